@@ -1,0 +1,327 @@
+"""A realistic demo township: plausible families (Faker zh_CN names), valid ID numbers on
+real Sichuan region codes, ages, schooling, health, incomes and causes, helpers and plans.
+The same seed gives the same households (ids aside, which are always fresh)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import select
+
+from forms import codelists as cl
+from forms import idnumber
+from registry import audit, derived
+from registry.models import (
+    AidPlan,
+    Helper,
+    Household,
+    Member,
+    ProcedureEvent,
+    Region,
+    VillageGroup,
+)
+from registry.store import Store
+from registry.tracking import bulk_insert
+
+REFERENCE_DAY = date(2016, 6, 30)  # ages and stages as of the 2016 dynamic update
+
+Progress = Callable[[int, int], bool]  # (done, total) -> go on?
+
+
+@dataclass
+class DemoReport:
+    households: int
+    members: int
+    villages: int
+
+
+def _weighted(rng: random.Random, table: list[tuple[Any, float]]) -> Any:
+    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+
+
+_CAUSES = [("01", 30), ("02", 9), ("03", 8), ("04", 3), ("05", 5), ("06", 3), ("07", 14),
+           ("08", 9), ("09", 13), ("10", 2), ("11", 3), ("99", 1)]
+_HEALTH = [("1", 76), ("2", 12), ("3", 5), ("4", 7)]
+_STAGES = [("80", 80), ("70", 3), ("60", 3), ("50", 3), ("40", 3), ("30", 3), ("20", 2),
+           ("10", 2), ("90", 1)]
+_BANKS = ["四川省农村信用社", "中国邮政储蓄银行", "中国农业银行", "四川农商银行"]
+_UNITS = ["县人民政府办公室", "县教育局", "县卫生健康局", "县农业农村局", "县交通运输局",
+          "县财政局", "县水务局", "县林业局", "乡人民政府", "县人民医院", "县供电公司"]
+_TITLES = ["科员", "副局长", "股长", "主任科员", "干部", "副乡长", "医生", "教师"]
+
+
+def _ethnicities(county: str) -> list[tuple[str, float]]:
+    if county.startswith("5134"):  # 凉山: 彝族
+        return [("07", 60), ("01", 36), ("04", 2), ("97", 2)]
+    if county.startswith("5133"):  # 甘孜: 藏族
+        return [("04", 80), ("01", 17), ("07", 2), ("33", 1)]
+    if county.startswith("5132"):  # 阿坝: 藏族, 羌族
+        return [("04", 55), ("33", 20), ("01", 22), ("03", 3)]
+    return [("01", 97), ("07", 1), ("06", 1), ("03", 1)]
+
+
+class _Families:
+    def __init__(self, seed: int, county_code: str, other_counties: list[str]):
+        self.rng = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.county = county_code
+        self.others = other_counties
+        self.used: set[str] = set()
+        self.ethnic = _ethnicities(county_code)
+
+    def id_number(self, born: date, sex: str, region: str | None = None) -> str:
+        rng = self.rng
+        region = region or self.county
+        while True:
+            seq = rng.randrange(0, 500) * 2 + (1 if sex == "1" else 0)
+            first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+            number = first17 + idnumber.check_digit(first17)
+            if number not in self.used:
+                self.used.add(number)
+                return number
+
+    def birth(self, age: int) -> date:
+        start = date(REFERENCE_DAY.year - age - 1, REFERENCE_DAY.month, REFERENCE_DAY.day)
+        return start + timedelta(days=self.rng.randrange(1, 365))
+
+    def given(self, sex: str) -> str:
+        return self.fake.first_name_male() if sex == "1" else self.fake.first_name_female()
+
+    def person(self, surname: str, sex: str, age: int, relation: str, ethnicity: str,
+               married_in: bool = False) -> dict[str, Any]:
+        rng = self.rng
+        born = self.birth(max(age, 0))
+        region = rng.choice(self.others) if married_in and self.others and rng.random() < .3 \
+            else None
+        health = _weighted(rng, _HEALTH) if age >= 16 else _weighted(rng, [("1", 95),
+                                                                            ("4", 5)])
+        m: dict[str, Any] = {
+            "name": surname + self.given(sex), "id_number": self.id_number(born, sex, region),
+            "relation": relation, "ethnicity": ethnicity, "health": health,
+            "medical_insurance": rng.random() < .96, "pension_insurance": age >= 16 and
+            rng.random() < .7, "active_military": 18 <= age <= 24 and rng.random() < .01,
+        }
+        m.update(self.schooling(age))
+        m.update(self.work(age, health))
+        if health == "4":
+            m["disability_cert"] = m["id_number"] + rng.choice(["11", "21", "42", "63"])
+        return m
+
+    def schooling(self, age: int) -> dict[str, Any]:
+        rng = self.rng
+        if age < 3:
+            return {"education": "6", "school_status": "1"}
+        if age < 6:
+            return {"education": "6", "school_status": "2"}
+        if age < 12:
+            return {"education": "2", "school_status": "3"}
+        if age < 15:
+            return {"education": "2", "school_status": str(4 + age - 12)}
+        if age < 18 and rng.random() < .75:
+            kind = rng.choice([7, 10])  # 高中 or 中职, years 1-3
+            return {"education": "3", "school_status": str(kind + age - 15)}
+        if age < 22 and rng.random() < .25:
+            return {"education": "4", "school_status": "16"}
+        levels = ([("1", 35), ("2", 45), ("3", 17), ("4", 3)] if age >= 50
+                  else [("1", 8), ("2", 32), ("3", 45), ("4", 11), ("5", 4)])
+        return {"education": _weighted(rng, levels), "school_status": "1"}
+
+    def work(self, age: int, health: str) -> dict[str, Any]:
+        rng = self.rng
+        if age < 16:
+            return {"labor_skill": "5"}
+        if health in ("3", "4") and rng.random() < .7:
+            return {"labor_skill": "4"}
+        if age >= 65:
+            return {"labor_skill": _weighted(rng, [("3", 60), ("4", 25), ("5", 15)])}
+        skill = _weighted(rng, [("1", 70), ("2", 12), ("3", 18)])
+        if 18 <= age <= 58 and rng.random() < .45:
+            return {"labor_skill": skill, "work_status": _weighted(
+                rng, [("1", 15), ("2", 20), ("3", 30), ("4", 35)]),
+                "work_months": rng.randint(3, 12)}
+        return {"labor_skill": skill, "work_months": 0}
+
+    def family(self) -> list[dict[str, Any]]:
+        rng = self.rng
+        ethnicity = _weighted(rng, self.ethnic)
+        surname = self.fake.last_name()
+        head_sex = "1" if rng.random() < .85 else "2"
+        head_age = rng.randint(26, 82)
+        people = [self.person(surname, head_sex, head_age, "01", ethnicity)]
+        spouse_sex = "2" if head_sex == "1" else "1"
+        if head_age < 76 and rng.random() < .8:
+            people.append(self.person(self.fake.last_name(), spouse_sex,
+                                      max(20, head_age + rng.randint(-6, 4)), "02", ethnicity,
+                                      married_in=True))
+        if head_age < 65:
+            for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+                sex = rng.choice("12")
+                age = head_age - rng.randint(21, 34)
+                if age >= 0:
+                    people.append(self.person(surname, sex, age, "03" if sex == "1" else "04",
+                                              ethnicity))
+        elif rng.random() < .5:
+            son_age = head_age - rng.randint(24, 32)
+            people.append(self.person(surname, "1", son_age, "03", ethnicity))
+            for _ in range(rng.choice([0, 1, 2])):
+                sex = rng.choice("12")
+                age = son_age - rng.randint(20, 30)
+                if age >= 0:
+                    people.append(self.person(surname, sex, age, "07" if sex == "1" else "08",
+                                              ethnicity))
+        if head_age < 48 and rng.random() < .3:
+            people.append(self.person(surname, "2", head_age + rng.randint(22, 30), "12",
+                                      ethnicity))
+        return people
+
+    def household(self, village: str, groups: int) -> dict[str, Any]:
+        rng = self.rng
+        main = _weighted(rng, _CAUSES)
+        others = rng.sample([c for c, _ in _CAUSES if c != main], k=rng.choice([0, 1, 1, 2]))
+        stage = _weighted(rng, _STAGES)
+        status = "1"
+        exit_year = None
+        if stage == "80":
+            status = _weighted(rng, [("1", 72), ("2", 24), ("3", 4)])
+            exit_year = rng.randint(2014, 2016) if status != "1" else None
+        arable = Decimal(rng.randint(0, 60)) / 10
+        return {
+            "village_code": village, "group_no": rng.randint(1, groups),
+            "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            if rng.random() < .8 else None,
+            "bank_name": rng.choice(_BANKS),
+            "bank_account": f"62{rng.randrange(10**17):017d}",
+            "identification_standard": _weighted(rng, [("1", 85), ("2", 15)]),
+            "attribute": _weighted(rng, [("1", 72), ("2", 23), ("3", 5)]),
+            "stage": stage, "poverty_status": status, "exit_year": exit_year,
+            "planned_exit_year": rng.randint(2016, 2020) if status != "2" else None,
+            "military_family": rng.random() < .01, "single_child": rng.random() < .06,
+            "two_daughters": rng.random() < .04,
+            "income_wage": Decimal(rng.choice([0, 0, rng.randint(1, 30) * 500])),
+            "income_business": Decimal(rng.randint(0, 40) * 250),
+            "income_property": Decimal(rng.choice([0, 0, 0, rng.randint(1, 20) * 50])),
+            "transfer_family_planning": Decimal(rng.choice([0, 0, 0, 600, 960])),
+            "transfer_dibao": Decimal(rng.choice([0, 0, rng.randint(6, 30) * 100])),
+            "transfer_wubao": Decimal(0), "transfer_pension": Decimal(rng.choice([0, 840, 1320])),
+            "transfer_ecological": Decimal(rng.choice([0, 0, rng.randint(1, 10) * 100])),
+            "transfer_other": Decimal(rng.choice([0, 0, rng.randint(1, 10) * 50])),
+            "business_expense": Decimal(rng.randint(0, 12) * 250),
+            "land_arable": arable, "land_irrigated": (arable * rng.randint(0, 10) / 10)
+            .quantize(Decimal("0.01")),
+            "land_forest": Decimal(rng.randint(0, 100)) / 10,
+            "land_returned_forest": Decimal(rng.randint(0, 20)) / 10,
+            "land_fruit": Decimal(rng.randint(0, 10)) / 10, "land_pasture": Decimal(0),
+            "land_water": Decimal(0), "housing_area": Decimal(rng.randint(30, 160)),
+            "dangerous_housing": _weighted(rng, [("0", 70), ("C", 18), ("D", 12)]),
+            "road_type": _weighted(rng, [("1", 45), ("2", 30), ("3", 23), ("5", 2)]),
+            "fuel": _weighted(rng, [("1", 70), ("2", 10), ("3", 15), ("5", 5)]),
+            "sanitary_toilet": rng.random() < .35,
+            "drinking_water_difficult": rng.random() < .25,
+            "drinking_water_safe": rng.random() < .6, "electricity": rng.random() < .97,
+            "distance_to_road_km": Decimal(rng.randint(0, 150)) / 10,
+            "main_cause": main, "other_causes": ",".join(sorted(others)) or None,
+            "aid_needs": ",".join(sorted(rng.sample(["2", "4", "5", "7", "9"], k=2))),
+        }
+
+    def helper(self, household_id: str) -> dict[str, Any]:
+        rng = self.rng
+        sex = rng.choice("12")
+        return {"household_id": household_id,
+                "name": self.fake.last_name() + self.given(sex),
+                "unit": self.fake.city_name()[:0] + rng.choice(_UNITS),
+                "title": rng.choice(_TITLES), "phone": f"13{rng.randrange(10**9):09d}",
+                "affiliation": _weighted(rng, [("04", 80), ("05", 15), ("03", 5)]),
+                "start_date": date(2014, 6, rng.randint(1, 30))}
+
+    def plan(self, household_id: str, needs: str) -> dict[str, Any]:
+        rng = self.rng
+        measure = rng.choice(needs.split(","))
+        year = rng.randint(2014, 2016)
+        return {"household_id": household_id, "year": year, "measure": measure,
+                "content": cl.AID_MEASURE.label_of(measure) + "帮扶",
+                "funds": Decimal(rng.randint(1, 40) * 500), "responsible": None,
+                "status": rng.choice(["计划中", "实施中", "已完成"]), "result": None}
+
+
+def generate(store: Store, households: int, seed: int = 1, user: str = "演示数据",
+             progress: Progress | None = None) -> DemoReport:
+    """Adds `households` demo households to the station's villages, in one transaction."""
+    with store.transaction() as s:
+        villages = list(s.execute(
+            select(Region.code).where(Region.level == "village", Region.deleted.is_(False))
+            .order_by(Region.code)).scalars())
+        if not villages:
+            raise ValueError("本站没有行政村,无法生成演示数据")
+        county = store.info.county_code
+        families = _Families(seed, county, [c for c in _neighbour_counties(county)])
+        existing = set(s.execute(select(Member.id_number)).scalars())
+        families.used |= existing
+        rng = families.rng
+        group_counts = {v: rng.randint(3, 10) for v in villages}
+        known_groups = set(s.execute(select(VillageGroup.village_code, VillageGroup.number))
+                           .tuples())
+        bulk_insert(s, VillageGroup, [
+            {"village_code": v, "number": n, "name": f"{n}组"}
+            for v, count in group_counts.items() for n in range(1, count + 1)
+            if (v, n) not in known_groups])
+
+        weights = [rng.uniform(.3, 1.7) for _ in villages]
+        h_rows: list[dict[str, Any]] = []
+        m_rows: list[dict[str, Any]] = []
+        helper_rows: list[dict[str, Any]] = []
+        plan_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        from registry.ids import new_id
+
+        for i in range(households):
+            village = rng.choices(villages, weights=weights)[0]
+            h = families.household(village, group_counts[village])
+            h["id"] = new_id()
+            members = families.family()
+            for position, m in enumerate(members):
+                m.update(derived.member_facts(m), household_id=h["id"], position=position)
+            h.update(derived.household_facts(h, members))
+            h_rows.append(h)
+            m_rows += members
+            if h["stage"] == "80":
+                helper_rows.append(families.helper(h["id"]))
+                for _ in range(rng.randint(1, 2)):
+                    plan_rows.append(families.plan(h["id"], h["aid_needs"]))
+                day = date(2014, 4, rng.randint(1, 25))
+                for stage, offset in (("10", 0), ("20", 10), ("30", 12), ("40", 22),
+                                      ("50", 25), ("60", 35), ("70", 38)):
+                    event_rows.append({
+                        "household_id": h["id"], "stage": stage,
+                        "event_date": day + timedelta(days=offset), "passed": True,
+                        "actor": "村委会" if stage < "40" else ("乡镇" if stage < "60" else
+                                                             "县扶贫办"),
+                        "period_start": day + timedelta(days=offset) if stage in
+                        ("30", "50", "70") else None,
+                        "period_end": day + timedelta(days=offset + 7) if stage in
+                        ("30", "50", "70") else None})
+            if progress and i % 500 == 0 and not progress(i, households):
+                raise InterruptedError("已取消")
+        bulk_insert(s, Household, h_rows)
+        bulk_insert(s, Member, m_rows)
+        bulk_insert(s, Helper, helper_rows)
+        bulk_insert(s, AidPlan, plan_rows)
+        bulk_insert(s, ProcedureEvent, event_rows)
+        audit.record(s, user, "demo", "household", None,
+                     after={"households": households, "members": len(m_rows), "seed": seed})
+    if progress:
+        progress(households, households)
+    return DemoReport(households, len(m_rows), len(villages))
+
+
+def _neighbour_counties(county: str) -> list[str]:
+    from registry.regions import sichuan
+
+    city = county[:4]
+    return [d.code for d in sichuan().counties() if d.code.startswith(city) and d.code != county]

@@ -1,0 +1,64 @@
+"""Values that are computed, never typed: from the ID number (sex, birth date, age), from
+the members (household size, head), from the income fields (net income, per capita), and
+the search keys (name, full pinyin, initials, ID number)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from forms import codelists as cl
+from forms import idnumber
+from forms.household import INCOME_FIELDS, TRANSFER_FIELDS
+
+
+def _sum(values: Mapping[str, Any], names: Iterable[str]) -> Decimal:
+    return sum((Decimal(values.get(n) or 0) for n in names), Decimal(0))
+
+
+def member_facts(values: Mapping[str, Any]) -> dict[str, Any]:
+    """sex, birth_date and search_text of a validated member."""
+    facts = idnumber.parse(values["id_number"])
+    return {"sex": facts.sex, "birth_date": facts.birth_date,
+            "search_text": search_text(values["name"], facts.number)}
+
+
+def search_text(name: str, id_number: str) -> str:
+    """One lower-case line matched with instr(): 张三 zhangsan zs 5134...; the separators
+    keep a query from matching across two keys."""
+    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    return f"{name}|{full}|{initials}|{id_number.lower()}"
+
+
+def is_current(member: Mapping[str, Any]) -> bool:
+    return not member.get("deleted") and not member.get("change_reason")
+
+
+def household_facts(values: Mapping[str, Any], members: Iterable[Mapping[str, Any]]
+                    ) -> dict[str, Any]:
+    current = [m for m in members if is_current(m)]
+    head = next((m for m in current if m.get("relation") == cl.HEAD_OF_HOUSEHOLD), None)
+    size = len(current)
+    transfer = _sum(values, TRANSFER_FIELDS)
+    any_income = any(values.get(n) is not None
+                     for n in (*INCOME_FIELDS, *TRANSFER_FIELDS, "business_expense"))
+    net = (_sum(values, INCOME_FIELDS) + transfer - Decimal(values.get("business_expense") or 0)
+           if any_income else None)
+    per_capita = (net / size).quantize(Decimal("0.01")) if net is not None and size else None
+    return {
+        "size": size,
+        "head_name": head["name"] if head else None,
+        "head_id_number": head["id_number"] if head else None,
+        "income_transfer": transfer if any_income else None,
+        "net_income": net,
+        "net_income_per_capita": per_capita,
+    }
+
+
+def age(birth: date, on: date | None = None) -> int:
+    return idnumber.age_on(birth, on or date.today())

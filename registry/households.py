@@ -1,0 +1,172 @@
+"""Registering and correcting households (户建卡): validate with forms/, refuse an ID
+number already in the store, compute derived values, write, audit — in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from forms.household import HOUSEHOLD_FORM
+from forms.member import MEMBER_FORM
+from forms.validation import FieldError, Invalid, validate_household
+from registry import audit, derived
+from registry.errors import NotFound
+from registry.models import Household, Member, Region
+
+_HOUSEHOLD_INPUTS = [f.name for f in HOUSEHOLD_FORM.inputs()]
+_MEMBER_INPUTS = [f.name for f in MEMBER_FORM.inputs()]
+MEMBER_KEEP = ("id", "change_reason", "change_date")  # carried through an edit
+
+
+@dataclass(frozen=True)
+class Registered:
+    """Where an ID number is already registered, for the duplicate message."""
+
+    household_id: str
+    member_name: str
+    village_name: str
+    head_name: str | None
+
+
+def find_id_numbers(session: Session, numbers: Sequence[str],
+                    exclude_household: str | None = None) -> dict[str, Registered]:
+    if not numbers:
+        return {}
+    q = (select(Member.id_number, Member.household_id, Member.name, Region.name,
+                Household.head_name)
+         .join(Household, Member.household_id == Household.id)
+         .join(Region, Region.code == Household.village_code, isouter=True)
+         .where(Member.id_number.in_(list(numbers)), Member.deleted.is_(False),
+                Household.deleted.is_(False)))
+    if exclude_household:
+        q = q.where(Member.household_id != exclude_household)
+    return {n: Registered(h, name, village or "", head)
+            for n, h, name, village, head in session.execute(q)}
+
+
+def _village_error(session: Session, code: Any) -> FieldError | None:
+    if not code:
+        return None
+    region = session.execute(select(Region).where(Region.code == code)).scalar()
+    if region is None or region.level != "village" or region.deleted:
+        return FieldError("village_code", f"本站没有行政村 {code}")
+    return None
+
+
+def save_household(session: Session, user: str, household: Mapping[str, Any],
+                   members: Sequence[Mapping[str, Any]], household_id: str | None = None,
+                   reason: str | None = None) -> Household:
+    """Creates (no id) or replaces the household's values and member rows.
+
+    Members are matched by their `id` key; rows not sent are tombstoned. Raises Invalid
+    with every problem, per field, in Chinese; nothing is written then.
+    """
+    clean = validate_household(household, members)
+    errors: list[FieldError] = []
+    village_error = _village_error(session, clean.household.get("village_code"))
+    if village_error:
+        errors.append(village_error)
+    numbers = [m["id_number"] for m in clean.members]
+    for number, where in find_id_numbers(session, numbers, household_id).items():
+        row = numbers.index(number)
+        errors.append(FieldError(
+            "id_number",
+            f"身份证号码已登记在{where.village_name}{where.head_name or ''}户"
+            f"(成员 {where.member_name}),同一人不能重复登记", row))
+    if errors:
+        raise Invalid(errors)
+
+    if household_id is None:
+        row = Household()
+        session.add(row)
+        before = None
+        existing: dict[str, Member] = {}
+    else:
+        found = session.execute(
+            select(Household).where(Household.id == household_id)
+            .options(selectinload(Household.members))
+        ).scalar()
+        if found is None or found.deleted:
+            raise NotFound("该户不存在或已删除")
+        row = found
+        before = household_snapshot(row)
+        existing = {m.id: m for m in row.members if not m.deleted}
+
+    for name in _HOUSEHOLD_INPUTS:
+        setattr(row, name, clean.household.get(name))
+
+    kept: list[Member] = []
+    for position, (raw, values) in enumerate(zip(members, clean.members, strict=True)):
+        member = existing.pop(str(raw.get("id")), None) if raw.get("id") else None
+        if member is None:
+            member = Member(household=row)
+            session.add(member)
+        for name in _MEMBER_INPUTS:
+            setattr(member, name, values.get(name))
+        for name, value in derived.member_facts(values).items():
+            setattr(member, name, value)
+        member.position = position
+        member.change_reason = raw.get("change_reason") or None
+        member.change_date = raw.get("change_date") or None
+        kept.append(member)
+    for gone in existing.values():
+        gone.deleted = True
+
+    facts = derived.household_facts(
+        clean.household, [{**member_values(m), "deleted": m.deleted} for m in kept])
+    for name, value in facts.items():
+        setattr(row, name, value)
+    session.flush()
+    audit.record(session, user, "create" if before is None else "update", "household", row.id,
+                 before=before, after=household_snapshot(row), reason=reason)
+    return row
+
+
+def delete_household(session: Session, user: str, household_id: str, reason: str) -> None:
+    """A tombstone, never a DELETE: the sync and the audit keep the history."""
+    row = session.get(Household, household_id)
+    if row is None or row.deleted:
+        raise NotFound("该户不存在或已删除")
+    if not reason.strip():
+        raise Invalid([FieldError("reason", "删除必须填写原因")])
+    before = household_snapshot(row)
+    row.deleted = True
+    for m in row.members:
+        m.deleted = True
+    session.flush()
+    audit.record(session, user, "delete", "household", row.id, before=before, reason=reason)
+
+
+def get_household(session: Session, household_id: str) -> Household:
+    row = session.execute(
+        select(Household).where(Household.id == household_id)
+        .options(selectinload(Household.members))
+    ).scalar()
+    if row is None:
+        raise NotFound("该户不存在")
+    return row
+
+
+def household_values(row: Household) -> dict[str, Any]:
+    """The household's input values, keyed by forms/ field names (for editors/exports)."""
+    return {name: getattr(row, name) for name in _HOUSEHOLD_INPUTS}
+
+
+def member_values(row: Member) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in _MEMBER_INPUTS}
+    values.update({k: getattr(row, k) for k in MEMBER_KEEP})
+    values.update(sex=row.sex, birth_date=row.birth_date)
+    return values
+
+
+def current_members(row: Household) -> list[Member]:
+    return [m for m in row.members if m.is_current]
+
+
+def household_snapshot(row: Household) -> dict[str, Any]:
+    return {**household_values(row),
+            "members": [member_values(m) for m in row.members if not m.deleted]}

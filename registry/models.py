@@ -1,0 +1,252 @@
+"""The station's tables (SQLAlchemy 2 typed ORM).
+
+Every synced row is `Tracked`: a global id, a change counter `rev` taken from the store's
+counter on each write (registry/tracking.py), timestamps, and a tombstone flag instead of
+DELETE — the sync bundles rely on all four. Derived values (size, incomes, sex, birth
+date, pinyin) are written by registry/derived.py, never typed by a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from registry.columns import Fixed
+from registry.ids import new_id
+
+
+def utcnow() -> datetime:
+    return datetime.now().astimezone().replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {str: String, Decimal: Fixed(2)}
+
+
+class Tracked:
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    rev: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Meta(Base):
+    """Key/value facts of the store: schema version, kind, region, store id."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    __tablename__ = "counter"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Region(Tracked, Base):
+    """统计用区划: the station's county, townships and villages (codes from 2023)."""
+
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    level: Mapped[str] = mapped_column(String(10))  # province city county township village
+    name: Mapped[str] = mapped_column(String(60))
+    parent_code: Mapped[str | None] = mapped_column(String(12), index=True)
+
+
+class VillageGroup(Tracked, Base):
+    """村民小组 (组) of a village: numbered 1..n, optionally named."""
+
+    __tablename__ = "village_group"
+    __table_args__ = (UniqueConstraint("village_code", "number"),)
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(40))
+
+
+class Household(Tracked, Base):
+    __tablename__ = "household"
+    __table_args__ = (Index("ix_household_place", "village_code", "group_no"),)
+
+    village_code: Mapped[str] = mapped_column(String(12))
+    group_no: Mapped[int | None] = mapped_column(Integer)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    bank_name: Mapped[str | None] = mapped_column(String(50))
+    bank_account: Mapped[str | None] = mapped_column(String(30))
+    identification_standard: Mapped[str | None] = mapped_column(String(2))
+    attribute: Mapped[str | None] = mapped_column(String(2))
+    stage: Mapped[str] = mapped_column(String(2), default="10", index=True)
+    poverty_status: Mapped[str] = mapped_column(String(2), default="1", index=True)
+    exit_year: Mapped[int | None] = mapped_column(Integer)
+    planned_exit_year: Mapped[int | None] = mapped_column(Integer)
+    military_family: Mapped[bool | None] = mapped_column(Boolean)
+    single_child: Mapped[bool | None] = mapped_column(Boolean)
+    two_daughters: Mapped[bool | None] = mapped_column(Boolean)
+
+    income_wage: Mapped[Decimal | None]
+    income_business: Mapped[Decimal | None]
+    income_property: Mapped[Decimal | None]
+    transfer_family_planning: Mapped[Decimal | None]
+    transfer_dibao: Mapped[Decimal | None]
+    transfer_wubao: Mapped[Decimal | None]
+    transfer_pension: Mapped[Decimal | None]
+    transfer_ecological: Mapped[Decimal | None]
+    transfer_other: Mapped[Decimal | None]
+    business_expense: Mapped[Decimal | None]
+
+    land_arable: Mapped[Decimal | None]
+    land_irrigated: Mapped[Decimal | None]
+    land_forest: Mapped[Decimal | None]
+    land_returned_forest: Mapped[Decimal | None]
+    land_fruit: Mapped[Decimal | None]
+    land_pasture: Mapped[Decimal | None]
+    land_water: Mapped[Decimal | None]
+    housing_area: Mapped[Decimal | None]
+    dangerous_housing: Mapped[str | None] = mapped_column(String(2))
+    road_type: Mapped[str | None] = mapped_column(String(2))
+    fuel: Mapped[str | None] = mapped_column(String(2))
+    sanitary_toilet: Mapped[bool | None] = mapped_column(Boolean)
+    drinking_water_difficult: Mapped[bool | None] = mapped_column(Boolean)
+    drinking_water_safe: Mapped[bool | None] = mapped_column(Boolean)
+    electricity: Mapped[bool | None] = mapped_column(Boolean)
+    distance_to_road_km: Mapped[Decimal | None] = mapped_column(Fixed(1))
+
+    main_cause: Mapped[str | None] = mapped_column(String(2))
+    other_causes: Mapped[str | None] = mapped_column(String(20))  # "01,05"
+    aid_needs: Mapped[str | None] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    # Derived (registry/derived.py), kept on the row so lists sort and filter in SQL.
+    head_name: Mapped[str | None] = mapped_column(String(40), index=True)
+    head_id_number: Mapped[str | None] = mapped_column(String(18))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    income_transfer: Mapped[Decimal | None]
+    net_income: Mapped[Decimal | None]
+    net_income_per_capita: Mapped[Decimal | None]
+
+    members: Mapped[list[Member]] = relationship(
+        back_populates="household", order_by="Member.position"
+    )
+
+
+class Member(Tracked, Base):
+    __tablename__ = "member"
+    __table_args__ = (Index("ix_member_id_number", "id_number"),)
+
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(40))
+    id_number: Mapped[str] = mapped_column(String(18))
+    disability_cert: Mapped[str | None] = mapped_column(String(20))
+    relation: Mapped[str] = mapped_column(String(2))
+    ethnicity: Mapped[str | None] = mapped_column(String(2))
+    education: Mapped[str | None] = mapped_column(String(2))
+    school_status: Mapped[str | None] = mapped_column(String(2))
+    health: Mapped[str | None] = mapped_column(String(2))
+    labor_skill: Mapped[str | None] = mapped_column(String(2))
+    work_status: Mapped[str | None] = mapped_column(String(2))
+    work_months: Mapped[int | None] = mapped_column(Integer)
+    medical_insurance: Mapped[bool | None] = mapped_column(Boolean)
+    pension_insurance: Mapped[bool | None] = mapped_column(Boolean)
+    active_military: Mapped[bool | None] = mapped_column(Boolean)
+    # 成员变更: a member who left keeps the row, with the reason and date (进出有据).
+    change_reason: Mapped[str | None] = mapped_column(String(2))
+    change_date: Mapped[date | None] = mapped_column(Date)
+
+    # Derived from the ID number and the name.
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    household: Mapped[Household] = relationship(back_populates="members")
+
+    @property
+    def is_current(self) -> bool:
+        return not self.deleted and self.change_reason is None
+
+
+class Helper(Tracked, Base):
+    """帮扶责任人 of a household. A change adds a row and closes the old one."""
+
+    __tablename__ = "helper"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    affiliation: Mapped[str | None] = mapped_column(String(2))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class AidPlan(Tracked, Base):
+    """帮扶计划: year, measure, content, funds, who answers for it, and the result."""
+
+    __tablename__ = "aid_plan"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str | None] = mapped_column(String(2))
+    content: Mapped[str | None] = mapped_column(Text)
+    funds: Mapped[Decimal | None]
+    responsible: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str | None] = mapped_column(String(20))
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcedureEvent(Tracked, Base):
+    """One step of 两公示一公告 or of an exit, with who did it and when (进出有据)."""
+
+    __tablename__ = "procedure_event"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(2))
+    event_date: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str | None] = mapped_column(String(40))
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PovertyLine(Tracked, Base):
+    """扶贫标准 per year (元/人/年, current prices); handed down by the county."""
+
+    __tablename__ = "poverty_line"
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    amount: Mapped[Decimal]
+
+
+class AuditEntry(Base):
+    """Append-only and hash-chained: who, when, what (before/after) and why."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str | None] = mapped_column(String(36))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+TRACKED_MODELS: tuple[type[Tracked], ...] = (
+    Region, VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent, PovertyLine,
+)

@@ -1,0 +1,132 @@
+"""Finding households in SQL: by name, ID-number fragment, pinyin initials (张三 → zs) or
+full pinyin, by village (name or 12-digit code), group, stage and status.
+
+Text is matched with instr() over one narrow per-member key (registry/derived.search_text),
+so a query is one scan of a small table that stays in SQLCipher's page cache; lists fetch
+ids first and rows for the visible ids only (the desktop table does the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from registry.models import Household, Member, Region
+
+_VillageRegion = aliased(Region)
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    text: str = ""
+    village_code: str | None = None
+    group_no: int | None = None
+    stage: str | None = None
+    poverty_status: str | None = None
+    include_deleted: bool = False
+
+
+SORT_KEYS: dict[str, Any] = {
+    "village": (Household.village_code, Household.group_no, Household.head_name),
+    "group": (Household.group_no, Household.head_name),
+    "head": (Household.head_name,),
+    "size": (Household.size,),
+    "per_capita": (Household.net_income_per_capita,),
+    "stage": (Household.stage,),
+    "status": (Household.poverty_status,),
+    "updated": (Household.updated_at,),
+}
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    id: str
+    village_code: str
+    village_name: str
+    group_no: int | None
+    head_name: str | None
+    head_id_number: str | None
+    size: int
+    attribute: str | None
+    main_cause: str | None
+    stage: str
+    poverty_status: str
+    net_income_per_capita: Decimal | None
+    deleted: bool
+
+
+def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if not f.include_deleted:
+        where.append(Household.deleted.is_(False))
+    if f.village_code:
+        where.append(Household.village_code == f.village_code)
+    if f.group_no is not None:
+        where.append(Household.group_no == f.group_no)
+    if f.stage:
+        where.append(Household.stage == f.stage)
+    if f.poverty_status:
+        where.append(Household.poverty_status == f.poverty_status)
+    text = f.text.strip().lower()
+    if not text:
+        return where
+    if len(text) == 12 and text.isdigit():
+        where.append(Household.village_code == text)
+        return where
+    matching_members = select(Member.household_id).where(
+        Member.deleted.is_(False), func.instr(Member.search_text, text) > 0)
+    village_named = select(Region.code).where(
+        Region.level == "village", func.instr(Region.name, text) > 0)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        # A Chinese query also finds a village by name: "尼日" lists 尼日村.
+        where.append(Household.id.in_(matching_members) | Household.village_code.in_(village_named))
+    else:
+        where.append(Household.id.in_(matching_members))
+    return where
+
+
+def household_ids(session: Session, f: HouseholdFilter, sort: str = "village",
+                  descending: bool = False, limit: int | None = None, offset: int = 0
+                  ) -> list[str]:
+    order = [c.desc() if descending else c.asc() for c in SORT_KEYS[sort]]
+    q = select(Household.id).where(and_(*_conditions(f))).order_by(*order, Household.id)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return list(session.execute(q).scalars())
+
+
+def count_households(session: Session, f: HouseholdFilter) -> int:
+    q = select(func.count()).select_from(Household).where(and_(*_conditions(f)))
+    return int(session.execute(q).scalar_one())
+
+
+def household_rows(session: Session, ids: Sequence[str]) -> list[HouseholdRow]:
+    """Rows for these ids, in the order given (the visible page of a table)."""
+    if not ids:
+        return []
+    q = (select(Household.id, Household.village_code, _VillageRegion.name, Household.group_no,
+                Household.head_name, Household.head_id_number, Household.size,
+                Household.attribute, Household.main_cause, Household.stage,
+                Household.poverty_status, Household.net_income_per_capita, Household.deleted)
+         .join(_VillageRegion, _VillageRegion.code == Household.village_code, isouter=True)
+         .where(Household.id.in_(list(ids))))
+    found = {r[0]: HouseholdRow(r[0], r[1], r[2] or "", *r[3:]) for r in session.execute(q)}
+    return [found[i] for i in ids if i in found]
+
+
+def search_households(session: Session, f: HouseholdFilter, sort: str = "village",
+                      limit: int | None = 200) -> list[HouseholdRow]:
+    return household_rows(session, household_ids(session, f, sort=sort, limit=limit))
+
+
+def village_counts(session: Session) -> dict[tuple[str, int | None], int]:
+    """Households per (village, group), for the tree."""
+    q = (select(Household.village_code, Household.group_no, func.count())
+         .where(Household.deleted.is_(False))
+         .group_by(Household.village_code, Household.group_no))
+    return {(v, g): n for v, g, n in session.execute(q).tuples()}

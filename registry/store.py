@@ -1,0 +1,328 @@
+"""The encrypted station (or county) store: one SQLCipher 4 file plus its key slots.
+
+Login unwraps the data key from the user's slot (registry/keyslots.py), then every
+connection opens with the raw 256-bit key, which skips SQLCipher's per-connection PBKDF2.
+There is no plaintext fallback: if sqlcipher3 is missing, nothing opens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry import migrations, regions
+from registry.errors import NotAStore, StoreError, WrongPassword
+from registry.ids import new_id
+from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
+from registry.models import Base, Counter, Meta, PovertyLine, Region
+from registry.tracking import COUNTER, stamp_changes
+
+# Seconds to wait after a failed unlock; tests lower it.
+FAILED_LOGIN_DELAY = 1.0
+
+KINDS = ("station", "county")
+
+# 扶贫标准 (元/人/年, current prices) as published; the county may add years.
+POVERTY_LINES = {2014: "2736", 2015: "2800", 2016: "2855", 2017: "3026", 2018: "3535",
+                 2019: "3747", 2020: "4000"}
+
+RECOVERY_USER = "恢复密钥"
+
+
+def _engine(path: Path, data_key: bytes) -> Engine:
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        module=sqlcipher3,
+        connect_args={"check_same_thread": False},
+        pool_size=2,
+        max_overflow=4,
+    )
+    key_pragma = f"PRAGMA key = \"x'{data_key.hex()}'\""
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _unlock(dbapi_conn: Any, _record: Any) -> None:
+        # Must run before anything reads the file, SQLAlchemy's own pragmas included.
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _begin)
+        cur = dbapi_conn.cursor()
+        cur.execute(key_pragma)
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB of decrypted pages
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # pysqlite's implicit transactions skip DDL; an explicit BEGIN makes migrations
+        # and imports truly all-or-nothing.
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    store_id: str
+    kind: str  # station | county
+    region_code: str  # the station's township (9 digits) or the county (6 digits)
+    region_name: str
+    created_at: str
+    schema_version: int
+
+    @property
+    def county_code(self) -> str:
+        return self.region_code[:6]
+
+
+class Store:
+    def __init__(self, path: Path, engine: Engine, keyslots: KeySlots | None, user: str,
+                 role: str, data_key: bytes):
+        self.path = path
+        self._key = data_key  # in memory while logged in; needed to seal new key slots
+        self.engine = engine
+        self.keyslots = keyslots
+        self.user = user
+        self.role = role
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self.sessions, "before_flush", stamp_changes)
+        self.info = self._read_info()
+
+    # ---- creating and opening -------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str, *, kind: str, region_code: str, user: str,
+               password: str) -> tuple[Store, str]:
+        """Makes a new store; returns it and the recovery key to show once."""
+        path = Path(path).resolve()
+        if kind not in KINDS:
+            raise StoreError(f"未知的数据库类型:{kind}")
+        try:
+            region = regions.check_region(kind, region_code)
+        except ValueError as e:
+            raise StoreError(str(e)) from None
+        _check_new_user(user, password)
+        if path.exists() or KeySlots.path_for(path).exists():
+            raise StoreError(f"文件已存在:{path},为防止覆盖数据,请换一个文件名")
+        if not path.parent.is_dir():
+            raise StoreError(f"文件夹不存在:{path.parent}")
+
+        data_key = new_data_key()
+        store_id = new_id()
+        engine = _engine(path, data_key)
+        try:
+            Base.metadata.create_all(engine)
+            with Session(engine) as s, s.begin():
+                facts = {
+                    "schema_version": str(migrations.SCHEMA_VERSION), "store_id": store_id,
+                    "kind": kind, "region_code": region_code, "region_name": region.name,
+                    "regions_edition": regions.EDITION,
+                    "created_at": datetime.now().isoformat(timespec="seconds"),
+                }
+                s.add_all(Meta(key=k, value=v) for k, v in facts.items())
+                s.add(Counter(name=COUNTER, value=0))
+            store = cls(path, engine, None, user, "admin", data_key)
+            with store.session() as s, s.begin():
+                for d in regions.scope_for_store(kind, region_code):
+                    s.add(Region(code=d.code, level=d.level, name=d.name,
+                                 parent_code=d.parent_code))
+                for year, amount in POVERTY_LINES.items():
+                    s.add(PovertyLine(year=year, amount=Decimal(amount)))
+            slots = KeySlots(store_id, [Slot.seal(user, "admin", password, data_key, store_id)])
+            slots.save(path)
+            store.keyslots = slots
+        except BaseException:
+            engine.dispose()
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
+        return store, format_recovery_key(data_key)
+
+    @classmethod
+    def open(cls, path: Path | str, user: str, password: str) -> Store:
+        path = Path(path).resolve()
+        slots = KeySlots.load(path)
+        try:
+            data_key = slots.unlock(user, password)
+        except WrongPassword:
+            time.sleep(FAILED_LOGIN_DELAY)
+            raise
+        slot = slots.find(user)
+        assert slot is not None
+        return cls._open_with_key(path, data_key, slots, user, slot.role)
+
+    @classmethod
+    def open_with_recovery_key(cls, path: Path | str, data_key: bytes) -> Store:
+        path = Path(path).resolve()
+        if not path.exists():
+            raise NotAStore(f"找不到数据库文件:{path}")
+        try:
+            slots: KeySlots | None = KeySlots.load(path)
+        except StoreError:
+            slots = None  # the recovery key is the way in when the key file is lost
+        try:
+            return cls._open_with_key(path, data_key, slots, RECOVERY_USER, "admin")
+        except NotAStore:
+            time.sleep(FAILED_LOGIN_DELAY)
+            raise WrongPassword("恢复密钥不正确,或文件不是本系统的数据库") from None
+
+    @classmethod
+    def _open_with_key(cls, path: Path, data_key: bytes, slots: KeySlots | None, user: str,
+                       role: str) -> Store:
+        engine = _engine(path, data_key)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+                if not conn.execute(text(
+                        "SELECT 1 FROM sqlite_master WHERE name = 'meta'")).first():
+                    raise NotAStore(f"{path.name} 不是本系统的数据库")
+            migrations.upgrade(engine, path)
+        except DatabaseError:
+            engine.dispose()
+            raise NotAStore(f"{path.name} 无法解密:文件已损坏,或与密钥文件不匹配") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        store = cls(path, engine, slots, user, role, data_key)
+        if slots is not None and slots.store_id != store.info.store_id:
+            store.close()
+            raise NotAStore("密钥文件与数据库不匹配(属于另一个数据库)")
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- sessions ---------------------------------------------------------------------
+    def session(self) -> Session:
+        """A session per user action; `with store.session() as s, s.begin(): ...`."""
+        return self.sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions() as s, s.begin():
+            yield s
+
+    def _read_info(self) -> StoreInfo:
+        with self.session() as s:
+            facts = dict(s.execute(select(Meta.key, Meta.value)).tuples().all())
+        return StoreInfo(
+            store_id=facts["store_id"], kind=facts["kind"], region_code=facts["region_code"],
+            region_name=facts.get("region_name", ""), created_at=facts.get("created_at", ""),
+            schema_version=int(facts["schema_version"]),
+        )
+
+    # ---- users ------------------------------------------------------------------------
+    def _slots(self) -> KeySlots:
+        if self.keyslots is None:
+            raise StoreError("密钥文件不存在,无法管理用户。请先用恢复密钥重建密钥文件。")
+        return self.keyslots
+
+    def _require_admin(self) -> None:
+        if self.role != "admin":
+            raise StoreError("只有管理员可以管理用户")
+
+    def _data_key(self) -> bytes:
+        return self._key
+
+    def add_user(self, name: str, password: str, role: str = "clerk") -> None:
+        self._require_admin()
+        if role not in ("admin", "clerk"):
+            raise StoreError("角色只能是 admin(管理员)或 clerk(录入员)")
+        _check_new_user(name, password)
+        slots = self._slots()
+        if slots.find(name):
+            raise StoreError(f"用户“{name}”已存在")
+        slots.slots.append(Slot.seal(name, role, password, self._data_key(), slots.store_id))
+        slots.save(self.path)
+
+    def remove_user(self, name: str) -> None:
+        self._require_admin()
+        slots = self._slots()
+        if not slots.find(name):
+            raise StoreError(f"没有用户“{name}”")
+        if name == self.user:
+            raise StoreError("不能删除当前登录的用户")
+        if not any(s.role == "admin" and s.user != name for s in slots.slots):
+            raise StoreError("至少要保留一名管理员")
+        slots.slots = [s for s in slots.slots if s.user != name]
+        slots.save(self.path)
+
+    def change_password(self, old: str, new: str) -> None:
+        slots = self._slots()
+        slot = slots.find(self.user)
+        if slot is None:
+            raise StoreError("当前用户没有密钥槽")
+        try:
+            slot.open(old, slots.store_id)
+        except WrongPassword:
+            time.sleep(FAILED_LOGIN_DELAY)
+            raise WrongPassword("原密码不正确") from None
+        _check_new_user(self.user, new)
+        fresh = Slot.seal(self.user, slot.role, new, self._data_key(), slots.store_id)
+        slots.slots = [fresh if s.user == self.user else s for s in slots.slots]
+        slots.save(self.path)
+
+    def users(self) -> list[tuple[str, str]]:
+        return self._slots().users()
+
+    def recovery_key(self) -> str:
+        self._require_admin()
+        return format_recovery_key(self._data_key())
+
+    def rebuild_keyslots(self, user: str, password: str) -> None:
+        """After a lost key file: a new one with a first admin (opened by recovery key)."""
+        _check_new_user(user, password)
+        self.keyslots = KeySlots(self.info.store_id,
+                                 [Slot.seal(user, "admin", password, self._data_key(),
+                                            self.info.store_id)])
+        self.keyslots.save(self.path)
+
+    # ---- checks -----------------------------------------------------------------------
+    def verify(self) -> list[str]:
+        """Integrity of every page (HMAC and B-tree), the key file, the audit chain.
+        Returns the problems found, in Chinese; empty means all is well."""
+        from registry.audit import verify_chain
+
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            for (line,) in conn.exec_driver_sql("PRAGMA cipher_integrity_check"):
+                problems.append(f"加密页校验失败:{line}")
+            result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                problems += [f"数据库结构错误:{r}" for r in result[:20]]
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if fk:
+                problems.append(f"外键不一致:{len(fk)} 处")
+        if self.keyslots is None:
+            problems.append("缺少密钥文件(只能用恢复密钥打开)")
+        elif self.keyslots.store_id != self.info.store_id:
+            problems.append("密钥文件属于另一个数据库")
+        with self.session() as s:
+            problems += verify_chain(s)
+        return problems
+
+
+def _check_new_user(user: str, password: str) -> None:
+    if not user or not user.strip():
+        raise StoreError("用户名不能为空")
+    if len(user) > 20:
+        raise StoreError("用户名不能超过20个字")
+    if len(password) < 8:
+        raise StoreError("密码至少8位")
