@@ -5,18 +5,20 @@ The same seed gives the same households (ids aside, which are always fresh)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import select
+from faker.providers.person import zh_CN as zh_CN_names
+from sqlalchemy import func, select
 
 from forms import codelists as cl
 from forms import idnumber
 from registry import audit, derived
+from registry.ids import new_id
 from registry.models import (
     AidPlan,
     Helper,
@@ -26,12 +28,11 @@ from registry.models import (
     Region,
     VillageGroup,
 )
+from registry.progress import Cancelled, Progress
 from registry.store import Store
 from registry.tracking import bulk_insert
 
 REFERENCE_DAY = date(2016, 6, 30)  # ages and stages as of the 2016 dynamic update
-
-Progress = Callable[[int, int], bool]  # (done, total) -> go on?
 
 
 @dataclass
@@ -54,6 +55,16 @@ _BANKS = ["四川省农村信用社", "中国邮政储蓄银行", "中国农业�
 _UNITS = ["县人民政府办公室", "县教育局", "县卫生健康局", "县农业农村局", "县交通运输局",
           "县财政局", "县水务局", "县林业局", "乡人民政府", "县人民医院", "县供电公司"]
 _TITLES = ["科员", "副局长", "股长", "主任科员", "干部", "副乡长", "医生", "教师"]
+
+
+# Faker zh_CN's male list holds some plainly female names (红霞, 秀英); a clerk would
+# notice 张红霞 with a male ID number at once, so those are moved to the female pool.
+_FEMALE_MARKS = set("霞芳娟丽梅燕秀英玲兰萍娜静敏婷颖琳雪慧淑凤艳洁桂珍")
+_MALE_NAMES = sorted({n for n in zh_CN_names.Provider.first_names_male
+                      if not set(n) & _FEMALE_MARKS})
+_FEMALE_NAMES = sorted(set(zh_CN_names.Provider.first_names_female)
+                       | {n for n in zh_CN_names.Provider.first_names_male
+                          if set(n) & _FEMALE_MARKS})
 
 
 def _ethnicities(county: str) -> list[tuple[str, float]]:
@@ -92,7 +103,7 @@ class _Families:
         return start + timedelta(days=self.rng.randrange(1, 365))
 
     def given(self, sex: str) -> str:
-        return self.fake.first_name_male() if sex == "1" else self.fake.first_name_female()
+        return self.rng.choice(_MALE_NAMES if sex == "1" else _FEMALE_NAMES)
 
     def person(self, surname: str, sex: str, age: int, relation: str, ethnicity: str,
                married_in: bool = False) -> dict[str, Any]:
@@ -278,8 +289,6 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
         helper_rows: list[dict[str, Any]] = []
         plan_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
-        from registry.ids import new_id
-
         for i in range(households):
             village = rng.choices(villages, weights=weights)[0]
             h = families.household(village, group_counts[village])
@@ -307,7 +316,7 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
                         "period_end": day + timedelta(days=offset + 7) if stage in
                         ("30", "50", "70") else None})
             if progress and i % 500 == 0 and not progress(i, households):
-                raise InterruptedError("已取消")
+                raise Cancelled("已取消")
         bulk_insert(s, Household, h_rows)
         bulk_insert(s, Member, m_rows)
         bulk_insert(s, Helper, helper_rows)
@@ -325,3 +334,51 @@ def _neighbour_counties(county: str) -> list[str]:
 
     city = county[:4]
     return [d.code for d in sichuan().counties() if d.code.startswith(city) and d.code != county]
+
+
+# The demo station of the README: 凉山州昭觉县竹核镇, a mountain township of a former
+# poverty county, with a known login so anyone can try the program.
+DEMO_TOWNSHIP = "513431102"
+DEMO_USER = "admin"
+DEMO_PASSWORD = "demo-2014"
+DEMO_STATION_HOUSEHOLDS = 3000
+
+
+@dataclass
+class DemoStation:
+    store: str
+    user: str
+    password: str
+    recovery_key: str | None  # None when the station already existed
+    households: int
+
+    def instructions(self) -> str:
+        lines = [
+            f"演示工作站:{self.store}(四川省凉山州昭觉县竹核镇,{self.households} 户演示数据)",
+            f"登录用户:{self.user}    密码:{self.password}",
+        ]
+        if self.recovery_key:
+            lines.append(f"恢复密钥:{self.recovery_key}")
+        lines += [
+            "打开桌面程序:  .venv/bin/fupin-station --store " + self.store,
+            "命令行查看:    FUPIN_PASSWORD=" + self.password
+            + " .venv/bin/fupin households list --store " + self.store + " --limit 20",
+        ]
+        return "\n".join(lines)
+
+
+def ensure_demo_station(folder: Path, households: int = DEMO_STATION_HOUSEHOLDS
+                        ) -> DemoStation:
+    """Makes the demo station once; later calls just say where it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = (folder / "zhuhe-demo.db").resolve()
+    if path.exists():
+        with Store.open(path, DEMO_USER, DEMO_PASSWORD) as store, store.session() as s:
+            count = s.scalar(select(func.count()).select_from(Household)
+                             .where(Household.deleted.is_(False))) or 0
+        return DemoStation(str(path), DEMO_USER, DEMO_PASSWORD, None, count)
+    store, recovery = Store.create(path, kind="station", region_code=DEMO_TOWNSHIP,
+                                   user=DEMO_USER, password=DEMO_PASSWORD)
+    with store:
+        generate(store, households, seed=2014, user=DEMO_USER)
+    return DemoStation(str(path), DEMO_USER, DEMO_PASSWORD, recovery, households)

@@ -1,0 +1,1 @@
+"""Speed and memory figures, printed with their targets and ratios (never timed tests)."""

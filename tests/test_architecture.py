@@ -1,0 +1,57 @@
+"""The dependency rule (forms ← registry ← reports, sync ← desktop), checked on imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ["forms", "registry", "reports", "sync", "cli", "desktop", "benchmarks"]
+# What each package may import from the project (besides itself and resources).
+ALLOWED = {
+    "forms": set(),
+    "registry": {"forms"},
+    "reports": {"forms", "registry"},
+    "sync": {"forms", "registry"},
+    "cli": {"forms", "registry", "reports", "sync"},
+    "benchmarks": {"forms", "registry", "reports", "sync", "cli"},
+    "desktop": {"forms", "registry", "reports", "sync"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py")) if (ROOT / package).is_dir() else []
+
+
+def test_only_desktop_imports_qt() -> None:
+    offenders = [str(f.relative_to(ROOT)) for p in PACKAGES if p != "desktop"
+                 for f in _files(p) if {"PySide6", "shiboken6"} & _imports(f)]
+    assert offenders == []
+
+
+def test_dependency_rule() -> None:
+    project = set(PACKAGES)
+    broken = []
+    for package in PACKAGES:
+        for f in _files(package):
+            wrong = (_imports(f) & project) - ALLOWED[package] - {package}
+            if wrong:
+                broken.append(f"{f.relative_to(ROOT)} imports {sorted(wrong)}")
+    assert broken == []
+
+
+def test_the_rule_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "x.py"
+    bad.write_text("from PySide6.QtWidgets import QWidget\nimport registry.store\n")
+    assert {"PySide6", "registry"} <= _imports(bad)
