@@ -51,7 +51,7 @@ def record(session: Session, user: str, action: str, entity: str, entity_id: str
     entry.id = new_id()
     entry.hash = _digest(entry)
     session.add(entry)
-    session.flush([entry])
+    session.flush()
     return entry
 
 

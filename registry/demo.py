@@ -276,8 +276,8 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
         families.used |= existing
         rng = families.rng
         group_counts = {v: rng.randint(3, 10) for v in villages}
-        known_groups = set(s.execute(select(VillageGroup.village_code, VillageGroup.number))
-                           .tuples())
+        known_groups = {(v, n) for v, n in
+                        s.execute(select(VillageGroup.village_code, VillageGroup.number))}
         bulk_insert(s, VillageGroup, [
             {"village_code": v, "number": n, "name": f"{n}组"}
             for v, count in group_counts.items() for n in range(1, count + 1)

@@ -250,3 +250,4 @@ class AuditEntry(Base):
 TRACKED_MODELS: tuple[type[Tracked], ...] = (
     Region, VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent, PovertyLine,
 )
+from registry import sync_state as _sync_state  # noqa: E402,F401  (tables join Base.metadata)

@@ -129,4 +129,4 @@ def village_counts(session: Session) -> dict[tuple[str, int | None], int]:
     q = (select(Household.village_code, Household.group_no, func.count())
          .where(Household.deleted.is_(False))
          .group_by(Household.village_code, Household.group_no))
-    return {(v, g): n for v, g, n in session.execute(q).tuples()}
+    return {(v, g): n for v, g, n in session.execute(q)}

@@ -221,7 +221,7 @@ class Store:
 
     def _read_info(self) -> StoreInfo:
         with self.session() as s:
-            facts = dict(s.execute(select(Meta.key, Meta.value)).tuples().all())
+            facts = {k: v for k, v in s.execute(select(Meta.key, Meta.value))}
         return StoreInfo(
             store_id=facts["store_id"], kind=facts["kind"], region_code=facts["region_code"],
             region_name=facts.get("region_name", ""), created_at=facts.get("created_at", ""),

@@ -1,0 +1,74 @@
+"""The station's villages and their 村民小组 (组): listing them for the tree and the editor,
+correcting a village's name, adding groups. Every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.errors import NotFound, StoreError
+from registry.models import Region, VillageGroup
+
+
+@dataclass
+class Village:
+    code: str
+    name: str
+    groups: list[tuple[int, str | None]] = field(default_factory=list)  # (number, name)
+
+
+def list_villages(session: Session) -> list[Village]:
+    """Villages in code order, each with its groups in number order."""
+    villages = {code: Village(code, name) for code, name in session.execute(
+        select(Region.code, Region.name)
+        .where(Region.level == "village", Region.deleted.is_(False))
+        .order_by(Region.code)).tuples()}
+    for code, number, name in session.execute(
+            select(VillageGroup.village_code, VillageGroup.number, VillageGroup.name)
+            .where(VillageGroup.deleted.is_(False))
+            .order_by(VillageGroup.village_code, VillageGroup.number)).tuples():
+        if code in villages:
+            villages[code].groups.append((number, name))
+    return list(villages.values())
+
+
+def rename_village(session: Session, user: str, code: str, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise StoreError("村名不能为空")
+    if len(name) > 30:
+        raise StoreError("村名不能超过30个字")
+    row = session.execute(select(Region).where(Region.code == code,
+                                               Region.level == "village")).scalar()
+    if row is None:
+        raise NotFound(f"本站没有行政村 {code}")
+    if row.name == name:
+        return
+    before = {"name": row.name}
+    row.name = name
+    session.flush()
+    audit.record(session, user, "update", "region", row.id, before=before,
+                 after={"name": name}, reason="更正村名")
+
+
+def add_groups(session: Session, user: str, village_code: str, upto: int) -> list[int]:
+    """Makes sure groups 1..upto exist in the village; returns the numbers added."""
+    if not 1 <= upto <= 99:
+        raise StoreError("组数应在1到99之间")
+    if session.execute(select(Region.id).where(Region.code == village_code,
+                                               Region.level == "village")).first() is None:
+        raise NotFound(f"本站没有行政村 {village_code}")
+    have = set(session.execute(select(VillageGroup.number).where(
+        VillageGroup.village_code == village_code, VillageGroup.deleted.is_(False))).scalars())
+    added = [n for n in range(1, upto + 1) if n not in have]
+    for n in added:
+        group = VillageGroup(village_code=village_code, number=n, name=f"{n}组")
+        session.add(group)
+    if added:
+        session.flush()
+        audit.record(session, user, "create", "village_group", village_code,
+                     after={"village_code": village_code, "numbers": added})
+    return added

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from registry.households import save_household
+from registry.search import HouseholdFilter, count_households, search_households
+from registry.store import Store
+from tests.registry.samples import household, idn
+
+
+@pytest.fixture
+def village(station: Store) -> Store:
+    people = [("张三", "11010519491231002X", 1), ("李四", idn("51343119800101001"), 2),
+              ("欧阳娜", idn("51343119900101002"), 2), ("张珊珊", idn("51343119920101002"), 3)]
+    with station.transaction() as s:
+        for name, number, group in people:
+            save_household(s, "admin", household(group_no=group), [
+                {"name": name, "id_number": number, "relation": "01", "ethnicity": "01",
+                 "health": "1"}])
+        save_household(s, "admin", household(village_code="513431102201", group_no=1), [
+            {"name": "吉克阿呷", "id_number": idn("51343119600101002"), "relation": "01",
+             "ethnicity": "07", "health": "1"}])
+    return station
+
+
+def heads(store: Store, **kw: object) -> list[str]:
+    with store.session() as s:
+        return sorted(r.head_name or "" for r in search_households(s, HouseholdFilter(**kw)))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("张", ["张三", "张珊珊"]),
+        ("zs", ["张三", "张珊珊"]),  # initials: 张三 zs, 张珊珊 zss
+        ("ZSS", ["张珊珊"]),
+        ("zhangsan", ["张三"]),
+        ("zhangshan", ["张珊珊"]),
+        ("ouyang", ["欧阳娜"]),
+        ("198001", ["李四"]),
+        ("19491231002x", ["张三"]),
+        ("jkag", ["吉克阿呷"]),
+        ("没有这个人", []),
+    ],
+)
+def test_search_by_name_pinyin_and_id_fragment(village: Store, query: str,
+                                               expected: list[str]) -> None:
+    assert heads(village, text=query) == expected
+
+
+def test_search_by_village_code_group_and_village_name(village: Store) -> None:
+    assert heads(village, text="513431102201") == ["吉克阿呷"]
+    assert heads(village, village_code="513431102200", group_no=2) == ["李四", "欧阳娜"]
+    with village.session() as s:
+        assert count_households(s, HouseholdFilter(text="尼日")) == 4
+
+
+def test_search_by_status_and_stage(village: Store) -> None:
+    assert heads(village, poverty_status="2") == []
+    assert len(heads(village, stage="80")) == 5
