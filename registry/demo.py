@@ -14,6 +14,7 @@ from typing import Any
 from faker import Faker
 from faker.providers.person import zh_CN as zh_CN_names
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from forms import codelists as cl
 from forms import idnumber
@@ -26,6 +27,7 @@ from registry.models import (
     Member,
     ProcedureEvent,
     Region,
+    Tracked,
     VillageGroup,
 )
 from registry.progress import Cancelled, Progress
@@ -261,6 +263,74 @@ class _Families:
                 "status": rng.choice(["计划中", "实施中", "已完成"]), "result": None}
 
 
+@dataclass
+class DemoRows:
+    """Rows ready for bulk_insert, per table, in dependency order."""
+
+    groups: list[dict[str, Any]]
+    households: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+    helpers: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+    def tables(self) -> list[tuple[type[Tracked], list[dict[str, Any]]]]:
+        return [(VillageGroup, self.groups), (Household, self.households),
+                (Member, self.members), (Helper, self.helpers), (AidPlan, self.plans),
+                (ProcedureEvent, self.events)]
+
+
+def _events(household_id: str, day: date) -> list[dict[str, Any]]:
+    """The seven steps of 两公示一公告, with 7-day notice periods."""
+    rows = []
+    for stage, offset, actor in (("10", 0, "村委会"), ("20", 10, "村委会"), ("30", 12, "村委会"),
+                                 ("40", 22, "乡镇"), ("50", 25, "乡镇"), ("60", 35, "县扶贫办"),
+                                 ("70", 38, "县扶贫办")):
+        notice = stage in ("30", "50", "70")
+        on = day + timedelta(days=offset)
+        rows.append({"household_id": household_id, "stage": stage, "event_date": on,
+                     "passed": True, "actor": actor, "period_start": on if notice else None,
+                     "period_end": on + timedelta(days=7) if notice else None})
+    return rows
+
+
+def build_rows(villages: list[str], county: str, households: int, seed: int,
+               known_ids: set[str] | None = None, known_groups: set[tuple[str, int]] | None
+               = None, progress: Progress | None = None) -> DemoRows:
+    """Makes the demo rows in memory (no database), deterministic for a seed."""
+    families = _Families(seed, county, _neighbour_counties(county))
+    families.used |= known_ids or set()
+    rng = families.rng
+    group_counts = {v: rng.randint(3, 10) for v in villages}
+    out = DemoRows([{"village_code": v, "number": n, "name": f"{n}组"}
+                    for v, count in group_counts.items() for n in range(1, count + 1)
+                    if (v, n) not in (known_groups or set())], [], [], [], [], [])
+    weights = [rng.uniform(.3, 1.7) for _ in villages]
+    for i in range(households):
+        village = rng.choices(villages, weights=weights)[0]
+        h = families.household(village, group_counts[village])
+        h["id"] = new_id()
+        members = families.family()
+        for position, m in enumerate(members):
+            m.update(derived.member_facts(m), household_id=h["id"], position=position)
+        h.update(derived.household_facts(h, members))
+        out.households.append(h)
+        out.members += members
+        if h["stage"] == "80":
+            out.helpers.append(families.helper(h["id"]))
+            out.plans += [families.plan(h["id"], h["aid_needs"])
+                          for _ in range(rng.randint(1, 2))]
+            out.events += _events(h["id"], date(2014, 4, rng.randint(1, 25)))
+        if progress and i % 500 == 0 and not progress(i, households):
+            raise Cancelled("已取消")
+    return out
+
+
+def insert_rows(session: Session, rows: DemoRows) -> None:
+    for model, table_rows in rows.tables():
+        bulk_insert(session, model, table_rows)
+
+
 def generate(store: Store, households: int, seed: int = 1, user: str = "演示数据",
              progress: Progress | None = None) -> DemoReport:
     """Adds `households` demo households to the station's villages, in one transaction."""
@@ -270,63 +340,18 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
             .order_by(Region.code)).scalars())
         if not villages:
             raise ValueError("本站没有行政村,无法生成演示数据")
-        county = store.info.county_code
-        families = _Families(seed, county, [c for c in _neighbour_counties(county)])
-        existing = set(s.execute(select(Member.id_number)).scalars())
-        families.used |= existing
-        rng = families.rng
-        group_counts = {v: rng.randint(3, 10) for v in villages}
         known_groups = {(v, n) for v, n in
                         s.execute(select(VillageGroup.village_code, VillageGroup.number))}
-        bulk_insert(s, VillageGroup, [
-            {"village_code": v, "number": n, "name": f"{n}组"}
-            for v, count in group_counts.items() for n in range(1, count + 1)
-            if (v, n) not in known_groups])
-
-        weights = [rng.uniform(.3, 1.7) for _ in villages]
-        h_rows: list[dict[str, Any]] = []
-        m_rows: list[dict[str, Any]] = []
-        helper_rows: list[dict[str, Any]] = []
-        plan_rows: list[dict[str, Any]] = []
-        event_rows: list[dict[str, Any]] = []
-        for i in range(households):
-            village = rng.choices(villages, weights=weights)[0]
-            h = families.household(village, group_counts[village])
-            h["id"] = new_id()
-            members = families.family()
-            for position, m in enumerate(members):
-                m.update(derived.member_facts(m), household_id=h["id"], position=position)
-            h.update(derived.household_facts(h, members))
-            h_rows.append(h)
-            m_rows += members
-            if h["stage"] == "80":
-                helper_rows.append(families.helper(h["id"]))
-                for _ in range(rng.randint(1, 2)):
-                    plan_rows.append(families.plan(h["id"], h["aid_needs"]))
-                day = date(2014, 4, rng.randint(1, 25))
-                for stage, offset in (("10", 0), ("20", 10), ("30", 12), ("40", 22),
-                                      ("50", 25), ("60", 35), ("70", 38)):
-                    event_rows.append({
-                        "household_id": h["id"], "stage": stage,
-                        "event_date": day + timedelta(days=offset), "passed": True,
-                        "actor": "村委会" if stage < "40" else ("乡镇" if stage < "60" else
-                                                             "县扶贫办"),
-                        "period_start": day + timedelta(days=offset) if stage in
-                        ("30", "50", "70") else None,
-                        "period_end": day + timedelta(days=offset + 7) if stage in
-                        ("30", "50", "70") else None})
-            if progress and i % 500 == 0 and not progress(i, households):
-                raise Cancelled("已取消")
-        bulk_insert(s, Household, h_rows)
-        bulk_insert(s, Member, m_rows)
-        bulk_insert(s, Helper, helper_rows)
-        bulk_insert(s, AidPlan, plan_rows)
-        bulk_insert(s, ProcedureEvent, event_rows)
+        rows = build_rows(villages, store.info.county_code, households, seed,
+                          known_ids=set(s.execute(select(Member.id_number)).scalars()),
+                          known_groups=known_groups, progress=progress)
+        insert_rows(s, rows)
         audit.record(s, user, "demo", "household", None,
-                     after={"households": households, "members": len(m_rows), "seed": seed})
+                     after={"households": households, "members": len(rows.members),
+                            "seed": seed})
     if progress:
         progress(households, households)
-    return DemoReport(households, len(m_rows), len(villages))
+    return DemoReport(households, len(rows.members), len(villages))
 
 
 def _neighbour_counties(county: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -30,9 +31,16 @@ def member_facts(values: Mapping[str, Any]) -> dict[str, Any]:
 def search_text(name: str, id_number: str) -> str:
     """One lower-case line matched with instr(): 张三 zhangsan zs 5134...; the separators
     keep a query from matching across two keys."""
-    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    full, initials = name_pinyin(name)
     return f"{name}|{full}|{initials}|{id_number.lower()}"
+
+
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a name: 张三 → ("zhangsan", "zs"). Names repeat a lot in
+    a township, so the cache saves most pypinyin calls on imports."""
+    syllables = [p.lower() for p in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
+    return "".join(syllables), "".join(p[0] for p in syllables if p)
 
 
 def is_current(member: Mapping[str, Any]) -> bool:
