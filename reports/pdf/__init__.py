@@ -1,0 +1,1 @@
+"""Printed documents, each built from forms/ definitions with a CJK font embedded."""

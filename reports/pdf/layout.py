@@ -1,0 +1,261 @@
+"""The machinery every printed document shares: paper sizes, styles in the CJK font,
+table cells that wrap only when they must, page decorations drawn once the page count is
+known ("第 n 页 共 m 页"), progress and cancelling, and writing the file atomically."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A3, A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from registry.files import write_atomic
+from registry.progress import Cancelled, Progress
+from reports.fonts import FontSet
+
+PAPERS: dict[str, tuple[float, float]] = {"A4": A4, "A3": A3}
+CELL_PAD = 3.0  # points of padding left and right in a table cell
+HEADER_GREY = colors.HexColor("#E6E6E6")
+SUBTOTAL_GREY = colors.HexColor("#F2F2F2")
+CREATOR = "扶贫开发建档立卡系统(乡镇工作站)"
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    path: Path
+    pages: int
+    households: int
+    members: int
+
+
+def page_size(paper: str, wide: bool = False) -> tuple[float, float]:
+    if paper not in PAPERS:
+        raise ValueError(f"不支持的纸张:{paper}(可选 A4、A3)")
+    size = PAPERS[paper]
+    return landscape(size) if wide else size
+
+
+class Styles:
+    """Paragraph styles in the CJK font, scaled for the paper (A3 posters read from afar)."""
+
+    def __init__(self, fonts: FontSet, base: float = 10.0):
+        self.fonts = fonts
+        self.base = base
+        font = fonts.name
+
+        def style(name: str, size: float, align: int = TA_LEFT, leading: float = 1.35,
+                  **kw: Any) -> ParagraphStyle:
+            return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading,
+                                  alignment=align, wordWrap="CJK", **kw)
+
+        self.title = style("title", base * 2.0, TA_CENTER, 1.3, spaceAfter=base * 0.6)
+        self.subtitle = style("subtitle", base * 1.2, TA_CENTER, spaceAfter=base * 0.8)
+        self.body = style("body", base * 1.2, leading=1.7, firstLineIndent=base * 2.4,
+                          spaceAfter=base * 0.3)
+        self.line = style("line", base * 1.2, leading=1.7)
+        self.right = style("right", base * 1.2, TA_RIGHT, leading=1.7)
+        self.heading = style("heading", base * 1.3, spaceBefore=base * 0.8,
+                             spaceAfter=base * 0.4)
+        self.cell = style("cell", base, leading=1.25)
+        self.cell_center = style("cell_center", base, TA_CENTER, 1.25)
+        self.small = style("small", base * 0.85)
+
+    def para(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        return Paragraph(markup(typeset(text), self.fonts), style or self.line)
+
+
+_FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08", ")": "\uff09",
+               "!": "\uff01", "?": "\uff1f"}
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def typeset(text: str) -> str:
+    """Printed Chinese sentences take full-width punctuation: an ASCII comma, colon or
+    bracket next to a Chinese character becomes its full-width form (a clerk would
+    notice the narrow ones on a poster)."""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        wide = _FULL_WIDTH.get(ch)
+        if wide is None:
+            continue
+        before = chars[i - 1] if i else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if (before and _cjk(before)) or (after and _cjk(after)) or ch in "()" and (
+                "\uff08" in chars[:i] or ch == "(" and ")" in chars[i:]):
+            chars[i] = wide
+    return "".join(chars)
+
+
+def markup(text: str, fonts: FontSet) -> str:
+    """Escapes text for a Paragraph and puts characters the main font lacks into the
+    fallback face that has them."""
+    if not fonts.fallbacks or not fonts.needs_fallback(text):
+        return escape(text)
+    out: list[str] = []
+    for ch in text:
+        face = fonts.face_for(ch)
+        if face is None or face is fonts.main:
+            out.append(escape(ch))
+        else:
+            out.append(f'<font name="{face.name}">{escape(ch)}</font>')
+    return "".join(out)
+
+
+class Cells:
+    """Table cells: a plain string when the text fits the column in the main font (fast:
+    ReportLab draws strings without layout), a wrapping Paragraph only when it must."""
+
+    def __init__(self, styles: Styles, widths: Sequence[float], size: float,
+                 centered: Sequence[bool] | None = None):
+        self.styles = styles
+        self.fonts = styles.fonts
+        self.room = [w - 2 * CELL_PAD for w in widths]
+        self.size = size
+        self.centered = list(centered) if centered else [False] * len(widths)
+        self.style = ParagraphStyle("c", parent=styles.cell, fontSize=size, leading=size * 1.2)
+        self.style_center = ParagraphStyle("cc", parent=self.style, alignment=TA_CENTER)
+        self._width: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        w = self._width.get(text)
+        if w is None:
+            w = stringWidth(text, self.fonts.name, self.size)
+            self._width[text] = w
+        return w
+
+    def __call__(self, text: str, col: int) -> str | Paragraph:
+        if not text:
+            return ""
+        if self.width(text) <= self.room[col] and not (
+                self.fonts.fallbacks and self.fonts.needs_fallback(text)):
+            return text
+        style = self.style_center if self.centered[col] else self.style
+        return Paragraph(markup(text, self.fonts), style)
+
+
+def grid_style(fonts: FontSet, size: float, header_rows: int = 1,
+               centered: Sequence[int] = ()) -> list[tuple[Any, ...]]:
+    cmds: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.name),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), size * 1.2),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), size * 0.25),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.3),
+    ]
+    if header_rows:
+        cmds += [("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY),
+                 ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER")]
+    cmds += [("ALIGN", (c, header_rows), (c, -1), "CENTER") for c in centered]
+    return cmds
+
+
+def chunked_tables(header: list[Any], rows: list[list[Any]], widths: Sequence[float],
+                   base_style: list[tuple[Any, ...]],
+                   row_style: Callable[[int, int], list[tuple[Any, ...]]] | None = None,
+                   chunk: int = 500) -> list[Table]:
+    """Long lists as 500-row tables, each repeating the header: one giant Table makes
+    ReportLab's splitting quadratic (STACK.md: 14 s vs 2.7 s for 20,000 rows).
+
+    `row_style(start, end)` gives extra commands for rows start..end-1 of `rows`, with
+    row indexes already shifted to the chunk (header = row 0)."""
+    tables: list[Table] = []
+    for start in range(0, max(len(rows), 1), chunk):
+        part = rows[start:start + chunk]
+        extra = row_style(start, start + len(part)) if row_style else []
+        t = Table([header, *part], colWidths=list(widths), repeatRows=1)
+        t.setStyle(TableStyle([*base_style, *extra]))
+        tables.append(t)
+    return tables
+
+
+# Page decorations: drawn for each page when the document is complete, so the total is known.
+Decorate = Callable[[Canvas, int, int], None]
+
+
+class _NumberedCanvas(Canvas):
+    def __init__(self, *args: Any, decorate: Decorate, pages_out: list[int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._decorate = decorate
+        self._pages_out = pages_out
+        self._saved: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 — ReportLab's name
+        self._saved.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved)
+        for number, state in enumerate(self._saved, start=1):
+            self.__dict__.update(state)
+            self._decorate(self, number, total)
+            super().showPage()
+        self._pages_out.append(total)
+        super().save()
+
+
+class _Doc(SimpleDocTemplate):
+    def __init__(self, *args: Any, progress: Progress | None, total: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._progress = progress
+        self._total = max(total, 1)
+        self._done = 0
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        super().handle_flowable(flowables)
+        if self._progress is None:
+            return
+        done = max(self._done, self._total - len(flowables))
+        if done != self._done:
+            self._done = done
+            if not self._progress(done, self._total):
+                raise Cancelled("已取消打印,未生成文件")
+
+
+def build_pdf(out: Path, story: list[Flowable], pagesize: tuple[float, float],
+              decorate: Decorate, *, font: str, title: str, author: str = "",
+              margins: tuple[float, float, float, float] = (15 * mm, 15 * mm, 18 * mm, 18 * mm),
+              progress: Progress | None = None) -> int:
+    """Lays out the story, then writes the file atomically; returns the page count.
+    margins: left, right, top, bottom. Cancelling via `progress` writes nothing."""
+    buffer = io.BytesIO()
+    left, right, top, bottom = margins
+    doc = _Doc(buffer, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
+               bottomMargin=bottom, title=title, author=author, creator=CREATOR,
+               subject=title, progress=progress, total=len(story),
+               # otherwise every page names Helvetica, a font the PDF does not embed
+               initialFontName=font)
+    pages: list[int] = []
+    doc.build(story, canvasmaker=partial(_NumberedCanvas, decorate=decorate, pages_out=pages))
+    write_atomic(Path(out), buffer.getvalue())
+    if progress is not None:
+        progress(len(story), len(story))
+    return pages[0] if pages else 0
+
+
+def page_label(number: int, total: int) -> str:
+    return f"第 {number} 页 共 {total} 页"
+
+
+def draw_centered(canvas: Canvas, fonts: FontSet, size: float, x: float, y: float,
+                  text: str) -> None:
+    canvas.setFont(fonts.name, size)
+    canvas.drawCentredString(x, y, text)
