@@ -63,10 +63,10 @@ def code_list(name: str, label: str, items: list[tuple[str, str]] | list[str]) -
     """Builds a code list from (code, label) pairs, or numbers plain labels 1, 2, 3..."""
     choices: list[Choice] = []
     for i, item in enumerate(items, start=1):
-        if isinstance(item, tuple):
-            choices.append(Choice(item[0], item[1]))
-        else:
+        if isinstance(item, str):
             choices.append(Choice(str(i), item))
+        else:
+            choices.append(Choice(item[0], item[1]))
     return CodeList(name, label, tuple(choices))
 
 

@@ -5,6 +5,7 @@ The same seed gives the same households (ids aside, which are always fresh)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -44,7 +45,7 @@ class DemoReport:
     villages: int
 
 
-def _weighted(rng: random.Random, table: list[tuple[Any, float]]) -> Any:
+def _weighted(rng: random.Random, table: Sequence[tuple[Any, float]]) -> Any:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 

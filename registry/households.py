@@ -72,11 +72,10 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
         errors.append(village_error)
     numbers = [m["id_number"] for m in clean.members]
     for number, where in find_id_numbers(session, numbers, household_id).items():
-        row = numbers.index(number)
         errors.append(FieldError(
             "id_number",
             f"身份证号码已登记在{where.village_name}{where.head_name or ''}户"
-            f"(成员 {where.member_name}),同一人不能重复登记", row))
+            f"(成员 {where.member_name}),同一人不能重复登记", numbers.index(number)))
     if errors:
         raise Invalid(errors)
 

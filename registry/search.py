@@ -115,7 +115,11 @@ def household_rows(session: Session, ids: Sequence[str]) -> list[HouseholdRow]:
                 Household.poverty_status, Household.net_income_per_capita, Household.deleted)
          .join(_VillageRegion, _VillageRegion.code == Household.village_code, isouter=True)
          .where(Household.id.in_(list(ids))))
-    found = {r[0]: HouseholdRow(r[0], r[1], r[2] or "", *r[3:]) for r in session.execute(q)}
+    found = {
+        r[0]: HouseholdRow(r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                           r[10], r[11], r[12])
+        for r in session.execute(q)
+    }
     return [found[i] for i in ids if i in found]
 
 
