@@ -1,0 +1,98 @@
+"""The county's search for people registered twice: the same ID number in two households
+(anywhere in the county), or the same name and birth date under different ID numbers
+(a likely typo) — listed for review. The county rules same / different person; the ruling
+travels back to both stations in their return bundles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session
+
+from registry.models import utcnow
+from registry.store import Store
+from registry.sync_state import DuplicateFlag
+from sync.errors import SyncError
+
+RULINGS = {"same": "同一人", "different": "不同人"}
+KINDS = {"id_number": "身份证号相同", "likely": "姓名和出生日期相同"}
+CHUNK = 500
+
+_MATCH = """
+SELECT a.id, b.id, a.name, b.name, a.id_number, b.id_number, a.birth_date,
+       ha.id, hb.id, ha.village_code, hb.village_code
+FROM member a
+JOIN member b ON {on} AND b.id <> a.id AND b.household_id <> a.household_id
+JOIN household ha ON ha.id = a.household_id
+JOIN household hb ON hb.id = b.household_id
+WHERE a.id IN :ids AND a.deleted = :no AND b.deleted = :no
+  AND a.change_reason IS NULL AND b.change_reason IS NULL
+"""
+_ON = {"id_number": "b.id_number = a.id_number",
+       "likely": "b.name = a.name AND b.birth_date = a.birth_date AND b.id_number <> a.id_number"}
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def detect(s: Session, member_ids: list[str]) -> set[str]:
+    """Flags every match of these (just written) members; returns the ids among them that
+    are in a match not ruled "different people"."""
+    flags = {(f.kind, f.member_a, f.member_b): f.ruling for f in
+             s.execute(select(DuplicateFlag)).scalars()}
+    involved: set[str] = set()
+    wanted = set(member_ids)
+    for kind, on in _ON.items():
+        query = text(_MATCH.format(on=on)).bindparams(bindparam("ids", expanding=True))
+        for start in range(0, len(member_ids), CHUNK):
+            part = member_ids[start:start + CHUNK]
+            for r in s.execute(query, {"ids": part, "no": False}):
+                a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
+                key = (kind, a, b)
+                if key not in flags:
+                    x, y = (0, 1) if r[0] == a else (1, 0)
+                    flags[key] = None
+                    s.add(DuplicateFlag(
+                        kind=kind, member_a=a, member_b=b,
+                        name_a=r[2 + x], name_b=r[2 + y],
+                        id_number_a=r[4 + x], id_number_b=r[4 + y], birth_date=_day(r[6]),
+                        household_a=r[7 + x], household_b=r[7 + y],
+                        village_a=r[9 + x], village_b=r[9 + y],
+                        station_a=str(r[9 + x])[:9], station_b=str(r[9 + y])[:9]))
+                if flags[key] != "different":
+                    involved |= {a, b} & wanted
+    s.flush()
+    return involved
+
+
+def open_flags(s: Session, station_code: str | None = None) -> list[DuplicateFlag]:
+    q = select(DuplicateFlag).where(DuplicateFlag.ruling.is_(None))
+    if station_code:
+        q = q.where((DuplicateFlag.station_a == station_code)
+                    | (DuplicateFlag.station_b == station_code))
+    return list(s.execute(q.order_by(DuplicateFlag.kind, DuplicateFlag.id_number_a))
+                .scalars())
+
+
+def rule(store: Store, flag_id: str, ruling: str, note: str | None = None) -> DuplicateFlag:
+    """The county's ruling; it goes back to both stations with the next return bundles."""
+    if store.info.kind != "county":
+        raise SyncError("只有县扶贫办可以裁定重复登记")
+    if ruling not in RULINGS:
+        raise SyncError("裁定只能是 same(同一人)或 different(不同人)")
+    with store.transaction() as s:
+        flag = s.get(DuplicateFlag, flag_id)
+        if flag is None:
+            raise SyncError(f"没有编号为 {flag_id} 的疑似重复记录")
+        flag.ruling = ruling
+        flag.ruled_by = store.user
+        flag.ruled_at = utcnow()
+        flag.note = note
+        s.flush()
+        s.expunge(flag)
+    return flag

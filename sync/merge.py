@@ -1,0 +1,249 @@
+"""The county's merge of one station bundle, inside the caller's single transaction.
+
+Every incoming record lands in exactly one bucket; rows not applied (conflict,
+quarantined) are kept whole in sync_quarantine for review. Ownership decides conflicts:
+a station is the only writer of its households and what hangs off them, so a row that
+would touch another township's data is a conflict, never an overwrite."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms import idnumber
+from registry import audit
+from registry.models import AuditEntry, Region, utcnow
+from registry.progress import Cancelled, Progress
+from registry.sync_state import Quarantined
+from registry.tracking import reserve_revs
+from sync import duplicates, wire
+from sync.errors import SyncError
+
+BUCKETS = ("inserted", "updated", "unchanged", "possible_duplicate", "conflict", "quarantined")
+BUCKET_NAMES = {"inserted": "新增", "updated": "更新", "unchanged": "未变",
+                "possible_duplicate": "疑似重复", "conflict": "冲突", "quarantined": "隔离"}
+Counts = dict[str, dict[str, int]]
+
+
+def _table_rows(payload: dict[str, Any], name: str, section: Any) -> list[list[Any]]:
+    """The rows of one payload table, reordered to this store's columns."""
+    if section is None:
+        return []
+    cols = wire.columns(name)
+    if not isinstance(section, dict) or sorted(section.get("columns", [])) != sorted(cols):
+        raise SyncError(f"数据包中表 {name} 的结构与本程序不一致,请两边使用同一版本程序")
+    order = [section["columns"].index(c) for c in cols]
+    rows = section.get("rows")
+    if not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != len(cols)
+                                         for r in rows):
+        raise SyncError(f"数据包中表 {name} 的记录格式不对,已拒绝")
+    return [[r[i] for i in order] for r in rows]
+
+
+def check_counts(manifest: dict[str, Any], payload: dict[str, Any], names: tuple[str, ...],
+                 audit_too: bool) -> None:
+    tables = payload.get("tables")
+    if not isinstance(tables, dict) or set(tables) - set(names):
+        raise SyncError("数据包含有本程序不认识的表,已拒绝")
+    found = {n: len(t.get("rows", [])) for n, t in tables.items() if isinstance(t, dict)}
+    if audit_too:
+        found["audit"] = len((payload.get("audit") or {}).get("rows", []))
+    expected = {k: v for k, v in manifest["counts"].items() if v}
+    if {k: v for k, v in found.items() if v} != expected:
+        raise SyncError("数据包中的记录数与清单不符,已拒绝")
+
+
+class StationMerge:
+    def __init__(self, s: Session, station: str, seq: int, progress: Progress):
+        self.s = s
+        self.station = station
+        self.seq = seq
+        self.progress = progress
+        self.counts: Counts = {}
+        self.villages = set(s.execute(select(Region.code).where(
+            Region.level == "village", Region.code.startswith(station))).scalars())
+        self.households: dict[str, str] = {}  # id -> owning township, as far as known
+        self.written_members: dict[str, str] = {}  # member id -> bucket
+        self.quarantine: list[dict[str, Any]] = []
+
+    # ---- the whole bundle ---------------------------------------------------------------
+    def apply(self, manifest: dict[str, Any], payload: dict[str, Any], audit_hash: str) -> str:
+        check_counts(manifest, payload, wire.STATION_TABLES, audit_too=True)
+        tables = payload["tables"]
+        steps = len(wire.STATION_TABLES) + 2
+        for i, name in enumerate(wire.STATION_TABLES):
+            self._table(name, _table_rows(payload, name, tables.get(name)))
+            self._step(i + 1, steps)
+        flagged = duplicates.detect(self.s, list(self.written_members))
+        members = self.counts.get("member")
+        for mid in flagged:
+            bucket = self.written_members[mid]
+            if members is not None and bucket in ("inserted", "updated"):
+                members[bucket] -= 1
+                members["possible_duplicate"] += 1
+        audit_hash = self._audit(_table_rows(payload, wire.AUDIT, payload.get("audit")),
+                                 audit_hash)
+        self._step(steps - 1, steps)
+        if self.quarantine:
+            self.s.add_all(Quarantined(**q) for q in self.quarantine)
+        for name, n in manifest["counts"].items():
+            if sum(self.counts.get(name, {}).values()) != n:
+                raise SyncError(f"表 {name} 的分类计数与清单不符,导入已取消")
+        return audit_hash
+
+    def _step(self, done: int, total: int) -> None:
+        if not self.progress(done, total):
+            raise Cancelled("已取消")
+
+    def _put(self, name: str, bucket: str) -> None:
+        self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))[bucket] += 1
+
+    def _hold(self, name: str, cols: list[str], row: list[Any], bucket: str, reason: str
+              ) -> None:
+        self._put(name, bucket)
+        self.quarantine.append({
+            "station_code": self.station, "seq": self.seq, "table_name": name,
+            "record_id": str(row[cols.index("id")])[:36], "bucket": bucket, "reason": reason,
+            "data": json.dumps(dict(zip(cols, row, strict=True)), ensure_ascii=False),
+            "at": utcnow()})
+
+    def _owners(self, ids: set[str]) -> None:
+        """Learns the township of households not seen yet (from the store)."""
+        unknown = [i for i in ids if i not in self.households]
+        for hid, row in wire.rows_by_id(self.s, "household", unknown,
+                                        ["id", "village_code"]).items():
+            self.households[hid] = str(row[1])[:9]
+
+    # ---- one table ------------------------------------------------------------------------
+    def _table(self, name: str, rows: list[list[Any]]) -> None:
+        self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
+        if not rows:
+            return
+        cols = wire.columns(name)
+        at_id, at_rev = cols.index("id"), cols.index("rev")
+        by_village = "village_code" in cols
+        at_owner = cols.index("village_code" if by_village else "household_id") \
+            if by_village or "household_id" in cols else None
+        good = [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
+        for r in rows:
+            if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
+                self._hold(name, cols, r, "quarantined", "记录编号无效")
+        existing = wire.rows_by_id(self.s, name, [r[at_id] for r in good], cols)
+        if at_owner is not None and not by_village:
+            self._owners({str(r[at_owner]) for r in good}
+                         | {str(e[at_owner]) for e in existing.values()})
+        groups = self._group_slots(name)
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        seen: set[str] = set()
+        for r in good:
+            rid = r[at_id]
+            old = existing.get(rid)
+            problem = self._check(name, cols, r, old, at_owner, by_village, groups)
+            if rid in seen:
+                problem = ("quarantined", "同一数据包中记录重复")
+            seen.add(rid)
+            if problem:
+                self._hold(name, cols, r, *problem)
+                continue
+            if old is not None and all(a == b for i, (a, b) in enumerate(zip(r, old,
+                                       strict=True)) if i != at_rev):
+                self._put(name, "unchanged")
+                continue
+            bucket = "inserted" if old is None else "updated"
+            (inserts if old is None else updates).append(r)
+            self._put(name, bucket)
+            if name == "household":
+                self.households[rid] = self.station
+            if name == "member" and not r[cols.index("deleted")] \
+                    and r[cols.index("change_reason")] is None:
+                self.written_members[rid] = bucket
+        n = len(inserts) + len(updates)
+        if n:
+            rev = reserve_revs(self.s, n)
+            for offset, r in enumerate(inserts + updates):
+                r[at_rev] = rev + offset  # the county's own counter, for its return bundles
+        wire.insert_rows(self.s, name, cols, [tuple(r) for r in inserts])
+        wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
+
+    def _group_slots(self, name: str) -> dict[tuple[str, int], str]:
+        if name != "village_group":
+            return {}
+        rows = wire.select_rows(self.s, name, "village_code LIKE :p", {"p": self.station + "%"},
+                                ["village_code", "number", "id"])
+        return {(str(v), int(n)): str(i) for v, n, i in rows}
+
+    def _check(self, name: str, cols: list[str], r: list[Any], old: list[Any] | None,
+               at_owner: int | None, by_village: bool, groups: dict[tuple[str, int], str]
+               ) -> tuple[str, str] | None:
+        """(bucket, reason) when the row cannot be applied, else None."""
+        if at_owner is None:
+            return ("quarantined", "无法确定此记录属于哪个乡镇")
+        owner_value = r[at_owner]
+        if by_village:
+            if old is not None and str(old[at_owner])[:9] != self.station:
+                return ("conflict", "编号相同的记录属于其他乡镇")
+            if owner_value not in self.villages:
+                return ("quarantined", f"村代码 {owner_value} 不属于本乡镇")
+        else:
+            owner = self.households.get(str(owner_value))
+            if old is not None and self.households.get(str(old[at_owner])) != self.station:
+                return ("conflict", "编号相同的记录属于其他乡镇的农户")
+            if owner is None:
+                return ("quarantined", "所属农户不存在")
+            if owner != self.station:
+                return ("conflict", "所属农户属于其他乡镇")
+        if name == "village_group":
+            slot = (str(r[cols.index("village_code")]), int(r[cols.index("number")]))
+            holder = groups.setdefault(slot, str(r[cols.index("id")]))
+            if holder != r[cols.index("id")]:
+                return ("conflict", f"村民小组 {slot[0]}-{slot[1]} 已有另一条记录")
+        if name == "member":
+            number = r[cols.index("id_number")]
+            if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
+                    and idnumber.check_digit(number[:17]) == number[17]):
+                return ("quarantined", "身份证号码校验不通过")
+        return None
+
+    # ---- the station's audit chain ----------------------------------------------------------
+    def _audit(self, rows: list[list[Any]], last_hash: str) -> str:
+        name = "audit"
+        self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
+        cols = wire.columns(wire.AUDIT)
+        at = {c: i for i, c in enumerate(cols)}
+        known = wire.rows_by_id(self.s, "sync_station_audit", [r[at["id"]] for r in rows],
+                                ["id", "hash"])
+        fresh: list[tuple[Any, ...]] = []
+        for r in sorted(rows, key=lambda r: int(r[at["seq"]])):
+            if r[at["id"]] in known:
+                self._put(name, "unchanged")
+                last_hash = r[at["hash"]]
+                continue
+            if r[at["prev_hash"]] != last_hash or _digest(r, at) != r[at["hash"]]:
+                self._hold(name, cols, r, "quarantined", "审计记录链断开或内容被改动")
+                continue
+            self._put(name, "inserted")
+            last_hash = r[at["hash"]]
+            fresh.append((r[at["id"]], self.station, r[at["seq"]], r[at["at"]], r[at["user"]],
+                          r[at["action"]], r[at["entity"]], r[at["entity_id"]],
+                          r[at["before"]], r[at["after"]], r[at["reason"]],
+                          r[at["prev_hash"]], r[at["hash"]]))
+        wire.insert_rows(self.s, "sync_station_audit", wire.columns("sync_station_audit"),
+                         fresh)
+        return last_hash
+
+
+def _digest(r: list[Any], at: dict[str, int]) -> str:
+    try:
+        when = datetime.fromisoformat(str(r[at["at"]]))
+    except ValueError:
+        return ""
+    e = AuditEntry(prev_hash=r[at["prev_hash"]], id=r[at["id"]], at=when, user=r[at["user"]],
+                   action=r[at["action"]], entity=r[at["entity"]],
+                   entity_id=r[at["entity_id"]], before=r[at["before"]],
+                   after=r[at["after"]], reason=r[at["reason"]])
+    return audit._digest(e)

@@ -1,0 +1,306 @@
+"""Importing bundles, at the county (station bundles) or at a station (return bundles):
+verify → stage → one transaction.
+
+Verify: structure, payload hash, sender enrolled, signing key trusted and not revoked,
+signature, addressed to this store, decryptable. Then the chain: a replay is a no-op, a
+second bundle with a known sequence number and another hash is a fork (refused and
+logged), a bundle after a gap waits (kept in the store) and is applied when the gap fills.
+A full bundle may jump a gap: it carries everything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from registry.audit import GENESIS
+from registry.migrations import SCHEMA_VERSION
+from registry.models import utcnow
+from registry.progress import Progress, no_progress
+from registry.regions import sichuan
+from registry.store import Store
+from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
+from sync import bundle
+from sync.errors import SyncError
+from sync.keys import TrustedKey, ensure_keys, learn_key, own_key, resolve_signer
+from sync.merge import BUCKET_NAMES, Counts, StationMerge
+from sync.returns import apply_return
+
+APPLIED, REPLAY, WAITING, REFUSED = "applied", "replay", "waiting", "refused"
+
+
+@dataclass
+class ImportResult:
+    file: str
+    status: str  # applied | replay | waiting | refused
+    message: str
+    peer: str = ""
+    peer_name: str = ""
+    seq: int | None = None
+    counts: Counts = field(default_factory=dict)
+    also_applied: list[int] = field(default_factory=list)  # waiting bundles it released
+
+    @property
+    def ok(self) -> bool:
+        """Applied or a harmless no-op (a waiting bundle is kept, not applied)."""
+        return self.status in (APPLIED, REPLAY)
+
+    def summary(self) -> str:
+        parts = []
+        for name, buckets in self.counts.items():
+            done = ",".join(f"{BUCKET_NAMES[b]} {n}" for b, n in buckets.items() if n)
+            if done:
+                parts.append(f"{name}:{done}")
+        return ";".join(parts)
+
+
+class _Fork(SyncError):
+    pass
+
+
+def place_name(code: str) -> str:
+    d = sichuan().get(code)
+    return d.name if d else code
+
+
+def import_files(store: Store, files: Iterable[Path], progress: Progress = no_progress
+                 ) -> list[ImportResult]:
+    """Imports bundle files; they are applied in sequence order per sender, whatever the
+    order given. Never raises for a bad bundle: each result says what happened."""
+    ensure_keys(store)
+    results: list[ImportResult] = []
+    staged: list[tuple[Path, bytes, bundle.Parsed]] = []
+    for f in files:
+        f = Path(f)
+        try:
+            data = f.read_bytes()
+            staged.append((f, data, bundle.parse(data)))
+        except OSError:
+            results.append(ImportResult(f.name, REFUSED, f"无法读取文件:{f}"))
+        except SyncError as e:
+            results.append(ImportResult(f.name, REFUSED, str(e)))
+    staged.sort(key=lambda x: (str(x[2].manifest["sender"]), _int(x[2].manifest["seq"])))
+    for f, data, parsed in staged:
+        results.append(receive(store, f.name, data, parsed, progress))
+    return results
+
+
+def _int(v: Any) -> int:
+    return v if isinstance(v, int) else 0
+
+
+def receive(store: Store, name: str, data: bytes, parsed: bundle.Parsed,
+            progress: Progress = no_progress) -> ImportResult:
+    m = parsed.manifest
+    result = ImportResult(name, REFUSED, "", str(m["sender"]), place_name(str(m["sender"])),
+                          _int(m["seq"]))
+    try:
+        trusted, payload = _verify(store, parsed)
+        result.peer_name = _peer_name(store, result.peer)
+        _chain(store, name, data, parsed, trusted, payload, result, progress)
+    except _Fork as e:
+        _log_fork(store, name, parsed)
+        result.status, result.message = REFUSED, str(e)
+    except SyncError as e:
+        result.status, result.message = REFUSED, str(e)
+    return result
+
+
+def _peer_name(store: Store, code: str) -> str:
+    with store.session() as s:
+        peer = s.get(Peer, code)
+    return peer.name if peer else place_name(code)
+
+
+def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, Any]]:
+    m = parsed.manifest
+    info = store.info
+    sender = str(m["sender"])
+    with store.session() as s:
+        peer = s.get(Peer, sender)
+        if peer is None:
+            who = "乡镇" if info.kind == "county" else "县扶贫办"
+            raise SyncError(f"未登记的{who}:{place_name(sender)}({sender})。"
+                            "请先完成注册(sync enroll / sync accept)再导入。")
+        chain = m["endorsements"] if isinstance(m["endorsements"], list) else []
+        trusted = resolve_signer(s, sender, str(m["key_id"]), chain)
+        parsed.verify(trusted.sign_public)
+        if info.kind == "county":
+            if m["kind"] != "station":
+                raise SyncError("这是县里发给乡镇的回传数据包,应在乡镇工作站导入")
+            if m["county"] != info.county_code or m["recipient"] != info.county_code:
+                raise SyncError(f"此数据包是发给{place_name(str(m['county']))}的,"
+                                f"不是本县({info.region_name}),已拒绝")
+            if m["county_store"] != info.store_id:
+                raise SyncError("此数据包是发给另一个县级数据库的;请乡镇重新注册后导出完整数据包")
+        else:
+            if m["kind"] != "return":
+                raise SyncError("这是乡镇发给县里的数据包,应在县扶贫办导入")
+            if m["recipient"] != info.region_code or m["station_store"] != info.store_id:
+                raise SyncError(f"此回传数据包是发给{place_name(str(m['recipient']))}的,"
+                                "不是本站,已拒绝")
+        if _int(m["schema_version"]) > SCHEMA_VERSION:
+            raise SyncError("数据包来自较新版本的程序,请先升级本程序")
+        key = own_key(s, str(m["recipient_key_id"]))
+        if key is None:
+            raise SyncError("此数据包不是用本数据库的公钥加密的,无法解密,已拒绝")
+        enc_private = key.enc_private
+    return trusted, parsed.open(enc_private)
+
+
+def _missing(expected: int, upto: int, waiting: set[int]) -> str:
+    gaps: list[tuple[int, int]] = []
+    for n in range(expected, upto):
+        if n in waiting:
+            continue
+        if gaps and gaps[-1][1] == n - 1:
+            gaps[-1] = (gaps[-1][0], n)
+        else:
+            gaps.append((n, n))
+    return "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in gaps)
+
+
+def gap_message(name: str, expected: int, upto: int, waiting: set[int]) -> str:
+    return f"乡镇 {name}: 第 {_missing(expected, upto, waiting)} 号数据包缺失"
+
+
+def _chain(store: Store, name: str, data: bytes, parsed: bundle.Parsed, trusted: TrustedKey,
+           payload: dict[str, Any], result: ImportResult, progress: Progress) -> None:
+    m = parsed.manifest
+    peer, seq = result.peer, _int(m["seq"])
+    with store.transaction() as s:
+        inbox = _inbox(s, peer)
+        prior = list(s.execute(select(ReceivedBundle).where(
+            ReceivedBundle.peer_code == peer, ReceivedBundle.seq == seq,
+            ReceivedBundle.status.in_(("applied", "waiting")))).scalars())
+        same = [p for p in prior if p.hash == parsed.hash]
+        expected = inbox.last_seq + 1
+        if same and same[0].status == "applied":
+            result.status, result.message = REPLAY, f"第 {seq} 号数据包已导入过,未作改动"
+            return
+        if same and seq > expected:
+            result.status = WAITING
+            result.message = "已在等待中:" + _gap(s, result.peer_name, inbox, seq)
+            return
+        if len(prior) > len(same):
+            raise _Fork(f"{result.peer_name}:第 {seq} 号数据包与已收到的同号数据包内容不同"
+                        "(分叉),已拒绝。请联系该乡镇核查。")
+        if seq < expected:
+            result.status = REPLAY
+            result.message = f"第 {seq} 号数据包已被后来的完整数据包包含,未作改动"
+            return
+        if seq > expected and not m["full"]:
+            s.add(ReceivedBundle(peer_code=peer, seq=seq, hash=parsed.hash, status="waiting",
+                                 file_name=name, manifest=parsed.manifest_bytes.decode(),
+                                 data=data, received_at=utcnow()))
+            s.flush()
+            result.status = WAITING
+            result.message = _gap(s, result.peer_name, inbox, seq) + \
+                f";第 {seq} 号已保存,待缺失的数据包导入后自动导入"
+            return
+        if seq == expected and m["prev_hash"] != inbox.last_hash:
+            raise _Fork(f"{result.peer_name}:第 {seq} 号数据包的前一包哈希与已导入的第 "
+                        f"{seq - 1} 号不符(分叉),已拒绝。请联系该乡镇核查。")
+        result.counts, notes = _apply(store, s, inbox, parsed, trusted, payload, name,
+                                      progress)
+        result.status = APPLIED
+        result.message = f"第 {seq} 号数据包已导入" + ("".join(f"。{n}" for n in notes))
+    result.also_applied = _release_waiting(store, peer, progress)
+    if result.also_applied:
+        result.message += ";随后导入了等待中的第 " + \
+            "、".join(str(n) for n in result.also_applied) + " 号"
+
+
+def _gap(s: Session, peer_name: str, inbox: Inbox, seq: int) -> str:
+    waiting = set(s.execute(select(ReceivedBundle.seq).where(
+        ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.status == "waiting"))
+        .scalars())
+    return gap_message(peer_name, inbox.last_seq + 1, seq, waiting)
+
+
+def _inbox(s: Session, peer: str) -> Inbox:
+    inbox = s.get(Inbox, peer)
+    if inbox is None:
+        inbox = Inbox(peer_code=peer, last_seq=0, last_hash=GENESIS, audit_hash=GENESIS)
+        s.add(inbox)
+        s.flush()
+    return inbox
+
+
+def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, trusted: TrustedKey,
+           payload: dict[str, Any], name: str, progress: Progress) -> tuple[Counts, list[str]]:
+    m = parsed.manifest
+    seq = _int(m["seq"])
+    notes: list[str] = []
+    learn_key(s, inbox.peer_code, trusted)
+    if store.info.kind == "county":
+        if trusted.new:  # the station rotated: acknowledge in its next return bundle
+            s.add(KeyEvent(subject_code=inbox.peer_code, key_id=trusted.key_id,
+                           action="rotate", sign_public=trusted.sign_public,
+                           enc_public=trusted.enc_public, at=utcnow()))
+        merge = StationMerge(s, inbox.peer_code, seq, progress)
+        inbox.audit_hash = merge.apply(m, payload, inbox.audit_hash)
+        counts = merge.counts
+        s.add(Receipt(station_code=inbox.peer_code, seq=seq, bundle_hash=parsed.hash,
+                      counts=bundle.canonical(counts).decode(), message=_receipt_text(counts),
+                      received_by=store.user, received_at=utcnow()))
+    else:
+        counts, notes = apply_return(s, store.info.region_code, m, payload)
+    waiting = s.execute(select(ReceivedBundle).where(
+        ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.seq == seq,
+        ReceivedBundle.hash == parsed.hash)).scalar()
+    if waiting is None:
+        s.add(ReceivedBundle(peer_code=inbox.peer_code, seq=seq, hash=parsed.hash,
+                             status="applied", file_name=name,
+                             manifest=parsed.manifest_bytes.decode(), received_at=utcnow(),
+                             applied_at=utcnow()))
+    else:
+        waiting.status, waiting.data, waiting.applied_at = "applied", None, utcnow()
+    if m["full"]:  # everything older is contained in it
+        s.execute(delete(ReceivedBundle).where(
+            ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.status == "waiting",
+            ReceivedBundle.seq < seq))
+    inbox.last_seq = seq
+    inbox.last_hash = parsed.hash
+    return counts, notes
+
+
+def _receipt_text(counts: Counts) -> str:
+    total = {b: sum(c[b] for c in counts.values()) for b in BUCKET_NAMES}
+    return ",".join(f"{BUCKET_NAMES[b]} {n}" for b, n in total.items())
+
+
+def _release_waiting(store: Store, peer: str, progress: Progress) -> list[int]:
+    """Applies waiting bundles that now follow on; stops at the next gap."""
+    with store.session() as s:
+        inbox = s.get(Inbox, peer)
+        nxt = s.execute(select(ReceivedBundle).where(
+            ReceivedBundle.peer_code == peer, ReceivedBundle.status == "waiting",
+            ReceivedBundle.seq == (inbox.last_seq + 1 if inbox else 1))).scalar()
+        if nxt is None or nxt.data is None:
+            return []
+        data, name = nxt.data, nxt.file_name
+    parsed = bundle.parse(data)
+    r = receive(store, name, data, parsed, progress)  # releases the next one in turn
+    if r.status != APPLIED:
+        return []
+    return [_int(parsed.manifest["seq"]), *r.also_applied]
+
+
+def _log_fork(store: Store, name: str, parsed: bundle.Parsed) -> None:
+    """A fork is refused but remembered, so the status shows it to the county."""
+    m = parsed.manifest
+    with store.transaction() as s:
+        known = s.execute(select(ReceivedBundle).where(
+            ReceivedBundle.peer_code == str(m["sender"]), ReceivedBundle.seq == _int(m["seq"]),
+            ReceivedBundle.hash == parsed.hash)).scalar()
+        if known is None:
+            s.add(ReceivedBundle(peer_code=str(m["sender"]), seq=_int(m["seq"]),
+                                 hash=parsed.hash, status="fork", file_name=name,
+                                 manifest=parsed.manifest_bytes.decode(), received_at=utcnow()))
+        elif known.status == "waiting":
+            known.status, known.data = "fork", None

@@ -1,0 +1,115 @@
+"""The station's side of a return bundle: receipts, duplicate flags and rulings, county
+decisions and key changes are stored as the county sent them; poverty lines (county
+configuration) are matched by year; a revocation of this station's key retires it and
+makes a new one, which the county must enroll again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry.sync_state import OwnKey
+from registry.tracking import reserve_revs
+from sync import wire
+from sync.errors import SyncError
+from sync.keys import _new_key, active_key
+from sync.merge import BUCKETS, Counts, _table_rows, check_counts
+
+RETURN_PAYLOAD_TABLES = (*wire.RETURN_TABLES, wire.POVERTY_LINE)
+
+
+def apply_return(s: Session, station_code: str, manifest: dict[str, Any],
+                 payload: dict[str, Any]) -> tuple[Counts, list[str]]:
+    check_counts(manifest, payload, RETURN_PAYLOAD_TABLES, audit_too=False)
+    counts: Counts = {}
+    notes: list[str] = []
+    for name in RETURN_PAYLOAD_TABLES:
+        rows = _table_rows(payload, name, payload["tables"].get(name))
+        counts[name] = dict.fromkeys(BUCKETS, 0)
+        if name == wire.POVERTY_LINE:
+            _poverty_lines(s, rows, counts[name])
+        else:
+            _upsert(s, name, rows, counts[name])
+        if name == "sync_key_event":
+            notes += _key_events(s, station_code, rows)
+    for name, n in manifest["counts"].items():
+        if sum(counts.get(name, {}).values()) != n:
+            raise SyncError(f"表 {name} 的分类计数与清单不符,导入已取消")
+    return counts, notes
+
+
+def _upsert(s: Session, name: str, rows: list[list[Any]], c: dict[str, int]) -> None:
+    cols = wire.columns(name)
+    at_id, at_rev = cols.index("id"), cols.index("rev")
+    existing = wire.rows_by_id(s, name, [r[at_id] for r in rows], cols)
+    inserts, updates = [], []
+    for r in rows:
+        old = existing.get(r[at_id])
+        if old is not None and all(a == b for i, (a, b) in enumerate(zip(r, old, strict=True))
+                                   if i != at_rev):
+            c["unchanged"] += 1
+            continue
+        (inserts if old is None else updates).append(r)
+        c["inserted" if old is None else "updated"] += 1
+    _stamp(s, inserts + updates, at_rev)
+    wire.insert_rows(s, name, cols, [tuple(r) for r in inserts])
+    wire.update_rows(s, name, cols, [tuple(r) for r in updates])
+
+
+def _stamp(s: Session, rows: list[list[Any]], at_rev: int) -> None:
+    if rows:
+        first = reserve_revs(s, len(rows))
+        for offset, r in enumerate(rows):
+            r[at_rev] = first + offset
+
+
+def _poverty_lines(s: Session, rows: list[list[Any]], c: dict[str, int]) -> None:
+    name = wire.POVERTY_LINE
+    cols = wire.columns(name)
+    at = {col: i for i, col in enumerate(cols)}
+    mine = {int(r[at["year"]]): r for r in wire.select_rows(s, name)}
+    inserts, updates = [], []
+    for r in rows:
+        old = mine.get(int(r[at["year"]]))
+        if old is not None and old[at["amount"]] == r[at["amount"]] \
+                and old[at["deleted"]] == r[at["deleted"]]:
+            c["unchanged"] += 1
+            continue
+        if old is None:
+            inserts.append(r)
+            c["inserted"] += 1
+        else:
+            new = list(old)
+            new[at["amount"]] = r[at["amount"]]
+            new[at["deleted"]] = r[at["deleted"]]
+            new[at["updated_at"]] = r[at["updated_at"]]
+            updates.append(new)
+            c["updated"] += 1
+    _stamp(s, inserts + updates, at["rev"])
+    wire.insert_rows(s, name, cols, [tuple(r) for r in inserts])
+    wire.update_rows(s, name, cols, [tuple(r) for r in updates])
+
+
+def _key_events(s: Session, station_code: str, rows: list[list[Any]]) -> list[str]:
+    cols = wire.columns("sync_key_event")
+    at = {col: i for i, col in enumerate(cols)}
+    notes: list[str] = []
+    for r in rows:
+        if r[at["subject_code"]] != station_code:
+            continue
+        key = s.get(OwnKey, r[at["key_id"]])
+        if key is None:
+            continue
+        if r[at["action"]] == "revoke" and key.status != "revoked":
+            was_active = key.status == "active"
+            key.status = "revoked"
+            s.flush()
+            if was_active and active_key(s, required=False) is None:
+                _new_key(s, endorsed_by=None)
+            why = r[at["reason"]] or "未说明"
+            notes.append(f"县扶贫办已吊销本站密钥 {key.key_id}(原因:{why})。"
+                         "本站已生成新密钥,请重新申请注册(sync enroll-request)。")
+        elif r[at["action"]] == "rotate":
+            notes.append(f"县扶贫办已确认本站的新密钥 {key.key_id}。")
+    return notes
