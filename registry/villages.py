@@ -25,11 +25,11 @@ def list_villages(session: Session) -> list[Village]:
     villages = {code: Village(code, name) for code, name in session.execute(
         select(Region.code, Region.name)
         .where(Region.level == "village", Region.deleted.is_(False))
-        .order_by(Region.code)).tuples()}
+        .order_by(Region.code))}
     for code, number, name in session.execute(
             select(VillageGroup.village_code, VillageGroup.number, VillageGroup.name)
             .where(VillageGroup.deleted.is_(False))
-            .order_by(VillageGroup.village_code, VillageGroup.number)).tuples():
+            .order_by(VillageGroup.village_code, VillageGroup.number)):
         if code in villages:
             villages[code].groups.append((number, name))
     return list(villages.values())

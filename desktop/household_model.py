@@ -1,0 +1,177 @@
+"""The household table's model: it holds only the ids of the current query (from SQL) and
+fetches rows for the visible part in pages, so a 20,000-household station never loads every
+row. Sorting and filtering are SQL's job (registry.search.SORT_KEYS), not a proxy's.
+
+The store is reached through a `HouseholdSource`, so the model is tested with no view.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from forms import codelists as cl
+from forms.idnumber import mask
+from registry.search import HouseholdFilter, HouseholdRow
+
+_ROOT = QModelIndex()  # the invisible root, as a default argument
+
+class HouseholdSource(Protocol):
+    def ids(self, f: HouseholdFilter, sort: str, descending: bool) -> list[str]: ...
+
+    def rows(self, ids: Sequence[str]) -> list[HouseholdRow]: ...
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: str | None
+    text: Callable[[HouseholdRow], str]
+    align_right: bool = False
+
+
+# Column constants (Vorta's habit): use these, never bare numbers.
+COL_VILLAGE, COL_GROUP, COL_HEAD, COL_ID, COL_SIZE, COL_ATTRIBUTE, COL_CAUSE, COL_INCOME, \
+    COL_STAGE, COL_STATUS = range(10)
+
+COLUMNS: tuple[Column, ...] = (
+    Column("行政村", "village", lambda r: r.village_name),
+    Column("组", "group", lambda r: "" if r.group_no is None else f"{r.group_no}组",
+           align_right=True),
+    Column("户主", "head", lambda r: r.head_name or ""),
+    Column("户主身份证号", None, lambda r: mask(r.head_id_number) if r.head_id_number else ""),
+    Column("人口", "size", lambda r: str(r.size), align_right=True),
+    Column("贫困户属性", None, lambda r: cl.HOUSEHOLD_ATTRIBUTE.label_of(r.attribute)),
+    Column("主要致贫原因", None, lambda r: cl.POVERTY_CAUSE.label_of(r.main_cause)),
+    Column("人均纯收入(元)", "per_capita", lambda r: _money(r.net_income_per_capita),
+           align_right=True),
+    Column("识别阶段", "stage", lambda r: cl.STAGE.label_of(r.stage)),
+    Column("脱贫状态", "status", lambda r: cl.POVERTY_STATUS.label_of(r.poverty_status)),
+)
+
+IdRole = Qt.ItemDataRole.UserRole + 1  # the household id (str)
+RowRole = Qt.ItemDataRole.UserRole + 2  # the HouseholdRow
+SortRole = Qt.ItemDataRole.UserRole + 3  # the SORT_KEYS name of a column, on the header
+
+PAGE_SIZE = 200
+MAX_PAGES = 30  # pages kept in memory; older ones are fetched again when scrolled back
+
+
+class HouseholdTableModel(QAbstractTableModel):
+    def __init__(self, source: HouseholdSource, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self._source = source
+        self._page_size = page_size
+        self._ids: list[str] = []
+        self._pages: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
+        self.filter = HouseholdFilter()
+        self.sort_key = "village"
+        self.descending = False
+        self.fetches = 0  # pages fetched so far (tests check laziness)
+
+    # ---- loading ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Runs the current query again (after a save, or a filter change)."""
+        self.set_ids(self._source.ids(self.filter, self.sort_key, self.descending))
+
+    def set_filter(self, f: HouseholdFilter) -> None:
+        self.filter = f
+        self.refresh()
+
+    def set_ids(self, ids: list[str], f: HouseholdFilter | None = None) -> None:
+        """Takes a result computed elsewhere (the DB worker's search)."""
+        self.beginResetModel()
+        if f is not None:
+            self.filter = f
+        self._ids = ids
+        self._pages.clear()
+        self.endResetModel()
+
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def row_of(self, household_id: str) -> int:
+        try:
+            return self._ids.index(household_id)
+        except ValueError:
+            return -1
+
+    def household_row(self, row: int) -> HouseholdRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page = row // self._page_size
+        rows = self._pages.get(page)
+        if rows is None:
+            start = page * self._page_size
+            wanted = self._ids[start:start + self._page_size]
+            found = {r.id: r for r in self._source.rows(wanted)}
+            rows = [found.get(i) or _missing(i) for i in wanted]
+            self._pages[page] = rows
+            self.fetches += 1
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page)
+        return rows[row - page * self._page_size]
+
+    # ---- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == IdRole:
+            return self._ids[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (Qt.AlignmentFlag.AlignRight if column.align_right
+                          else Qt.AlignmentFlag.AlignLeft)
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        if role not in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self.household_row(index.row())
+        if row is None:
+            return None
+        if role == RowRole:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.village_name} {row.head_name or ''}户" if index.column() == 0 else None
+        return column.text(row)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == SortRole:
+            return COLUMNS[section].sort_key
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column].sort_key
+        if key is None:
+            return  # not sortable in SQL; the header ignores the click
+        self.sort_key = key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+
+def _missing(household_id: str) -> HouseholdRow:
+    """A row deleted since the ids were read: shown blank until the next refresh."""
+    return HouseholdRow(household_id, "", "", None, None, None, 0, None, None, "", "", None,
+                        True)

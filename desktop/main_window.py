@@ -1,0 +1,414 @@
+"""The registration workspace: the village tree, the household table, the detail panel, and
+a search box that finds as the user types.
+
+Other features add their commands through one registration point:
+
+    window.add_action("打印", action)          # menus: 文件 户籍管理 打印 数据交换 帮助
+    window.add_action("数据交换", action, toolbar=True)
+
+`window.workspace` gives them the store and the DB worker (`workspace.worker.submit(...)`),
+`window.selected_household_id()` the current household, and `window.refresh()` reloads the
+tree and table after their work changed the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QWidget,
+)
+
+from desktop.detail_panel import DetailPanel
+from desktop.household_editor import HouseholdEditor
+from desktop.household_model import COL_HEAD, HouseholdTableModel, IdRole
+from desktop.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.look import icon
+from desktop.village_tree import VillageTree
+from desktop.workspace import HouseholdDetail, Workspace
+from registry.errors import WrongPassword
+from registry.keyslots import parse_recovery_key
+from registry.search import HouseholdFilter
+from registry.villages import Village
+
+MENUS = ("文件", "户籍管理", "打印", "数据交换", "帮助")
+SEARCH_DELAY_MS = 150
+
+SHORTCUTS_HELP = """<table cellpadding='3'>
+<tr><td><b>Ctrl+F</b></td><td>搜索(姓名、拼音首字母、全拼、身份证号片段)</td></tr>
+<tr><td><b>Ctrl+N</b></td><td>新建贫困户</td></tr>
+<tr><td><b>Enter / Ctrl+E</b></td><td>修改所选户</td></tr>
+<tr><td><b>Ctrl+M</b></td><td>(编辑窗口中)添加家庭成员</td></tr>
+<tr><td><b>Tab</b></td><td>跳到下一项 / 下一格</td></tr>
+<tr><td><b>Ctrl+Enter</b></td><td>保存</td></tr>
+<tr><td><b>Esc</b></td><td>取消(有修改时会先询问)</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>锁定工作站</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    search_finished = Signal(int)  # rows found (tests and status bar listen)
+    detail_shown = Signal(str)
+    editor_opened = Signal(object)  # the HouseholdEditor
+
+    def __init__(self, workspace: Workspace, idle_ms: int | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        store = workspace.store
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"扶贫开发建档立卡 — {store.info.region_name}工作站")
+        self.resize(1366, 768)
+        self._menus: dict[str, QMenu] = {}
+        self._search_generation = 0
+        self._villages: list[Village] = []
+        self._hidden_on_lock: list[QWidget] = []
+        self._disabled_on_lock: list[QAction] = []
+        self.editor: HouseholdEditor | None = None
+
+        self.model = HouseholdTableModel(workspace)
+        self._build_widgets()
+        self._build_menus()
+        self.cover = LockCover(self, store.user, self._check_password)
+        self.cover.unlocked.connect(self._unlocked)
+        settings_ms = int(QSettings().value("lock/idle_minutes", DEFAULT_IDLE_MINUTES)) * 60_000
+        self.idle = IdleWatcher(settings_ms if idle_ms is None else idle_ms, self)
+        self.idle.idle.connect(self.lock)
+        self.workspace.worker.set_parent_widget(self)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self.refresh()
+
+    # ---- layout -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.tree = VillageTree(self)
+        self.tree.place_chosen.connect(lambda *_: self.run_search())
+        self.table = QTableView(self)
+        self.table.setObjectName("householdTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in enumerate((84, 40, 64, 140, 40, 90, 96, 100, 84, 64)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_household())
+        self.table.activated.connect(lambda _i: self.edit_household())
+        self.detail = DetailPanel(self)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.tree)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([200, 860, 300])
+        split.setChildrenCollapsible(False)
+        split.setContentsMargins(6, 6, 6, 6)
+        self.setCentralWidget(split)
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("搜索:姓名、拼音首字母(如 zs)、全拼或身份证号  Ctrl+F")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_box.setMinimumWidth(380)
+        self.search_box.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_box.returnPressed.connect(self._search_now_and_focus_table)
+
+        self.found_label = QLabel("", self)
+        self.user_label = QLabel(f"用户:{self.workspace.store.user}", self)
+        self.statusBar().addWidget(self.found_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for name in MENUS:
+            self._menus[name] = bar.addMenu(name)
+        self.toolbar = QToolBar("工具栏", self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(self.toolbar)
+
+        def act(text: str, icon_name: str, slot: Any, shortcut: str | None = None) -> QAction:
+            action = QAction(icon(icon_name), text, self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            return action
+
+        self.new_action = act("新建户", "new", self.new_household, "Ctrl+N")
+        self.edit_action = act("修改", "edit", self.edit_household, "Ctrl+E")
+        self.delete_action = act("删除户…", "delete", self.delete_household)
+        self.refresh_action = act("刷新", "refresh", self.refresh, "F5")
+        self.lock_action = act("锁定", "lock", self.lock, "Ctrl+L")
+        find = act("搜索", "search", self.focus_search, "Ctrl+F")
+        for a in (self.new_action, self.edit_action, self.delete_action):
+            self.add_action("户籍管理", a, toolbar=True)
+        self._menus["户籍管理"].addSeparator()
+        self.add_action("户籍管理", find)
+        self.add_action("户籍管理", self.refresh_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.search_box)
+        self.toolbar.addSeparator()
+        self.add_action("文件", self.lock_action, toolbar=True)
+        self._menus["文件"].addSeparator()
+        self.add_action("文件", act("退出", "logout", self.close, "Ctrl+Q"))
+        self.add_action("帮助", act("快捷键", "help", self.show_shortcuts, "F1"))
+        self.add_action("帮助", act("关于", "app", self.show_about))
+
+    # ---- the registration point for other features ------------------------------------
+    def add_action(self, menu_name: str, action: QAction, toolbar: bool = False) -> QAction:
+        """Adds `action` to one of MENUS (and to the toolbar if asked). The action becomes
+        the window's, so its shortcut works anywhere in the window; it is disabled while the
+        station is locked."""
+        if menu_name not in self._menus:
+            raise KeyError(f"没有菜单“{menu_name}”,可用:{'、'.join(MENUS)}")
+        self._menus[menu_name].addAction(action)
+        self.addAction(action)
+        if toolbar:
+            self.toolbar.addAction(action)
+        return action
+
+    def menu(self, menu_name: str) -> QMenu:
+        return self._menus[menu_name]
+
+    # ---- loading ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reloads the tree (names, groups, counts) and runs the current search again."""
+        def load(ws: Workspace = self.workspace) -> tuple[list[Village], dict[Any, int]]:
+            return ws.village_list(), ws.village_counts()
+
+        def done(result: tuple[list[Village], dict[Any, int]]) -> None:
+            self._villages, counts = result
+            self.tree.blockSignals(True)
+            self.tree.populate(self.workspace.store.info.region_name, self._villages, counts)
+            self.tree.blockSignals(False)
+            self.run_search()
+
+        self.workspace.run(load, done, self._failed)
+
+    def current_filter(self) -> HouseholdFilter:
+        village, group = self.tree.current_place()
+        return HouseholdFilter(text=self.search_box.text().strip(), village_code=village,
+                               group_no=group)
+
+    def run_search(self) -> None:
+        """Runs the query in the DB worker; only the newest answer is shown."""
+        self._search_timer.stop()
+        self._search_generation += 1
+        generation = self._search_generation
+        f = self.current_filter()
+        sort, descending = self.model.sort_key, self.model.descending
+        ws = self.workspace
+
+        def done(ids: list[str]) -> None:
+            if generation != self._search_generation:
+                return  # the user typed on; a newer search is coming
+            selected = self.selected_household_id()
+            self.model.set_ids(ids, f)
+            self.found_label.setText(f"{'找到' if f.text else '共'} {len(ids)} 户")
+            row = self.model.row_of(selected) if selected else -1
+            if row >= 0:
+                self.table.selectRow(row)
+            else:
+                self.detail.show_nothing()
+            self.search_finished.emit(len(ids))
+
+        ws.run(lambda: ws.ids(f, sort, descending), done, self._failed)
+
+    def _search_now_and_focus_table(self) -> None:
+        self.run_search()
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def selected_household_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(IdRole) if rows else None
+
+    def select_household(self, household_id: str) -> bool:
+        row = self.model.row_of(household_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, COL_HEAD))
+        return row >= 0
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection
+                           ) -> None:
+        household_id = self.selected_household_id()
+        if household_id is None:
+            self.detail.show_nothing()
+            return
+        ws = self.workspace
+
+        def done(d: HouseholdDetail) -> None:
+            if d.id == self.selected_household_id():
+                self.detail.show_detail(d)
+                self.detail_shown.emit(d.id)
+
+        ws.run(lambda: ws.detail(household_id), done, self._failed)
+
+    # ---- editing ------------------------------------------------------------------------
+    def _submit_save(self, household_id: str | None) -> Any:
+        ws = self.workspace
+
+        def submit(household: dict[str, Any], members: list[dict[str, Any]],
+                   on_saved: Any, on_failed: Any) -> None:
+            ws.run(lambda: ws.save(household, members, household_id), on_saved, on_failed,
+                   label="正在保存…")
+        return submit
+
+    def _open_editor(self, editor: HouseholdEditor) -> None:
+        self.editor = editor
+        editor.saved.connect(self._after_save)
+        editor.finished.connect(lambda _r: self._editor_closed(editor))
+        editor.show()
+        self.editor_opened.emit(editor)
+
+    def _editor_closed(self, editor: HouseholdEditor) -> None:
+        if self.editor is editor:
+            self.editor = None
+        editor.deleteLater()
+
+    def new_household(self) -> None:
+        if self.editor is not None:
+            self.editor.raise_()
+            return
+        village, group = self.tree.current_place()
+        start = {"village_code": village, "group_no": group}
+        self._open_editor(HouseholdEditor(self._villages, self._submit_save(None), start,
+                                          parent=self))
+
+    def edit_household(self) -> None:
+        household_id = self.selected_household_id()
+        if household_id is None or self.editor is not None:
+            return
+        ws = self.workspace
+
+        def done(d: HouseholdDetail) -> None:
+            self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
+                                              d.values, d.members, d.id, parent=self))
+
+        ws.run(lambda: ws.detail(household_id), done, self._failed)
+
+    def _after_save(self, household_id: str) -> None:
+        self.statusBar().showMessage("已保存", 4000)
+        self._select_after_refresh = household_id
+
+        def reselect(_n: int) -> None:
+            self.search_finished.disconnect(reselect)
+            self.select_household(household_id)
+
+        self.search_finished.connect(reselect)
+        self.refresh()
+
+    def delete_household(self) -> None:
+        household_id = self.selected_household_id()
+        if household_id is None:
+            return
+        reason, ok = QInputDialog.getText(self, "删除贫困户", "删除原因(必填,记入审计日志):")
+        if not ok:
+            return
+        if not reason.strip():
+            QMessageBox.warning(self, "删除贫困户", "删除必须填写原因,未删除。")
+            return
+        ws = self.workspace
+        ws.run(lambda: ws.delete(household_id, reason), lambda _r: self.refresh(),
+               self._failed, label="正在删除…")
+
+    def _failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "操作未完成", str(error) or type(error).__name__)
+
+    # ---- locking ------------------------------------------------------------------------
+    def set_idle_timeout(self, ms: int) -> None:
+        self.idle.set_timeout(ms)
+
+    def is_locked(self) -> bool:
+        return self.cover.isVisible()
+
+    def lock(self) -> None:
+        if self.is_locked():
+            return
+        self.idle.pause()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._hidden_on_lock = [w for w in app.topLevelWidgets()
+                                if w is not self and w.isVisible()]
+        for w in self._hidden_on_lock:
+            w.hide()  # hidden, not closed: an editor keeps what was typed
+        self._disabled_on_lock = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for a in self._disabled_on_lock:
+            a.setEnabled(False)
+        self.cover.cover()
+
+    def _check_password(self, password: str) -> str | None:
+        store = self.workspace.store
+        try:
+            if store.keyslots is not None and store.keyslots.find(store.user):
+                store.keyslots.unlock(store.user, password)
+            elif parse_recovery_key(password) != store._data_key():
+                return "恢复密钥不正确"
+        except (WrongPassword, ValueError):
+            return "密码不正确,请重新输入"
+        return None
+
+    def _unlocked(self) -> None:
+        for a in self._disabled_on_lock:
+            a.setEnabled(True)
+        for w in self._hidden_on_lock:
+            w.show()
+        self._hidden_on_lock = []
+        self.idle.restart()
+
+    # ---- help and closing -------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "快捷键", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        info = self.workspace.store.info
+        QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站<br>{info.region_name}"
+                          f"(代码 {info.region_code})<br>数据库:{self.workspace.store.path}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.editor is not None and self.editor.is_dirty():
+            self.editor.show()
+            self.editor.raise_()
+            self.editor.reject()
+            if self.editor is not None and self.editor.isVisible():
+                event.ignore()
+                return
+        self.idle.detach()
+        super().closeEvent(event)

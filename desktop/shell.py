@@ -1,0 +1,102 @@
+"""Starting the program: the application object and its look, then either the setup wizard
+(no station yet) or the login dialog, then the main window.
+
+`Shell` holds the flow so tests drive the real windows without `app.exec()`:
+
+    shell = Shell(path)            # path of the station database (may not exist yet)
+    shell.start()                  # shows the wizard or the login dialog
+    shell.main_window              # set once logged in
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop import look
+from desktop.login import LoginDialog
+from desktop.main_window import MainWindow
+from desktop.setup_wizard import SetupWizard
+from desktop.worker import DbWorker
+from desktop.workspace import Workspace
+from registry.store import Store
+
+DEFAULT_STORE = Path.home() / "扶贫工作站" / "station.db"
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("fupin")
+        QCoreApplication.setApplicationName("fupin-station")
+        app = QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    look.apply(app)
+    return app
+
+
+class Shell(QObject):
+    main_window_shown = Signal(object)
+
+    def __init__(self, store_path: Path | None, demo_login: tuple[str, str] | None = None,
+                 idle_ms: int | None = None) -> None:
+        super().__init__()
+        self.store_path = Path(store_path) if store_path else DEFAULT_STORE
+        self.demo_login = demo_login
+        self.idle_ms = idle_ms
+        self.worker = DbWorker()
+        self.wizard: SetupWizard | None = None
+        self.login: LoginDialog | None = None
+        self.main_window: MainWindow | None = None
+        self.store: Store | None = None
+
+    def start(self) -> QWidget:
+        if self.store_path.exists():
+            return self.show_login()
+        return self.show_wizard()
+
+    def show_wizard(self) -> SetupWizard:
+        self.store_path.parent.mkdir(parents=True, exist_ok=True)
+        wizard = SetupWizard(self.store_path)
+        wizard.accepted.connect(lambda: self._logged_in(wizard.store))
+        self.wizard = wizard
+        wizard.show()
+        return wizard
+
+    def show_login(self) -> LoginDialog:
+        login = LoginDialog(self.store_path, self.worker, self.demo_login)
+        login.logged_in.connect(self._logged_in)
+        self.login = login
+        login.show()
+        return login
+
+    def _logged_in(self, store: Store | None) -> None:
+        if store is None:
+            return
+        self.store = store
+        self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
+        self.main_window.show()
+        self.main_window_shown.emit(self.main_window)
+
+    def close(self) -> None:
+        """Closes the windows, finishes queued work, closes the store."""
+        for w in (self.main_window, self.login, self.wizard):
+            if w is not None:
+                w.close()
+        self.worker.stop()
+        if self.store is not None:
+            self.store.close()
+
+
+def run(store_path: Path | None, demo_login: tuple[str, str] | None = None) -> int:
+    app = application()
+    shell = Shell(store_path, demo_login)
+    shell.start()
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        return app.exec()
+    finally:
+        shell.close()

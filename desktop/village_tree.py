@@ -1,0 +1,89 @@
+"""The tree of the station's villages and their groups, each with its household count.
+Choosing an item filters the household table to it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from desktop.look import icon
+from registry.villages import Village
+
+PlaceRole = Qt.ItemDataRole.UserRole + 1  # (village_code | None, group_no | None)
+
+
+class VillageTree(QTreeWidget):
+    place_chosen = Signal(object, object)  # village_code | None, group_no | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("villageTree")
+        self.setColumnCount(2)
+        self.setHeaderLabels(["村 / 组", "户数"])
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.header().setStretchLastSection(False)
+        self.setIndentation(14)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(False)
+        self.currentItemChanged.connect(self._changed)
+        self.root: QTreeWidgetItem | None = None
+
+    def populate(self, township: str, villages: list[Village],
+                 counts: dict[tuple[str, int | None], int]) -> None:
+        current = self.current_place()
+        self.blockSignals(True)
+        self.clear()
+        total = sum(counts.values())
+        root = QTreeWidgetItem(self, [township, str(total)])
+        root.setIcon(0, icon("township"))
+        root.setData(0, PlaceRole, (None, None))
+        self.root = root
+        for v in villages:
+            in_village = {g: n for (code, g), n in counts.items() if code == v.code}
+            item = QTreeWidgetItem(root, [v.name, str(sum(in_village.values()))])
+            item.setIcon(0, icon("village"))
+            item.setData(0, PlaceRole, (v.code, None))
+            item.setToolTip(0, f"{v.name}({v.code})")
+            numbers = sorted({n for n, _ in v.groups} | {g for g in in_village if g is not None})
+            for number in numbers:
+                child = QTreeWidgetItem(item, [f"{number}组", str(in_village.get(number, 0))])
+                child.setIcon(0, icon("group"))
+                child.setData(0, PlaceRole, (v.code, number))
+        for column in (1,):
+            for item in self._items():
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+        root.setExpanded(True)
+        self.blockSignals(False)
+        self.select_place(*current)
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        out: list[QTreeWidgetItem] = []
+        stack = [self.invisibleRootItem()]
+        while stack:
+            item = stack.pop()
+            for i in range(item.childCount()):
+                out.append(item.child(i))
+                stack.append(item.child(i))
+        return out
+
+    def current_place(self) -> tuple[str | None, int | None]:
+        item = self.currentItem()
+        if item is None:
+            return None, None
+        village, group = item.data(0, PlaceRole)
+        return village, group
+
+    def select_place(self, village: str | None, group: int | None) -> None:
+        for item in self._items():
+            if tuple(item.data(0, PlaceRole)) == (village, group):
+                self.setCurrentItem(item)
+                return
+        if self.root is not None:
+            self.setCurrentItem(self.root)
+
+    def _changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            village, group = current.data(0, PlaceRole)
+            self.place_chosen.emit(village, group)
