@@ -1,0 +1,84 @@
+"""The copy of a refused workbook handed back to the user: every bad cell filled red with
+a comment saying what is wrong, and a first sheet “错误说明” listing every problem. Marks
+from an earlier check (the user re-imports the corrected copy) are cleared first, so only
+today's problems show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from reports.excel.columns import HOUSEHOLDS_SHEET, MEMBERS_SHEET
+from reports.excel.reading import WorkbookError
+from reports.excel.saving import save_atomic
+
+if TYPE_CHECKING:
+    from reports.excel.importing import CellProblem
+
+ERRORS_SHEET = "错误说明"
+CHECKER = "导入检查"  # the comments' author: how our own marks are recognised
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+_NO_FILL = PatternFill(fill_type=None)
+_SUFFIX = ".errors"
+
+
+def default_marked_path(path: Path) -> Path:
+    """F.xlsx → F.errors.xlsx (and F.errors.xlsx stays F.errors.xlsx)."""
+    stem = path.stem.removesuffix(_SUFFIX)
+    return path.with_name(f"{stem}{_SUFFIX}.xlsx")
+
+
+def write_marked_copy(source: Path, target: Path, problems: Sequence[CellProblem]) -> None:
+    try:
+        wb = load_workbook(source)
+    except Exception as e:  # the file was readable a moment ago; say what happened
+        raise WorkbookError(f"无法重新打开“{source.name}”来标出错误:{e}") from None
+    for name in (HOUSEHOLDS_SHEET, MEMBERS_SHEET):
+        _clear_old_marks(wb[name])
+    if ERRORS_SHEET in wb.sheetnames:
+        del wb[ERRORS_SHEET]
+
+    by_cell: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p in problems:
+        messages = by_cell[(p.sheet, f"{p.column}{p.row}")]
+        if p.message not in messages:
+            messages.append(p.message)
+    for (sheet, ref), messages in by_cell.items():
+        cell = wb[sheet][ref]
+        cell.fill = BAD_FILL
+        comment = Comment("\n".join(messages), CHECKER)
+        comment.width, comment.height = 260, 40 + 20 * len(messages)
+        cell.comment = comment
+
+    ws = wb.create_sheet(ERRORS_SHEET, 0)
+    ws.append(["工作表", "行号", "列", "列标题", "填写的内容", "问题"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for p in problems:
+        ws.append([p.sheet, p.row, p.column, p.header,
+                   None if p.value is None else str(p.value), p.message])
+    for letter, width in zip("ABCDEF", (10, 7, 5, 16, 22, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    try:
+        save_atomic(wb, target)
+    except OSError as e:
+        raise WorkbookError(f"无法写出标记错误的副本“{target}”:{e.strerror or e}"
+                            "(文件是否正在Excel中打开?)") from None
+
+
+def _clear_old_marks(ws: object) -> None:
+    for row in ws.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.comment is not None and cell.comment.author == CHECKER:
+                cell.comment = None
+                cell.fill = _NO_FILL

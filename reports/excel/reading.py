@@ -1,0 +1,147 @@
+"""Reading a filled-in workbook safely (openpyxl read-only mode), refusing malformed files
+with a Chinese message before anything is validated: not a workbook at all (a text file
+renamed .xlsx, an old .xls, an empty file), a missing sheet, missing or doubled columns,
+merged cells. Blank rows are skipped however many there are (a sheet formatted down to
+row 50,000 is read as fast as the XML streams and adds nothing)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+
+from reports.excel.columns import HOUSEHOLD_NO, Column, export_only_headers, normalize_header
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+_ZIP = b"PK\x03\x04"
+_HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+
+
+class WorkbookError(ValueError):
+    """The file cannot be imported as it is; the message says why, in Chinese."""
+
+
+def open_workbook(path: Path) -> tuple[Workbook, IO[bytes]]:
+    """The workbook in read-only mode and the open file behind it (close it after)."""
+    path = Path(path)
+    if not path.is_file():
+        raise WorkbookError(f"找不到文件:{path}")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise WorkbookError(f"文件“{path.name}”是空的(0字节),不是Excel工作簿")
+    if head.startswith(_OLE2):
+        raise WorkbookError(f"“{path.name}”是旧版Excel(.xls)或其他旧格式文件,"
+                            "请在Excel中“另存为”Excel工作簿(.xlsx)后再导入")
+    if not head.startswith(_ZIP):
+        raise WorkbookError(f"“{path.name}”不是Excel工作簿(.xlsx)文件,"
+                            "可能是改了扩展名的文本或其他文件")
+    # A file object, not the path: openpyxl then ignores the extension (F.XLSX, F.tmp).
+    source = open(path, "rb")  # noqa: SIM115 - closed by the caller with the workbook
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except Exception:
+        source.close()
+        raise WorkbookError(f"“{path.name}”不是有效的Excel工作簿(.xlsx),"
+                            "文件可能已损坏或是其他类型的文件") from None
+    return wb, source
+
+
+@dataclass
+class Table:
+    """The data rows of one sheet, only the columns we know, blank rows dropped."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # column key → 1-based column number in the file
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row, values)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    def letter(self, key: str) -> str | None:
+        number = self.columns.get(key)
+        return get_column_letter(number) if number else None
+
+
+def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Column]
+               ) -> Table:
+    if sheet not in wb.sheetnames:
+        found = "、".join(f"“{n}”" for n in wb.sheetnames)
+        raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表(现有:{found})。"
+                            "请使用本系统生成的导入模板,不要改工作表名称")
+    ws = wb[sheet]
+    _refuse_merged_cells(source, ws, sheet)
+    ws.reset_dimensions()  # never trust a stored dimension of A1:XFD1048576
+    rows = ws.iter_rows(values_only=True)
+    header: tuple[Any, ...] | None = None
+    header_row = 0
+    for number, values in enumerate(rows, start=1):
+        if number > _HEADER_SEARCH_ROWS:
+            break
+        if any(normalize_header(v) == "户编号" for v in values):
+            header, header_row = values, number
+            break
+    if header is None:
+        raise WorkbookError(f"工作表“{sheet}”前{_HEADER_SEARCH_ROWS}行中找不到标题行"
+                            "(应有“户编号”等列标题)。请使用本系统生成的导入模板")
+    table = Table(sheet, header_row, _match_columns(sheet, header, columns))
+    known = set(table.columns.values())
+    quiet = export_only_headers()
+    table.ignored_headers = [str(v) for i, v in enumerate(header, start=1)
+                             if i not in known and v not in (None, "")
+                             and normalize_header(v) not in quiet]
+    wanted = [(key, number - 1) for key, number in table.columns.items()]
+    for number, values in enumerate(rows, start=header_row + 1):
+        record: dict[str, Any] = {}
+        for key, index in wanted:
+            value = values[index] if index < len(values) else None
+            if isinstance(value, str):
+                value = value.strip() or None
+            if value is not None:
+                record[key] = value
+        if record:
+            table.rows.append((number, record))
+    return table
+
+
+def _match_columns(sheet: str, header: Sequence[Any], columns: Sequence[Column]
+                   ) -> dict[str, int]:
+    by_alias = {alias: c for c in columns for alias in c.aliases()}
+    found: dict[str, int] = {}
+    for number, value in enumerate(header, start=1):
+        column = by_alias.get(normalize_header(value))
+        if column is None:
+            continue
+        if column.key in found:
+            raise WorkbookError(f"工作表“{sheet}”中“{column.header.lstrip('*')}”列出现了两次"
+                                f"(第{get_column_letter(found[column.key])}列和第"
+                                f"{get_column_letter(number)}列),请删去一列")
+        found[column.key] = number
+    missing = [c.header.lstrip("*") for c in columns if c.required and c.key not in found]
+    if missing:
+        raise WorkbookError(f"工作表“{sheet}”缺少必填列:{'、'.join(missing)}。"
+                            "请使用本系统生成的导入模板,不要删除或改动列标题")
+    assert HOUSEHOLD_NO in found
+    return found
+
+
+def _refuse_merged_cells(source: IO[bytes], ws: Any, sheet: str) -> None:
+    """Read-only mode does not parse <mergeCells>; look for them in the sheet's XML."""
+    source.seek(0)
+    with zipfile.ZipFile(source) as archive, archive.open(ws._worksheet_path) as xml:
+        tail = b""
+        while chunk := xml.read(1 << 20):
+            found = _MERGE.findall(tail + chunk)
+            if found:
+                refs = "、".join(r.decode() for r in found[:3])
+                raise WorkbookError(f"工作表“{sheet}”中有合并单元格({refs}"
+                                    f"{' 等' if len(found) > 3 else ''}),"
+                                    "请取消合并并在每一行填写完整后再导入")
+            tail = chunk[-200:]
