@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from cli import station
 from cli.common import CliError
+from reports import excel_commands
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
+    excel_commands.register(sub)
     return parser
 
 
