@@ -138,6 +138,15 @@ class Cells:
             self._width[text] = w
         return w
 
+    def header(self, text: str, col: int) -> str | Paragraph:
+        """A column title: one line if it fits, else broken in the middle (家庭人 / 口数),
+        never a lone last character."""
+        if self.width(text) <= self.room[col] or len(text) <= 2:
+            return text
+        half = (len(text) + 1) // 2
+        return Paragraph(f"{escape(text[:half])}<br/>{escape(text[half:])}",
+                         self.style_center)
+
     def __call__(self, text: str, col: int) -> str | Paragraph:
         if not text:
             return ""
@@ -171,20 +180,34 @@ def grid_style(fonts: FontSet, size: float, header_rows: int = 1,
 def chunked_tables(header: list[Any], rows: list[list[Any]], widths: Sequence[float],
                    base_style: list[tuple[Any, ...]],
                    row_style: Callable[[int, int], list[tuple[Any, ...]]] | None = None,
-                   chunk: int = 500) -> list[Table]:
-    """Long lists as 500-row tables, each repeating the header: one giant Table makes
+                   chunk: int = 500, starts: Sequence[int] | None = None) -> list[Table]:
+    """Long lists as ~500-row tables, each repeating the header: one giant Table makes
     ReportLab's splitting quadratic (STACK.md: 14 s vs 2.7 s for 20,000 rows).
 
-    `row_style(start, end)` gives extra commands for rows start..end-1 of `rows`, with
-    row indexes already shifted to the chunk (header = row 0)."""
+    `starts` are the row indexes a table may begin at (a household's first row), so no
+    household is cut between two tables. `row_style(start, end)` gives extra commands for
+    rows start..end-1 of `rows`, with indexes already shifted to the chunk (header = 0)."""
+    allowed = sorted(set(starts)) if starts is not None else None
     tables: list[Table] = []
-    for start in range(0, max(len(rows), 1), chunk):
-        part = rows[start:start + chunk]
-        extra = row_style(start, start + len(part)) if row_style else []
+    start = 0
+    while start < len(rows) or not tables:
+        end = min(start + chunk, len(rows))
+        if allowed is not None and end < len(rows):
+            later = [i for i in allowed[_first_at_least(allowed, end):][:1]]
+            end = later[0] if later else len(rows)
+        part = rows[start:end]
+        extra = row_style(start, end) if row_style else []
         t = Table([header, *part], colWidths=list(widths), repeatRows=1)
         t.setStyle(TableStyle([*base_style, *extra]))
         tables.append(t)
+        start = end
     return tables
+
+
+def _first_at_least(ordered: Sequence[int], value: int) -> int:
+    from bisect import bisect_left
+
+    return bisect_left(ordered, value)
 
 
 # Page decorations: drawn for each page when the document is complete, so the total is known.

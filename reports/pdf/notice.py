@@ -130,7 +130,7 @@ def notice_story(kind: NoticeKind, v: Village, records: list[data.HouseholdRecor
     natural = natural_widths(columns, rows, styles.fonts.name, size)
     widths = fit_widths(natural, frame_width)
     cells = Cells(styles, widths, size, [c.centered for c in columns])
-    header = [cells(c.title, i) for i, c in enumerate(columns)]
+    header = [cells.header(c.title, i) for i, c in enumerate(columns)]
     body = [[cells(t, i) for i, t in enumerate(row)] for row in rows]
     total_row: list[Any] = ["合计", "", f"{len(records)} 户", str(people), "", ""]
     body.append(total_row[: len(columns)])

@@ -34,11 +34,19 @@ class Column:
     header_share: float = 1.0  # <1: the title may wrap onto two lines in a narrow column
 
 
+def _header_line(c: Column) -> str:
+    """The part of a title that must fit on one line: all of it, or for a narrow column
+    allowed to wrap, its longer half (家庭人口数 → 家庭人 / 口数, 性别 stays whole)."""
+    if c.header_share >= 1 or len(c.title) <= 3:
+        return c.title
+    return c.title[: (len(c.title) + 1) // 2]
+
+
 def natural_widths(columns: Sequence[Column], rows: Iterable[Sequence[str]], font: str,
                    size: float, header_size: float | None = None) -> list[float]:
     """The width each column needs for its longest text, titles included."""
     header_size = header_size or size
-    need = [stringWidth(c.title, font, header_size) * c.header_share for c in columns]
+    need = [stringWidth(_header_line(c), font, header_size) for c in columns]
     seen: list[set[str]] = [set() for _ in columns]
     for row in rows:
         for i, text in enumerate(row):

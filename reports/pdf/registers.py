@@ -1,0 +1,299 @@
+"""村花名册 (one village) and 乡登记簿 (the whole township): every household with its current
+members, one member a row, subtotals per group and per village, totals. Internal papers:
+ID numbers are shown, every page says "内部资料". Landscape, headers repeated, long lists
+as 500-row tables so a 20,000-household township lays out in seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, PageBreak, Spacer
+from sqlalchemy.orm import Session
+
+from forms import codelists as cl
+from forms.household import HOUSEHOLD_FORM
+from forms.member import MEMBER_FORM
+from registry.progress import Progress
+from reports.fonts import FontSet, find_fonts
+from reports.pdf import data
+from reports.pdf.data import HouseholdRecord, ReportError, Village
+from reports.pdf.layout import (
+    SUBTOTAL_GREY,
+    Cells,
+    PrintResult,
+    Styles,
+    build_pdf,
+    chunked_tables,
+    grid_style,
+    page_label,
+    page_size,
+    typeset,
+)
+from reports.pdf.tables import Column, fit_widths, natural_widths
+from reports.pdf.values import display
+
+# Household columns are filled on the household's first member row only.
+HOUSEHOLD_COLUMNS = ("group_no", "head_name", "household_size", "attribute", "main_cause",
+                     "poverty_status")
+MEMBER_COLUMNS = ("name", "sex", "id_number", "relation", "ethnicity", "age", "education",
+                  "health", "labor_skill", "work_status")
+_CENTERED = {"group_no", "household_size", "sex", "age"}
+INTERNAL = "内部资料 注意保密"
+SIDE, TOP, BOTTOM = 12 * mm, 17 * mm, 13 * mm
+
+
+def register_columns() -> list[Column]:
+    hh = [HOUSEHOLD_FORM[n] for n in HOUSEHOLD_COLUMNS]
+    mem = [MEMBER_FORM[n] for n in MEMBER_COLUMNS]
+    return [Column("序号", None, True),
+            *(Column(f.label, f, f.name in _CENTERED, 0.55) for f in [*hh, *mem])]
+
+
+@dataclass
+class Tally:
+    households: int = 0
+    people: int = 0
+    by_attribute: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def add(self, r: HouseholdRecord) -> None:
+        self.households += 1
+        self.people += r.size
+        for key, counts in ((r.values.get("attribute"), self.by_attribute),
+                            (r.values.get("poverty_status"), self.by_status)):
+            if key:
+                counts[str(key)] = counts.get(str(key), 0) + 1
+
+    def text(self) -> str:
+        parts = [f"{cl.HOUSEHOLD_ATTRIBUTE.label_of(c)} {n} 户"
+                 for c, n in sorted(self.by_attribute.items())]
+        parts += [f"{cl.POVERTY_STATUS.label_of(c)} {n} 户"
+                  for c, n in sorted(self.by_status.items())]
+        detail = f"(其中 {'、'.join(parts)})" if parts else ""
+        return typeset(f"{self.households} 户 {self.people} 人{detail}")
+
+
+class _Section(Flowable):
+    """Zero-size marker: tells the page decoration which village the page belongs to."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        self.canv._fupin_section = self.name  # type: ignore[attr-defined]
+
+
+def _member_cells(m: dict[str, Any], cols: list[Column]) -> list[str]:
+    return [display(c.field, m.get(c.field.name)) for c in cols if c.field is not None]
+
+
+def _village_rows(v: Village, records: list[HouseholdRecord], hh_cols: list[Column],
+                  mem_cols: list[Column], first_no: int
+                  ) -> tuple[list[list[str]], list[tuple[int, str, str]], Tally]:
+    """Rows of one village, and the rows that need a style: (index, kind, subtotal text)."""
+    rows: list[list[str]] = []
+    marks: list[tuple[int, str, str]] = []
+    village_tally = Tally()
+    number = first_no
+    for group, members in groupby(records, key=lambda r: r.group_no):
+        tally = Tally()
+        for r in members:
+            tally.add(r)
+            village_tally.add(r)
+            head = [str(number)]
+            for c in hh_cols:
+                assert c.field is not None
+                head.append(v.group_name(r.group_no) if c.field.name == "group_no"
+                            else display(c.field, r.values.get(c.field.name)))
+            marks.append((len(rows), "household", ""))
+            people = r.members or [{}]
+            for i, m in enumerate(people):
+                rows.append((head if i == 0 else [""] * len(head)) + _member_cells(m, mem_cols))
+            number += 1
+        label = v.group_name(group) if group is not None else "未分组"
+        marks.append((len(rows), "subtotal", f"{label}小计:{tally.text()}"))
+        rows.append([])
+    marks.append((len(rows), "total", f"{v.name}合计:{village_tally.text()}"))
+    rows.append([])
+    return rows, marks, village_tally
+
+
+def _row_style(marks: list[tuple[int, str, str]]) -> Callable[[int, int], list[tuple[Any, ...]]]:
+    """Lines between households, grey subtotal rows, and NOSPLIT so that a household never
+    breaks across pages and a subtotal never stands alone at the top of a page."""
+    keep: list[tuple[int, int]] = []
+    household_start = 0
+    for n, (index, kind, _) in enumerate(marks):
+        if kind == "household":
+            household_start = index
+            following = marks[n + 1][0] if n + 1 < len(marks) else index + 1
+            if following - 1 > index:
+                keep.append((index, following - 1))
+        else:
+            keep.append((household_start, index))
+
+    def style(start: int, end: int) -> list[tuple[Any, ...]]:
+        cmds: list[tuple[Any, ...]] = []
+        for index, kind, _ in marks:
+            if not start <= index < end:
+                continue
+            row = index - start + 1
+            if kind == "household":
+                cmds.append(("LINEABOVE", (0, row), (-1, row), 1.0, colors.black))
+            else:
+                cmds += [("SPAN", (0, row), (-1, row)),
+                         ("BACKGROUND", (0, row), (-1, row), SUBTOTAL_GREY),
+                         ("LINEABOVE", (0, row), (-1, row), 1.0, colors.black)]
+        for first, last in keep:
+            if start <= first and last < end:
+                cmds.append(("NOSPLIT", (0, first - start + 1), (-1, last - start + 1)))
+        return cmds
+    return style
+
+
+def _decorate(fonts: FontSet, title: str, width: float, height: float, printed: date
+              ) -> Callable[[Canvas, int, int], None]:
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        y = height - TOP + 5 * mm
+        canvas.setFont(fonts.name, 11)
+        section = getattr(canvas, "_fupin_section", "")
+        heading = title if section in title else f"{title} {section}"
+        canvas.drawCentredString(width / 2, y, heading)
+        canvas.setFont(fonts.name, 9)
+        canvas.setFillColor(colors.HexColor("#B00000"))
+        canvas.drawString(SIDE, y, INTERNAL)
+        canvas.setFillColor(colors.black)
+        canvas.drawRightString(width - SIDE, y, f"打印日期:{printed.isoformat()}")
+        canvas.drawCentredString(width / 2, BOTTOM - 7 * mm, page_label(number, total))
+    return decorate
+
+
+def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styles,
+           frame_width: float, size: float
+           ) -> tuple[list[Flowable], list[tuple[str, str]], dict[str, Tally]]:
+    columns = register_columns()
+    hh_cols = columns[1:1 + len(HOUSEHOLD_COLUMNS)]
+    mem_cols = columns[1 + len(HOUSEHOLD_COLUMNS):]
+    by_village: dict[str, list[HouseholdRecord]] = {}
+    for r in records:
+        by_village.setdefault(r.village_code, []).append(r)
+    built: list[tuple[Village, list[list[str]], list[tuple[int, str, str]]]] = []
+    tallies: dict[str, Tally] = {}
+    texts: list[tuple[str, str]] = []
+    for v in villages:
+        mine = by_village.get(v.code, [])
+        if not mine:
+            continue
+        rows, marks, tally = _village_rows(v, mine, hh_cols, mem_cols, 1)
+        built.append((v, rows, marks))
+        tallies[v.code] = tally
+        texts += [(f"{v.name} {r.head_name}户",
+                   " ".join(m.get("name") or "" for m in r.members) + r.head_name)
+                  for r in mine]
+        texts.append((v.name, v.name + " ".join(v.groups.values())))
+    all_rows = [row for _, rows, _ in built for row in rows if row]
+    widths = fit_widths(natural_widths(columns, all_rows, styles.fonts.name, size),
+                        frame_width)
+    cells = Cells(styles, widths, size, [c.centered for c in columns])
+    header = [cells.header(c.title, i) for i, c in enumerate(columns)]
+    centered = [i for i, c in enumerate(columns) if c.centered]
+    base = grid_style(styles.fonts, size, centered=centered)
+    story: list[Flowable] = []
+    for n, (v, rows, marks) in enumerate(built):
+        if n:
+            story.append(PageBreak())
+        story.append(_Section(v.name))
+        texts_by_row = {i: t for i, k, t in marks if k != "household"}
+        body = [[cells(t, c) for c, t in enumerate(row)] if row
+                else [styles.para(texts_by_row[i], styles.cell)] + [""] * (len(columns) - 1)
+                for i, row in enumerate(rows)]
+        starts = [i for i, k, _ in marks if k == "household"]
+        story += chunked_tables(header, body, widths, base, _row_style(marks), starts=starts)
+    return story, texts, tallies
+
+
+def _summary(villages: list[Village], tallies: dict[str, Tally], styles: Styles,
+             frame_width: float) -> list[Flowable]:
+    """The township's totals, one row per village: labels from the code lists."""
+    attrs = cl.HOUSEHOLD_ATTRIBUTE.choices
+    statuses = cl.POVERTY_STATUS.choices
+    titles = ["行政村", "户数", "人数", *(c.label for c in attrs), *(c.label for c in statuses)]
+    rows: list[list[str]] = []
+    grand = Tally()
+    for v in villages:
+        t = tallies.get(v.code)
+        if t is None:
+            continue
+        rows.append([v.name, str(t.households), str(t.people),
+                     *(str(t.by_attribute.get(c.code, 0)) for c in attrs),
+                     *(str(t.by_status.get(c.code, 0)) for c in statuses)])
+        grand.households += t.households
+        grand.people += t.people
+        for src, dst in ((t.by_attribute, grand.by_attribute), (t.by_status, grand.by_status)):
+            for k, n in src.items():
+                dst[k] = dst.get(k, 0) + n
+    rows.append(["全乡合计", str(grand.households), str(grand.people),
+                 *(str(grand.by_attribute.get(c.code, 0)) for c in attrs),
+                 *(str(grand.by_status.get(c.code, 0)) for c in statuses)])
+    size = styles.base
+    width = frame_width / len(titles)
+    base = grid_style(styles.fonts, size, centered=range(1, len(titles)))
+    base += [("BACKGROUND", (0, len(rows)), (-1, len(rows)), SUBTOTAL_GREY)]
+    return [PageBreak(), _Section("汇总"), styles.para("各村汇总", styles.title),
+            Spacer(1, 4 * mm),
+            *chunked_tables(titles, rows, [width] * len(titles), base)]
+
+
+def _print(session: Session, villages: list[Village], out: Path, title: str, author: str,
+           paper: str, fonts: FontSet | None, progress: Progress | None,
+           summary: bool) -> PrintResult:
+    try:
+        size = page_size(paper, wide=True)
+    except ValueError as e:
+        raise ReportError(str(e)) from None
+    records = data.load_households(session, [v.code for v in villages])
+    if not records:
+        raise ReportError("没有可打印的农户")
+    fonts = fonts or find_fonts()
+    styles = Styles(fonts, 9.0 if paper == "A4" else 12.0)
+    width, height = size
+    frame = width - 2 * SIDE
+    story, texts, tallies = _story(villages, records, styles, frame, styles.base * 0.9)
+    if summary:
+        story += _summary(villages, tallies, styles, frame)
+    fonts.check(texts)
+    pages = build_pdf(out, story, size, _decorate(fonts, title, width, height, date.today()),
+                      font=fonts.name, title=title, author=author,
+                      margins=(SIDE, SIDE, TOP, BOTTOM), progress=progress)
+    return PrintResult(Path(out), pages, len(records), sum(r.size for r in records))
+
+
+def print_roster(session: Session, village_code: str, out: Path, *, paper: str = "A4",
+                 fonts: FontSet | None = None, progress: Progress | None = None
+                 ) -> PrintResult:
+    """村花名册: every household of one village with its members."""
+    v = data.village(session, village_code)
+    return _print(session, [v], out, f"{v.township}{v.name}花名册", v.name, paper, fonts,
+                  progress, summary=False)
+
+
+def print_register(session: Session, out: Path, *, paper: str = "A4",
+                   fonts: FontSet | None = None, progress: Progress | None = None
+                   ) -> PrintResult:
+    """乡登记簿: every village of the station, each from a new page, then the totals."""
+    villages = data.villages(session)
+    if not villages:
+        raise ReportError("本站没有行政村")
+    township = villages[0].township
+    return _print(session, villages, out, f"{township}农户登记簿", f"{township}扶贫工作站",
+                  paper, fonts, progress, summary=True)
