@@ -9,6 +9,7 @@ from typing import NoReturn
 from cli import station
 from cli.common import CliError
 from reports import excel_commands
+from sync import commands as sync_commands
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
     excel_commands.register(sub)
+    sync_commands.register(sub)
     return parser
 
 

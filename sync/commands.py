@@ -1,0 +1,306 @@
+"""`fupin sync …`: enrollment, export, import and status on the command line.
+Exit codes: 0 applied (or a harmless no-op such as a replay), 1 refused,
+3 kept but waiting for missing bundles; --json prints a machine-readable result."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from registry.errors import StoreError
+from registry.keyslots import KeySlots, parse_recovery_key
+from registry.store import Store
+from sync import county, duplicates, enroll, export, receive, status
+from sync.keys import ensure_keys, rotate_keys
+
+EXIT_WAITING = 3
+# The same environment variables as cli/common.py (sync may not import cli/).
+PASSWORD_ENV, USER_ENV, RECOVERY_ENV = "FUPIN_PASSWORD", "FUPIN_USER", "FUPIN_RECOVERY_KEY"
+
+
+class _Refused(Exception):
+    pass
+
+
+def add_store_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", required=True, type=Path, help="数据库文件路径")
+    p.add_argument("--user", help=f"登录用户名(也可用环境变量 {USER_ENV})")
+
+
+def add_json_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value))
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
+    sys.stdout.write("\n")
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    path: Path = args.store
+    recovery = os.environ.get(RECOVERY_ENV)
+    if recovery:
+        return Store.open_with_recovery_key(path, parse_recovery_key(recovery))
+    user = args.user or os.environ.get(USER_ENV)
+    if not user:
+        users = KeySlots.load(path).users()
+        if len(users) != 1:
+            raise _Refused("此数据库有多个用户,请用 --user 指定登录用户")
+        user = users[0][0]
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise _Refused(f"需要密码:请在终端中运行,或设置环境变量 {PASSWORD_ENV}")
+        password = getpass.getpass("密码:")
+    return Store.open(path, user, password)
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _guarded(fn: Command) -> Command:
+    """Every refusal becomes a Chinese message on stderr and exit code 1."""
+    @functools.wraps(fn)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (StoreError, _Refused) as e:
+            print(f"错误:{e}", file=sys.stderr)
+            return 1
+    return run
+
+
+def register(sub: Any) -> None:
+    sync = sub.add_parser("sync", help="同步:注册、导出/导入数据包(U盘)、状态").add_subparsers(
+        dest="sync_command", required=True, metavar="操作")
+
+    p = sync.add_parser("enroll-request", help="乡镇:生成注册申请文件(交县扶贫办)")
+    add_store_argument(p)
+    p.add_argument("--out", required=True, type=Path, help="申请文件")
+    p.add_argument("--new-key", action="store_true", help="先生成新密钥(密钥被吊销后)")
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_enroll_request))
+
+    p = sync.add_parser("enroll", help="县:登记乡镇的注册申请,生成答复文件")
+    add_store_argument(p)
+    p.add_argument("request", type=Path, help="乡镇的注册申请文件")
+    p.add_argument("--out", required=True, type=Path, help="答复文件(交回乡镇)")
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_enroll))
+
+    p = sync.add_parser("accept", help="乡镇:接受县扶贫办的注册答复")
+    add_store_argument(p)
+    p.add_argument("answer", type=Path)
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_accept))
+
+    p = sync.add_parser("export", help="导出数据包(乡镇→县;县用 --station 导出回传包)")
+    add_store_argument(p)
+    p.add_argument("--out", required=True, type=Path, help="目标文件夹(如U盘)")
+    p.add_argument("--full", action="store_true", help="导出全部数据(新的县级数据库)")
+    p.add_argument("--station", help="县:回传给哪个乡镇(9位代码)")
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_export))
+
+    p = sync.add_parser("import", help="导入数据包(可一次多个)")
+    add_store_argument(p)
+    p.add_argument("files", nargs="+", type=Path)
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_import))
+
+    p = sync.add_parser("status", help="同步状态(县:各乡镇的编号、缺失、等待)")
+    add_store_argument(p)
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_status))
+
+    p = sync.add_parser("duplicates", help="县:列出待裁定的疑似重复登记")
+    add_store_argument(p)
+    p.add_argument("--station", help="只看某乡镇")
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_duplicates))
+
+    p = sync.add_parser("rule", help="县:裁定疑似重复(same 同一人 / different 不同人)")
+    add_store_argument(p)
+    p.add_argument("flag_id")
+    p.add_argument("ruling", choices=sorted(duplicates.RULINGS))
+    p.add_argument("--note")
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_rule))
+
+    p = sync.add_parser("revoke", help="县:吊销乡镇密钥(随回传包通知乡镇)")
+    add_store_argument(p)
+    p.add_argument("--station", required=True)
+    p.add_argument("--key-id")
+    p.add_argument("--reason", required=True)
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_revoke))
+
+    p = sync.add_parser("rotate-key", help="更换本库的同步密钥(新密钥由旧密钥背书)")
+    add_store_argument(p)
+    add_json_argument(p)
+    p.set_defaults(run=_guarded(cmd_rotate))
+
+
+@contextmanager
+def _store(args: argparse.Namespace) -> Iterator[Store]:
+    store = open_store(args)
+    try:
+        ensure_keys(store)  # every store gets its keys the first time it syncs
+        yield store
+    finally:
+        store.close()
+
+
+def _say(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    if args.json:
+        emit_json(data)
+    else:
+        print(text)
+
+
+def cmd_enroll_request(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        e = enroll.write_request(store, args.out, new_key=args.new_key)
+    _say(args, {"file": str(args.out), "station": e.code, "name": e.name,
+                "fingerprint": e.fingerprint},
+         f"已生成注册申请:{args.out}\n本站({e.name})密钥指纹:{e.fingerprint}\n"
+         "请把文件交县扶贫办,并电话核对指纹。")
+    return 0
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        e = enroll.enroll(store, args.request, args.out)
+        mine = enroll.own_fingerprint(store)
+    _say(args, {"station": e.code, "name": e.name, "fingerprint": e.fingerprint,
+                "county_fingerprint": mine, "answer": str(args.out), "note": e.note},
+         f"已登记乡镇:{e.name}({e.code})\n乡镇密钥指纹:{e.fingerprint}(请与乡镇电话核对)\n"
+         f"本县密钥指纹:{mine}\n答复文件:{args.out}" + (f"\n注意:{e.note}" if e.note else ""))
+    return 0
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        e = enroll.accept(store, args.answer)
+    _say(args, {"county": e.code, "name": e.name, "fingerprint": e.fingerprint},
+         f"已接受 {e.name}({e.code})的注册答复\n县扶贫办密钥指纹:{e.fingerprint}(请电话核对)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        if store.info.kind == "county":
+            if not args.station:
+                raise _Refused("县级数据库导出回传数据包时请用 --station 指定乡镇")
+            r = export.export_return(store, args.station, args.out, full=args.full)
+        else:
+            if args.station:
+                raise _Refused("--station 只用于县级数据库")
+            r = export.export_station(store, args.out, full=args.full)
+    _say(args, {"path": str(r.path), "seq": r.seq, "full": r.full, "counts": r.counts,
+                "hash": r.hash}, str(r.path))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        results = receive.import_files(store, args.files)
+    if args.json:
+        emit_json([{"file": r.file, "status": r.status, "message": r.message,
+                    "peer": r.peer, "seq": r.seq, "counts": r.counts,
+                    "also_applied": r.also_applied} for r in results])
+    else:
+        for r in results:
+            label = {"applied": "已导入", "replay": "无需导入", "waiting": "等待",
+                     "refused": "拒绝"}[r.status]
+            print(f"[{label}] {r.file}:{r.message}")
+            if r.summary():
+                print(f"    {r.summary()}")
+    if any(r.status == receive.REFUSED for r in results):
+        return 1
+    if any(r.status == receive.WAITING for r in results):
+        return EXIT_WAITING
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        peers = status.status(store)
+        kind = store.info.kind
+        mine = enroll.own_fingerprint(store)
+    if args.json:
+        emit_json({"kind": kind, "fingerprint": mine, "peers": [p.to_dict() for p in peers]})
+        return 0
+    print(f"本库密钥指纹:{mine}")
+    if not peers:
+        print("尚未注册/登记任何" + ("乡镇" if kind == "county" else "县扶贫办"))
+    for p in peers:
+        line = (f"{p.name}({p.code}) 密钥{p.key_status} 已导入至第 {p.last_seq} 号,"
+                f"已发出至第 {p.sent_seq} 号")
+        if p.waiting:
+            line += f";第 {p.missing} 号缺失,等待中:{','.join(map(str, p.waiting))}"
+        if p.forks:
+            line += f";分叉被拒:{','.join(map(str, p.forks))}"
+        if p.open_duplicates:
+            line += f";待裁定疑似重复 {p.open_duplicates} 条"
+        print(line)
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    with _store(args) as store, store.session() as s:
+        flags = duplicates.open_flags(s, args.station)
+    rows = [{"id": f.id, "kind": f.kind, "name_a": f.name_a, "name_b": f.name_b,
+             "id_number_a": f.id_number_a, "id_number_b": f.id_number_b,
+             "birth_date": f.birth_date, "village_a": f.village_a, "village_b": f.village_b,
+             "station_a": f.station_a, "station_b": f.station_b} for f in flags]
+    if args.json:
+        emit_json(rows)
+    else:
+        for f in flags:
+            print(f"{f.id} {duplicates.KINDS[f.kind]}:{f.name_a}({f.village_a})"
+                  f" ↔ {f.name_b}({f.village_b}) 出生 {f.birth_date}")
+        print(f"共 {len(flags)} 条待裁定")
+    return 0
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        f = duplicates.rule(store, args.flag_id, args.ruling, args.note)
+    _say(args, {"id": f.id, "ruling": f.ruling},
+         f"已裁定:{duplicates.RULINGS[args.ruling]}(随回传数据包通知两个乡镇)")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        keys = county.revoke_station_key(store, args.station, args.reason, args.key_id)
+    _say(args, {"revoked": keys}, f"已吊销密钥:{'、'.join(keys)}(随回传数据包通知乡镇)")
+    return 0
+
+
+def cmd_rotate(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        key = rotate_keys(store)
+        fp = enroll.own_fingerprint(store)
+    _say(args, {"key_id": key.key_id, "fingerprint": fp},
+         f"已更换密钥:{key.key_id},指纹 {fp}(对方在下一个数据包中自动得知)")
+    return 0
