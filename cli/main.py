@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from cli import station
 from cli.common import CliError
-from reports import excel_commands
+from reports import excel_commands, print_commands
 from sync import commands as sync_commands
 
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
+    print_commands.register(sub)
     excel_commands.register(sub)
     sync_commands.register(sub)
     return parser

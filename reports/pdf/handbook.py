@@ -1,0 +1,210 @@
+"""扶贫手册 / 户卡: one household on A4 portrait — every section of the household form,
+the members, 帮扶责任人 and 帮扶计划 — or a whole village, each household from a new page.
+Sections, fields and labels all come from forms/ (household, member, aid)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from sqlalchemy.orm import Session
+
+from forms.aid import AID_PLAN_FORM, HELPER_FORM
+from forms.fields import Field
+from forms.household import HOUSEHOLD_FORM, MEMBERS
+from forms.member import MEMBER_FORM
+from registry.progress import Progress
+from reports.fonts import FontSet, find_fonts
+from reports.pdf import data
+from reports.pdf.data import HouseholdRecord, ReportError, Village
+from reports.pdf.layout import (
+    HEADER_GREY,
+    Cells,
+    PrintResult,
+    Styles,
+    build_pdf,
+    grid_style,
+    page_label,
+    page_size,
+    typeset,
+)
+from reports.pdf.registers import INTERNAL, _Section
+from reports.pdf.tables import Column, fit_widths, natural_widths
+from reports.pdf.values import display, with_unit
+
+MARGIN = 16 * mm
+TITLE = "扶贫手册(户卡)"
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _value(f: Field, values: dict[str, Any], v: Village) -> str:
+    if f.name == "village_code":
+        return f"{v.name}({values.get(f.name)})"
+    if f.name == "group_no":
+        return v.group_name(values.get(f.name))
+    if not f.applies(values):
+        return "—"
+    return with_unit(f, values.get(f.name))
+
+
+def _fields_grid(fields: Sequence[Field], values: dict[str, Any], v: Village,
+                 styles: Styles, width: float) -> Table:
+    """Label / value pairs, two pairs a row; long texts get a whole row."""
+    size = styles.base
+    label_w, value_w = width * 0.17, width * 0.33
+    cells = Cells(styles, [label_w, value_w, label_w, value_w], size)
+    wide_cells = Cells(styles, [label_w, width - label_w], size)
+    rows: list[list[Any]] = []
+    spans: list[int] = []
+    pending: list[Any] = []
+    for f in fields:
+        text = _value(f, values, v)
+        if cells.width(text) > value_w * 0.95 or f.max_length and f.max_length > 100:
+            spans.append(len(rows))
+            rows.append([f.label, wide_cells(text, 1), "", ""])
+            continue
+        pending += [cells(f.label, 0), cells(text, 1)]
+        if len(pending) == 4:
+            rows.append(pending)
+            pending = []
+    if pending:
+        rows.append(pending + ["", ""])
+    style = grid_style(styles.fonts, size, header_rows=0)
+    style += [("BACKGROUND", (0, 0), (0, -1), HEADER_GREY),
+              ("BACKGROUND", (2, 0), (2, -1), HEADER_GREY)]
+    for r in spans:
+        style.append(("SPAN", (1, r), (3, r)))
+    t = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _list_table(fields: Sequence[Field], rows_values: list[dict[str, Any]], styles: Styles,
+                width: float, numbered: bool = True) -> list[Flowable]:
+    """A table of rows (members, helpers, plans), columns sized to what they hold."""
+    size = styles.base * 0.9
+    columns = ([Column("序号", None, True)] if numbered else []) + [
+        Column(f.label + (f"({f.unit})" if f.unit and f.unit != "岁" else ""), f,
+               False, 0.55) for f in fields]
+    rows = [([str(i)] if numbered else []) + [display(f, rv.get(f.name)) for f in fields]
+            for i, rv in enumerate(rows_values, start=1)]
+    natural = natural_widths(columns, rows, styles.fonts.name, size)
+    # Free text (帮扶内容, 帮扶成效) wraps instead of taking the whole page.
+    cap = [width * 0.28] * len(columns)
+    widths = fit_widths(natural, width, cap)
+    cells = Cells(styles, widths, size, [c.centered for c in columns])
+    table_rows: list[list[Any]] = [[cells.header(c.title, i) for i, c in enumerate(columns)]]
+    table_rows += [[cells(t, i) for i, t in enumerate(row)] for row in rows]
+    style = grid_style(styles.fonts, size, centered=[0] if numbered else [])
+    if not rows:
+        table_rows.append(["(无)"] + [""] * (len(columns) - 1))
+        style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
+    t = Table(table_rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle(style))
+    return [t]
+
+
+def _member_tables(r: HouseholdRecord, styles: Styles, width: float) -> list[Flowable]:
+    """The member form is too wide for portrait A4: two tables, each led by the name."""
+    name, *rest = MEMBER_FORM.fields
+    half = (len(rest) + 1) // 2
+    return [*_list_table([name, *rest[:half]], r.members, styles, width),
+            Spacer(1, 2 * mm),
+            *_list_table([name, *rest[half:]], r.members, styles, width)]
+
+
+def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
+                    ) -> list[Flowable]:
+    story: list[Flowable] = [
+        _Section(f"户主 {r.head_name}({v.name}{v.group_name(r.group_no)})"),
+        styles.para(TITLE, styles.title),
+        styles.para(" ".join(x for x in (v.province, v.city, v.county, v.township, v.name,
+                                           v.group_name(r.group_no)) if x)
+                    + f"    户主:{r.head_name}", styles.subtitle),
+    ]
+    sections: list[tuple[str, Callable[[], list[Flowable]]]] = []
+    for section in HOUSEHOLD_FORM.sections:
+        if section == MEMBERS:
+            sections.append((section, lambda: _member_tables(r, styles, width)))
+        else:
+            fields = HOUSEHOLD_FORM.in_section(section)
+            sections.append((section, lambda fields=fields: [
+                _fields_grid(fields, r.values, v, styles, width)]))
+    for form, rows in ((HELPER_FORM, r.helpers), (AID_PLAN_FORM, r.plans)):
+        sections.append((form.label, lambda form=form, rows=rows: _list_table(
+            form.fields, rows, styles, width)))
+    for n, (label, make) in enumerate(sections):
+        story.append(KeepTogether([styles.para(f"{_NUMERALS[n]}、{label}", styles.heading),
+                                   *make()]))
+    story += [Spacer(1, 8 * mm), styles.para(
+        "户主签字:______________    帮扶责任人签字:______________    "
+        "填写日期:______年____月____日", styles.line)]
+    return story
+
+
+def _decorate(fonts: FontSet, width: float, height: float, printed: date
+              ) -> Callable[[Canvas, int, int], None]:
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        y = height - MARGIN + 5 * mm
+        canvas.setFont(fonts.name, 9)
+        canvas.setFillColor(colors.HexColor("#B00000"))
+        canvas.drawString(MARGIN, y, INTERNAL)
+        canvas.setFillColor(colors.black)
+        canvas.drawRightString(width - MARGIN, y,
+                               typeset(getattr(canvas, "_fupin_section", "")))
+        canvas.drawString(MARGIN, MARGIN - 8 * mm, f"打印日期:{printed.isoformat()}")
+        canvas.drawCentredString(width / 2, MARGIN - 8 * mm, page_label(number, total))
+    return decorate
+
+
+def _texts(r: HouseholdRecord, v: Village) -> list[tuple[str, str]]:
+    where = f"{v.name} {r.head_name}户"
+    parts = [str(x) for x in r.values.values() if isinstance(x, str)]
+    for rows in (r.members, r.helpers, r.plans):
+        parts += [str(x) for row in rows for x in row.values() if isinstance(x, str)]
+    return [(where, " ".join(parts))]
+
+
+def print_handbook(session: Session, out: Path, *, household_id: str | None = None,
+                   village_code: str | None = None, fonts: FontSet | None = None,
+                   progress: Progress | None = None) -> PrintResult:
+    """One household's 扶贫手册 (household_id), or every household of a village, each
+    from a new page (village_code)."""
+    if (household_id is None) == (village_code is None):
+        raise ReportError("请指定一户(户编号)或一个行政村,二者选一")
+    if household_id is not None:
+        records = data.load_households(session, household_ids=[household_id], with_aid=True)
+        if not records:
+            raise ReportError(f"没有这一户(户编号 {household_id}),或该户已删除")
+        v = data.village(session, records[0].village_code)
+    else:
+        assert village_code is not None
+        v = data.village(session, village_code)
+        records = data.load_households(session, [v.code], with_aid=True)
+        if not records:
+            raise ReportError(f"{v.name}没有农户")
+    fonts = fonts or find_fonts()
+    styles = Styles(fonts, 9.5)
+    size = page_size("A4")
+    width, height = size
+    frame = width - 2 * MARGIN
+    story: list[Flowable] = []
+    texts: list[tuple[str, str]] = []
+    for n, r in enumerate(records):
+        if n:
+            story.append(PageBreak())
+        story += household_story(r, v, styles, frame)
+        texts += _texts(r, v)
+    fonts.check(texts)
+    title = (f"{v.name} {records[0].head_name}户 扶贫手册" if household_id
+             else f"{v.township}{v.name} 扶贫手册")
+    pages = build_pdf(out, story, size, _decorate(fonts, width, height, date.today()),
+                      font=fonts.name, title=title, author=f"{v.township}扶贫工作站",
+                      margins=(MARGIN, MARGIN, MARGIN, MARGIN), progress=progress)
+    return PrintResult(Path(out), pages, len(records), sum(r.size for r in records))
