@@ -1,0 +1,173 @@
+"""Importing filled templates: all or nothing, bad cells marked in a copy, duplicates
+reported."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from registry.audit import verify_chain
+from registry.models import AuditEntry, Household, Member
+from registry.store import Store
+from reports.excel.importing import import_workbook
+from reports.excel.marking import BAD_FILL, CHECKER, ERRORS_SHEET
+from tests.reports.excel_fill import VILLAGE, family, fill, household, idn, member
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.session() as s:
+        return (s.scalar(select(func.count()).select_from(Household)) or 0,
+                s.scalar(select(func.count()).select_from(Member)) or 0,
+                s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def _marked_cells(path: Path) -> dict[tuple[str, str], str]:
+    """(sheet, cell) → comment of every cell our checker marked."""
+    wb = load_workbook(path)
+    marked = {}
+    for sheet in ("农户", "家庭成员"):
+        for row in wb[sheet].iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == CHECKER:
+                    assert cell.fill.fgColor.rgb == BAD_FILL.fgColor.rgb
+                    marked[(sheet, cell.coordinate)] = cell.comment.text
+                elif cell.row > 1:
+                    assert cell.fill.fill_type is None, cell.coordinate
+    return marked
+
+
+def test_good_rows_import_in_one_go(station: Store, tmp_path: Path) -> None:
+    households = [household(1), household(2, 行政村=VILLAGE, 村民小组=5, 贫困户属性="五保贫困户",
+                                          识别阶段="已建档立卡", 脱贫状态="脱贫",
+                                          **{"脱贫(返贫)年度": 2016})]
+    people = family(1, 0) + family(2, 1) + [
+        member(2, "吉克小明", idn("51343120100601003"), "之子", 出生日期="2010年6月1日",
+               在校生状况="小学", 性别="男")]
+    path = fill(tmp_path / "填好的.xlsx", households, people)
+
+    report = import_workbook(station, path)
+
+    assert report.ok, report.problems
+    assert (report.households, report.members, report.rows_checked) == (2, 5, 2)
+    assert report.marked_copy is None and not (tmp_path / "填好的.errors.xlsx").exists()
+    with station.session() as s:
+        rows = {h.group_no: h for h in s.execute(select(Household)).scalars()}
+        first, second = rows[2], rows[5]
+        assert first.village_code == VILLAGE and first.attribute == "2"
+        assert first.other_causes == "07,09" and first.dangerous_housing == "C"
+        assert first.head_name == "吉克阿呷" and first.size == 2
+        assert first.net_income == Decimal("4000.00")
+        assert first.net_income_per_capita == Decimal("2000.00")
+        assert first.sanitary_toilet is False and first.phone == "13812345678"
+        assert second.poverty_status == "2" and second.exit_year == 2016 and second.size == 3
+        child = s.execute(select(Member).where(Member.name == "吉克小明")).scalar_one()
+        assert child.relation == "03" and child.school_status == "3" and child.sex == "1"
+        assert child.search_text.startswith("吉克小明|jikexiaoming|jkxm|")
+        entries = s.execute(select(AuditEntry).where(AuditEntry.action == "create")).scalars()
+        assert sorted(e.entity_id for e in entries) == sorted(h.id for h in rows.values())
+        assert all(e.reason == "Excel导入:填好的.xlsx" for e in
+                   s.execute(select(AuditEntry).where(AuditEntry.action == "create")).scalars())
+        assert verify_chain(s) == []
+
+
+def test_bad_rows_import_nothing_and_are_marked_exactly(station: Store, tmp_path: Path
+                                                        ) -> None:
+    households = [household(1), household(2, 贫困户属性="特困户", 耕地面积="两亩"),
+                  household(3, 行政村="不存在村")]
+    people = (family(1, 0)
+              + [member(2, "吉克木呷", idn("51343119700101091")[:17] + "0"),  # bad check digit
+                 member(2, "阿苏2", idn("51343119720202090"), "配偶")]  # digit in name
+              + family(3, 7)
+              + [member(9, "无户", idn("51343119800101051"))])  # no such 户编号
+    path = fill(tmp_path / "有错.xlsx", households, people)
+    before = _counts(station)
+
+    report = import_workbook(station, path)
+
+    assert not report.ok and report.households == 0
+    assert _counts(station) == before
+    assert report.marked_copy == tmp_path / "有错.errors.xlsx"
+    marked = _marked_cells(report.marked_copy)
+    # 农户: J 贫困户属性, AF 耕地面积 of row 3; B 行政村 of row 4.
+    h_cols = {c.value.lstrip("*"): c.column_letter for c in load_workbook(path)["农户"][1]}
+    m_cols = {c.value.lstrip("*"): c.column_letter for c in load_workbook(path)["家庭成员"][1]}
+    expected = {
+        ("农户", f"{h_cols['贫困户属性']}3"), ("农户", f"{h_cols['耕地面积(亩)']}3"),
+        ("农户", f"{h_cols['行政村']}4"),
+        ("家庭成员", f"{m_cols['身份证号码']}4"), ("家庭成员", f"{m_cols['姓名']}5"),
+        ("家庭成员", f"{m_cols['户编号']}8"),
+    }
+    assert set(marked) == expected
+    assert "不是贫困户属性的可选项" in marked[("农户", f"{h_cols['贫困户属性']}3")]
+    assert "应为数字" in marked[("农户", f"{h_cols['耕地面积(亩)']}3")]
+    assert "本站没有行政村" in marked[("农户", f"{h_cols['行政村']}4")]
+    assert "校验位" in marked[("家庭成员", f"{m_cols['身份证号码']}4")]
+    assert "数字" in marked[("家庭成员", f"{m_cols['姓名']}5")]
+    assert "没有户编号为“9”" in marked[("家庭成员", f"{m_cols['户编号']}8")]
+
+    wb = load_workbook(report.marked_copy)
+    assert wb.sheetnames[0] == ERRORS_SHEET
+    listed = list(wb[ERRORS_SHEET].iter_rows(min_row=2, values_only=True))
+    assert len(listed) == len(report.problems) == 6
+    assert {(r[0], f"{r[2]}{r[1]}") for r in listed} == expected
+    assert wb["农户"]["A2"].value == 1  # the user's data is all still there
+    assert "2 处" not in report.summary() and "6 处错误" in report.summary()
+
+
+def test_corrected_copy_imports_and_old_marks_are_cleared(station: Store, tmp_path: Path
+                                                          ) -> None:
+    path = fill(tmp_path / "f.xlsx", [household(1), household(2, 贫困户属性="特困户")],
+                family(1, 0) + family(2, 1))
+    first = import_workbook(station, path)
+    assert not first.ok and first.marked_copy is not None
+    wb = load_workbook(first.marked_copy)
+    bad = first.problems[0]
+    wb[bad.sheet][f"{bad.column}{bad.row}"] = "五保贫困户"
+    wb["农户"]["C3"] = "x"  # a new mistake elsewhere (村民小组)
+    wb.save(first.marked_copy)
+
+    second = import_workbook(station, first.marked_copy)
+    assert not second.ok and second.marked_copy == first.marked_copy
+    assert set(_marked_cells(second.marked_copy)) == {("农户", "C3")}
+
+    wb = load_workbook(second.marked_copy)
+    wb["农户"]["C3"] = 4
+    wb.save(second.marked_copy)
+    third = import_workbook(station, second.marked_copy)
+    assert third.ok and third.households == 2
+
+
+def test_duplicates_against_the_store_and_within_the_file(station: Store, tmp_path: Path
+                                                          ) -> None:
+    path = fill(tmp_path / "a.xlsx", [household(1)], family(1, 0))
+    assert import_workbook(station, path).ok
+    before = _counts(station)
+
+    again = fill(tmp_path / "b.xlsx", [household(1), household(2), household(3)],
+                 family(1, 0) + family(2, 5) + [
+                     member(3, "吉克重复", family(2, 5)[0]["身份证号码"])])
+    report = import_workbook(station, again)
+
+    assert not report.ok and _counts(station) == before
+    messages = [(p.sheet, p.row, p.header, p.message) for p in report.problems]
+    assert ("家庭成员", 2, "身份证号码",
+            "身份证号码已登记在尼日村吉克阿呷户(成员 吉克阿呷),同一人不能重复登记") in messages
+    assert any(row == 3 and "已登记" in m for _, row, _, m in messages)
+    first_of_2 = family(2, 5)[0]["姓名"]
+    assert any(row == 6 and f"与本次导入的户编号为2的户(成员 {first_of_2})身份证号码重复" in m
+               for _, row, _, m in messages)
+    assert len(report.problems) == 3
+
+
+def test_household_without_members_and_without_head(station: Store, tmp_path: Path) -> None:
+    path = fill(tmp_path / "c.xlsx", [household(1), household(2), household(2)],
+                [member(2, "阿苏某某", idn("51343119720202010"), "配偶")])
+    report = import_workbook(station, path)
+    got = {(p.sheet, p.row, p.header): p.message for p in report.problems}
+    assert got[("农户", 2, "户编号")] == "至少要登记一名家庭成员(户主)"
+    assert "必须有一名户主" in got[("农户", 3, "户编号")]
+    assert "与第3行重复" in got[("农户", 4, "户编号")]
+    assert _counts(station)[0] == 0
