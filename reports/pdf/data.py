@@ -74,7 +74,7 @@ class HouseholdRecord:
 
 def villages(session: Session, codes: Sequence[str] | None = None) -> list[Village]:
     """The station's villages (or these), with the names of township, county, city."""
-    names = dict(session.execute(select(Region.code, Region.name)).tuples().all())
+    names = dict(session.execute(select(Region.code, Region.name)).all())
     q = select(Region.code, Region.name).where(Region.level == "village",
                                                Region.deleted.is_(False))
     if codes is not None:
@@ -82,11 +82,11 @@ def villages(session: Session, codes: Sequence[str] | None = None) -> list[Villa
     groups: dict[str, dict[int, str]] = {}
     for v, n, name in session.execute(
             select(VillageGroup.village_code, VillageGroup.number, VillageGroup.name)
-            .where(VillageGroup.deleted.is_(False))).tuples():
+            .where(VillageGroup.deleted.is_(False))).all():
         groups.setdefault(v, {})[n] = name or f"{n}组"
     return [Village(code, name, names.get(code[:9], ""), names.get(code[:6], ""),
                     names.get(code[:4], ""), names.get(code[:2], ""), groups.get(code, {}))
-            for code, name in session.execute(q.order_by(Region.code)).tuples()]
+            for code, name in session.execute(q.order_by(Region.code)).all()]
 
 
 def village(session: Session, code: str) -> Village:

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
 from forms import codelists as cl
@@ -134,20 +135,6 @@ def notice_story(kind: NoticeKind, v: Village, records: list[data.HouseholdRecor
     body = [[cells(t, i) for i, t in enumerate(row)] for row in rows]
     total_row: list[Any] = ["合计", "", f"{len(records)} 户", str(people), "", ""]
     body.append(total_row[: len(columns)])
-    centered = [i for i, c in enumerate(columns) if c.centered]
-
-    def total_style(start: int, end: int) -> list[tuple[Any, ...]]:
-        if end != len(body):
-            return []
-        last = end - start  # the total row, counted from the chunk's header
-        return [("BACKGROUND", (0, last), (-1, last), SUBTOTAL_GREY),
-                ("SPAN", (0, last), (1, last)), ("ALIGN", (0, last), (-1, last), "CENTER")]
-
-    tables = chunked_tables(header, body, widths, grid_style(styles.fonts, size,
-                                                            centered=centered),
-                            row_style=total_style)
-    texts: list[tuple[str, str]] = [(f"{v.name} {r.head_name}户", " ".join(row))
-                                    for r, row in zip(records, rows, strict=True)]
     contact = [
         f"监督电话:{phone or '____________________'}",
         f"受理地址:{address or '________________________________________'}",
@@ -159,6 +146,38 @@ def notice_story(kind: NoticeKind, v: Village, records: list[data.HouseholdRecor
     signature.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.fonts.name),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), base * 2)]))
+    # The contacts and the seal are the table's last row (borderless), held to the last
+    # households with NOSPLIT: the signature never stands alone on a page, and whatever
+    # moves to a new page takes the repeated header with it.
+    footer: list[Flowable] = [
+        Spacer(1, base * 1.2),
+        *(styles.para(line, styles.line) for line in contact),
+        # Room for the round seal (42 mm) to straddle the office name and the date.
+        Spacer(1, 22 * mm * base / 10.5),
+        signature,
+        Spacer(1, 8 * mm * base / 10.5),
+    ]
+    body.append([footer] + [""] * (len(columns) - 1))
+    centered = [i for i, c in enumerate(columns) if c.centered]
+    base_style = [c for c in grid_style(styles.fonts, size, centered=centered)
+                  if c[0] != "GRID"]
+
+    def chunk_style(start: int, end: int) -> list[tuple[Any, ...]]:
+        if end != len(body):
+            return [("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+        total, foot = end - start - 1, end - start  # counted from the chunk's header
+        keep_from = max(1, total - 3)
+        return [("GRID", (0, 0), (-1, total), 0.5, colors.black),
+                ("BACKGROUND", (0, total), (-1, total), SUBTOTAL_GREY),
+                ("SPAN", (0, total), (1, total)), ("ALIGN", (0, total), (-1, total), "CENTER"),
+                ("SPAN", (0, foot), (-1, foot)), ("VALIGN", (0, foot), (-1, foot), "TOP"),
+                ("LEFTPADDING", (0, foot), (-1, foot), 0),
+                ("RIGHTPADDING", (0, foot), (-1, foot), 0),
+                ("NOSPLIT", (0, keep_from), (-1, foot))]
+
+    tables = chunked_tables(header, body, widths, base_style, row_style=chunk_style)
+    texts: list[tuple[str, str]] = [(f"{v.name} {r.head_name}户", " ".join(row))
+                                    for r, row in zip(records, rows, strict=True)]
     story: list[Flowable] = [
         styles.para(main_title, styles.title),
     ]
@@ -169,14 +188,6 @@ def notice_story(kind: NoticeKind, v: Village, records: list[data.HouseholdRecor
         styles.para(period_text(kind, start, days, office), styles.body),
         Spacer(1, base * 0.6),
         *tables,
-        KeepTogether([
-            Spacer(1, base * 1.2),
-            *(styles.para(line, styles.line) for line in contact),
-            # Room for the round seal (42 mm) to straddle the office name and the date.
-            Spacer(1, 22 * mm * base / 10.5),
-            signature,
-            Spacer(1, 12 * mm * base / 10.5),
-        ]),
     ]
     texts += [("标题", main_title + subtitle), ("正文", intro(kind, v, len(records), people)),
               ("正文", period_text(kind, start, days, office)), ("地址电话", " ".join(contact))]
