@@ -36,11 +36,14 @@ def _table_rows(payload: dict[str, Any], name: str, section: Any) -> list[list[A
     cols = wire.columns(name)
     if not isinstance(section, dict) or sorted(section.get("columns", [])) != sorted(cols):
         raise SyncError(f"数据包中表 {name} 的结构与本程序不一致,请两边使用同一版本程序")
-    order = [section["columns"].index(c) for c in cols]
     rows = section.get("rows")
-    if not isinstance(rows, list) or any(not isinstance(r, list) or len(r) != len(cols)
-                                         for r in rows):
+    width = len(cols)
+    if not isinstance(rows, list) or not all(type(r) is list and len(r) == width
+                                             for r in rows):
         raise SyncError(f"数据包中表 {name} 的记录格式不对,已拒绝")
+    if section["columns"] == cols:  # the usual case: same program version on both sides
+        return rows
+    order = [section["columns"].index(c) for c in cols]
     return [[r[i] for i in order] for r in rows]
 
 
@@ -100,7 +103,10 @@ class StationMerge:
             raise Cancelled("已取消")
 
     def _put(self, name: str, bucket: str) -> None:
-        self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))[bucket] += 1
+        counts = self.counts.get(name)
+        if counts is None:
+            counts = self.counts[name] = dict.fromkeys(BUCKETS, 0)
+        counts[bucket] += 1
 
     def _hold(self, name: str, cols: list[str], row: list[Any], bucket: str, reason: str
               ) -> None:
@@ -120,7 +126,7 @@ class StationMerge:
 
     # ---- one table ------------------------------------------------------------------------
     def _table(self, name: str, rows: list[list[Any]]) -> None:
-        self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
+        counts = self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
         if not rows:
             return
         cols = wire.columns(name)
@@ -150,13 +156,16 @@ class StationMerge:
             if problem:
                 self._hold(name, cols, r, *problem)
                 continue
-            if old is not None and all(a == b for i, (a, b) in enumerate(zip(r, old,
-                                       strict=True)) if i != at_rev):
-                self._put(name, "unchanged")
+            if old is None:
+                bucket = "inserted"
+                inserts.append(r)
+            elif r[:at_rev] == old[:at_rev] and r[at_rev + 1:] == old[at_rev + 1:]:
+                counts["unchanged"] += 1
                 continue
-            bucket = "inserted" if old is None else "updated"
-            (inserts if old is None else updates).append(r)
-            self._put(name, bucket)
+            else:
+                bucket = "updated"
+                updates.append(r)
+            counts[bucket] += 1
             if name == "household":
                 self.households[rid] = self.station
             if name == "member" and not r[cols.index("deleted")] \

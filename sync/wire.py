@@ -31,7 +31,7 @@ STATION_TABLES = tuple(m.__tablename__ for m in STATION_MODELS)  # type: ignore[
 RETURN_TABLES = tuple(m.__tablename__ for m in RETURN_MODELS)  # type: ignore[attr-defined]
 AUDIT = AuditEntry.__tablename__
 POVERTY_LINE = PovertyLine.__tablename__
-CHUNK = 500
+CHUNK = 900  # under SQLite's old limit of 999 bound parameters
 
 
 def table(name: str) -> Table:
