@@ -149,11 +149,12 @@ def show(field: Field | None, value: Any) -> Any:
     return str(value)
 
 
-def export_only_headers() -> set[str]:
-    """Headers of an exported file that the import skips quietly (computed values and
+def export_only_headers(sheet: str) -> set[str]:
+    """Headers of an exported sheet that the import skips quietly (computed values and
     the context columns), so re-importing an export lists no “unknown” columns."""
-    template = {a for c in template_household_columns() + template_member_columns()
-                for a in c.aliases()}
-    exported = {a for c in export_household_columns() + export_member_columns()
-                for a in c.aliases()}
-    return exported - template
+    if sheet == HOUSEHOLDS_SHEET:
+        template, exported = template_household_columns(), export_household_columns()
+    else:
+        template, exported = template_member_columns(), export_member_columns()
+    known = {a for c in template for a in c.aliases()}
+    return {a for c in exported for a in c.aliases()} - known

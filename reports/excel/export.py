@@ -38,7 +38,7 @@ from reports.excel.columns import (
     show,
 )
 from reports.excel.saving import save_atomic
-from reports.excel.sheets import CodeSheet, add_dropdowns, start_sheet
+from reports.excel.sheets import CodeSheet, add_dropdowns, discard, start_sheet
 
 INFO_SHEET = "说明"
 _CHUNK = 500  # households fetched per query (keeps IN lists well under SQLite's limit)
@@ -59,23 +59,28 @@ def export_households(store: Store, path: Path, flt: HouseholdFilter | None = No
     village, group and head, to `path`. `progress(done, total)` counts households; False
     cancels (raises Cancelled, no file is written)."""
     flt = flt or HouseholdFilter()
-    with store.session() as s:
-        ids = household_ids(s, flt, sort="village")
-        villages: dict[str, str] = {code: name for code, name in s.execute(
-            select(Region.code, Region.name).where(Region.level == "village"))}
-        wb = Workbook(write_only=True)
-        h_columns, m_columns = export_household_columns(), export_member_columns()
-        h_ws = start_sheet(wb, HOUSEHOLDS_SHEET, h_columns, comments=False)
-        m_ws = start_sheet(wb, MEMBERS_SHEET, m_columns, comments=False)
-        codes = CodeSheet(wb)
-        members = 0
-        today = date.today()
-        for number, (household, people) in enumerate(_households(s, ids, progress), start=1):
-            h_ws.append(_household_row(number, household, villages, h_columns))
-            for person in people:
-                m_ws.append(_member_row(number, household, person, villages, m_columns,
-                                        today))
-            members += len(people)
+    wb = Workbook(write_only=True)
+    try:
+        with store.session() as s:
+            ids = household_ids(s, flt, sort="village")
+            villages: dict[str, str] = {code: name for code, name in s.execute(
+                select(Region.code, Region.name).where(Region.level == "village"))}
+            h_columns, m_columns = export_household_columns(), export_member_columns()
+            h_ws = start_sheet(wb, HOUSEHOLDS_SHEET, h_columns, comments=False)
+            m_ws = start_sheet(wb, MEMBERS_SHEET, m_columns, comments=False)
+            codes = CodeSheet(wb)
+            members = 0
+            today = date.today()
+            for number, (household, people) in enumerate(_households(s, ids, progress),
+                                                          start=1):
+                h_ws.append(_household_row(number, household, villages, h_columns))
+                for person in people:
+                    m_ws.append(_member_row(number, household, person, villages, m_columns,
+                                            today))
+                members += len(people)
+    except BaseException:
+        discard(wb)
+        raise
     add_dropdowns(h_ws, h_columns, codes, len(ids) + 1)
     add_dropdowns(m_ws, m_columns, codes, members + 1)
     codes.write()

@@ -93,7 +93,7 @@ def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Co
                             "(应有“户编号”等列标题)。请使用本系统生成的导入模板")
     table = Table(sheet, header_row, _match_columns(sheet, header, columns))
     known = set(table.columns.values())
-    quiet = export_only_headers()
+    quiet = export_only_headers(sheet)
     table.ignored_headers = [str(v) for i, v in enumerate(header, start=1)
                              if i not in known and v not in (None, "")
                              and normalize_header(v) not in quiet]

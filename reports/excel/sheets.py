@@ -120,3 +120,14 @@ def add_dropdowns(ws: WriteOnlyWorksheet, columns: Sequence[Column], codes: Code
         letter = get_column_letter(i)
         dv.sqref = f"{letter}2:{letter}{last_row}"
         ws.data_validations.append(dv)
+
+
+def discard(wb: Workbook) -> None:
+    """Ends an abandoned write-only workbook (a cancelled export): closes each sheet's
+    stream and removes its temporary file, which only a save would otherwise do."""
+    for ws in wb.worksheets:
+        if isinstance(ws, WriteOnlyWorksheet) and not ws.closed:
+            ws.close()
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            writer.cleanup()

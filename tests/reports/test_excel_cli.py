@@ -1,0 +1,73 @@
+"""`fupin excel template|export|import` end to end, with exit codes and --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cli.main import main
+from registry.store import Store
+from tests.conftest import PASSWORD, TOWNSHIP
+from tests.reports.excel_fill import family, fill, household
+
+
+@pytest.fixture
+def station_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "station.db"
+    store, _ = Store.create(path, kind="station", region_code=TOWNSHIP, user="admin",
+                            password=PASSWORD)
+    store.close()
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    return path
+
+
+def test_template_import_export(station_path: Path, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "模板.xlsx"
+    assert main(["excel", "template", "--out", str(template)]) == 0
+    assert "已生成导入模板" in capsys.readouterr().out
+
+    good = fill(tmp_path / "好.xlsx", [household(1), household(2)],
+                family(1, 0) + family(2, 1), template=template)
+    assert main(["excel", "import", "--store", str(station_path), str(good), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] and summary["households"] == 2 and summary["members"] == 4
+
+    out = tmp_path / "导出.xlsx"
+    assert main(["excel", "export", "--store", str(station_path), "--out", str(out),
+                 "--village", "513431102200"]) == 0
+    assert "已导出 2 户、4 人" in capsys.readouterr().out
+    assert len(list(load_workbook(out, read_only=True)["农户"].iter_rows())) == 3
+
+    assert main(["excel", "export", "--store", str(station_path), "--out",
+                 str(tmp_path / "s.xlsx"), "--search", "吉克阿呷", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["households"] == 1
+
+
+def test_bad_rows_exit_non_zero_with_marked_copy(station_path: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    bad = fill(tmp_path / "坏.xlsx", [household(1, 识别标准="县定标准")], family(1, 0))
+    assert main(["excel", "import", "--store", str(station_path), str(bad)]) == 2
+    err = capsys.readouterr().err
+    marked = tmp_path / "坏.errors.xlsx"
+    assert str(marked) in err and "第2行" in err and "不是识别标准的可选项" in err
+    assert marked.exists()
+
+    assert main(["excel", "import", "--store", str(station_path), str(bad), "--json",
+                 "--marked", str(tmp_path / "标记.xlsx")]) == 2
+    summary = json.loads(capsys.readouterr().out)
+    assert not summary["ok"] and summary["marked_copy"] == str(tmp_path / "标记.xlsx")
+    assert summary["problems"][0]["header"] == "识别标准"
+
+
+def test_malformed_file_is_a_clear_error(station_path: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    text = tmp_path / "t.xlsx"
+    text.write_text("hello")
+    assert main(["excel", "import", "--store", str(station_path), str(text)]) == 1
+    assert "不是Excel工作簿" in capsys.readouterr().err
+    assert main(["excel", "template", "--out", str(tmp_path / "x.csv")]) == 1
+    assert ".xlsx" in capsys.readouterr().err
