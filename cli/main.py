@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from cli import station
+from cli import common, station
 from cli.common import CliError
 from reports import excel_commands, print_commands
 from sync import commands as sync_commands
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
     print_commands.register(sub)
-    excel_commands.register(sub)
+    excel_commands.register(sub, common)
     sync_commands.register(sub)
     return parser
 
