@@ -1,0 +1,59 @@
+"""`fupin sync …` end to end: exit codes and --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from tests.sync.conftest import PASSWORD, make_county, make_station
+
+
+def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    make_station(tmp_path, households=5).close()
+    make_county(tmp_path).close()
+    st, co = str(tmp_path / "station-513431102.db"), str(tmp_path / "county-513431.db")
+    req, ans, usb = tmp_path / "req.json", tmp_path / "ans.json", tmp_path / "usb"
+    usb.mkdir()
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        return code, capsys.readouterr().out
+
+    code, out = run("sync", "enroll-request", "--store", st, "--out", str(req), "--json")
+    assert code == 0
+    fingerprint = json.loads(out)["fingerprint"]
+    code, out = run("sync", "enroll", "--store", co, str(req), "--out", str(ans), "--json")
+    assert code == 0 and json.loads(out)["fingerprint"] == fingerprint
+    assert run("sync", "accept", "--store", st, str(ans))[0] == 0
+
+    paths = []
+    for _ in range(3):
+        code, out = run("sync", "export", "--store", st, "--out", str(usb))
+        assert code == 0
+        paths.append(out.strip())
+    assert Path(paths[0]).name == "513431-513431102-000001.fpb"
+    assert run("sync", "import", "--store", co, paths[0])[0] == 0
+    assert run("sync", "import", "--store", co, paths[0])[0] == 0  # replay: harmless
+    code, out = run("sync", "import", "--store", co, paths[2], "--json")
+    assert code == 3 and json.loads(out)[0]["status"] == "waiting"
+    code, out = run("sync", "status", "--store", co, "--json")
+    peer = json.loads(out)["peers"][0]
+    assert peer["waiting"] == [3] and peer["missing"] == "2"
+    bad = tmp_path / "bad.fpb"
+    bad.write_bytes(Path(paths[1]).read_bytes()[:-10])
+    assert run("sync", "import", "--store", co, str(bad))[0] == 1
+    code, out = run("sync", "import", "--store", co, paths[1], "--json")
+    assert code == 0 and json.loads(out)[0]["also_applied"] == [3]
+
+    code, out = run("sync", "export", "--store", co, "--out", str(usb), "--station",
+                    "513431102")
+    assert code == 0 and "R000001" in out
+    assert run("sync", "import", "--store", st, out.strip())[0] == 0
+    assert run("sync", "export", "--store", co, "--out", str(usb))[0] == 1  # no --station
+    code, out = run("sync", "status", "--store", st)
+    assert code == 0 and "昭觉县" in out
