@@ -70,7 +70,7 @@ def export_station(store: Store, out_dir: Path, full: bool = False,
                         station=store.info.region_code, county_code=county.code)
         box.last_rev = rev_to
         box.last_audit_seq = int(last_audit)
-        _step(progress, steps, steps)
+        progress(steps, steps)  # the file is written: too late to cancel
     return result
 
 
@@ -104,7 +104,7 @@ def export_return(store: Store, station_code: str, out_dir: Path, full: bool = F
         result = _write(s, store, box, station, {"tables": tables}, out_dir, full, since + 1,
                         rev_to, station=station_code, county_code=store.info.county_code)
         box.last_rev = rev_to
-        _step(progress, 2, 2)
+        progress(2, 2)
     return result
 
 

@@ -70,7 +70,9 @@ def place_name(code: str) -> str:
 def import_files(store: Store, files: Iterable[Path], progress: Progress = no_progress
                  ) -> list[ImportResult]:
     """Imports bundle files; they are applied in sequence order per sender, whatever the
-    order given. Never raises for a bad bundle: each result says what happened."""
+    order given. Never raises for a bad bundle: each result says what happened.
+    `progress` returning False raises Cancelled; the bundle being applied rolls back
+    (bundles applied before it stay applied)."""
     ensure_keys(store)
     results: list[ImportResult] = []
     staged: list[tuple[Path, bytes, bundle.Parsed]] = []
@@ -84,8 +86,11 @@ def import_files(store: Store, files: Iterable[Path], progress: Progress = no_pr
         except SyncError as e:
             results.append(ImportResult(f.name, REFUSED, str(e)))
     staged.sort(key=lambda x: (str(x[2].manifest["sender"]), _int(x[2].manifest["seq"])))
-    for f, data, parsed in staged:
-        results.append(receive(store, f.name, data, parsed, progress))
+    for i, (f, data, parsed) in enumerate(staged):
+        def part(done: int, total: int, i: int = i) -> bool:  # file i's share of the bar
+            return progress(i * 1000 + done * 1000 // max(total, 1), len(staged) * 1000)
+        results.append(receive(store, f.name, data, parsed, part))
+    progress(1, 1)
     return results
 
 

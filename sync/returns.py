@@ -43,7 +43,8 @@ def _upsert(s: Session, name: str, rows: list[list[Any]], c: dict[str, int]) -> 
     cols = wire.columns(name)
     at_id, at_rev = cols.index("id"), cols.index("rev")
     existing = wire.rows_by_id(s, name, [r[at_id] for r in rows], cols)
-    inserts, updates = [], []
+    inserts: list[list[Any]] = []
+    updates: list[list[Any]] = []
     for r in rows:
         old = existing.get(r[at_id])
         if old is not None and all(a == b for i, (a, b) in enumerate(zip(r, old, strict=True))

@@ -27,7 +27,7 @@ from registry.sync_state import RETURN_MODELS
 # What a station sends, parents before children (foreign keys are on). Regions come from
 # the official table on both sides; poverty lines are the county's.
 STATION_MODELS = (VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent)
-STATION_TABLES = tuple(m.__tablename__ for m in STATION_MODELS)  # type: ignore[attr-defined]
+STATION_TABLES = tuple(m.__tablename__ for m in STATION_MODELS)
 RETURN_TABLES = tuple(m.__tablename__ for m in RETURN_MODELS)  # type: ignore[attr-defined]
 AUDIT = AuditEntry.__tablename__
 POVERTY_LINE = PovertyLine.__tablename__

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from registry import audit
 from registry.households import delete_household
 from registry.models import Household, Member, PovertyLine
+from registry.progress import Cancelled
 from registry.sync_state import CountyDecision, Receipt, StationAudit
 from sync import bundle, county, export, receive
-from tests.sync.conftest import TOWNSHIP, Pair
+from tests.sync.conftest import TOWNSHIP, Pair, content_hash
 
 
 def _rows(store, model):  # type: ignore[no-untyped-def]
@@ -114,3 +116,19 @@ def test_manifest_reveals_no_personal_data(pair: Pair) -> None:
         for m in s.execute(select(Member).limit(20)).scalars():
             assert m.id_number.encode() not in raw and m.name.encode() not in raw
     assert set(bundle.REQUIRED) <= set(parsed.manifest)
+
+
+def test_cancelled_import_writes_nothing(pair: Pair) -> None:
+    sent = export.export_station(pair.station, pair.usb)
+    receive.import_files(pair.county, [])  # makes the county's keys, as `init` would
+    before = content_hash(pair.county)
+    calls: list[tuple[int, int]] = []
+
+    def stop_halfway(done: int, total: int) -> bool:
+        calls.append((done, total))
+        return done < total // 2
+
+    with pytest.raises(Cancelled):
+        receive.import_files(pair.county, [sent.path], progress=stop_halfway)
+    assert calls and content_hash(pair.county) == before
+    assert _import(pair.county, sent.path).status == "applied"
