@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
-    print_commands.register(sub)
+    print_commands.register(sub, common)
     excel_commands.register(sub, common)
     sync_commands.register(sub)
     return parser

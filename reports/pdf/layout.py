@@ -27,6 +27,7 @@ from reports.fonts import FontSet
 
 PAPERS: dict[str, tuple[float, float]] = {"A4": A4, "A3": A3}
 CELL_PAD = 3.0  # points of padding left and right in a table cell
+FRAME_PAD = 6.0  # SimpleDocTemplate's frame padding on each side
 HEADER_GREY = colors.HexColor("#E6E6E6")
 SUBTOTAL_GREY = colors.HexColor("#F2F2F2")
 CREATOR = "扶贫开发建档立卡系统(乡镇工作站)"

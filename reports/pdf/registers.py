@@ -15,7 +15,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
 from forms import codelists as cl
@@ -26,6 +26,8 @@ from reports.fonts import FontSet, find_fonts
 from reports.pdf import data
 from reports.pdf.data import HouseholdRecord, ReportError, Village
 from reports.pdf.layout import (
+    CELL_PAD,
+    FRAME_PAD,
     SUBTOTAL_GREY,
     Cells,
     PrintResult,
@@ -128,37 +130,55 @@ def _village_rows(v: Village, records: list[HouseholdRecord], hh_cols: list[Colu
     return rows, marks, village_tally
 
 
-def _row_style(marks: list[tuple[int, str, str]]) -> Callable[[int, int], list[tuple[Any, ...]]]:
-    """Lines between households, grey subtotal rows, and NOSPLIT so that a household never
-    breaks across pages and a subtotal never stands alone at the top of a page."""
-    keep: list[tuple[int, int]] = []
-    household_start = 0
-    for n, (index, kind, _) in enumerate(marks):
-        if kind == "household":
-            household_start = index
-            following = marks[n + 1][0] if n + 1 < len(marks) else index + 1
-            if following - 1 > index:
-                keep.append((index, following - 1))
-        else:
-            keep.append((household_start, index))
+def _row_height(row: list[Any], widths: list[float], size: float) -> float:
+    """What ReportLab will make of the row: one line for strings, wrapped Paragraphs."""
+    pads = size * 0.55  # TOPPADDING + BOTTOMPADDING of grid_style
+    tallest = size * 1.2
+    for cell, width in zip(row, widths, strict=False):
+        if isinstance(cell, Flowable):
+            tallest = max(tallest, cell.wrap(width - 2 * CELL_PAD, 10_000)[1])
+    return tallest + pads
 
-    def style(start: int, end: int) -> list[tuple[Any, ...]]:
-        cmds: list[tuple[Any, ...]] = []
-        for index, kind, _ in marks:
-            if not start <= index < end:
-                continue
-            row = index - start + 1
-            if kind == "household":
-                cmds.append(("LINEABOVE", (0, row), (-1, row), 1.0, colors.black))
-            else:
-                cmds += [("SPAN", (0, row), (-1, row)),
-                         ("BACKGROUND", (0, row), (-1, row), SUBTOTAL_GREY),
-                         ("LINEABOVE", (0, row), (-1, row), 1.0, colors.black)]
-        for first, last in keep:
-            if start <= first and last < end:
-                cmds.append(("NOSPLIT", (0, first - start + 1), (-1, last - start + 1)))
-        return cmds
-    return style
+
+def paginate(heights: list[float], starts: set[int], header: float, room: float
+             ) -> list[tuple[int, int]]:
+    """Page ranges of rows, laid out here rather than by ReportLab's table splitting
+    (quadratic in a long table, and blind to households): a page may begin only at a
+    household's first row, so a household is never cut and a subtotal stays with its
+    group; only a household taller than a page is split."""
+    pages: list[tuple[int, int]] = []
+    first, used, last_start = 0, header, -1
+    for i, h in enumerate(heights):
+        if i in starts and i > first:
+            last_start = i
+        if used + h <= room:
+            used += h
+            continue
+        end = last_start if last_start > first else i
+        if end == first:  # a single row taller than the page: give it the page
+            end = i + 1
+        pages.append((first, end))
+        first, last_start = end, -1
+        used = header + sum(heights[end:i + 1])
+    if first < len(heights) or not pages:
+        pages.append((first, len(heights)))
+    return pages
+
+
+def _page_style(marks: list[tuple[int, str, str]], first: int, end: int
+                ) -> list[tuple[Any, ...]]:
+    cmds: list[tuple[Any, ...]] = []
+    for index, kind, _ in marks:
+        if not first <= index < end:
+            continue
+        row = index - first + 1
+        if kind == "household":
+            cmds.append(("LINEABOVE", (0, row), (-1, row), 1.0, colors.black))
+        else:
+            cmds += [("SPAN", (0, row), (-1, row)),
+                     ("BACKGROUND", (0, row), (-1, row), SUBTOTAL_GREY),
+                     ("LINEABOVE", (0, row), (-1, row), 1.0, colors.black)]
+    return cmds
 
 
 def _decorate(fonts: FontSet, title: str, width: float, height: float, printed: date
@@ -179,7 +199,7 @@ def _decorate(fonts: FontSet, title: str, width: float, height: float, printed: 
 
 
 def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styles,
-           frame_width: float, size: float
+           frame_width: float, frame_height: float, size: float
            ) -> tuple[list[Flowable], list[tuple[str, str]], dict[str, Tally]]:
     columns = register_columns()
     hh_cols = columns[1:1 + len(HOUSEHOLD_COLUMNS)]
@@ -208,6 +228,7 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
     header = [cells.header(c.title, i) for i, c in enumerate(columns)]
     centered = [i for i, c in enumerate(columns) if c.centered]
     base = grid_style(styles.fonts, size, centered=centered)
+    header_h = _row_height(header, widths, size)
     story: list[Flowable] = []
     for n, (v, rows, marks) in enumerate(built):
         if n:
@@ -217,8 +238,17 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
         body = [[cells(t, c) for c, t in enumerate(row)] if row
                 else [styles.para(texts_by_row[i], styles.cell)] + [""] * (len(columns) - 1)
                 for i, row in enumerate(rows)]
-        starts = [i for i, k, _ in marks if k == "household"]
-        story += chunked_tables(header, body, widths, base, _row_style(marks), starts=starts)
+        heights = [_row_height(row, [frame_width] if not rows[i] else widths, size)
+                   for i, row in enumerate(body)]
+        starts = {i for i, k, _ in marks if k == "household"}
+        pages = paginate(heights, starts, header_h, frame_height)
+        for p, (first, end) in enumerate(pages):
+            if p:
+                story.append(PageBreak())
+            t = Table([header, *body[first:end]], colWidths=widths, repeatRows=1,
+                      rowHeights=[header_h, *heights[first:end]])
+            t.setStyle(TableStyle([*base, *_page_style(marks, first, end)]))
+            story.append(t)
     return story, texts, tallies
 
 
@@ -267,8 +297,10 @@ def _print(session: Session, villages: list[Village], out: Path, title: str, aut
     fonts = fonts or find_fonts()
     styles = Styles(fonts, 9.0 if paper == "A4" else 12.0)
     width, height = size
-    frame = width - 2 * SIDE
-    story, texts, tallies = _story(villages, records, styles, frame, styles.base * 0.9)
+    frame = width - 2 * SIDE - 2 * FRAME_PAD
+    room = height - TOP - BOTTOM - 2 * FRAME_PAD - 1  # a point to spare for rounding
+    story, texts, tallies = _story(villages, records, styles, frame, room,
+                                   styles.base * 0.9)
     if summary:
         story += _summary(villages, tallies, styles, frame)
     fonts.check(texts)
