@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from registry.files import write_atomic
 from registry.models import utcnow
@@ -96,10 +96,7 @@ def enroll(store: Store, request: Path, answer: Path) -> Enrolled:
     with store.transaction() as s:
         peer = s.get(Peer, r["station"])
         if peer is not None and peer.store_id != r["station_store"]:
-            # A new station store (reinstalled): its chain starts again at 1.
-            s.execute(delete(Inbox).where(Inbox.peer_code == peer.code))
-            s.execute(delete(ReceivedBundle).where(ReceivedBundle.peer_code == peer.code,
-                                                   ReceivedBundle.status == "waiting"))
+            restart_chain(s, peer.code)
             note = "该乡镇使用了新的数据库,数据包编号从 1 重新开始"
         if peer is None:
             peer = Peer(code=r["station"], role="station", name=r["station_name"],
@@ -116,6 +113,16 @@ def enroll(store: Store, request: Path, answer: Path) -> Enrolled:
         write_atomic(Path(answer), _signed(body, own.sign_private))
     return Enrolled(r["station"], r["station_name"],
                     crypto.fingerprint(r["sign_public"], r["enc_public"]), note)
+
+
+def restart_chain(s: Any, code: str) -> None:
+    """The peer has a new store (reinstalled): its bundles count from 1 again, and what
+    was received from the old store no longer counts for replay or fork checks."""
+    s.execute(delete(Inbox).where(Inbox.peer_code == code))
+    s.execute(delete(ReceivedBundle).where(ReceivedBundle.peer_code == code,
+                                           ReceivedBundle.status == "waiting"))
+    s.execute(update(ReceivedBundle).where(ReceivedBundle.peer_code == code)
+              .values(status="old"))
 
 
 def _add_peer_key(s: Any, code: str, r: dict[str, Any]) -> None:
@@ -147,6 +154,8 @@ def accept(store: Store, answer: Path) -> Enrolled:
         if a["station_key_id"] != key.key_id:
             raise SyncError("此答复对应的是本站以前的密钥,请重新申请注册")
         peer = s.get(Peer, a["county"])
+        if peer is not None and peer.store_id != a["county_store"]:
+            restart_chain(s, peer.code)
         if peer is None:
             peer = Peer(code=a["county"], role="county", name=a["county_name"],
                         store_id=a["county_store"], enrolled_at=utcnow())

@@ -134,6 +134,9 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
         chain = m["endorsements"] if isinstance(m["endorsements"], list) else []
         trusted = resolve_signer(s, sender, str(m["key_id"]), chain)
         parsed.verify(trusted.sign_public)
+        their_store = m["station_store"] if info.kind == "county" else m["county_store"]
+        if their_store != peer.store_id:
+            raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
         if info.kind == "county":
             if m["kind"] != "station":
                 raise SyncError("这是县里发给乡镇的回传数据包,应在乡镇工作站导入")

@@ -11,7 +11,7 @@ from registry.models import Household
 from registry.store import Store
 from registry.sync_state import Outbox, SentBundle
 from sync import export, receive, status
-from tests.sync.conftest import Pair, content_hash
+from tests.sync.conftest import Pair, content_hash, enroll_pair, make_county, make_station
 
 
 def _touch(station: Store, phone: str) -> None:
@@ -104,3 +104,41 @@ def test_full_bundle_fills_a_gap(pair: Pair) -> None:
     assert st.last_seq == 4 and st.waiting == []
     [late] = receive.import_files(pair.county, [p[1]])
     assert late.status == "replay"
+
+
+def test_reinstalled_stores_start_new_chains(pair: Pair) -> None:
+    old = _exports(pair, 2)
+    assert [r.status for r in receive.import_files(pair.county, old)] == ["applied"] * 2
+    back = export.export_return(pair.county, pair.station.info.region_code, pair.usb)
+    assert receive.import_files(pair.station, [back.path])[0].status == "applied"
+
+    # The township reinstalls: a new station store, enrolled again, counts from 1.
+    again = pair.folder / "again"
+    again.mkdir()
+    fresh = make_station(again, households=4, seed=99)
+    try:
+        enroll_pair(fresh, pair.county, again)
+        first = export.export_station(fresh, pair.usb)
+        assert first.seq == 1
+        [r] = receive.import_files(pair.county, [first.path])
+        assert r.status == "applied", r.message
+        # A late bundle of the old store is refused, not mixed into the new chain.
+        _touch(pair.station, "13722222222")
+        late = export.export_station(pair.station, pair.folder).path
+        [r] = receive.import_files(pair.county, [late])
+        assert r.status == "refused" and "以前的数据库" in r.message
+    finally:
+        fresh.close()
+
+    # The county reinstalls: the station accepts the new county and starts over too.
+    county2 = make_county(again, name="county2")
+    try:
+        enroll_pair(pair.station, county2, pair.folder)
+        sent = export.export_station(pair.station, pair.usb)
+        assert sent.seq == 1 and sent.full
+        assert receive.import_files(county2, [sent.path])[0].status == "applied"
+        back = export.export_return(county2, pair.station.info.region_code, pair.usb)
+        [r] = receive.import_files(pair.station, [back.path])
+        assert r.status == "applied", r.message
+    finally:
+        county2.close()
