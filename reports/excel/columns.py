@@ -8,9 +8,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from forms.fields import Field
+from forms.fields import CodeList, Field
 from forms.fields import FieldType as T
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
@@ -132,14 +133,22 @@ def export_member_columns() -> list[Column]:
     return context + [_column(f, False) for f in MEMBER_FORM.fields]
 
 
+@lru_cache(maxsize=64)
+def _labels(codes: CodeList) -> dict[str, str]:
+    """code → label; CodeList.label_of builds this map on every call (1.5 M calls in an
+    export of 20,000 households)."""
+    return {c.code: c.label for c in codes.choices}
+
+
 def show(field: Field | None, value: Any) -> Any:
     """A stored value as the cell shows it: labels for codes, 是/否 for flags."""
     if value is None or field is None:
         return value
     if field.codelist is not None:
+        labels = _labels(field.codelist)
         if field.type is T.CODES:
-            return ",".join(field.codelist.label_of(c) for c in str(value).split(",") if c)
-        return field.codelist.label_of(str(value))
+            return ",".join(labels.get(c, c) for c in str(value).split(",") if c)
+        return labels.get(str(value), str(value))
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, Decimal):

@@ -73,9 +73,9 @@ def export_households(store: Store, path: Path, flt: HouseholdFilter | None = No
             today = date.today()
             for number, (household, people) in enumerate(_households(s, ids, progress),
                                                           start=1):
-                h_ws.append(_household_row(number, household, villages, h_columns))
+                h_ws.append_plain(_household_row(number, household, villages, h_columns))
                 for person in people:
-                    m_ws.append(_member_row(number, household, person, villages, m_columns,
+                    m_ws.append_plain(_member_row(number, household, person, villages, m_columns,
                                             today))
                 members += len(people)
     except BaseException:

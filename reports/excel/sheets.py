@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from forms.fields import FieldType
 from reports.excel.columns import Column
+from reports.excel.fastrows import FastSheet
 
 CODES_SHEET = "代码表"
 AUTHOR = "扶贫系统"
@@ -52,9 +53,10 @@ class CodeSheet:
 
 
 def start_sheet(wb: Workbook, title: str, columns: Sequence[Column],
-                comments: bool = True) -> WriteOnlyWorksheet:
-    """Creates the sheet with widths, text format for IDs, frozen header, header row."""
-    ws: WriteOnlyWorksheet = wb.create_sheet(title)
+                comments: bool = True) -> FastSheet:
+    """Creates the sheet with widths, text format for IDs, frozen header, header row;
+    data rows then go in with `append_plain`."""
+    ws = FastSheet.create(wb, title)
     for i, column in enumerate(columns, start=1):
         dim = ws.column_dimensions[get_column_letter(i)]
         dim.width = column.width
