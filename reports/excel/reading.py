@@ -2,7 +2,8 @@
 with a Chinese message before anything is validated: not a workbook at all (a text file
 renamed .xlsx, an old .xls, an empty file), a missing sheet, missing or doubled columns,
 merged cells. Blank rows are skipped however many there are (a sheet formatted down to
-row 50,000 is read as fast as the XML streams and adds nothing)."""
+row 50,000 is read as fast as the XML streams and adds nothing), and so are rows where
+only the 户编号 was filled in advance."""
 
 from __future__ import annotations
 
@@ -106,7 +107,8 @@ def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Co
                 value = value.strip() or None
             if value is not None:
                 record[key] = value
-        if record:
+        # A row holding nothing but a pre-filled 户编号 is an unused line, not data.
+        if record and set(record) != {HOUSEHOLD_NO}:
             table.rows.append((number, record))
     return table
 

@@ -157,6 +157,8 @@ def test_fifty_thousand_empty_rows_are_not_data(station: Store, tmp_path: Path) 
         for r in range(4, 50_004):
             ws.cell(r, 1).fill = fill_
         ws.cell(50_004, 2, "   ")  # spaces only: still empty
+        for r in range(4, 40):
+            ws.cell(r, 1, r)  # 户编号 numbered in advance, nothing else: not data
     wb.save(path)
     report = import_workbook(station, path)
     assert report.ok and report.rows_checked == 1 and report.members == 2
