@@ -236,6 +236,28 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+class _CountedCanvas(Canvas):
+    """When the page count is known in advance (the registers paginate themselves), each
+    page is decorated as it is finished: no page kept in memory until the end."""
+
+    def __init__(self, *args: Any, decorate: Decorate, pages_out: list[int], total: int,
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._decorate = decorate
+        self._pages_out = pages_out
+        self._total = total
+        self._done = 0
+
+    def showPage(self) -> None:  # noqa: N802 — ReportLab's name
+        self._done += 1
+        self._decorate(self, self._done, self._total)
+        super().showPage()
+
+    def save(self) -> None:
+        self._pages_out.append(self._done)
+        super().save()
+
+
 class _Doc(SimpleDocTemplate):
     def __init__(self, *args: Any, progress: Progress | None, total: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -257,9 +279,30 @@ class _Doc(SimpleDocTemplate):
 def build_pdf(out: Path, story: list[Flowable], pagesize: tuple[float, float],
               decorate: Decorate, *, font: str, title: str, author: str = "",
               margins: tuple[float, float, float, float] = (15 * mm, 15 * mm, 18 * mm, 18 * mm),
-              progress: Progress | None = None) -> int:
+              progress: Progress | None = None, pages: int | None = None) -> int:
     """Lays out the story, then writes the file atomically; returns the page count.
-    margins: left, right, top, bottom. Cancelling via `progress` writes nothing."""
+    margins: left, right, top, bottom. Cancelling via `progress` writes nothing.
+    `pages`: the page count when the caller knows it (saves keeping every page in memory
+    for "共 m 页"); if the layout disagrees, the document is built again the slow way."""
+    if pages is not None:
+        story_copy = list(story)
+        data, made = _build(story, pagesize, decorate, font, title, author, margins,
+                            progress, pages)
+        if made != pages:
+            data, made = _build(story_copy, pagesize, decorate, font, title, author,
+                                margins, progress, None)
+    else:
+        data, made = _build(story, pagesize, decorate, font, title, author, margins,
+                            progress, None)
+    write_atomic(Path(out), data)
+    if progress is not None:
+        progress(1, 1)
+    return made
+
+
+def _build(story: list[Flowable], pagesize: tuple[float, float], decorate: Decorate,
+           font: str, title: str, author: str, margins: tuple[float, float, float, float],
+           progress: Progress | None, pages: int | None) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     left, right, top, bottom = margins
     doc = _Doc(buffer, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
@@ -267,12 +310,13 @@ def build_pdf(out: Path, story: list[Flowable], pagesize: tuple[float, float],
                subject=title, progress=progress, total=len(story),
                # otherwise every page names Helvetica, a font the PDF does not embed
                initialFontName=font)
-    pages: list[int] = []
-    doc.build(story, canvasmaker=partial(_NumberedCanvas, decorate=decorate, pages_out=pages))
-    write_atomic(Path(out), buffer.getvalue())
-    if progress is not None:
-        progress(len(story), len(story))
-    return pages[0] if pages else 0
+    made: list[int] = []
+    if pages is None:
+        maker = partial(_NumberedCanvas, decorate=decorate, pages_out=made)
+    else:
+        maker = partial(_CountedCanvas, decorate=decorate, pages_out=made, total=pages)
+    doc.build(story, canvasmaker=maker)
+    return buffer.getvalue(), made[0] if made else 0
 
 
 def page_label(number: int, total: int) -> str:

@@ -200,7 +200,9 @@ def _decorate(fonts: FontSet, title: str, width: float, height: float, printed: 
 
 def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styles,
            frame_width: float, frame_height: float, size: float
-           ) -> tuple[list[Flowable], list[tuple[str, str]], dict[str, Tally]]:
+           ) -> tuple[list[Flowable], list[tuple[str, str]], dict[str, Tally], int]:
+    """The flowables (one table a page), the texts for the glyph check, the tallies per
+    village and the number of pages."""
     columns = register_columns()
     hh_cols = columns[1:1 + len(HOUSEHOLD_COLUMNS)]
     mem_cols = columns[1 + len(HOUSEHOLD_COLUMNS):]
@@ -230,6 +232,7 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
     base = grid_style(styles.fonts, size, centered=centered)
     header_h = _row_height(header, widths, size)
     story: list[Flowable] = []
+    page_count = 0
     for n, (v, rows, marks) in enumerate(built):
         if n:
             story.append(PageBreak())
@@ -242,6 +245,7 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
                    for i, row in enumerate(body)]
         starts = {i for i, k, _ in marks if k == "household"}
         pages = paginate(heights, starts, header_h, frame_height)
+        page_count += len(pages)
         for p, (first, end) in enumerate(pages):
             if p:
                 story.append(PageBreak())
@@ -249,7 +253,7 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
                       rowHeights=[header_h, *heights[first:end]])
             t.setStyle(TableStyle([*base, *_page_style(marks, first, end)]))
             story.append(t)
-    return story, texts, tallies
+    return story, texts, tallies, page_count
 
 
 def _summary(villages: list[Village], tallies: dict[str, Tally], styles: Styles,
@@ -299,14 +303,17 @@ def _print(session: Session, villages: list[Village], out: Path, title: str, aut
     width, height = size
     frame = width - 2 * SIDE - 2 * FRAME_PAD
     room = height - TOP - BOTTOM - 2 * FRAME_PAD - 1  # a point to spare for rounding
-    story, texts, tallies = _story(villages, records, styles, frame, room,
-                                   styles.base * 0.9)
+    story, texts, tallies, pages = _story(villages, records, styles, frame, room,
+                                          styles.base * 0.9)
+    known: int | None = pages
     if summary:
         story += _summary(villages, tallies, styles, frame)
+        # one page holds the totals of up to ~20 villages; beyond, let ReportLab count
+        known = pages + 1 if len(tallies) <= 20 else None
     fonts.check(texts)
     pages = build_pdf(out, story, size, _decorate(fonts, title, width, height, date.today()),
                       font=fonts.name, title=title, author=author,
-                      margins=(SIDE, SIDE, TOP, BOTTOM), progress=progress)
+                      margins=(SIDE, SIDE, TOP, BOTTOM), progress=progress, pages=known)
     return PrintResult(Path(out), pages, len(records), sum(r.size for r in records))
 
 
