@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from forms.aid import AID_PLAN_FORM, HELPER_FORM
@@ -122,13 +122,14 @@ def load_households(session: Session, village_codes: Sequence[str] | None = None
     head's name in pinyin order (the order a clerk looks names up in)."""
     today = today or date.today()
     hh = Household.__table__
-    q: Select[Any] = select(hh).where(hh.c.deleted.is_(False))
+    where: list[ColumnElement[bool]] = [hh.c.deleted.is_(False)]
     if village_codes is not None:
-        q = q.where(hh.c.village_code.in_(list(village_codes)))
+        where.append(hh.c.village_code.in_(list(village_codes)))
     if stages is not None:
-        q = q.where(hh.c.stage.in_(list(stages)))
+        where.append(hh.c.stage.in_(list(stages)))
     if household_ids is not None:
-        q = q.where(hh.c.id.in_(list(household_ids)))
+        where.append(hh.c.id.in_(list(household_ids)))
+    q: Select[Any] = select(hh).where(*where)
     records: dict[str, HouseholdRecord] = {}
     for row in session.execute(q).mappings():
         records[row["id"]] = HouseholdRecord(row["id"], row["village_code"],
@@ -138,7 +139,7 @@ def load_households(session: Session, village_codes: Sequence[str] | None = None
     mt = Member.__table__
     mq = (select(mt).join(hh, hh.c.id == mt.c.household_id)
           .where(mt.c.deleted.is_(False), mt.c.change_reason.is_(None))
-          .where(q.whereclause)  # the households' own filter
+          .where(*where)  # the households' own filter
           .order_by(mt.c.household_id, mt.c.position))
     pinyin: dict[str, str] = {}
     for row in session.execute(mq).mappings():

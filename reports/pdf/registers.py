@@ -92,7 +92,29 @@ class _Section(Flowable):
         self.width = self.height = 0
 
     def draw(self) -> None:
-        self.canv._fupin_section = self.name  # type: ignore[attr-defined]
+        self.canv._fupin_section = self.name
+
+
+class _PageTable(Flowable):
+    """One page of the register, made into a ReportLab Table only while it is drawn: a
+    Table keeps a style object per cell, and 2,000 pages of them held at once would take
+    a gigabyte. The size is known (rows were measured when paginating), so layout needs
+    no Table at all."""
+
+    def __init__(self, rows: list[list[Any]], widths: list[float], heights: list[float],
+                 style: list[tuple[Any, ...]]):
+        super().__init__()
+        self.rows, self.widths, self.heights, self.style = rows, widths, heights, style
+        self.width, self.height = sum(widths), sum(heights)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        table = Table(self.rows, colWidths=self.widths, rowHeights=self.heights)
+        table.setStyle(TableStyle(self.style))
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
 
 
 def _member_cells(m: dict[str, Any], cols: list[Column]) -> list[str]:
@@ -249,10 +271,9 @@ def _story(villages: list[Village], records: list[HouseholdRecord], styles: Styl
         for p, (first, end) in enumerate(pages):
             if p:
                 story.append(PageBreak())
-            t = Table([header, *body[first:end]], colWidths=widths, repeatRows=1,
-                      rowHeights=[header_h, *heights[first:end]])
-            t.setStyle(TableStyle([*base, *_page_style(marks, first, end)]))
-            story.append(t)
+            story.append(_PageTable(
+                [header, *body[first:end]], widths, [header_h, *heights[first:end]],
+                [*base, *_page_style(marks, first, end)]))
     return story, texts, tallies, page_count
 
 
