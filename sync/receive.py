@@ -112,6 +112,11 @@ def receive(store: Store, name: str, data: bytes, parsed: bundle.Parsed,
         result.status, result.message = REFUSED, str(e)
     except SyncError as e:
         result.status, result.message = REFUSED, str(e)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        # Signed by a known key but malformed (another program version?): still refused,
+        # and the transaction has rolled back.
+        result.status = REFUSED
+        result.message = f"数据包内容格式不对,已拒绝({type(e).__name__}: {e})"
     return result
 
 
