@@ -246,8 +246,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         peers = status.status(store)
         kind = store.info.kind
         mine = enroll.own_fingerprint(store)
+        receipts = status.receipts(store, limit=5) if kind == "station" else []
     if args.json:
-        emit_json({"kind": kind, "fingerprint": mine, "peers": [p.to_dict() for p in peers]})
+        emit_json({"kind": kind, "fingerprint": mine, "peers": [p.to_dict() for p in peers],
+                   "receipts": [{"seq": r.seq, "hash": r.bundle_hash, "message": r.message,
+                                 "received_at": r.received_at} for r in receipts]})
         return 0
     print(f"本库密钥指纹:{mine}")
     if not peers:
@@ -262,6 +265,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         if p.open_duplicates:
             line += f";待裁定疑似重复 {p.open_duplicates} 条"
         print(line)
+    for r in receipts:
+        print(f"县里回执:第 {r.seq} 号数据包 {r.received_at:%Y-%m-%d %H:%M} 已处理({r.message})")
     return 0
 
 

@@ -56,4 +56,4 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert run("sync", "import", "--store", st, out.strip())[0] == 0
     assert run("sync", "export", "--store", co, "--out", str(usb))[0] == 1  # no --station
     code, out = run("sync", "status", "--store", st)
-    assert code == 0 and "昭觉县" in out
+    assert code == 0 and "昭觉县" in out and "县里回执:第 1 号" in out
