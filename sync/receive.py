@@ -126,10 +126,28 @@ def _peer_name(store: Store, code: str) -> str:
     return peer.name if peer else place_name(code)
 
 
+def _addressed(store: Store, m: dict[str, Any]) -> None:
+    """Is the bundle meant for this store at all? (Refusing only: nothing is trusted yet.)"""
+    info = store.info
+    if info.kind == "county":
+        if m["kind"] != "station":
+            raise SyncError("这是县里发给乡镇的回传数据包,应在乡镇工作站导入")
+        if m["county"] != info.county_code or m["recipient"] != info.county_code:
+            raise SyncError(f"此数据包是发给{place_name(str(m['county']))}的,"
+                            f"不是本县({info.region_name}),已拒绝")
+    else:
+        if m["kind"] != "return":
+            raise SyncError("这是乡镇发给县里的数据包,应在县扶贫办导入")
+        if m["recipient"] != info.region_code:
+            raise SyncError(f"此回传数据包是发给{place_name(str(m['recipient']))}的,"
+                            "不是本站,已拒绝")
+
+
 def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, Any]]:
     m = parsed.manifest
     info = store.info
     sender = str(m["sender"])
+    _addressed(store, m)
     with store.session() as s:
         peer = s.get(Peer, sender)
         if peer is None:
@@ -139,23 +157,13 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
         chain = m["endorsements"] if isinstance(m["endorsements"], list) else []
         trusted = resolve_signer(s, sender, str(m["key_id"]), chain)
         parsed.verify(trusted.sign_public)
-        their_store = m["station_store"] if info.kind == "county" else m["county_store"]
-        if their_store != peer.store_id:
+        mine, theirs = (("county_store", "station_store") if info.kind == "county"
+                        else ("station_store", "county_store"))
+        if m[mine] != info.store_id:
+            raise SyncError("此数据包是发给另一个数据库的(本库已重新建立或重新注册);"
+                            "请对方重新注册后导出完整数据包")
+        if m[theirs] != peer.store_id:
             raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
-        if info.kind == "county":
-            if m["kind"] != "station":
-                raise SyncError("这是县里发给乡镇的回传数据包,应在乡镇工作站导入")
-            if m["county"] != info.county_code or m["recipient"] != info.county_code:
-                raise SyncError(f"此数据包是发给{place_name(str(m['county']))}的,"
-                                f"不是本县({info.region_name}),已拒绝")
-            if m["county_store"] != info.store_id:
-                raise SyncError("此数据包是发给另一个县级数据库的;请乡镇重新注册后导出完整数据包")
-        else:
-            if m["kind"] != "return":
-                raise SyncError("这是乡镇发给县里的数据包,应在县扶贫办导入")
-            if m["recipient"] != info.region_code or m["station_store"] != info.store_id:
-                raise SyncError(f"此回传数据包是发给{place_name(str(m['recipient']))}的,"
-                                "不是本站,已拒绝")
         if _int(m["schema_version"]) > SCHEMA_VERSION:
             raise SyncError("数据包来自较新版本的程序,请先升级本程序")
         key = own_key(s, str(m["recipient_key_id"]))

@@ -99,7 +99,7 @@ def test_wrong_county_and_unknown_station(pair: Pair) -> None:
         enroll.own_fingerprint(elsewhere)  # its keys exist, as after `fupin init`
         before = content_hash(elsewhere)
         [r] = receive.import_files(elsewhere, [sent.path])
-        assert r.status == "refused" and "未登记" in r.message
+        assert r.status == "refused" and "此数据包是发给昭觉县的,不是本县(喜德县)" in r.message
         assert content_hash(elsewhere) == before
         # An enrolled-looking station of the same county that the county never enrolled.
         with pytest.raises(SyncError, match="尚未在县扶贫办注册"):
