@@ -27,7 +27,9 @@ def test_altered_and_truncated_bundles_refused_store_unchanged(pair: Pair) -> No
     before = content_hash(pair.county)
     rng = random.Random(4)
     target = pair.folder / "bad.fpb"
-    offsets = rng.sample(range(len(good)), 200)
+    head = len(good) - bundle.parse(good).manifest["payload_size"]  # magic…signature
+    # Half in the plaintext part (header, manifest, signature), half in the payload.
+    offsets = rng.sample(range(head), 100) + rng.sample(range(head, len(good)), 100)
     for at in offsets:
         flipped = bytearray(good)
         flipped[at] ^= rng.randrange(1, 256)
