@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
-from registry.progress import Progress
+from registry.progress import Cancelled, Progress
 from reports.fonts import FontSet, find_fonts
 from reports.pdf import data
 from reports.pdf.data import HouseholdRecord, ReportError, Village
@@ -319,6 +319,9 @@ def _print(session: Session, villages: list[Village], out: Path, title: str, aut
     records = data.load_households(session, [v.code for v in villages])
     if not records:
         raise ReportError("没有可打印的农户")
+    # Reading 20,000 households takes a few seconds: give the dialog a chance to cancel.
+    if progress is not None and not progress(0, len(records)):
+        raise Cancelled("已取消打印,未生成文件")
     fonts = fonts or find_fonts()
     styles = Styles(fonts, 9.0 if paper == "A4" else 12.0)
     width, height = size
