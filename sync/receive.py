@@ -185,8 +185,13 @@ def _missing(expected: int, upto: int, waiting: set[int]) -> str:
     return "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in gaps)
 
 
-def gap_message(name: str, expected: int, upto: int, waiting: set[int]) -> str:
-    return f"乡镇 {name}: 第 {_missing(expected, upto, waiting)} 号数据包缺失"
+def gap_message(name: str, expected: int, upto: int, waiting: set[int],
+                from_station: bool = True) -> str:
+    """"乡镇 竹核镇: 第 41–42 号数据包缺失" (at a station: "昭觉县: 第 3 号回传数据包缺失")."""
+    missing = _missing(expected, upto, waiting)
+    if from_station:
+        return f"乡镇 {name}: 第 {missing} 号数据包缺失"
+    return f"{name}: 第 {missing} 号回传数据包缺失"
 
 
 def _chain(store: Store, name: str, data: bytes, parsed: bundle.Parsed, trusted: TrustedKey,
@@ -240,7 +245,9 @@ def _gap(s: Session, peer_name: str, inbox: Inbox, seq: int) -> str:
     waiting = set(s.execute(select(ReceivedBundle.seq).where(
         ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.status == "waiting"))
         .scalars())
-    return gap_message(peer_name, inbox.last_seq + 1, seq, waiting)
+    peer = s.get(Peer, inbox.peer_code)
+    return gap_message(peer_name, inbox.last_seq + 1, seq, waiting,
+                       from_station=peer is None or peer.role == "station")
 
 
 def _inbox(s: Session, peer: str) -> Inbox:

@@ -142,3 +142,13 @@ def test_reinstalled_stores_start_new_chains(pair: Pair) -> None:
         assert r.status == "applied", r.message
     finally:
         county2.close()
+
+
+def test_return_bundles_wait_for_a_gap_too(pair: Pair) -> None:
+    code = pair.station.info.region_code
+    backs = [export.export_return(pair.county, code, pair.usb).path for _ in range(3)]
+    [r] = receive.import_files(pair.station, [backs[2]])
+    assert r.status == "waiting" and "昭觉县: 第 1–2 号回传数据包缺失" in r.message
+    results = receive.import_files(pair.station, backs[:2])
+    assert [x.status for x in results] == ["applied", "applied"]
+    assert results[1].also_applied == [3]
