@@ -143,7 +143,8 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     report.problems = batch.sorted_problems()
     if report.problems:
         report.marked_copy = marked_path or default_marked_path(path)
-        write_marked_copy(path, report.marked_copy, report.problems)
+        write_marked_copy(path, report.marked_copy, report.problems,
+                          data_rows=len(h_table.rows) + len(m_table.rows))
     return report
 
 

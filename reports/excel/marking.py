@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from reports.excel import marking_large
 from reports.excel.columns import HOUSEHOLDS_SHEET, MEMBERS_SHEET
 from reports.excel.reading import WorkbookError
 from reports.excel.saving import save_atomic
@@ -34,7 +35,14 @@ def default_marked_path(path: Path) -> Path:
     return path.with_name(f"{stem}{_SUFFIX}.xlsx")
 
 
-def write_marked_copy(source: Path, target: Path, problems: Sequence[CellProblem]) -> None:
+def write_marked_copy(source: Path, target: Path, problems: Sequence[CellProblem],
+                      data_rows: int = 0) -> None:
+    """Marks the bad cells in a copy of `source`; past LARGE_ROWS data rows the copy is
+    streamed (marking_large.py) rather than loaded whole."""
+    if data_rows > marking_large.LARGE_ROWS:
+        marking_large.write_streamed_copy(source, target, problems, ERRORS_SHEET, CHECKER,
+                                          BAD_FILL)
+        return
     try:
         wb = load_workbook(source)
     except Exception as e:  # the file was readable a moment ago; say what happened

@@ -68,11 +68,17 @@ def start_sheet(wb: Workbook, title: str, columns: Sequence[Column],
     return ws
 
 
-def _header_cell(ws: WriteOnlyWorksheet, column: Column, with_comment: bool) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, column.header)
-    cell.font = _REQUIRED_FONT if column.header.startswith("*") else _HEADER_FONT
+def header_style(cell: WriteOnlyCell) -> WriteOnlyCell:
+    """Bold on light blue; red for a required column (“*”)."""
+    required = isinstance(cell.value, str) and cell.value.startswith("*")
+    cell.font = _REQUIRED_FONT if required else _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.alignment = _WRAP
+    return cell
+
+
+def _header_cell(ws: WriteOnlyWorksheet, column: Column, with_comment: bool) -> WriteOnlyCell:
+    cell = header_style(WriteOnlyCell(ws, column.header))
     if with_comment:
         text = header_hint(column)
         if text:
@@ -108,9 +114,9 @@ def header_hint(column: Column) -> str:
 
 
 def add_dropdowns(ws: WriteOnlyWorksheet, columns: Sequence[Column], codes: CodeSheet,
-                  last_row: int) -> None:
-    """A list validation on every coded column, rows 2..last_row."""
-    if last_row < 2:
+                  last_row: int, first_row: int = 2) -> None:
+    """A list validation on every coded column, rows first_row..last_row."""
+    if last_row < first_row:
         return
     for i, column in enumerate(columns, start=1):
         if not column.choices:
@@ -120,7 +126,7 @@ def add_dropdowns(ws: WriteOnlyWorksheet, columns: Sequence[Column], codes: Code
                             allow_blank=True, showErrorMessage=True, errorStyle="stop",
                             errorTitle="输入有误", error=f"请从下拉列表中选择{label}")
         letter = get_column_letter(i)
-        dv.sqref = f"{letter}2:{letter}{last_row}"
+        dv.sqref = f"{letter}{first_row}:{letter}{last_row}"
         ws.data_validations.append(dv)
 
 

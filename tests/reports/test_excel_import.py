@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from registry.audit import verify_chain
 from registry.models import AuditEntry, Household, Member
 from registry.store import Store
+from reports.excel import marking_large
 from reports.excel.importing import import_workbook
 from reports.excel.marking import BAD_FILL, CHECKER, ERRORS_SHEET
 from tests.reports.excel_fill import VILLAGE, family, fill, household, idn, member
@@ -73,8 +75,16 @@ def test_good_rows_import_in_one_go(station: Store, tmp_path: Path) -> None:
         assert verify_chain(s) == []
 
 
-def test_bad_rows_import_nothing_and_are_marked_exactly(station: Store, tmp_path: Path
-                                                        ) -> None:
+@pytest.fixture(params=["loaded", "streamed"])
+def marking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of writing the marked copy: loaded whole (small files) and streamed."""
+    if request.param == "streamed":
+        monkeypatch.setattr(marking_large, "LARGE_ROWS", 0)
+    return str(request.param)
+
+
+def test_bad_rows_import_nothing_and_are_marked_exactly(station: Store, tmp_path: Path,
+                                                        marking: str) -> None:
     households = [household(1), household(2, 贫困户属性="特困户", 耕地面积="两亩"),
                   household(3, 行政村="不存在村")]
     people = (family(1, 0)
@@ -114,11 +124,17 @@ def test_bad_rows_import_nothing_and_are_marked_exactly(station: Store, tmp_path
     assert len(listed) == len(report.problems) == 6
     assert {(r[0], f"{r[2]}{r[1]}") for r in listed} == expected
     assert wb["农户"]["A2"].value == 1  # the user's data is all still there
+    original = load_workbook(path)
+    for sheet in ("农户", "家庭成员"):
+        assert [[c.value for c in r] for r in wb[sheet].iter_rows()] == \
+            [[c.value for c in r] for r in original[sheet].iter_rows()]
+    assert wb["家庭成员"].freeze_panes == "B2"
+    assert wb["家庭成员"].data_validations.dataValidation
     assert "2 处" not in report.summary() and "6 处错误" in report.summary()
 
 
-def test_corrected_copy_imports_and_old_marks_are_cleared(station: Store, tmp_path: Path
-                                                          ) -> None:
+def test_corrected_copy_imports_and_old_marks_are_cleared(station: Store, tmp_path: Path,
+                                                          marking: str) -> None:
     path = fill(tmp_path / "f.xlsx", [household(1), household(2, 贫困户属性="特困户")],
                 family(1, 0) + family(2, 1))
     first = import_workbook(station, path)
