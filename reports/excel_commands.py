@@ -18,7 +18,7 @@ from registry.store import Store
 from reports.excel.export import export_households
 from reports.excel.importing import import_workbook
 from reports.excel.reading import WorkbookError
-from reports.excel.template import write_template
+from reports.excel.template import station_villages, write_template
 
 BAD_ROWS_EXIT = 2  # the file was read, some rows are wrong: nothing imported
 
@@ -52,6 +52,8 @@ def register(sub: Any, cli: CliTools) -> None:
 
     p = excel.add_parser("template", help="生成空白导入模板(.xlsx)")
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--store", type=Path, help="可选:本站数据库,“行政村”列即可下拉选择本乡镇各村")
+    p.add_argument("--user", help="登录用户名(与 --store 一起用)")
     cli.add_json_argument(p)
     p.set_defaults(run=functools.partial(cmd_template, cli))
 
@@ -92,8 +94,12 @@ def cmd_export(cli: CliTools, args: argparse.Namespace) -> int:
 
 def cmd_template(cli: CliTools, args: argparse.Namespace) -> int:
     _check_out(cli, args.out)
+    villages: list[str] = []
+    if args.store:
+        with cli.open_store(args) as store:
+            villages = station_villages(store)
     try:
-        path = write_template(args.out)
+        path = write_template(args.out, villages)
     except OSError as e:
         raise cli.CliError(f"无法写出 {args.out}:{e.strerror or e}") from None
     if args.json:

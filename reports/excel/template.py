@@ -5,14 +5,20 @@ text, and a “填写说明” sheet in Chinese."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
 
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
+from registry.models import Region
+from registry.store import Store
 from reports.excel.columns import (
     HOUSEHOLDS_SHEET,
     MEMBERS_SHEET,
@@ -50,7 +56,17 @@ INSTRUCTIONS = (
 )
 
 
-def write_template(path: Path) -> Path:
+def station_villages(store: Store) -> list[str]:
+    """The station's village names, for the 行政村 drop-down of its template."""
+    with store.session() as s:
+        return list(s.execute(
+            select(Region.name).where(Region.level == "village", Region.deleted.is_(False))
+            .order_by(Region.code)).scalars())
+
+
+def write_template(path: Path, villages: Sequence[str] = ()) -> Path:
+    """The blank template; with `villages` (see station_villages) the 行政村 column offers
+    them in a drop-down (a 12-digit code typed instead is still accepted)."""
     wb = Workbook(write_only=True)
     notes = wb.create_sheet(INSTRUCTIONS_SHEET)
     notes.column_dimensions["A"].width = 110
@@ -60,6 +76,15 @@ def write_template(path: Path) -> Path:
     codes = CodeSheet(wb)
     add_dropdowns(h_ws, h_columns, codes, TEMPLATE_HOUSEHOLD_ROWS + 1)
     add_dropdowns(m_ws, m_columns, codes, TEMPLATE_MEMBER_ROWS + 1)
+    if villages:
+        letter = get_column_letter(next(i for i, c in enumerate(h_columns, start=1)
+                                        if c.key == "village_code"))
+        dv = DataValidation(type="list", formula1=codes.range_for(tuple(villages)),
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            errorTitle="请核对行政村",
+                            error="请从下拉列表中选择本乡镇的行政村,或填写12位区划代码")
+        dv.sqref = f"{letter}2:{letter}{TEMPLATE_HOUSEHOLD_ROWS + 1}"
+        h_ws.data_validations.append(dv)
     codes.write()
     title = WriteOnlyCell(notes, INSTRUCTIONS[0])
     title.font = Font(bold=True, size=14)

@@ -29,6 +29,11 @@ def test_template_import_export(station_path: Path, tmp_path: Path,
     template = tmp_path / "模板.xlsx"
     assert main(["excel", "template", "--out", str(template)]) == 0
     assert "已生成导入模板" in capsys.readouterr().out
+    assert main(["excel", "template", "--out", str(tmp_path / "本站.xlsx"), "--store",
+                 str(station_path)]) == 0
+    assert "已生成导入模板" in capsys.readouterr().out
+    codes = load_workbook(tmp_path / "本站.xlsx")["代码表"]
+    assert "尼日村" in [c.value for col in codes.iter_cols() for c in col]
 
     good = fill(tmp_path / "好.xlsx", [household(1), household(2)],
                 family(1, 0) + family(2, 1), template=template)

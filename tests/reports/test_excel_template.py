@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
+from registry.store import Store
 from reports.excel.columns import normalize_header
-from reports.excel.template import INSTRUCTIONS_SHEET, write_template
+from reports.excel.template import INSTRUCTIONS_SHEET, station_villages, write_template
 
 
 def _validations(ws):  # type: ignore[no-untyped-def]
@@ -59,3 +60,16 @@ def test_template_has_every_input_field_with_hints_and_dropdowns(tmp_path: Path)
     assert "文本格式" in members[f"{id_letter}1"].comment.text
     sex_letter = {normalize_header(c.value): c.column_letter for c in members[1]}["性别"]
     assert _validations(members)[sex_letter].formula1.endswith(f"${len(cl.SEX.choices)}")
+
+
+def test_station_template_offers_its_villages(station: Store, tmp_path: Path) -> None:
+    names = station_villages(station)
+    assert "尼日村" in names
+    wb = load_workbook(write_template(tmp_path / "t.xlsx", names))
+    ws = wb["农户"]
+    letter = {normalize_header(c.value): c.column_letter for c in ws[1]}["行政村"]
+    dv = _validations(ws)[letter]
+    ref = dv.formula1.split("!")[1].replace("$", "")
+    column = ref.split(":")[0].rstrip("0123456789")
+    assert [c.value for c in wb["代码表"][column]][:len(names)] == names
+    assert dv.errorStyle == "warning"
