@@ -2,8 +2,8 @@
 forms.validation, checked against the station's villages, against the other households of
 the batch and against the ID numbers already in the store; only when all of them are
 clean are they written, with the same derived values and one audit entry per household as
-registry/households.save_household, in the caller's transaction. Rows go in through
-tracking.bulk_insert instead of ORM objects, which keeps 5,000 households to seconds."""
+registry/households.save_household, in the caller's transaction. Rows go in as bulk
+INSERTs with tracking's rev numbering instead of ORM objects: 5,000 households in seconds."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from forms.validation import CleanHousehold, FieldError, Invalid, validate_house
 from registry import audit, derived
 from registry.households import find_id_numbers
 from registry.ids import new_id
-from registry.models import AuditEntry, Household, Member, Region, utcnow
+from registry.models import AuditEntry, Household, Member, Region, Tracked, utcnow
 from registry.progress import Cancelled, Progress
-from registry.tracking import bulk_insert
+from registry.tracking import reserve_revs
 
 RawHousehold = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]  # (household, members)
 
@@ -30,6 +30,7 @@ _HOUSEHOLD_INPUTS = [f.name for f in HOUSEHOLD_FORM.inputs()]
 _MEMBER_INPUTS = [f.name for f in MEMBER_FORM.inputs()]
 _LOOKUP_CHUNK = 5000  # ID numbers per IN query
 _PROGRESS_EVERY = 200
+_INSERT_CHUNK = 5000
 _AUDIT_COLUMNS = ("id", "at", "user", "action", "entity", "entity_id", "before", "after",
                   "reason", "prev_hash", "hash")
 
@@ -163,10 +164,28 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
         snapshots.append({**{k: h[k] for k in _HOUSEHOLD_INPUTS}, "members": [
             {**{k: m[k] for k in _MEMBER_INPUTS}, "sex": m["sex"],
              "birth_date": m["birth_date"]} for m in people]})
-    bulk_insert(session, Household, h_rows)
-    bulk_insert(session, Member, m_rows)
+    _insert(session, Household, h_rows)
+    _insert(session, Member, m_rows)
     _audit_creates(session, user, [h["id"] for h in h_rows], snapshots, reason)
     return BulkResult([h["id"] for h in h_rows], len(m_rows))
+
+
+def _insert(session: Session, model: type[Tracked], rows: list[dict[str, Any]]) -> None:
+    """tracking.bulk_insert, but with NULLs rendered: the ORM's bulk INSERT otherwise
+    leaves out the None keys of each row and so groups rows by which fields are empty,
+    which for imported households (many optional fields) means nearly one INSERT per row
+    (10,000 statements instead of 4 for 15,000 members). Every column with a Python-side
+    default is filled here or by bulk_insert's stamping, so no default is skipped."""
+    if not rows:
+        return
+    first = reserve_revs(session, len(rows))
+    now = utcnow()
+    for offset, row in enumerate(rows):
+        row.setdefault("id", new_id())
+        row.update(rev=first + offset, created_at=now, updated_at=now, deleted=False)
+    stmt = insert(model).execution_options(render_nulls=True)
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(stmt, rows[start:start + _INSERT_CHUNK])
 
 
 def _audit_creates(session: Session, user: str, ids: Sequence[str],

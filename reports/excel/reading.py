@@ -7,8 +7,6 @@ only the 户编号 was filled in advance."""
 
 from __future__ import annotations
 
-import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +17,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from reports.excel.columns import HOUSEHOLD_NO, Column, export_only_headers, normalize_header
+from reports.excel.sheetxml import SheetSource, iter_rows
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
 _ZIP = b"PK\x03\x04"
 _HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
 
 
 class WorkbookError(ValueError):
@@ -78,14 +76,15 @@ def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Co
         raise WorkbookError(f"工作簿中没有名为“{sheet}”的工作表(现有:{found})。"
                             "请使用本系统生成的导入模板,不要改工作表名称")
     ws = wb[sheet]
-    _refuse_merged_cells(source, ws, sheet)
-    ws.reset_dimensions()  # never trust a stored dimension of A1:XFD1048576
-    rows = ws.iter_rows(values_only=True)
+    src = SheetSource(source, ws._worksheet_path, ws._shared_strings,
+                      set(getattr(wb, "_date_formats", set())), wb.epoch)
+    rows = iter_rows(src)
     header: tuple[Any, ...] | None = None
     header_row = 0
-    for number, values in enumerate(rows, start=1):
+    for number, cells in rows:
         if number > _HEADER_SEARCH_ROWS:
             break
+        values = tuple(cells.get(i) for i in range(1, max(cells, default=0) + 1))
         if any(normalize_header(v) == "户编号" for v in values):
             header, header_row = values, number
             break
@@ -98,11 +97,11 @@ def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Co
     table.ignored_headers = [str(v) for i, v in enumerate(header, start=1)
                              if i not in known and v not in (None, "")
                              and normalize_header(v) not in quiet]
-    wanted = [(key, number - 1) for key, number in table.columns.items()]
-    for number, values in enumerate(rows, start=header_row + 1):
+    wanted = list(table.columns.items())
+    for number, cells in rows:
         record: dict[str, Any] = {}
-        for key, index in wanted:
-            value = values[index] if index < len(values) else None
+        for key, column in wanted:
+            value = cells.get(column)
             if isinstance(value, str):
                 value = value.strip() or None
             if value is not None:
@@ -110,6 +109,11 @@ def read_table(wb: Workbook, source: IO[bytes], sheet: str, columns: Sequence[Co
         # A row holding nothing but a pre-filled 户编号 is an unused line, not data.
         if record and set(record) != {HOUSEHOLD_NO}:
             table.rows.append((number, record))
+    if src.merged:  # <mergeCells> follows the rows in the sheet's XML
+        refs = "、".join(src.merged[:3])
+        raise WorkbookError(f"工作表“{sheet}”中有合并单元格({refs}"
+                            f"{' 等' if len(src.merged) > 3 else ''}),"
+                            "请取消合并并在每一行填写完整后再导入")
     return table
 
 
@@ -132,18 +136,3 @@ def _match_columns(sheet: str, header: Sequence[Any], columns: Sequence[Column]
                             "请使用本系统生成的导入模板,不要删除或改动列标题")
     assert HOUSEHOLD_NO in found
     return found
-
-
-def _refuse_merged_cells(source: IO[bytes], ws: Any, sheet: str) -> None:
-    """Read-only mode does not parse <mergeCells>; look for them in the sheet's XML."""
-    source.seek(0)
-    with zipfile.ZipFile(source) as archive, archive.open(ws._worksheet_path) as xml:
-        tail = b""
-        while chunk := xml.read(1 << 20):
-            found = _MERGE.findall(tail + chunk)
-            if found:
-                refs = "、".join(r.decode() for r in found[:3])
-                raise WorkbookError(f"工作表“{sheet}”中有合并单元格({refs}"
-                                    f"{' 等' if len(found) > 3 else ''}),"
-                                    "请取消合并并在每一行填写完整后再导入")
-            tail = chunk[-200:]
