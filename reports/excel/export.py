@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forms import codelists as cl
@@ -66,8 +66,9 @@ def export_households(store: Store, path: Path, flt: HouseholdFilter | None = No
             villages: dict[str, str] = {code: name for code, name in s.execute(
                 select(Region.code, Region.name).where(Region.level == "village"))}
             h_columns, m_columns = export_household_columns(), export_member_columns()
-            h_ws = start_sheet(wb, HOUSEHOLDS_SHEET, h_columns, comments=False)
-            m_ws = start_sheet(wb, MEMBERS_SHEET, m_columns, comments=False)
+            h_ws = start_sheet(wb, HOUSEHOLDS_SHEET, h_columns, comments=False, rows=len(ids))
+            m_ws = start_sheet(wb, MEMBERS_SHEET, m_columns, comments=False,
+                               rows=_member_count(s, ids))
             codes = CodeSheet(wb)
             members = 0
             today = date.today()
@@ -89,6 +90,15 @@ def export_households(store: Store, path: Path, flt: HouseholdFilter | None = No
     if progress:
         progress(len(ids), len(ids))
     return ExportReport(Path(path), len(ids), members)
+
+
+def _member_count(s: Session, ids: Sequence[str]) -> int:
+    total = 0
+    for start in range(0, len(ids), _CHUNK):
+        total += s.scalar(select(func.count()).select_from(Member).where(
+            Member.household_id.in_(list(ids[start:start + _CHUNK])),
+            Member.deleted.is_(False), Member.change_reason.is_(None))) or 0
+    return total
 
 
 def _households(s: Session, ids: Sequence[str], progress: Progress | None

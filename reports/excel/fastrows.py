@@ -48,6 +48,13 @@ class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
         wb._add_sheet(ws)
         return ws
 
+    def expect(self, rows: int, columns: int) -> None:
+        """Declares the sheet's size before the first row, so it is written as the
+        <dimension> element: readers then know the size without parsing every row (and
+        openpyxl's read-only mode otherwise walks the whole sheet just to look for it)."""
+        ref = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
+        self.calculate_dimension = lambda: ref
+
     def append_plain(self, values: Sequence[Any]) -> None:
         """One row of str, int, float, bool, date or None (None leaves the cell empty)."""
         self._get_writer()

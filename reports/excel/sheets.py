@@ -53,10 +53,13 @@ class CodeSheet:
 
 
 def start_sheet(wb: Workbook, title: str, columns: Sequence[Column],
-                comments: bool = True) -> FastSheet:
+                comments: bool = True, rows: int | None = None) -> FastSheet:
     """Creates the sheet with widths, text format for IDs, frozen header, header row;
-    data rows then go in with `append_plain`."""
+    data rows then go in with `append_plain`. `rows` (data rows to come), when known,
+    is written as the sheet's dimension."""
     ws = FastSheet.create(wb, title)
+    if rows is not None:
+        ws.expect(rows + 1, len(columns))
     for i, column in enumerate(columns, start=1):
         dim = ws.column_dimensions[get_column_letter(i)]
         dim.width = column.width

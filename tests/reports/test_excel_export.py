@@ -104,6 +104,10 @@ def test_layout_frozen_header_widths_and_dropdowns(demo_store: Store, tmp_path: 
     id_letter = {c.value: c.column_letter for c in members[1]}["身份证号码"]
     assert members.column_dimensions[id_letter].number_format == "@"
     assert isinstance(members[f"{id_letter}2"].value, str)
+    for sheet, rows in (("农户", report.households), ("家庭成员", report.members)):
+        read_only = load_workbook(path, read_only=True)[sheet]
+        assert read_only.max_row == rows + 1  # the dimension is written
+        assert read_only.max_column == wb[sheet].max_column
     info = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
     assert info["户数"] == 300 and info["筛选条件"] == "全部农户" and "内部资料" in info
     assert info["导出人"] == "admin"
