@@ -108,7 +108,7 @@ class ReceivedBundle(Base):
     peer_code: Mapped[str] = mapped_column(String(12), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(10))  # applied waiting fork old (from a replaced store)
+    status: Mapped[str] = mapped_column(String(10))  # applied waiting fork old
     file_name: Mapped[str] = mapped_column(String(120))
     manifest: Mapped[str] = mapped_column(Text)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
