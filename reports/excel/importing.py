@@ -23,7 +23,7 @@ from sqlalchemy import select
 from forms.fields import FieldType as T
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
 from registry.models import Region
-from registry.progress import Progress
+from registry.progress import Cancelled, Progress
 from registry.store import Store
 from reports.excel.columns import (
     HOUSEHOLD_NO,
@@ -34,6 +34,7 @@ from reports.excel.columns import (
     template_household_columns,
     template_member_columns,
 )
+from reports.excel.marking import default_marked_path, write_marked_copy
 from reports.excel.reading import Table, WorkbookError, open_workbook, read_table
 
 _TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -102,11 +103,12 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     Raises WorkbookError (Chinese message) for a malformed file. With bad rows, returns a
     report with `problems` and writes the marked copy to `marked_path` (default: beside
     the file, “<name>.errors.xlsx”). `progress(done, total)` counts households through
-    validation; returning False cancels (raises Cancelled, nothing imported).
+    validation (after a first progress(0, 0) while the file is read); returning False
+    cancels (raises Cancelled, nothing imported).
     """
-    from reports.excel.marking import default_marked_path, write_marked_copy
-
     path = Path(path)
+    if progress and not progress(0, 0):  # 0 of 0: reading the file, length not known yet
+        raise Cancelled("已取消导入")
     report = ImportReport(path)
     h_columns, m_columns = template_household_columns(), template_member_columns()
     wb, source = open_workbook(path)

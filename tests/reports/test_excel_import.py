@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from registry.audit import verify_chain
 from registry.models import AuditEntry, Household, Member
+from registry.progress import Cancelled
 from registry.store import Store
 from reports.excel import marking_large
 from reports.excel.importing import import_workbook
@@ -187,3 +188,18 @@ def test_household_without_members_and_without_head(station: Store, tmp_path: Pa
     assert "必须有一名户主" in got[("农户", 3, "户编号")]
     assert "与第3行重复" in got[("农户", 4, "户编号")]
     assert _counts(station)[0] == 0
+
+
+def test_cancel_imports_nothing(station: Store, tmp_path: Path) -> None:
+    path = fill(tmp_path / "x.xlsx", [household(1), household(2)], family(1, 0) + family(2, 1))
+    seen: list[tuple[int, int]] = []
+
+    def stop_after_reading(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return total == 0  # let the file be read, then cancel during validation
+
+    with pytest.raises(Cancelled):
+        import_workbook(station, path, progress=stop_after_reading)
+    assert seen == [(0, 0), (0, 2)]
+    assert _counts(station)[:2] == (0, 0)
+    assert not (tmp_path / "x.errors.xlsx").exists()
