@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -54,13 +55,17 @@ class CodeCombo(QComboBox):
         if not text:
             return None
         found = self.codelist.code_of(text)
-        if found is None and " " in text:
-            found = self.codelist.code_of(text.split(" ", 1)[0])
         if found is None:
             # A unique partial match ("彝" → 07 彝族) counts as chosen.
             hits = [c.code for c in self.codelist.choices if text in c.label]
             found = hits[0] if len(hits) == 1 else None
         return found if found is not None else text
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        # Typing replaces the choice: "07" over "01 汉族" gives 07, not "01 汉族07".
+        self.lineEdit().selectAll()
+        QTimer.singleShot(0, self.lineEdit().selectAll)  # after a mouse click placed the caret
 
     def set_code(self, code: str | None) -> None:
         index = self.findData(code) if code else 0

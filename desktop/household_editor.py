@@ -146,6 +146,7 @@ class HouseholdEditor(QDialog):
 
     def _section_page(self, section: str) -> QWidget:
         page = QWidget()
+        page.setObjectName("formPage")
         grid = QGridLayout(page)
         grid.setContentsMargins(14, 12, 14, 12)
         grid.setHorizontalSpacing(8)
@@ -197,6 +198,7 @@ class HouseholdEditor(QDialog):
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setObjectName("formScroll")
         return scroll
 
     def _members_page(self) -> QWidget:
@@ -385,6 +387,11 @@ class HouseholdEditor(QDialog):
                 QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Discard:
                 return
+        self._dirty = False
+        super().reject()
+
+    def discard(self) -> None:
+        """Closes without asking (the program is quitting after its own question)."""
         self._dirty = False
         super().reject()
 

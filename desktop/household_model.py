@@ -166,8 +166,11 @@ class HouseholdTableModel(QAbstractTableModel):
         key = COLUMNS[column].sort_key
         if key is None:
             return  # not sortable in SQL; the header ignores the click
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending):
+            return  # the view announcing its initial order: nothing to query
         self.sort_key = key
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.descending = descending
         self.refresh()
 
 

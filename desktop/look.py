@@ -60,6 +60,7 @@ QGroupBox { border: 1px solid #d9dde3; border-radius: 4px; margin-top: 10px;
 QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #1f2d3d;
     font-weight: bold; }
 QStatusBar { background: #ffffff; border-top: 1px solid #d9dde3; }
+#formPage, #formScroll { background: #ffffff; }
 #lockCover { background: #e9edf3; }
 #detailPanel { background: #ffffff; border: 1px solid #d9dde3; }
 """

@@ -83,6 +83,8 @@ class Shell(QObject):
 
     def close(self) -> None:
         """Closes the windows, finishes queued work, closes the store."""
+        if self.main_window is not None and self.main_window.editor is not None:
+            self.main_window.editor.discard()
         for w in (self.main_window, self.login, self.wizard):
             if w is not None:
                 w.close()

@@ -48,10 +48,10 @@ def log_in(qtbot: QtBot, shell: Shell, user: str = "admin", password: str = PASS
     with qtbot.waitSignal(shell.main_window_shown, timeout=15000):
         qtbot.keyClick(login.password, "\r")
     window = shell.main_window
-    assert window is not None
-    qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0 or window.found_label.text() != "",
-                    timeout=10000)
+    assert window is not None  # closed by the shell fixture (it discards open editors)
+    # Ready: the tree is filled and the first query has answered.
+    qtbot.waitUntil(lambda: window.tree.root is not None and window.found_label.text() != ""
+                    and window.workspace.worker.pending() == 0, timeout=10000)
     return window
 
 
