@@ -3,6 +3,9 @@ the headers (by header label), save. Used by the tests/reports/test_excel_*.py m
 
 from __future__ import annotations
 
+import html
+import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -66,3 +69,43 @@ def fill(path: Path, households: Sequence[dict[str, Any]],
                 ws.cell(r, columns[normalize_header(label)], value)
     wb.save(path)
     return path
+
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_INLINE = re.compile(
+    r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"([^>]*)><is><t[^>]*>(.*?)</t></is></c>', re.S)
+
+
+def as_excel_saves_it(path: Path) -> Path:
+    """Rewrites an openpyxl file the way Excel and WPS store text: every string in the
+    shared-strings table (openpyxl only ever writes inline strings)."""
+    strings: dict[str, int] = {}
+
+    def shared(match: re.Match[str]) -> str:
+        ref, before, after, text = match.groups()
+        index = strings.setdefault(html.unescape(text), len(strings))
+        return f'<c r="{ref}"{before} t="s"{after}><v>{index}</v></c>'
+
+    out = path.with_name(path.stem + ".shared.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = _INLINE.sub(shared, data.decode("utf-8")).encode("utf-8")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument'
+                                    b'.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSST" '
+                                    b'Type="http://schemas.openxmlformats.org/officeDocument/'
+                                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml"'
+                                    b'/></Relationships>')
+            dst.writestr(item, data)
+        items = "".join(f"<si><t xml:space=\"preserve\">{html.escape(s, quote=False)}</t></si>"
+                        for s in strings)
+        dst.writestr("xl/sharedStrings.xml",
+                     f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_NS}" '
+                     f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')
+    assert strings, "no inline strings found to share"
+    return out

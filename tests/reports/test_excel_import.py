@@ -3,6 +3,7 @@ reported."""
 
 from __future__ import annotations
 
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,15 @@ from registry.store import Store
 from reports.excel import marking_large
 from reports.excel.importing import import_workbook
 from reports.excel.marking import BAD_FILL, CHECKER, ERRORS_SHEET
-from tests.reports.excel_fill import VILLAGE, family, fill, household, idn, member
+from tests.reports.excel_fill import (
+    VILLAGE,
+    as_excel_saves_it,
+    family,
+    fill,
+    household,
+    idn,
+    member,
+)
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
@@ -203,3 +212,19 @@ def test_cancel_imports_nothing(station: Store, tmp_path: Path) -> None:
     assert seen == [(0, 0), (0, 2)]
     assert _counts(station)[:2] == (0, 0)
     assert not (tmp_path / "x.errors.xlsx").exists()
+
+
+def test_file_saved_by_excel_with_shared_strings(station: Store, tmp_path: Path) -> None:
+    """Excel and WPS keep text in a shared-strings table, which openpyxl never writes."""
+    path = fill(tmp_path / "f.xlsx", [household(1), household(2, 贫困户属性="特困户")],
+                family(1, 0) + family(2, 1))
+    shared = as_excel_saves_it(path)
+    with zipfile.ZipFile(shared) as z:
+        assert 't="s"' in z.read("xl/worksheets/sheet3.xml").decode()
+    report = import_workbook(station, shared)
+    assert [(p.sheet, p.row, p.header) for p in report.problems] == [("农户", 3, "贫困户属性")]
+    assert "特困户" in report.problems[0].message
+    wb = load_workbook(shared)
+    wb["农户"][f"{report.problems[0].column}3"] = "五保贫困户"
+    wb.save(shared)
+    assert import_workbook(station, shared).ok
