@@ -19,7 +19,7 @@ from openpyxl.workbook import Workbook
 from reports.excel.columns import HOUSEHOLD_NO, Column, export_only_headers, normalize_header
 from reports.excel.sheetxml import SheetSource, iter_rows
 
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected workbook
 _ZIP = b"PK\x03\x04"
 _HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
 
@@ -38,8 +38,8 @@ def open_workbook(path: Path) -> tuple[Workbook, IO[bytes]]:
     if not head:
         raise WorkbookError(f"文件“{path.name}”是空的(0字节),不是Excel工作簿")
     if head.startswith(_OLE2):
-        raise WorkbookError(f"“{path.name}”是旧版Excel(.xls)或其他旧格式文件,"
-                            "请在Excel中“另存为”Excel工作簿(.xlsx)后再导入")
+        raise WorkbookError(f"“{path.name}”是旧版Excel(.xls)文件,或是设置了打开密码的工作簿:"
+                            "请在Excel中去掉密码并“另存为”Excel工作簿(.xlsx)后再导入")
     if not head.startswith(_ZIP):
         raise WorkbookError(f"“{path.name}”不是Excel工作簿(.xlsx)文件,"
                             "可能是改了扩展名的文本或其他文件")
