@@ -127,9 +127,10 @@ class HouseholdEditor(QDialog):
 
     # ---- building -----------------------------------------------------------------------
     def _field_input(self, f: Field, parent: QWidget) -> QWidget:
-        widget = FieldWidget(f, parent)
         if f.name == "village_code":
             widget = self._village_input(f, parent)
+        else:
+            widget = FieldWidget(f, parent)
         self.inputs[f.name] = widget
         widget.changed.connect(lambda name=f.name: self._on_changed(name))
         return widget.widget

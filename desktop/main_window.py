@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.search_box)
         self.toolbar.addSeparator()
         self.add_action("文件", self.lock_action, toolbar=True)
+        if self.workspace.store.role == "admin":
+            self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
         self.add_action("文件", act("退出", "logout", self.close, "Ctrl+Q"))
         self.add_action("帮助", act("快捷键", "help", self.show_shortcuts, "F1"))
@@ -392,6 +394,20 @@ class MainWindow(QMainWindow):
             w.show()
         self._hidden_on_lock = []
         self.idle.restart()
+
+    def show_recovery_key(self) -> None:
+        """Shown again only after the password is typed again."""
+        password, ok = QInputDialog.getText(self, "查看恢复密钥", "请再次输入您的密码:",
+                                            QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        message = self._check_password(password)
+        if message:
+            QMessageBox.warning(self, "查看恢复密钥", message)
+            return
+        QMessageBox.information(self, "恢复密钥",
+                                f"<p>请打印或抄写后妥善保管:</p><pre style='font-size:14pt'>"
+                                f"{self.workspace.store.recovery_key()}</pre>")
 
     # ---- help and closing -------------------------------------------------------------
     def show_shortcuts(self) -> None:

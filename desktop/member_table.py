@@ -83,8 +83,12 @@ class MemberTableView(QTableView):
         self.verticalHeader().setDefaultSectionSize(26)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setHighlightSections(False)
-        widths = {"name": 80, "id_number": 160, "sex": 40, "birth_date": 88, "age": 40,
-                  "relation": 90, "ethnicity": 80, "health": 90, "disability_cert": 90}
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        widths = {"name": 76, "id_number": 168, "sex": 40, "birth_date": 92, "age": 40,
+                  "relation": 84, "ethnicity": 76, "health": 84, "disability_cert": 150,
+                  "work_months": 70}
         for i, f in enumerate(FIELDS):
             self.setColumnWidth(i, widths.get(f.name, 96))
 

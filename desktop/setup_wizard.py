@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -229,8 +230,10 @@ class VillagesPage(QWizardPage):
             spin.setValue(len(v.groups))
             spin.setSuffix(" 个组")
             spin.setFrame(False)
+            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # type digits, or ↑ ↓
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setCellWidget(row, 2, spin)
-        self.table.resizeRowsToContents()
+            self.table.setRowHeight(row, 28)
 
     def set_village(self, row: int, name: str | None = None, groups: int | None = None
                     ) -> None:
@@ -274,10 +277,11 @@ class RecoveryPage(QWizardPage):
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(14)
+        font.setPointSize(18)
         font.setBold(True)
         self.key.setFont(font)
         self.key.setWordWrap(True)
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key.setStyleSheet("background:#fffbe6;border:1px solid #e6c200;padding:12px;")
         copy = QPushButton(icon("key"), "复制到剪贴板", self)
         copy.setAutoDefault(False)
@@ -296,6 +300,11 @@ class RecoveryPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.key)
         layout.addLayout(row)
+        layout.addSpacing(10)
+        layout.addWidget(_hint(
+            "1. 点“打印…”打印两份,或逐组抄写在工作站登记簿上,核对无误后签字;\n"
+            "2. 一份锁入乡镇档案柜,一份交县扶贫办备案;\n"
+            "3. 本窗口关闭后恢复密钥不再显示(管理员以后可在“文件”中重新查看)。", self))
         layout.addStretch(1)
         layout.addWidget(self.done)
 
@@ -339,6 +348,7 @@ class SetupWizard(QWizard):
         self.setWindowTitle("建立乡镇工作站")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
         self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
         self.setButtonText(QWizard.WizardButton.FinishButton, "完成,开始使用")
@@ -355,5 +365,8 @@ class SetupWizard(QWizard):
 
     def reject(self) -> None:
         if self.store is not None:
-            return  # the store exists: the recovery key must be seen before leaving
+            # The store exists: the recovery key must be seen before leaving.
+            QMessageBox.information(self, "建立工作站", "工作站已建立。请完成余下步骤:"
+                                    "恢复密钥只显示这一次。")
+            return
         super().reject()
