@@ -1,0 +1,108 @@
+"""Measures the real desktop in its own process, for benchmarks/bench_desktop.py (which may
+not import Qt itself): login to a usable main window, search-as-you-type, memory.
+
+    python -m desktop.probe STORE USER PASSWORD   # prints one JSON object
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _wait(app: object, condition: object, timeout: float = 30.0) -> None:
+    from PySide6.QtWidgets import QApplication
+    assert isinstance(app, QApplication) and callable(condition)
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise TimeoutError("界面在限定时间内没有就绪")
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def main(argv: list[str]) -> int:
+    store_path, user, password = Path(argv[0]), argv[1], argv[2]
+    started = time.perf_counter()
+    import psutil
+
+    from desktop.login import LoginDialog
+    from desktop.shell import Shell, application
+
+    app = application()
+    shell = Shell(store_path, idle_ms=0)
+    login = shell.start()
+    assert isinstance(login, LoginDialog)
+    app.processEvents()
+    startup = time.perf_counter() - started
+
+    login.user.setEditText(user)
+    login.password.setText(password)
+    t0 = time.perf_counter()
+    login.try_login()
+    _wait(app, lambda: shell.main_window is not None)
+    window = shell.main_window
+    assert window is not None
+    _wait(app, lambda: window.tree.root is not None and window.found_label.text() != ""
+          and window.workspace.worker.pending() == 0)
+    window.table.viewport().grab()  # the visible rows are fetched and painted
+    login_s = time.perf_counter() - t0
+    households = window.model.rowCount()
+
+    # Search as the user types: query → ids in the worker → model reset → rows painted.
+    queries = ["z", "zh", "zha", "zhang", "zs", "wang", "wl", "ma", "5134", "19850",
+               "张", "王", "李秀", "x", "jike", "ah"]
+    times: list[float] = []
+    found: list[int] = []
+    for q in queries:
+        done: list[int] = []
+        window.search_finished.connect(done.append)
+        window.search_box.blockSignals(True)
+        window.search_box.setText(q)
+        window.search_box.blockSignals(False)
+        t = time.perf_counter()
+        window.run_search()
+        _wait(app, lambda d=done: bool(d))
+        window.table.viewport().grab()
+        times.append(time.perf_counter() - t)
+        window.search_finished.disconnect(done.append)
+        found.append(done[0])
+
+    # Scroll the whole list (every page fetched once), then memory.
+    window.search_box.setText("")
+    window.run_search()
+    _wait(app, lambda: window.model.rowCount() == households
+          and window.workspace.worker.pending() == 0)
+    window.resize(1366, 768)
+    for _ in range(5):
+        app.processEvents()
+    bar = window.table.verticalScrollBar()
+    t = time.perf_counter()
+    steps = 0
+    while bar.value() < bar.maximum():
+        bar.setValue(bar.value() + bar.pageStep())
+        window.table.viewport().grab()
+        steps += 1
+    scroll_s = time.perf_counter() - t
+    rss_mb = psutil.Process().memory_info().rss / 2**20
+
+    print(json.dumps({
+        "households": households, "startup_s": startup, "login_s": login_s,
+        "search_median_ms": statistics.median(times) * 1000,
+        "search_max_ms": max(times) * 1000, "search_found": found,
+        "search_ms": {q: round(t * 1000, 1) for q, t in zip(queries, times, strict=True)},
+        "scroll_pages": steps, "scroll_s": scroll_s, "page_fetches": window.model.fetches,
+        "rss_mb": rss_mb,
+    }))
+    shell.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
