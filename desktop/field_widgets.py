@@ -47,8 +47,13 @@ class CodeCombo(QComboBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
-        self.lineEdit().setPlaceholderText("输入代码或名称查找")
-        self.lineEdit().editingFinished.connect(self._tidy)
+        self.edit().setPlaceholderText("输入代码或名称查找")
+        self.edit().editingFinished.connect(self._tidy)
+
+    def edit(self) -> QLineEdit:
+        line = self.lineEdit()
+        assert line is not None  # the combo is editable
+        return line
 
     def code(self) -> str | None:
         text = self.currentText().strip()
@@ -64,8 +69,8 @@ class CodeCombo(QComboBox):
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         # Typing replaces the choice: "07" over "01 汉族" gives 07, not "01 汉族07".
-        self.lineEdit().selectAll()
-        QTimer.singleShot(0, self.lineEdit().selectAll)  # after a mouse click placed the caret
+        self.edit().selectAll()
+        QTimer.singleShot(0, self.edit().selectAll)  # after a mouse click placed the caret
 
     def set_code(self, code: str | None) -> None:
         index = self.findData(code) if code else 0

@@ -45,6 +45,11 @@ class LoginDialog(QDialog):
         where.setProperty("role", "hint")
         where.setWordWrap(True)
 
+        self.error = QLabel("", self)
+        self.error.setObjectName("loginError")
+        self.error.setProperty("role", "error")
+        self.error.setMinimumWidth(170)
+        self.error.setWordWrap(True)
         self.user = QComboBox(self)
         self.user.setObjectName("loginUser")
         self.user.setEditable(True)
@@ -61,11 +66,6 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.try_login)
         self.password.textEdited.connect(lambda _t: self.error.clear())
-        self.error = QLabel("", self)
-        self.error.setObjectName("loginError")
-        self.error.setProperty("role", "error")
-        self.error.setMinimumWidth(170)
-        self.error.setWordWrap(True)
 
         grid = QGridLayout()
         grid.addWidget(QLabel("用户", self), 0, 0)

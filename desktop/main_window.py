@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,6 +44,15 @@ from registry.errors import WrongPassword
 from registry.keyslots import parse_recovery_key
 from registry.search import HouseholdFilter
 from registry.villages import Village
+
+
+def idle_minutes() -> int:
+    """Auto-lock after this many idle minutes (0: never); kept in the user's settings."""
+    try:
+        return max(0, int(str(QSettings().value("lock/idle_minutes", DEFAULT_IDLE_MINUTES))))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+
 
 MENUS = ("文件", "户籍管理", "打印", "数据交换", "帮助")
 SEARCH_DELAY_MS = 150
@@ -84,7 +93,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.cover = LockCover(self, store.user, self._check_password)
         self.cover.unlocked.connect(self._unlocked)
-        settings_ms = int(QSettings().value("lock/idle_minutes", DEFAULT_IDLE_MINUTES)) * 60_000
+        settings_ms = idle_minutes() * 60_000
         self.idle = IdleWatcher(settings_ms if idle_ms is None else idle_ms, self)
         self.idle.idle.connect(self.lock)
         self.workspace.worker.set_parent_widget(self)
@@ -142,6 +151,8 @@ class MainWindow(QMainWindow):
         self.search_box.setMinimumWidth(380)
         self.search_box.textChanged.connect(lambda _t: self._search_timer.start())
         self.search_box.returnPressed.connect(self._search_now_and_focus_table)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_box,
+                  self._search_now_and_focus_table, Qt.ShortcutContext.WidgetShortcut)
 
         self.found_label = QLabel("", self)
         self.user_label = QLabel(f"用户:{self.workspace.store.user}", self)
@@ -180,6 +191,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.search_box)
         self.toolbar.addSeparator()
         self.add_action("文件", self.lock_action, toolbar=True)
+        self.add_action("文件", act("自动锁定时间…", "lock", self.choose_idle_minutes))
         if self.workspace.store.role == "admin":
             self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
@@ -355,6 +367,13 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "操作未完成", str(error) or type(error).__name__)
 
     # ---- locking ------------------------------------------------------------------------
+    def choose_idle_minutes(self) -> None:
+        minutes, ok = QInputDialog.getInt(self, "自动锁定", "无操作多少分钟后自动锁定(0 为不锁定):",
+                                          idle_minutes(), 0, 240)
+        if ok:
+            QSettings().setValue("lock/idle_minutes", minutes)
+            self.set_idle_timeout(minutes * 60_000)
+
     def set_idle_timeout(self, ms: int) -> None:
         self.idle.set_timeout(ms)
 

@@ -49,7 +49,7 @@ class MemberDelegate(QStyledItemDelegate):
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, CodeCombo):
             editor.set_code(value)
-            editor.lineEdit().selectAll()  # typing replaces the choice
+            editor.edit().selectAll()  # typing replaces the choice
         elif isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findData(value)))
         elif isinstance(editor, QLineEdit):

@@ -64,8 +64,10 @@ class VillageTree(QTreeWidget):
         while stack:
             item = stack.pop()
             for i in range(item.childCount()):
-                out.append(item.child(i))
-                stack.append(item.child(i))
+                child = item.child(i)
+                if child is not None:
+                    out.append(child)
+                    stack.append(child)
         return out
 
     def current_place(self) -> tuple[str | None, int | None]:

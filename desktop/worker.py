@@ -41,7 +41,7 @@ class Op:
 
 
 class _Thread(QThread):
-    finished_op = Signal(int, bool, object)  # op id, ok, result or exception
+    finished_op = Signal(int, int, object)  # op id, ok (1/0), result or exception
     progressed = Signal(int, int, int)  # op id, done, total
 
     def __init__(self) -> None:
@@ -65,9 +65,9 @@ class _Thread(QThread):
                 if not isinstance(e, Cancelled | Exception):
                     raise
                 e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-                self.finished_op.emit(op.id, False, e)
+                self.finished_op.emit(op.id, 0, e)
             else:
-                self.finished_op.emit(op.id, True, result)
+                self.finished_op.emit(op.id, 1, result)
 
 
 class DbWorker(QObject):
@@ -127,7 +127,7 @@ class DbWorker(QObject):
         if op.cancellable:
             dialog.canceled.connect(lambda: self._user_cancelled(op_id))
         else:
-            dialog.setCancelButton(None)  # type: ignore[arg-type]
+            dialog.setCancelButton(None)
         dialog.show()
         self._dialogs[op_id] = dialog
 
@@ -143,7 +143,7 @@ class DbWorker(QObject):
             dialog.setMaximum(total)
             dialog.setValue(min(done, total))
 
-    def _finished(self, op_id: int, ok: bool, payload: object) -> None:
+    def _finished(self, op_id: int, ok: int, payload: object) -> None:
         op = self._ops.pop(op_id, None)
         timer = self._timers.pop(op_id, None)
         if timer is not None:

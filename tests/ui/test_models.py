@@ -132,3 +132,42 @@ def test_worker_cancel_reaches_the_work(qtbot: QtBot) -> None:
         assert isinstance(outcome[0], Cancelled)
     finally:
         worker.stop()
+
+
+def test_progress_dialog_only_for_long_work_and_its_cancel_button(qtbot: QtBot) -> None:
+    import threading
+
+    worker = DbWorker()
+    outcome: list[object] = []
+    release = threading.Event()
+    try:
+        worker.submit(lambda p: "quick", outcome.append, label="很快")
+        qtbot.waitUntil(lambda: outcome == ["quick"], timeout=5000)
+        qtbot.wait(600)
+        assert worker._dialogs == {}  # short work shows nothing
+
+        def long_work(progress: object) -> str:
+            assert callable(progress)
+            for i in range(1000):
+                if not progress(i, 1000):
+                    raise Cancelled()
+                if release.wait(0.01):
+                    break
+            return "finished"
+
+        worker.submit(long_work, outcome.append, outcome.append, label="正在导入…",
+                      cancellable=True)
+        qtbot.waitUntil(lambda: bool(worker._dialogs), timeout=3000)
+        dialog = next(iter(worker._dialogs.values()))
+        assert dialog.labelText() == "正在导入…" and dialog.isVisible()
+        qtbot.waitUntil(lambda: dialog.value() > 0, timeout=3000)
+        from PySide6.QtWidgets import QPushButton
+        button = dialog.findChild(QPushButton)
+        assert button is not None and button.text() == "取消"
+        button.click()
+        qtbot.waitUntil(lambda: len(outcome) == 2, timeout=5000)
+        assert isinstance(outcome[1], Cancelled)
+        assert worker._dialogs == {}
+    finally:
+        release.set()
+        worker.stop()
