@@ -71,7 +71,6 @@ class DetailPanel(QTextBrowser):
             f"<td align='right'>{age_on(m['birth_date'], today) if m.get('birth_date') else ''}"
             "</td>"
             f"<td>{health.label_of(m.get('health'))}</td>"
-            f"<td style='color:#6b7480'>{mask(m.get('id_number'))}</td>"
             "</tr>" for m in d.members)
         deleted = "<p style='color:#c62f2f'><b>此户已删除</b></p>" if facts.get("deleted") else ""
         self.setHtml(
@@ -80,4 +79,6 @@ class DetailPanel(QTextBrowser):
             "<h4 style='margin-bottom:2px'>家庭成员</h4>"
             "<table cellspacing='0' cellpadding='2' width='100%'>"
             "<tr style='color:#6b7480'><td>姓名</td><td>关系</td><td>性别</td><td>年龄</td>"
-            f"<td>健康</td><td>身份证号</td></tr>{member_rows}</table>")
+            f"<td>健康</td></tr>{member_rows}</table>"
+            f"<p style='color:#6b7480'>户主身份证号 {mask(facts.get('head_id_number'))}<br>"
+            "按 Enter 或双击修改此户</p>")

@@ -312,6 +312,11 @@ class HouseholdEditor(QDialog):
         for i, raw in enumerate(self.members.raw_rows()):
             m, _ = clean_record(MEMBER_FORM, raw, row=i)
             members.append(m)
+        # A field that does not apply (脱贫年度 of a household not out of poverty) is greyed.
+        raw = self.raw_household()
+        for f in HOUSEHOLD_FORM.inputs():
+            if f.relevant is not None and f.name in self.inputs:
+                self.inputs[f.name].widget.setEnabled(f.applies({**raw, **values}))
         facts = derived.household_facts(values, members)
         shown = {"head_name": facts["head_name"], "household_size": facts["size"],
                  "income_transfer": facts["income_transfer"], "net_income": facts["net_income"],
