@@ -58,8 +58,10 @@ class HouseholdEditor(QDialog):
     def __init__(self, villages: list[Village], submit_save: SaveFn,
                  household: dict[str, Any] | None = None,
                  members: list[dict[str, Any]] | None = None,
-                 household_id: str | None = None, parent: QWidget | None = None) -> None:
+                 household_id: str | None = None, parent: QWidget | None = None,
+                 departed: list[dict[str, Any]] | None = None) -> None:
         super().__init__(parent)
+        self._departed = [dict(m) for m in departed or []]
         self.household_id = household_id
         self._submit_save = submit_save
         self._villages = villages
@@ -298,8 +300,13 @@ class HouseholdEditor(QDialog):
         lines = [household["members"]] if "members" in household and (
             self._show_all or self.members.rowCount()) else []
         labels = {f.name: f.label for f in MEMBER_FORM.fields}
+        visible = self.members.rowCount()
         lines += [f"第{row + 1}行 {labels.get(name, name)}:{message}"
-                  for (row, name), message in sorted(shown.items())[:6]]
+                  for (row, name), message in sorted(shown.items())[:6] if row < visible]
+        # Store-side errors about members who left (not in the table) are named here.
+        lines += [f"已减员成员 {self._departed[row - visible].get('name', '')}:{message}"
+                  for (row, _name), message in sorted(cells.items())
+                  if visible <= row < visible + len(self._departed)]
         self.member_errors.setText("\n".join(lines))
         self.member_errors.setVisible(bool(lines))
         if self._show_all:
@@ -347,8 +354,8 @@ class HouseholdEditor(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         self.summary.setText("正在保存…")
-        self._submit_save(self.raw_household(), self.members.raw_rows(), self._saved,
-                          self._save_failed)
+        self._submit_save(self.raw_household(), self.members.raw_rows() + self._departed,
+                          self._saved, self._save_failed)
 
     def _saved(self, household_id: str) -> None:
         self._saving = False

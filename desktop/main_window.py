@@ -334,7 +334,8 @@ class MainWindow(QMainWindow):
 
         def done(d: HouseholdDetail) -> None:
             self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
-                                              d.values, d.members, d.id, parent=self))
+                                              d.values, d.members, d.id, parent=self,
+                                              departed=d.departed))
 
         ws.run(lambda: ws.detail(household_id), done, self._failed)
 

@@ -20,8 +20,11 @@ class HouseholdDetail:
     id: str
     values: dict[str, Any]
     facts: dict[str, Any]  # head_name, size, net income…
-    members: list[dict[str, Any]]
+    members: list[dict[str, Any]]  # current members
     village_name: str
+    # Members who left (迁出, 死亡…): not edited here, but sent back on save so their
+    # history is kept (save_household tombstones rows it is not sent).
+    departed: list[dict[str, Any]]
 
 
 class Workspace:
@@ -55,8 +58,10 @@ class Workspace:
             facts = {k: getattr(row, k) for k in ("head_name", "head_id_number", "size",
                                                   "income_transfer", "net_income",
                                                   "net_income_per_capita", "deleted")}
+            departed = [hh.member_values(m) for m in row.members
+                        if not m.deleted and not m.is_current]
             return HouseholdDetail(row.id, hh.household_values(row), facts, members,
-                                   names.get(row.village_code, row.village_code))
+                                   names.get(row.village_code, row.village_code), departed)
 
     def save(self, household: dict[str, Any], members: list[dict[str, Any]],
              household_id: str | None) -> str:

@@ -187,3 +187,29 @@ def test_cancel_asks_before_discarding(qtbot: QtBot, main_window: MainWindow,
     assert not editor.isVisible()
     with main_window.workspace.store.session() as s:
         assert not search_households(s, HouseholdFilter(text="王五"))
+
+
+def test_editing_keeps_members_who_left(qtbot: QtBot, main_window: MainWindow) -> None:
+    store = main_window.workspace.store
+    with store.transaction() as s:
+        household_id = next(
+            h.id for h in search_households(s, HouseholdFilter(), limit=50) if h.size >= 3)
+        row = hh.get_household(s, household_id)
+        members = [hh.member_values(m) for m in hh.current_members(row)]
+        leaver = next(m for m in members if m["relation"] != "01")
+        leaver["change_reason"] = "1"  # 死亡
+        hh.save_household(s, "admin", hh.household_values(row), members, household_id)
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.select_household(household_id), timeout=5000)
+    with qtbot.waitSignal(main_window.editor_opened, timeout=5000) as opened:
+        main_window.edit_action.trigger()
+    editor = opened.args[0]
+    assert leaver["name"] not in [r["name"] for r in editor.members.raw_rows()]
+    editor.inputs["phone"].widget.setText("13700001111")
+    with qtbot.waitSignal(editor.saved, timeout=10000):
+        editor.save()
+    with store.session() as s:
+        row = hh.get_household(s, household_id)
+        kept = next(m for m in row.members if m.id == leaver["id"])
+        assert not kept.deleted and kept.change_reason == "1"
+        assert row.phone == "13700001111"
