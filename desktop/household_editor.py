@@ -108,6 +108,9 @@ class HouseholdEditor(QDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter", "Ctrl+S"):
             QShortcut(QKeySequence(keys), self, self.save)
         QShortcut(QKeySequence("Ctrl+M"), self, self.add_member)
+        for i in range(self.tabs.count()):  # Alt+1…Alt+5 jump to a section
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, lambda i=i: self.go_to_section(i))
+            self.tabs.setTabToolTip(i, f"Alt+{i + 1}")
         QShortcut(QKeySequence("Ctrl+Shift+M"), self, self.remove_member)
 
         self._validate_timer = QTimer(self)
@@ -209,7 +212,7 @@ class HouseholdEditor(QDialog):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
         hint = QLabel("Ctrl+M 添加成员,Tab 跳到下一格,输入代码或名称选择;"
-                      "性别、出生日期、年龄由身份证号码自动得出。", page)
+                      "性别、出生日期、年龄由身份证号码自动得出。Alt+1…5 切换栏目。", page)
         hint.setProperty("role", "hint")
         self.members = MemberTableModel()
         self.member_view = MemberTableView(page)
@@ -233,6 +236,21 @@ class HouseholdEditor(QDialog):
         layout.addWidget(self.member_view, 1)
         layout.addWidget(self.member_errors)
         return page
+
+    def go_to_section(self, index: int) -> None:
+        """Shows the tab and puts the cursor in its first input."""
+        self.tabs.setCurrentIndex(index)
+        if index == _TAB_OF_MEMBERS:
+            self.member_view.setFocus()
+            return
+        section = HOUSEHOLD_FORM.sections[index]
+        first = next((f for f in HOUSEHOLD_FORM.in_section(section) if f.name in self.inputs),
+                     None)
+        if first is not None:
+            widget = self.inputs[first.name].widget
+            if first.type is FieldType.CODES:
+                widget = next(iter(widget.findChildren(QWidget)), widget)
+            widget.setFocus()
 
     # ---- members ----------------------------------------------------------------------------
     def add_member(self) -> None:

@@ -44,3 +44,13 @@ def test_search_box_down_key_goes_to_the_table_and_enter_edits(
     assert not editor.inputs["exit_year"].widget.isEnabled()
     status.set_value("2")
     assert editor.inputs["exit_year"].widget.isEnabled()
+
+
+def test_alt_number_jumps_to_a_section(qtbot: QtBot, main_window: MainWindow) -> None:
+    with qtbot.waitSignal(main_window.editor_opened, timeout=5000) as opened:
+        main_window.new_action.trigger()
+    editor = opened.args[0]
+    qtbot.waitUntil(lambda: editor.focusWidget() is not None, timeout=3000)
+    qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    assert editor.tabs.currentIndex() == 4
+    assert editor.inputs["main_cause"].widget.isVisible()
