@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -22,14 +22,15 @@ def _sum(values: Mapping[str, Any], names: Iterable[str]) -> Decimal:
 
 
 def member_facts(values: Mapping[str, Any]) -> dict[str, Any]:
-    """sex, birth_date and search_text of a validated member."""
+    """sex, birth date and the search keys of a validated member."""
     facts = idnumber.parse(values["id_number"])
-    return {"sex": facts.sex, "birth_date": facts.birth_date,
-            "search_text": search_text(values["name"], facts.number)}
+    full, initials = name_pinyin(values["name"])
+    return {"sex": facts.sex, "birth_date": facts.birth_date, "name_pinyin": full,
+            "name_initials": initials, "search_text": search_text(values["name"], facts.number)}
 
 
 def search_text(name: str, id_number: str) -> str:
-    """One lower-case line matched with instr(): 张三 zhangsan zs 5134...; the separators
+    """One lower-case line for the trigram index: 张三|zhangsan|zs|5134...; the separators
     keep a query from matching across two keys."""
     full, initials = name_pinyin(name)
     return f"{name}|{full}|{initials}|{id_number.lower()}"

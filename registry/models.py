@@ -147,9 +147,11 @@ class Member(Tracked, Base):
     __tablename__ = "member"
     __table_args__ = (
         Index("ix_member_id_number", "id_number"),
-        # Covering index: a text search scans this narrow index, not the wide rows
-        # (registry/search.py); about 4x faster on 60,000 members.
-        Index("ix_member_search", "search_text", "household_id", "deleted"),
+        # Prefix look-ups for one- and two-character searches (registry/search.py);
+        # longer ones go through the FTS5 trigram index (registry/search_index.py).
+        Index("ix_member_name", "name"),
+        Index("ix_member_pinyin", "name_pinyin"),
+        Index("ix_member_initials", "name_initials"),
     )
 
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
@@ -175,7 +177,9 @@ class Member(Tracked, Base):
     # Derived from the ID number and the name.
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    name_pinyin: Mapped[str] = mapped_column(String(80), default="")  # 张三 → zhangsan
+    name_initials: Mapped[str] = mapped_column(String(20), default="")  # 张三 → zs
+    search_text: Mapped[str] = mapped_column(Text, default="")  # feeds member_fts
 
     household: Mapped[Household] = relationship(back_populates="members")
 

@@ -1,9 +1,11 @@
 """Finding households in SQL: by name, ID-number fragment, pinyin initials (张三 → zs) or
 full pinyin, by village (name or 12-digit code), group, stage and status.
 
-Text is matched with instr() over one narrow per-member key (registry/derived.search_text),
-so a query is one scan of a small table that stays in SQLCipher's page cache; lists fetch
-ids first and rows for the visible ids only (the desktop table does the same).
+A query of three or more characters is a substring match through the FTS5 trigram index
+over each member's key `张三|zhangsan|zs|5134…` (registry/search_index.py); one or two
+characters are a prefix of the name (a surname), of the initials or of the full pinyin,
+through plain indexes. Lists fetch ids first and rows for the visible ids only (the desktop
+table does the same).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, table
 from sqlalchemy.orm import Session, aliased
 
+from registry import search_index
 from registry.models import Household, Member, Region
 
 _VillageRegion = aliased(Region)
@@ -60,6 +63,33 @@ class HouseholdRow:
     deleted: bool
 
 
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+
+
+def _prefix(column: Any, text: str) -> ColumnElement[bool]:
+    """column starts with text, as an index range (LIKE would not use the index)."""
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
+def _matching_members(text: str) -> Any:
+    """Household ids of living members whose keys contain (3+ characters) or start with
+    (1–2 characters: a surname, initials, a pinyin syllable) the query."""
+    if len(text) >= 3:
+        in_index = (select(literal_column("rowid")).select_from(table("member_fts"))
+                    .where(literal_column("member_fts").op("MATCH")(
+                        search_index.match_phrase(text))))
+        return (select(Member.household_id)
+                .where(literal_column("member.rowid").in_(in_index)))
+    if _is_chinese(text):
+        keys = _prefix(Member.name, text)
+    elif text.isascii() and text.isalpha():
+        keys = or_(_prefix(Member.name_initials, text), _prefix(Member.name_pinyin, text))
+    else:
+        return None  # one or two digits say nothing yet: no filter
+    return select(Member.household_id).where(keys, Member.deleted.is_(False))
+
+
 def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not f.include_deleted:
@@ -78,15 +108,16 @@ def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
     if len(text) == 12 and text.isdigit():
         where.append(Household.village_code == text)
         return where
-    matching_members = select(Member.household_id).where(
-        Member.deleted.is_(False), func.instr(Member.search_text, text) > 0)
-    village_named = select(Region.code).where(
-        Region.level == "village", func.instr(Region.name, text) > 0)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    members = _matching_members(text)
+    if members is None:
+        return where
+    if _is_chinese(text):
         # A Chinese query also finds a village by name: "尼日" lists 尼日村.
-        where.append(Household.id.in_(matching_members) | Household.village_code.in_(village_named))
+        villages = select(Region.code).where(Region.level == "village",
+                                             func.instr(Region.name, text) > 0)
+        where.append(or_(Household.id.in_(members), Household.village_code.in_(villages)))
     else:
-        where.append(Household.id.in_(matching_members))
+        where.append(Household.id.in_(members))
     return where
 
 

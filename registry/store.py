@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import migrations, regions
+from registry import migrations, regions, search_index
 from registry.errors import NotAStore, StoreError, WrongPassword
 from registry.ids import new_id
 from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
@@ -123,6 +123,8 @@ class Store:
         engine = _engine(path, data_key)
         try:
             Base.metadata.create_all(engine)
+            with engine.begin() as conn:
+                search_index.create(conn)
             with Session(engine) as s, s.begin():
                 facts = {
                     "schema_version": str(migrations.SCHEMA_VERSION), "store_id": store_id,

@@ -58,3 +58,23 @@ def test_search_by_village_code_group_and_village_name(village: Store) -> None:
 def test_search_by_status_and_stage(village: Store) -> None:
     assert heads(village, poverty_status="2") == []
     assert len(heads(village, stage="80")) == 5
+
+
+def test_the_index_follows_edits_and_tombstones(village: Store) -> None:
+    from registry.households import delete_household, get_household, member_values
+
+    with village.session() as s:
+        (row,) = search_households(s, HouseholdFilter(text="欧阳娜"))
+        values = [member_values(m) for m in get_household(s, row.id).members]
+    values[0]["name"] = "欧阳雪"
+    with village.transaction() as s:
+        save_household(s, "admin", household(group_no=2), values, household_id=row.id)
+    assert heads(village, text="欧阳娜") == []
+    assert heads(village, text="ouyangxue") == ["欧阳雪"]
+    with village.transaction() as s:
+        delete_household(s, "admin", row.id, "迁出")
+    assert heads(village, text="ouyangxue") == []
+
+
+def test_one_or_two_digits_do_not_filter_yet(village: Store) -> None:
+    assert len(heads(village, text="51")) == 5
