@@ -12,7 +12,7 @@ from desktop.login import LoginDialog
 from desktop.main_window import MainWindow
 from desktop.shell import Shell
 from tests.conftest import PASSWORD
-from tests.ui.conftest import log_in
+from tests.ui.conftest import log_in, save_screen
 
 
 def test_login_opens_the_main_window(qtbot: QtBot, station_copy: Path,
@@ -27,7 +27,7 @@ def test_login_opens_the_main_window(qtbot: QtBot, station_copy: Path,
 
 
 def test_wrong_password_shows_a_message_beside_the_field(
-        qtbot: QtBot, station_copy: Path, shell_factory: list[Shell]) -> None:
+        qtbot: QtBot, station_copy: Path, shell_factory: list[Shell], tmp_path: Path) -> None:
     shell = Shell(station_copy)
     shell_factory.append(shell)
     login = shell.start()
@@ -38,6 +38,7 @@ def test_wrong_password_shows_a_message_beside_the_field(
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: login.error.text() == "用户名或密码不正确", timeout=10000)
     assert login.isVisible() and shell.main_window is None
+    save_screen(login, tmp_path, "login-wrong-password")
     assert login.login_button.isEnabled()
     # The right password still works afterwards.
     login.password.setText(PASSWORD)
