@@ -132,6 +132,8 @@ class MemberTableModel(QAbstractTableModel):
             return None if f.is_input else _DERIVED_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole:
             return error or f.hint or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and f.name in ("age", "work_months"):
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
 
     def _display(self, f: Field, row: dict[str, Any]) -> str:
