@@ -82,10 +82,11 @@ class LockCover(QFrame):
         title = QLabel("工作站已锁定", self)
         title.setProperty("role", "title")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        who = QLabel(f"长时间未操作,为保护农户信息已自动锁定。请用户“{user}”输入密码继续。",
-                     self)
+        self._user = user
+        who = QLabel("", self)
         who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         who.setWordWrap(True)
+        self.why = who
         self.password = QLineEdit(self)
         self.password.setObjectName("unlockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -114,7 +115,8 @@ class LockCover(QFrame):
         parent.installEventFilter(self)
         self.hide()
 
-    def cover(self) -> None:
+    def cover(self, why: str = "") -> None:
+        self.why.setText(f"{why}请用户“{self._user}”输入密码继续。")
         parent = self.parentWidget()
         assert parent is not None
         self.setGeometry(parent.rect())

@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.cover.unlocked.connect(self._unlocked)
         settings_ms = idle_minutes() * 60_000
         self.idle = IdleWatcher(settings_ms if idle_ms is None else idle_ms, self)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
         self.workspace.worker.set_parent_widget(self)
 
         self._search_timer = QTimer(self)
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         self.edit_action = act("修改", "edit", self.edit_household, "Ctrl+E")
         self.delete_action = act("删除户…", "delete", self.delete_household)
         self.refresh_action = act("刷新", "refresh", self.refresh, "F5")
-        self.lock_action = act("锁定", "lock", self.lock, "Ctrl+L")
+        self.lock_action = act("锁定", "lock", lambda: self.lock(), "Ctrl+L")
         find = act("搜索", "search", self.focus_search, "Ctrl+F")
         for a in (self.new_action, self.edit_action, self.delete_action):
             self.add_action("户籍管理", a, toolbar=True)
@@ -381,12 +381,15 @@ class MainWindow(QMainWindow):
     def is_locked(self) -> bool:
         return self.cover.isVisible()
 
-    def lock(self) -> None:
+    def lock(self, idle: bool = False) -> None:
         if self.is_locked():
             return
         self.idle.pause()
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        for w in app.topLevelWidgets():
+            if isinstance(w, QMessageBox | QInputDialog) and w.isVisible():
+                w.reject()  # a pending question is answered "no": nothing happens
         self._hidden_on_lock = [w for w in app.topLevelWidgets()
                                 if w is not self and w.isVisible()]
         for w in self._hidden_on_lock:
@@ -394,7 +397,7 @@ class MainWindow(QMainWindow):
         self._disabled_on_lock = [a for a in self.findChildren(QAction) if a.isEnabled()]
         for a in self._disabled_on_lock:
             a.setEnabled(False)
-        self.cover.cover()
+        self.cover.cover("长时间未操作,为保护农户信息已自动锁定。" if idle else "")
 
     def _check_password(self, password: str) -> str | None:
         store = self.workspace.store
