@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -342,6 +342,8 @@ class RecoveryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
+    station_ready = Signal(object)  # the new, open Store
+
     def __init__(self, default_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupWizard")
@@ -362,6 +364,12 @@ class SetupWizard(QWizard):
         self.recovery_page = RecoveryPage(self)
         for page in (self.place, self.user_page, self.villages_page, self.recovery_page):
             self.addPage(page)
+
+    def accept(self) -> None:
+        # Announced before the wizard hides, so the main window is up first and the
+        # application never sees a moment with no window (it would quit).
+        self.station_ready.emit(self.store)
+        super().accept()
 
     def reject(self) -> None:
         if self.store is not None:

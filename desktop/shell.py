@@ -61,7 +61,7 @@ class Shell(QObject):
     def show_wizard(self) -> SetupWizard:
         self.store_path.parent.mkdir(parents=True, exist_ok=True)
         wizard = SetupWizard(self.store_path)
-        wizard.accepted.connect(lambda: self._logged_in(wizard.store))
+        wizard.station_ready.connect(self._logged_in)
         self.wizard = wizard
         wizard.show()
         return wizard
