@@ -6,10 +6,9 @@ import argparse
 import sys
 from typing import NoReturn
 
-from cli import common, station
+from cli import excel_commands, print_commands, station, sync_commands
 from cli.common import CliError
-from reports import excel_commands, print_commands
-from sync import commands as sync_commands
+from registry.errors import StoreError
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -24,8 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
                                 parser_class=ChineseArgumentParser)
     station.register(sub)
-    print_commands.register(sub, common)
-    excel_commands.register(sub, common)
+    print_commands.register(sub)
+    excel_commands.register(sub)
     sync_commands.register(sub)
     return parser
 
@@ -37,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as e:
         print(f"错误:{e}", file=sys.stderr)
         return e.code
+    except StoreError as e:  # wrong password, damaged store, refused bundle...
+        print(f"错误:{e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("已中止", file=sys.stderr)
         return 130

@@ -27,6 +27,7 @@ from registry.households import get_household, household_values, member_values
 from registry.models import Household, Member
 from registry.search import HouseholdFilter, household_ids, household_rows
 from registry.store import Store
+from sync import enroll
 
 
 def register(sub: Any) -> None:
@@ -107,16 +108,19 @@ def cmd_init(args: argparse.Namespace) -> int:
                                        user=args.user, password=password)
     except StoreError as e:
         raise _store_error(e) from None
-    info = store.info
-    store.close()
+    with store:
+        info = store.info
+        fingerprint = enroll.own_fingerprint(store)  # makes the sync keys at setup
     if args.json:
         emit_json({"store": str(args.store), "kind": kind, "region_code": code,
+                   "fingerprint": fingerprint,
                    "region_name": info.region_name, "user": args.user,
                    "recovery_key": recovery})
         return 0
     label = "乡镇工作站" if kind == "station" else "县扶贫办"
     print(f"已建立{label}数据库:{args.store}({info.region_name} {code})")
     print(f"密钥文件:{args.store}.keys(必须与数据库放在一起)")
+    print(f"同步密钥指纹:{fingerprint}")
     print()
     print("恢复密钥(只显示这一次,请立即打印或抄写,锁入档案柜):")
     print(f"    {recovery}")

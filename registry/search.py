@@ -76,7 +76,7 @@ def _matching_members(text: str) -> Any:
     """Household ids of living members whose keys contain (3+ characters) or start with
     (1–2 characters: a surname, initials, a pinyin syllable) the query."""
     if len(text) >= 3:
-        in_index = (select(literal_column("rowid")).select_from(table("member_fts"))
+        in_index: Any = (select(literal_column("rowid")).select_from(table("member_fts"))
                     .where(literal_column("member_fts").op("MATCH")(
                         search_index.match_phrase(text))))
         return (select(Member.household_id)

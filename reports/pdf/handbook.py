@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,11 @@ def _fields_grid(fields: Sequence[Field], values: dict[str, Any], v: Village,
     return t
 
 
+def _grid_section(fields: Sequence[Field], values: dict[str, Any], v: Village,
+                  styles: Styles, width: float) -> list[Flowable]:
+    return [_fields_grid(fields, values, v, styles, width)]
+
+
 def _list_table(fields: Sequence[Field], rows_values: list[dict[str, Any]], styles: Styles,
                 width: float, numbered: bool = True) -> list[Flowable]:
     """A table of rows (members, helpers, plans), columns sized to what they hold."""
@@ -133,12 +139,10 @@ def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
         if section == MEMBERS:
             sections.append((section, lambda: _member_tables(r, styles, width)))
         else:
-            fields = HOUSEHOLD_FORM.in_section(section)
-            sections.append((section, lambda fields=fields: [
-                _fields_grid(fields, r.values, v, styles, width)]))
+            sections.append((section, partial(_grid_section, HOUSEHOLD_FORM.in_section(section),
+                                              r.values, v, styles, width)))
     for form, rows in ((HELPER_FORM, r.helpers), (AID_PLAN_FORM, r.plans)):
-        sections.append((form.label, lambda form=form, rows=rows: _list_table(
-            form.fields, rows, styles, width)))
+        sections.append((form.label, partial(_list_table, form.fields, rows, styles, width)))
     for n, (label, make) in enumerate(sections):
         story.append(KeepTogether([styles.para(f"{_NUMERALS[n]}、{label}", styles.heading),
                                    *make()]))

@@ -1,20 +1,15 @@
-"""`fupin excel export|template|import`: the command line over reports/excel.
-
-reports may not import cli (the dependency rule in tests/test_architecture.py), so
-cli/main.py lends its helpers: `excel_commands.register(sub, cli.common)`.
-"""
+"""`fupin excel export|template|import`: the command line over reports/excel."""
 
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from cli import common
 from registry.progress import Cancelled
 from registry.search import HouseholdFilter
-from registry.store import Store
 from reports.excel.export import export_households
 from reports.excel.importing import import_workbook
 from reports.excel.reading import WorkbookError
@@ -23,23 +18,14 @@ from reports.excel.template import station_villages, write_template
 BAD_ROWS_EXIT = 2  # the file was read, some rows are wrong: nothing imported
 
 
-class CliTools(Protocol):
-    """The parts of cli/common.py these commands use (the module itself satisfies it)."""
 
-    def CliError(self, message: str, code: int = 1) -> Exception: ...  # the class
-    def open_store(self, args: argparse.Namespace) -> Store: ...
-    def add_store_argument(self, p: argparse.ArgumentParser) -> None: ...
-    def add_json_argument(self, p: argparse.ArgumentParser) -> None: ...
-    def emit_json(self, data: Any) -> None: ...
-
-
-def register(sub: Any, cli: CliTools) -> None:
+def register(sub: Any) -> None:
     excel = sub.add_parser(
         "excel", help="Excel:导出登记簿或筛选结果、生成导入模板、导入"
     ).add_subparsers(dest="excel_command", required=True, metavar="操作")
 
     p = excel.add_parser("export", help="把农户及家庭成员导出为Excel(.xlsx)")
-    cli.add_store_argument(p)
+    common.add_store_argument(p)
     p.add_argument("--out", required=True, type=Path, help="输出的 .xlsx 文件")
     p.add_argument("--search", default="", help="姓名、拼音首字母、全拼、身份证号片段或村名")
     p.add_argument("--village", help="12位行政村代码")
@@ -47,78 +33,78 @@ def register(sub: Any, cli: CliTools) -> None:
     p.add_argument("--stage", help="识别阶段代码")
     p.add_argument("--status", help="脱贫状态代码")
     p.add_argument("--title", help="“说明”表中的标题")
-    cli.add_json_argument(p)
-    p.set_defaults(run=functools.partial(cmd_export, cli))
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_export)
 
     p = excel.add_parser("template", help="生成空白导入模板(.xlsx)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--store", type=Path, help="可选:本站数据库,“行政村”列即可下拉选择本乡镇各村")
     p.add_argument("--user", help="登录用户名(与 --store 一起用)")
-    cli.add_json_argument(p)
-    p.set_defaults(run=functools.partial(cmd_template, cli))
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_template)
 
     p = excel.add_parser("import", help="导入填好的模板:全部行无误才导入,否则一户也不导入")
-    cli.add_store_argument(p)
+    common.add_store_argument(p)
     p.add_argument("file", type=Path, help="填好的 .xlsx 文件")
     p.add_argument("--marked", type=Path,
                    help="有错误时标出错误的副本写到这里(默认:<文件名>.errors.xlsx)")
-    cli.add_json_argument(p)
-    p.set_defaults(run=functools.partial(cmd_import, cli))
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_import)
 
 
-def _check_out(cli: CliTools, path: Path) -> None:
+def _check_out(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
-        raise cli.CliError(f"输出文件应以 .xlsx 结尾:{path}")
+        raise common.CliError(f"输出文件应以 .xlsx 结尾:{path}")
     if not path.parent.is_dir():
-        raise cli.CliError(f"输出文件夹不存在:{path.parent}")
+        raise common.CliError(f"输出文件夹不存在:{path.parent}")
 
 
-def cmd_export(cli: CliTools, args: argparse.Namespace) -> int:
-    _check_out(cli, args.out)
+def cmd_export(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     if args.village and not (len(args.village) == 12 and args.village.isdigit()):
-        raise cli.CliError("--village 应为12位行政村区划代码")
+        raise common.CliError("--village 应为12位行政村区划代码")
     flt = HouseholdFilter(text=args.search, village_code=args.village, group_no=args.group,
                           stage=args.stage, poverty_status=args.status)
-    with cli.open_store(args) as store:
+    with common.open_store(args) as store:
         try:
             report = export_households(store, args.out, flt, title=args.title)
         except OSError as e:
-            raise cli.CliError(f"无法写出 {args.out}:{e.strerror or e}") from None
+            raise common.CliError(f"无法写出 {args.out}:{e.strerror or e}") from None
     if args.json:
-        cli.emit_json({"path": str(report.path), "households": report.households,
+        common.emit_json({"path": str(report.path), "households": report.households,
                    "members": report.members})
     else:
         print(f"已导出 {report.households} 户、{report.members} 人:{report.path}")
     return 0
 
 
-def cmd_template(cli: CliTools, args: argparse.Namespace) -> int:
-    _check_out(cli, args.out)
+def cmd_template(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     villages: list[str] = []
     if args.store:
-        with cli.open_store(args) as store:
+        with common.open_store(args) as store:
             villages = station_villages(store)
     try:
         path = write_template(args.out, villages)
     except OSError as e:
-        raise cli.CliError(f"无法写出 {args.out}:{e.strerror or e}") from None
+        raise common.CliError(f"无法写出 {args.out}:{e.strerror or e}") from None
     if args.json:
-        cli.emit_json({"path": str(path)})
+        common.emit_json({"path": str(path)})
     else:
         print(f"已生成导入模板:{path}(请先阅读“填写说明”表)")
     return 0
 
 
-def cmd_import(cli: CliTools, args: argparse.Namespace) -> int:
-    with cli.open_store(args) as store:
+def cmd_import(args: argparse.Namespace) -> int:
+    with common.open_store(args) as store:
         try:
             report = import_workbook(store, args.file, marked_path=args.marked)
         except WorkbookError as e:
-            raise cli.CliError(f"{e} 未导入任何数据。") from None
+            raise common.CliError(f"{e} 未导入任何数据。") from None
         except Cancelled:
-            raise cli.CliError("已取消,未导入任何数据") from None
+            raise common.CliError("已取消,未导入任何数据") from None
     if args.json:
-        cli.emit_json(report.as_json())
+        common.emit_json(report.as_json())
     else:
         out = sys.stdout if report.ok else sys.stderr
         print(report.summary(), file=out)

@@ -5,87 +5,17 @@ Exit codes: 0 applied (or a harmless no-op such as a replay), 1 refused,
 from __future__ import annotations
 
 import argparse
-import functools
-import getpass
-import json
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from registry.errors import StoreError
-from registry.keyslots import KeySlots, parse_recovery_key
+from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
 from registry.store import Store
 from sync import county, duplicates, enroll, export, receive, status
 from sync.keys import ensure_keys, rotate_keys
 
 EXIT_WAITING = 3
-# The same environment variables as cli/common.py (sync may not import cli/).
-PASSWORD_ENV, USER_ENV, RECOVERY_ENV = "FUPIN_PASSWORD", "FUPIN_USER", "FUPIN_RECOVERY_KEY"
-
-
-class _Refused(Exception):
-    pass
-
-
-def add_store_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", required=True, type=Path, help="数据库文件路径")
-    p.add_argument("--user", help=f"登录用户名(也可用环境变量 {USER_ENV})")
-
-
-def add_json_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value))
-
-
-def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
-    sys.stdout.write("\n")
-
-
-def open_store(args: argparse.Namespace) -> Store:
-    path: Path = args.store
-    recovery = os.environ.get(RECOVERY_ENV)
-    if recovery:
-        return Store.open_with_recovery_key(path, parse_recovery_key(recovery))
-    user = args.user or os.environ.get(USER_ENV)
-    if not user:
-        users = KeySlots.load(path).users()
-        if len(users) != 1:
-            raise _Refused("此数据库有多个用户,请用 --user 指定登录用户")
-        user = users[0][0]
-    password = os.environ.get(PASSWORD_ENV)
-    if password is None:
-        if not sys.stdin.isatty():
-            raise _Refused(f"需要密码:请在终端中运行,或设置环境变量 {PASSWORD_ENV}")
-        password = getpass.getpass("密码:")
-    return Store.open(path, user, password)
-
-
-Command = Callable[[argparse.Namespace], int]
-
-
-def _guarded(fn: Command) -> Command:
-    """Every refusal becomes a Chinese message on stderr and exit code 1."""
-    @functools.wraps(fn)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return fn(args)
-        except (StoreError, _Refused) as e:
-            print(f"错误:{e}", file=sys.stderr)
-            return 1
-    return run
 
 
 def register(sub: Any) -> None:
@@ -97,20 +27,20 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, help="申请文件")
     p.add_argument("--new-key", action="store_true", help="先生成新密钥(密钥被吊销后)")
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_enroll_request))
+    p.set_defaults(run=cmd_enroll_request)
 
     p = sync.add_parser("enroll", help="县:登记乡镇的注册申请,生成答复文件")
     add_store_argument(p)
     p.add_argument("request", type=Path, help="乡镇的注册申请文件")
     p.add_argument("--out", required=True, type=Path, help="答复文件(交回乡镇)")
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_enroll))
+    p.set_defaults(run=cmd_enroll)
 
     p = sync.add_parser("accept", help="乡镇:接受县扶贫办的注册答复")
     add_store_argument(p)
     p.add_argument("answer", type=Path)
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_accept))
+    p.set_defaults(run=cmd_accept)
 
     p = sync.add_parser("export", help="导出数据包(乡镇→县;县用 --station 导出回传包)")
     add_store_argument(p)
@@ -118,24 +48,24 @@ def register(sub: Any) -> None:
     p.add_argument("--full", action="store_true", help="导出全部数据(新的县级数据库)")
     p.add_argument("--station", help="县:回传给哪个乡镇(9位代码)")
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_export))
+    p.set_defaults(run=cmd_export)
 
     p = sync.add_parser("import", help="导入数据包(可一次多个)")
     add_store_argument(p)
     p.add_argument("files", nargs="+", type=Path)
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_import))
+    p.set_defaults(run=cmd_import)
 
     p = sync.add_parser("status", help="同步状态(县:各乡镇的编号、缺失、等待)")
     add_store_argument(p)
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_status))
+    p.set_defaults(run=cmd_status)
 
     p = sync.add_parser("duplicates", help="县:列出待裁定的疑似重复登记")
     add_store_argument(p)
     p.add_argument("--station", help="只看某乡镇")
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_duplicates))
+    p.set_defaults(run=cmd_duplicates)
 
     p = sync.add_parser("rule", help="县:裁定疑似重复(same 同一人 / different 不同人)")
     add_store_argument(p)
@@ -143,7 +73,7 @@ def register(sub: Any) -> None:
     p.add_argument("ruling", choices=sorted(duplicates.RULINGS))
     p.add_argument("--note")
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_rule))
+    p.set_defaults(run=cmd_rule)
 
     p = sync.add_parser("revoke", help="县:吊销乡镇密钥(随回传包通知乡镇)")
     add_store_argument(p)
@@ -151,12 +81,12 @@ def register(sub: Any) -> None:
     p.add_argument("--key-id")
     p.add_argument("--reason", required=True)
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_revoke))
+    p.set_defaults(run=cmd_revoke)
 
     p = sync.add_parser("rotate-key", help="更换本库的同步密钥(新密钥由旧密钥背书)")
     add_store_argument(p)
     add_json_argument(p)
-    p.set_defaults(run=_guarded(cmd_rotate))
+    p.set_defaults(run=cmd_rotate)
 
 
 @contextmanager
@@ -209,11 +139,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _store(args) as store:
         if store.info.kind == "county":
             if not args.station:
-                raise _Refused("县级数据库导出回传数据包时请用 --station 指定乡镇")
+                raise CliError("县级数据库导出回传数据包时请用 --station 指定乡镇")
             r = export.export_return(store, args.station, args.out, full=args.full)
         else:
             if args.station:
-                raise _Refused("--station 只用于县级数据库")
+                raise CliError("--station 只用于县级数据库")
             r = export.export_station(store, args.out, full=args.full)
     _say(args, {"path": str(r.path), "seq": r.seq, "full": r.full, "counts": r.counts,
                 "hash": r.hash}, str(r.path))
