@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
             self.add_action("户籍管理", a, toolbar=True)
         self._menus["户籍管理"].addSeparator()
         self.add_action("户籍管理", find)
+        self.add_action("户籍管理", act("村组管理…", "village", self.manage_villages))
         self.add_action("户籍管理", self.refresh_action)
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.search_box)
@@ -349,6 +350,12 @@ class MainWindow(QMainWindow):
 
         self.search_finished.connect(reselect)
         self.refresh()
+
+    def manage_villages(self) -> None:
+        from desktop.village_editor import VillagesDialog
+        dialog = VillagesDialog(self.workspace.store, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
 
     def delete_household(self) -> None:
         household_id = self.selected_household_id()

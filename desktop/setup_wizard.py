@@ -14,14 +14,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -29,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.look import icon
+from desktop.village_editor import VillageTable
 from registry import regions
 from registry.errors import StoreError
 from registry.store import Store
-from registry.villages import add_groups, list_villages, rename_village
 
 PROVINCE = "51"
 
@@ -201,68 +197,27 @@ class VillagesPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle("第三步:核对村名,填写各村的村民小组数")
-        self.setSubTitle("村名与实际不符可直接修改;组数填写后自动建立 1组、2组……(以后也可增加)。")
-        self.table = QTableWidget(0, 3, self)
-        self.table.setObjectName("setupVillages")
-        self.table.setHorizontalHeaderLabels(["区划代码", "村(社区)名称", "村民小组数"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 130)
-        self.table.setColumnWidth(2, 110)
+        self.setSubTitle("村名与实际不符可直接修改;组数填写后自动建立 1组、2组……"
+                         "(以后可在“户籍管理 → 村组管理”中增加)。")
+        self.table = VillageTable(self)
         self.error = _error(self, "setupVillagesError")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(self.error)
 
     def initializePage(self) -> None:
-        store = self._wizard.store
-        assert store is not None
-        with store.session() as s:
-            villages = list_villages(s)
-        self.table.setRowCount(len(villages))
-        for row, v in enumerate(villages):
-            code = QTableWidgetItem(v.code)
-            code.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.table.setItem(row, 0, code)
-            self.table.setItem(row, 1, QTableWidgetItem(v.name))
-            spin = QSpinBox(self.table)
-            spin.setRange(0, 99)
-            spin.setValue(len(v.groups))
-            spin.setSuffix(" 个组")
-            spin.setFrame(False)
-            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # type digits, or ↑ ↓
-            spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setCellWidget(row, 2, spin)
-            self.table.setRowHeight(row, 28)
+        assert self._wizard.store is not None
+        self.table.load(self._wizard.store)
 
     def set_village(self, row: int, name: str | None = None, groups: int | None = None
                     ) -> None:
-        if name is not None:
-            item = self.table.item(row, 1)
-            assert item is not None
-            item.setText(name)
-        if groups is not None:
-            spin = self.table.cellWidget(row, 2)
-            assert isinstance(spin, QSpinBox)
-            spin.setValue(groups)
+        self.table.set_village(row, name, groups)
 
     def validatePage(self) -> bool:
-        store = self._wizard.store
-        assert store is not None
-        try:
-            with store.transaction() as s:
-                for row in range(self.table.rowCount()):
-                    code = self.table.item(row, 0).text()  # type: ignore[union-attr]
-                    name = self.table.item(row, 1).text()  # type: ignore[union-attr]
-                    spin = self.table.cellWidget(row, 2)
-                    assert isinstance(spin, QSpinBox)
-                    rename_village(s, store.user, code, name)
-                    if spin.value():
-                        add_groups(s, store.user, code, spin.value())
-        except StoreError as e:
-            self.error.setText(str(e))
-            return False
-        return True
+        assert self._wizard.store is not None
+        message = self.table.apply(self._wizard.store)
+        self.error.setText(message or "")
+        return message is None
 
 
 class RecoveryPage(QWizardPage):

@@ -54,3 +54,26 @@ def test_alt_number_jumps_to_a_section(qtbot: QtBot, main_window: MainWindow) ->
     qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
     assert editor.tabs.currentIndex() == 4
     assert editor.inputs["main_cause"].widget.isVisible()
+
+
+def test_villages_dialog_renames_and_adds_groups(qtbot: QtBot, main_window: MainWindow
+                                                 ) -> None:
+    from desktop.village_editor import VillagesDialog
+
+    dialog = VillagesDialog(main_window.workspace.store, main_window)
+    qtbot.addWidget(dialog)
+    dialog.accepted.connect(main_window.refresh)
+    code = dialog.table.item(0, 0).text()  # type: ignore[union-attr]
+    dialog.table.set_village(0, name="尼日新村", groups=12)
+    dialog.table.set_village(1, name="")
+    dialog.save()
+    assert dialog.error.text() == "村名不能为空"
+    from registry.villages import list_villages
+    with main_window.workspace.store.session() as s:
+        assert list_villages(s)[0].name != "尼日新村"  # all or nothing
+    dialog.table.set_village(1, name="火洛村")
+    with qtbot.waitSignal(main_window.search_finished, timeout=5000):
+        dialog.save()
+    main_window.tree.select_place(code, 12)
+    assert main_window.tree.current_place() == (code, 12)
+    assert main_window.tree.currentItem().parent().text(0) == "尼日新村"  # type: ignore[union-attr]

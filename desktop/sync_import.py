@@ -1,0 +1,86 @@
+"""Importing bundle files, at the county (station bundles) or at a station (the county's
+return bundles): pick one or many .fpb files, import them in the DB worker with a progress
+bar, then a table says per file what happened. A refused file changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.sync_widgets import (
+    ResultTable,
+    SyncDialog,
+    close_button,
+    hint,
+    results_summary,
+    set_title,
+    start_folder,
+)
+from desktop.workspace import Workspace
+from sync.receive import REFUSED, ImportResult, import_files
+
+FILTER = "数据包 (*.fpb);;所有文件 (*)"
+
+
+def choose_bundles(parent: QWidget, title: str) -> list[Path]:
+    files, _ = QFileDialog.getOpenFileNames(parent, title, start_folder(), FILTER)
+    return [Path(f) for f in files]
+
+
+class ImportDialog(SyncDialog):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None,
+                 after: Callable[[list[ImportResult]], None] | None = None) -> None:
+        county = workspace.store.info.kind == "county"
+        title = "导入乡镇数据包" if county else "导入县级数据包"
+        super().__init__(workspace, title, parent)
+        self.setObjectName("syncImportDialog")
+        self.county = county
+        self.after = after
+        self.results: list[ImportResult] = []
+        heading = set_title(QLabel(title, self))
+        explain = hint("从U盘选择一个或多个数据包(.fpb)。每个数据包先核验签名和完整性,"
+                       "核验不通过的整包拒绝,不写入任何数据;缺号的数据包先保存,"
+                       "补齐后自动导入。" if county else
+                       "选择县扶贫办发回的回传数据包(.fpb):其中有县里的回执、重复登记裁定、"
+                       "县级决定、密钥变更和贫困线标准。", self)
+        self.table = ResultTable(county, self)
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("importSummary")
+        self.choose_button = QPushButton("选择数据包…", self)
+        self.choose_button.clicked.connect(self.choose)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(close_button(self))
+        box = QVBoxLayout(self)
+        box.addWidget(heading)
+        box.addWidget(explain)
+        box.addWidget(self.table, 1)
+        box.addLayout(self.progress_row())
+        box.addLayout(buttons)
+        self.resize(1080 if county else 900, 420)
+
+    def choose(self) -> None:
+        files = choose_bundles(self, "选择要导入的数据包")
+        if files:
+            self.start(files)
+
+    def start(self, files: list[Path]) -> None:
+        store = self.workspace.store
+        self.summary.setText(f"正在导入 {len(files)} 个文件…")
+        self.run(lambda progress: import_files(store, files, progress), self._show)
+
+    def set_busy(self, busy: bool) -> None:
+        self.choose_button.setEnabled(not busy)
+
+    def _show(self, results: list[ImportResult]) -> None:
+        self.results = results
+        self.table.show_results(results)
+        refused = sum(1 for r in results if r.status == REFUSED)
+        self.summary.setText(results_summary(results))
+        self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if refused else
+                                   "font-weight: bold;")
+        if self.after is not None:
+            self.after(results)
