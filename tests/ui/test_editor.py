@@ -213,3 +213,34 @@ def test_editing_keeps_members_who_left(qtbot: QtBot, main_window: MainWindow) -
         kept = next(m for m in row.members if m.id == leaver["id"])
         assert not kept.deleted and kept.change_reason == "1"
         assert row.phone == "13700001111"
+
+
+def test_id_number_registered_elsewhere_is_refused_by_the_store(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    with main_window.workspace.store.session() as s:
+        other = search_households(s, HouseholdFilter(), limit=1)[0]
+    assert other.head_id_number
+    editor = open_new_editor(qtbot, main_window)
+    type_member(qtbot, editor, "李四", other.head_id_number, "01", "01")
+    editor.inputs["main_cause"].set_value("01")
+    editor.save()
+    qtbot.waitUntil(lambda: not editor._saving, timeout=10000)
+    assert editor.isVisible()
+    message = editor.members.index(0, column_of("id_number")).data(
+        Qt.ItemDataRole.ToolTipRole)
+    assert "已登记" in message and "同一人不能重复登记" in message
+    assert "第1行 身份证号码" in editor.member_errors.text()
+
+
+def test_delete_asks_for_a_reason(qtbot: QtBot, main_window: MainWindow,
+                                  monkeypatch: object) -> None:
+    import pytest
+    from PySide6.QtWidgets import QInputDialog
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    main_window.table.selectRow(0)
+    household_id = main_window.selected_household_id()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("重复建档", True))
+    with qtbot.waitSignal(main_window.search_finished, timeout=10000):
+        main_window.delete_action.trigger()
+    assert household_id not in main_window.model.ids()
+    assert main_window.model.rowCount() == 299
