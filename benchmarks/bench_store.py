@@ -2,6 +2,10 @@
 SQLite doing the same work, demo generation, search latency at 20,000 and 200,000
 households, peak memory.
 
+Search latency is the time to the first screen of results: the matching households (a text
+search stops at registry.search.SEARCH_CAP households, as in the desktop) plus the rows of the
+first 50; the uncapped figure (every matching id, as the CLI lists them) is printed beside it.
+
 "Plain SQLite" is the same SQLite build (sqlcipher3) with no key: the same engine, pragmas,
 models and bulk insert, so the ratio is the price of encryption alone.
 """
@@ -21,7 +25,7 @@ from benchmarks.common import figure, median, peak_rss_mb, percentile, section, 
 from registry import demo
 from registry.derived import name_pinyin
 from registry.models import Base, Counter, Member, Region
-from registry.search import HouseholdFilter, household_ids, household_rows
+from registry.search import HouseholdFilter, find_households, household_ids, household_rows
 from registry.store import Store
 from registry.tracking import COUNTER
 
@@ -89,14 +93,18 @@ def _queries(store: Store, n: int, seed: int) -> list[str]:
     return out
 
 
-def _search_latency(store: Store, queries: list[str]) -> tuple[float, float]:
+def _search_latency(store: Store, queries: list[str], exact: bool = False
+                    ) -> tuple[float, float]:
+    """What a clerk waits for: the matching households (capped search as in the desktop,
+    or every id with exact=True, as the CLI lists them) and the first screen of rows."""
     times = []
     with store.session() as s:
-        household_ids(s, HouseholdFilter(text="warm-up"))
+        find_households(s, HouseholdFilter(text="warm-up"))
         for q in queries:
             with timed() as t:
-                ids = household_ids(s, HouseholdFilter(text=q))
-                household_rows(s, ids[:50])  # the first screen of the table
+                f = HouseholdFilter(text=q)
+                ids = household_ids(s, f) if exact else find_households(s, f).ids
+                household_rows(s, ids[:50])
             times.append(t.seconds * 1000)
     return median(times), percentile(times, 95)
 
@@ -146,8 +154,10 @@ def run(workdir: Path, quick: bool) -> None:
     queries = _queries(Store.open(workdir / "demo.db", "admin", PASSWORD), 200, seed=3)
     with Store.open(workdir / "demo.db", "admin", PASSWORD) as opened:
         med, p95 = _search_latency(opened, queries)
-    figure(f"搜索 200 次混合查询({n} 户)中位数", med, "ms")
-    figure(f"搜索 200 次混合查询({n} 户)p95", p95, "ms", "≤ 50 ms", p95 <= 50)
+        figure(f"搜索 200 次混合查询({n} 户)中位数", med, "ms")
+        figure(f"搜索 200 次混合查询({n} 户)p95", p95, "ms", "≤ 50 ms", p95 <= 50)
+        med, p95 = _search_latency(opened, queries, exact=True)
+        figure("同上,返回全部匹配(不设上限)p95", p95, "ms")
     figure("峰值内存(到此为止)", peak_rss_mb(), "MB")
 
     section(f"县级规模:{big} 户")
@@ -157,7 +167,11 @@ def run(workdir: Path, quick: bool) -> None:
         _grow(county, big, seed=10)
     figure(f"建库 {big} 户", t.seconds, "s")
     with Store.open(workdir / "big.db", "admin", PASSWORD) as opened:
-        med, p95 = _search_latency(opened, _queries(opened, 200, seed=4))
-    figure(f"搜索 200 次混合查询({big} 户)中位数", med, "ms")
-    figure(f"搜索 200 次混合查询({big} 户)p95", p95, "ms", "≤ 200 ms", p95 <= 200)
+        queries = _queries(opened, 200, seed=4)
+        med, p95 = _search_latency(opened, queries)
+        figure(f"搜索 200 次混合查询({big} 户)中位数", med, "ms")
+        figure(f"搜索 200 次混合查询({big} 户)p95", p95, "ms", "≤ 200 ms", p95 <= 200)
+        med, p95 = _search_latency(opened, queries, exact=True)
+        figure("同上,返回全部匹配(不设上限)中位数", med, "ms")
+        figure("同上,返回全部匹配(不设上限)p95", p95, "ms")
     figure("峰值内存(全程)", peak_rss_mb(), "MB")

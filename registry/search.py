@@ -90,7 +90,8 @@ def _matching_members(text: str) -> Any:
     return select(Member.household_id).where(keys, Member.deleted.is_(False))
 
 
-def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
+def _place_conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
+    """Everything but the text: tombstones, village, group, stage, status."""
     where: list[ColumnElement[bool]] = []
     if not f.include_deleted:
         where.append(Household.deleted.is_(False))
@@ -102,33 +103,76 @@ def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
         where.append(Household.stage == f.stage)
     if f.poverty_status:
         where.append(Household.poverty_status == f.poverty_status)
-    text = f.text.strip().lower()
-    if not text:
-        return where
+    return where
+
+
+def _text_sources(text: str) -> list[Any]:
+    """Selects of household ids the text points at (empty: the text filters nothing)."""
     if len(text) == 12 and text.isdigit():
-        where.append(Household.village_code == text)
-        return where
+        return [select(Household.id).where(Household.village_code == text)]
     members = _matching_members(text)
     if members is None:
-        return where
+        return []
+    sources = [members]
     if _is_chinese(text):
         # A Chinese query also finds a village by name: "尼日" lists 尼日村.
         villages = select(Region.code).where(Region.level == "village",
                                              func.instr(Region.name, text) > 0)
-        where.append(or_(Household.id.in_(members), Household.village_code.in_(villages)))
-    else:
-        where.append(Household.id.in_(members))
+        sources.append(select(Household.id).where(Household.village_code.in_(villages)))
+    return sources
+
+
+def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
+    where = _place_conditions(f)
+    sources = _text_sources(f.text.strip().lower())
+    if sources:
+        where.append(or_(*(Household.id.in_(source) for source in sources)))
     return where
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    return [c.desc() if descending else c.asc() for c in SORT_KEYS[sort]] + [Household.id]
 
 
 def household_ids(session: Session, f: HouseholdFilter, sort: str = "village",
                   descending: bool = False, limit: int | None = None, offset: int = 0
                   ) -> list[str]:
-    order = [c.desc() if descending else c.asc() for c in SORT_KEYS[sort]]
-    q = select(Household.id).where(and_(*_conditions(f))).order_by(*order, Household.id)
+    """Every matching id in order (exact; the CLI and exports use this)."""
+    q = select(Household.id).where(and_(*_conditions(f))).order_by(*_order(sort, descending))
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return list(session.execute(q).scalars())
+
+
+# A text search stops collecting after this many households: "li" or "张" match a tenth
+# of a county, and nobody reads 20,000 hits — they type one more character. Browsing a
+# village (no text) is never capped.
+SEARCH_CAP = 2000
+
+
+@dataclass(frozen=True)
+class Hits:
+    ids: list[str]
+    capped: bool  # more matched than the cap: ids are the first `cap` found, sorted
+
+
+def find_households(session: Session, f: HouseholdFilter, sort: str = "village",
+                    descending: bool = False, cap: int = SEARCH_CAP) -> Hits:
+    """Search as the user types: exact when the text is specific, bounded when it is not,
+    so a county of 200,000 households answers as fast as a township."""
+    sources = _text_sources(f.text.strip().lower())
+    if not sources:
+        return Hits(household_ids(session, f, sort, descending), capped=False)
+    candidates: set[str] = set()
+    capped = False
+    for source in sources:
+        found = list(session.execute(source.distinct().limit(cap + 1)).scalars())
+        capped = capped or len(found) > cap
+        candidates.update(found[:cap])
+    q = (select(Household.id)
+         .where(and_(*_place_conditions(f)), Household.id.in_(list(candidates)))
+         .order_by(*_order(sort, descending)))
+    return Hits(list(session.execute(q).scalars()), capped)
 
 
 def count_households(session: Session, f: HouseholdFilter) -> int:

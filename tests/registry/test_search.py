@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from registry.households import save_household
-from registry.search import HouseholdFilter, count_households, search_households
+from registry.search import HouseholdFilter, count_households, household_rows, search_households
 from registry.store import Store
 from tests.registry.samples import household, idn
 
@@ -78,3 +78,17 @@ def test_the_index_follows_edits_and_tombstones(village: Store) -> None:
 
 def test_one_or_two_digits_do_not_filter_yet(village: Store) -> None:
     assert len(heads(village, text="51")) == 5
+
+
+def test_find_households_is_exact_when_specific_and_bounded_when_not(village: Store) -> None:
+    from registry.search import find_households
+
+    with village.session() as s:
+        exact = find_households(s, HouseholdFilter(text="zs"), sort="head")
+        assert not exact.capped and len(exact.ids) == 2
+        broad = find_households(s, HouseholdFilter(text="尼日"), cap=2)
+        assert broad.capped and len(broad.ids) == 2
+        browse = find_households(s, HouseholdFilter(village_code="513431102200"), cap=2)
+        assert not browse.capped and len(browse.ids) == 4  # no text: never capped
+        within = find_households(s, HouseholdFilter(text="zs", group_no=3))
+        assert [r.head_name for r in household_rows(s, within.ids)] == ["张珊珊"]
