@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.household import HOUSEHOLD_FORM
@@ -20,9 +20,9 @@ from forms.validation import CleanHousehold, FieldError, Invalid, validate_house
 from registry import audit, derived
 from registry.households import find_id_numbers
 from registry.ids import new_id
-from registry.models import AuditEntry, Household, Member, Region, Tracked, utcnow
+from registry.models import Household, Member, Region
 from registry.progress import Cancelled, Progress
-from registry.tracking import reserve_revs
+from registry.tracking import bulk_insert
 
 RawHousehold = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]  # (household, members)
 
@@ -30,9 +30,6 @@ _HOUSEHOLD_INPUTS = [f.name for f in HOUSEHOLD_FORM.inputs()]
 _MEMBER_INPUTS = [f.name for f in MEMBER_FORM.inputs()]
 _LOOKUP_CHUNK = 5000  # ID numbers per IN query
 _PROGRESS_EVERY = 200
-_INSERT_CHUNK = 5000
-_AUDIT_COLUMNS = ("id", "at", "user", "action", "entity", "entity_id", "before", "after",
-                  "reason", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -164,48 +161,11 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
         snapshots.append({**{k: h[k] for k in _HOUSEHOLD_INPUTS}, "members": [
             {**{k: m[k] for k in _MEMBER_INPUTS}, "sex": m["sex"],
              "birth_date": m["birth_date"]} for m in people]})
-    _insert(session, Household, h_rows)
-    _insert(session, Member, m_rows)
-    _audit_creates(session, user, [h["id"] for h in h_rows], snapshots, reason)
+    bulk_insert(session, Household, h_rows)
+    bulk_insert(session, Member, m_rows)
+    audit.record_many(session, user, "create", "household",
+                      [(h["id"], None, snap) for h, snap in zip(h_rows, snapshots, strict=True)],
+                      reason=reason)
     return BulkResult([h["id"] for h in h_rows], len(m_rows))
 
 
-def _insert(session: Session, model: type[Tracked], rows: list[dict[str, Any]]) -> None:
-    """tracking.bulk_insert, but with NULLs rendered: the ORM's bulk INSERT otherwise
-    leaves out the None keys of each row and so groups rows by which fields are empty,
-    which for imported households (many optional fields) means nearly one INSERT per row
-    (10,000 statements instead of 4 for 15,000 members). Every column with a Python-side
-    default is filled here or by bulk_insert's stamping, so no default is skipped."""
-    if not rows:
-        return
-    first = reserve_revs(session, len(rows))
-    now = utcnow()
-    for offset, row in enumerate(rows):
-        row.setdefault("id", new_id())
-        row.update(rev=first + offset, created_at=now, updated_at=now, deleted=False)
-    stmt = insert(model).execution_options(render_nulls=True)
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        session.execute(stmt, rows[start:start + _INSERT_CHUNK])
-
-
-def _audit_creates(session: Session, user: str, ids: Sequence[str],
-                   snapshots: Sequence[dict[str, Any]], reason: str | None) -> None:
-    """One “create” entry per household, chained exactly as audit.record chains them
-    (same digest), but inserted in one statement: record() reads the last hash and
-    flushes once per entry, which costs more than the whole import at 5,000 households.
-    The store is written by one user action at a time, so reading the last hash once
-    inside this transaction is as safe as record() doing it per entry."""
-    prev = session.execute(
-        select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).scalar() or audit.GENESIS
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    for entity_id, snapshot in zip(ids, snapshots, strict=True):
-        entry = AuditEntry(id=new_id(), at=now, user=user, action="create",
-                           entity="household", entity_id=entity_id, before=None,
-                           after=audit.to_json(snapshot), reason=reason, prev_hash=prev)
-        entry.hash = audit._digest(entry)
-        prev = entry.hash
-        rows.append({c: getattr(entry, c) for c in _AUDIT_COLUMNS})
-    if rows:
-        session.execute(insert(AuditEntry), rows)

@@ -47,17 +47,38 @@ def stamp_changes(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
 
 def bulk_insert(session: Session, model: type[Tracked], rows: list[dict[str, Any]],
                 chunk: int = 5000) -> None:
-    """Inserts many new rows at once (demo data, imports), stamping ids, revs and times
-    exactly as the flush hook would, without building ORM objects."""
+    """Inserts many new rows at once (demo data, imports, the county's merge), stamping
+    ids, revs and times exactly as the flush hook would, without building ORM objects.
+
+    SQLAlchemy's bulk INSERT groups rows by the set of keys they carry and leaves out None
+    values, so rows with different empty fields become one INSERT each (10,000 statements
+    instead of 4 for 15,000 imported members). Every row is therefore given the same keys,
+    a missing one taking its column's Python default (or NULL), and NULLs are rendered.
+    """
     if not rows:
         return
     first = reserve_revs(session, len(rows))
     now = utcnow()
+    keys = set().union(*rows) | {"id", "rev", "created_at", "updated_at", "deleted"}
+    missing = {key: _default(model, key) for key in keys}
     for offset, row in enumerate(rows):
-        row.setdefault("id", new_id())
+        for key, default in missing.items():
+            if key not in row:
+                row[key] = default() if callable(default) else default
         row["rev"] = first + offset
-        row.setdefault("created_at", now)
         row["updated_at"] = now
-        row.setdefault("deleted", False)
+        if row["created_at"] is None:
+            row["created_at"] = now
+    statement = insert(model).execution_options(render_nulls=True)
     for start in range(0, len(rows), chunk):
-        session.execute(insert(model), rows[start:start + chunk])
+        session.execute(statement, rows[start:start + chunk])
+
+
+def _default(model: type[Tracked], key: str) -> Any:
+    if key == "id":
+        return new_id
+    column = model.__table__.columns[key]  # type: ignore[attr-defined]
+    default = column.default
+    if default is None or not default.is_scalar:
+        return None  # created_at/updated_at are stamped above
+    return default.arg
