@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -101,8 +102,17 @@ class EnrollRequestDialog(SyncDialog):
         self.result = result
         self.fingerprint.show_fingerprint(result.fingerprint, "本站指纹")
         self.fingerprint.show()
-        self.done_label.setText(f"<p>申请文件已保存:<b>{self.path}</b></p><p>{PHONE_HINT}</p>")
+        assert self.path is not None
+        self.done_label.setText(f"<p>申请文件已保存到所选文件夹:<b>{self.path.name}</b></p>"
+                                f"<p style='color:#1f4f8f; font-weight:bold'>{PHONE_HINT}</p>")
+        self.done_label.setToolTip(str(self.path))
         self.write_button.setText("重新生成")
+
+
+def choose_answer(parent: QWidget) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, "选择县级答复文件", start_folder(),
+                                          "注册答复 (*.json);;所有文件 (*)")
+    return Path(name) if name else None
 
 
 class AnswerDialog(SyncDialog):
@@ -136,10 +146,9 @@ class AnswerDialog(SyncDialog):
         self.choose_button.setEnabled(not busy)
 
     def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择县级答复文件", start_folder(),
-                                              "注册答复 (*.json);;所有文件 (*)")
-        if name:
-            self.start(Path(name))
+        path = choose_answer(self)
+        if path is not None:
+            self.start(path)
 
     def start(self, path: Path) -> None:
         store = self.workspace.store
@@ -176,6 +185,7 @@ class ExportDialog(SyncDialog):
         self.outcome = QLabel("", self)
         self.outcome.setObjectName("exportOutcome")
         self.outcome.setWordWrap(True)
+        self.outcome.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.counts = plain_table(self, ["内容", "条数"])
         self.counts.setObjectName("exportCounts")
         self.counts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -239,9 +249,10 @@ class ExportDialog(SyncDialog):
         kind = "全量" if result.full else "增量"
         self.outcome.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>导出完成</p>"
-            f"<p>文件:<b>{result.path.name}</b><br>位置:{result.path.parent}</p>"
+            f"<p>文件:<b>{result.path.name}</b><br>(已保存到所选的文件夹/U盘)</p>"
             f"<p>第 {result.seq} 号数据包({kind}),共 {result.records} 条记录。</p>"
             "<p>请安全弹出U盘后交县扶贫办导入。</p>")
+        self.outcome.setToolTip(str(result.path))
         names = [n for n in COUNT_ORDER if n in result.counts] + \
             [n for n in result.counts if n not in COUNT_ORDER]
         self.counts.setRowCount(len(names))

@@ -387,7 +387,7 @@ class ResultTable(QTableWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = [190, 80, 44, 84] + ([56] * len(BUCKETS) if county else [230])
+        widths = [210, 80, 44, 84] + ([68] * len(BUCKETS) if county else [240])
         for column, width in enumerate(widths):
             self.setColumnWidth(column, width)
         self.message_column = len(headers) - 1

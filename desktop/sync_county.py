@@ -1,0 +1,411 @@
+"""The county's side of USB sync: enroll a township station, see where every station's
+chain stands, review possible duplicates, and write return bundles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from desktop.sync_widgets import (
+    RED,
+    FingerprintView,
+    FolderPicker,
+    SyncDialog,
+    close_button,
+    count_item,
+    hint,
+    plain_table,
+    set_title,
+    start_folder,
+    table_name,
+)
+from desktop.workspace import Workspace
+from registry.models import Region
+from registry.store import Store
+from sync import duplicates, enroll
+from sync.errors import SyncError
+from sync.export import ExportResult, export_return
+from sync.receive import place_name
+from sync.status import PeerStatus, status
+
+
+def answer_name(station_code: str) -> str:
+    return f"注册答复-{station_code}.json"
+
+
+class EnrollStationDialog(SyncDialog):
+    """登记乡镇: read the request, compare the fingerprint by phone, write the answer."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, "登记乡镇", parent)
+        self.setObjectName("enrollStationDialog")
+        self.request: Path | None = None
+        self.result: enroll.Enrolled | None = None
+        self.answer: Path | None = None
+        self.choose_button = QPushButton("选择申请文件…", self)
+        self.choose_button.clicked.connect(self.choose)
+        self.station = QLabel("尚未选择申请文件", self)
+        self.fingerprint = FingerprintView(self)
+        self.fingerprint.hide()
+        self.phone = QLabel("请打电话给该乡镇,让对方读出其屏幕上的指纹,"
+                            "与上面逐组核对;完全一致才能登记。", self)
+        self.phone.setWordWrap(True)
+        self.phone.hide()
+        self.folder = FolderPicker("answer_folder", self)
+        self.enroll_button = QPushButton("指纹一致,登记并保存答复文件", self)
+        self.enroll_button.setEnabled(False)
+        self.enroll_button.clicked.connect(self.enroll)
+        self.done_label = QLabel("", self)
+        self.done_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.station, 1)
+        top.addWidget(self.choose_button)
+        form = QFormLayout()
+        form.addRow("答复保存到:", self.folder)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.enroll_button)
+        buttons.addWidget(close_button(self))
+        box = QVBoxLayout(self)
+        box.addWidget(set_title(QLabel("登记乡镇", self)))
+        box.addWidget(hint("导入乡镇交来的注册申请文件(注册申请-….json),电话核对指纹后登记,"
+                           "再把答复文件用U盘交回乡镇。", self))
+        box.addLayout(top)
+        box.addWidget(self.fingerprint)
+        box.addWidget(self.phone)
+        box.addLayout(form)
+        box.addWidget(self.done_label)
+        box.addStretch(1)
+        box.addLayout(self.progress_row())
+        box.addLayout(buttons)
+        self.resize(660, 460)
+
+    def set_busy(self, busy: bool) -> None:
+        self.choose_button.setEnabled(not busy)
+        self.enroll_button.setEnabled(not busy and self.request is not None)
+
+    def choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "选择乡镇的注册申请文件", start_folder(),
+                                              "注册申请 (*.json);;所有文件 (*)")
+        if name:
+            self.open_request(Path(name))
+
+    def open_request(self, path: Path) -> None:
+        """Reads and checks the request (a small signed file; no store involved)."""
+        self.done_label.clear()
+        try:
+            request = enroll.read_request(path)
+        except SyncError as e:
+            self.request = None
+            self.enroll_button.setEnabled(False)
+            self.fingerprint.hide()
+            self.phone.hide()
+            self.station.setText(f"<span style='color:#c62f2f'>{e}</span>")
+            return
+        self.request = path
+        self.station.setText(f"申请乡镇:<b>{request.name}</b>(代码 {request.code})")
+        self.fingerprint.show_fingerprint(request.fingerprint, f"{request.name}的指纹")
+        self.fingerprint.show()
+        self.phone.show()
+        self.enroll_button.setEnabled(True)
+        self.folder.set_folder(str(path.parent))
+
+    def enroll(self) -> None:
+        folder = self.folder.folder()
+        if folder is None or self.request is None:
+            return
+        store, request = self.workspace.store, self.request
+        code = enroll.read_request(request).code
+        answer = folder / answer_name(code)
+        self.answer = answer
+
+        def work() -> tuple[enroll.Enrolled, str]:
+            return enroll.enroll(store, request, answer), enroll.own_fingerprint(store)
+        self.run(lambda _p: work(), self._enrolled, cancellable=False)
+
+    def _enrolled(self, outcome: tuple[enroll.Enrolled, str]) -> None:
+        result, own = outcome
+        self.result = result
+        answer = self.answer
+        assert answer is not None
+        note = f"<p>{result.note}</p>" if result.note else ""
+        self.done_label.setText(
+            f"<p style='color:#1e7b34; font-weight:bold'>已登记 {result.name}。</p>"
+            f"<p>答复文件:<b>{answer.name}</b>(在所选文件夹中),请交回乡镇导入。</p>"
+            f"<p>本县指纹:<b style='font-size:14pt'>{own}</b>"
+            "(乡镇导入答复后会显示此指纹,请一并核对)</p>" + note)
+
+
+STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "最后导入时间",
+                  "密钥", "待裁定重复", "已回传至"]
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else ""
+
+
+class StationsDialog(SyncDialog):
+    """乡镇同步状况: one row per enrolled station; a return bundle for the chosen one."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, "乡镇同步状况", parent)
+        self.setObjectName("stationsDialog")
+        self.peers: list[PeerStatus] = []
+        self.table = plain_table(self, STATUS_HEADERS)
+        self.table.setObjectName("stationTable")
+        for column, width in enumerate((110, 96, 70, 90, 80, 60, 130, 64, 84, 70)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.summary = QLabel("", self)
+        refresh = QPushButton("刷新", self)
+        refresh.clicked.connect(self.load)
+        self.return_button = QPushButton("为所选乡镇生成回传数据包…", self)
+        self.return_button.clicked.connect(self.export_return)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(refresh)
+        buttons.addWidget(self.return_button)
+        buttons.addWidget(close_button(self))
+        box = QVBoxLayout(self)
+        box.addWidget(set_title(QLabel("乡镇同步状况", self)))
+        box.addWidget(hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
+                           "不同的数据包,请与该乡镇核查。", self))
+        box.addWidget(self.table, 1)
+        box.addLayout(self.progress_row())
+        box.addLayout(buttons)
+        self.resize(1000, 460)
+        self.load()
+
+    def load(self) -> None:
+        store = self.workspace.store
+        self.run(lambda _p: [p for p in status(store) if p.role == "station"], self._show,
+                 cancellable=False)
+
+    def set_busy(self, busy: bool) -> None:
+        self.return_button.setEnabled(not busy)
+
+    def _show(self, peers: list[PeerStatus]) -> None:
+        self.peers = peers
+        self.table.setRowCount(len(peers))
+        for row, p in enumerate(peers):
+            cells = [QTableWidgetItem(p.name), QTableWidgetItem(p.code), count_item(p.last_seq),
+                     QTableWidgetItem(p.missing),
+                     QTableWidgetItem("、".join(map(str, p.waiting))),
+                     QTableWidgetItem("、".join(map(str, p.forks))),
+                     QTableWidgetItem(_when(p.last_applied_at)),
+                     QTableWidgetItem(p.key_status), count_item(p.open_duplicates),
+                     count_item(p.sent_seq)]
+            trouble = bool(p.missing or p.forks or p.key_status != "有效")
+            for column, item in enumerate(cells):
+                if trouble and column in (0, 3, 5, 7):
+                    item.setForeground(QBrush(RED))
+                self.table.setItem(row, column, item)
+        gaps = sum(1 for p in peers if p.missing)
+        self.summary.setText(f"已登记 {len(peers)} 个乡镇" +
+                             (f",{gaps} 个有缺失的数据包" if gaps else ""))
+
+    def selected_station(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.peers[rows[0].row()].code if rows else None
+
+    def export_return(self) -> None:
+        dialog = ReturnDialog(self.workspace, self.parentWidget(), self.selected_station())
+        dialog.work_done.connect(lambda _r: self.load() if not self.busy() else None)
+        dialog.show()
+
+
+class ReturnDialog(SyncDialog):
+    """生成回传数据包: receipts, rulings, decisions, key changes and poverty lines for one
+    station, to a folder or USB stick."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None,
+                 station: str | None = None) -> None:
+        super().__init__(workspace, "生成回传数据包", parent)
+        self.setObjectName("returnDialog")
+        self.wanted = station
+        self.result: ExportResult | None = None
+        self.station = QComboBox(self)
+        self.station.setMinimumWidth(260)
+        self.folder = FolderPicker("return_folder", self)
+        self.full = QCheckBox("全量(该乡镇重装了数据库时使用)", self)
+        self.export_button = QPushButton("生成", self)
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.export)
+        self.outcome = QLabel("", self)
+        self.outcome.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("乡镇:", self.station)
+        form.addRow("保存到:", self.folder)
+        form.addRow("", self.full)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(close_button(self))
+        box = QVBoxLayout(self)
+        box.addWidget(set_title(QLabel("生成回传数据包", self)))
+        box.addWidget(hint("回传数据包含县里的回执、重复登记裁定、县级决定、密钥变更和贫困线"
+                           "标准,交乡镇用“导入县级数据包”导入。", self))
+        box.addLayout(form)
+        box.addWidget(self.outcome, 1)
+        box.addLayout(self.progress_row())
+        box.addLayout(buttons)
+        self.resize(660, 380)
+        store = workspace.store
+        self.run(lambda _p: [p for p in status(store) if p.role == "station"],
+                 self._stations, cancellable=False)
+
+    def _stations(self, peers: list[PeerStatus]) -> None:
+        self.station.clear()
+        for p in peers:
+            self.station.addItem(f"{p.name}({p.code},已回传至第 {p.sent_seq} 号)", p.code)
+        if self.wanted:
+            index = self.station.findData(self.wanted)
+            if index >= 0:
+                self.station.setCurrentIndex(index)
+        if not peers:
+            self.outcome.setText("<span style='color:#c62f2f'>还没有登记任何乡镇。</span>")
+
+    def set_busy(self, busy: bool) -> None:
+        self.export_button.setEnabled(not busy)
+
+    def export(self) -> None:
+        code = self.station.currentData()
+        if not code:
+            self.show_error("请先选择乡镇。")
+            return
+        folder = self.folder.folder()
+        if folder is None:
+            return
+        store, full = self.workspace.store, self.full.isChecked()
+        self.run(lambda p: export_return(store, str(code), folder, full=full, progress=p),
+                 self._done)
+
+    def _done(self, result: ExportResult) -> None:
+        self.result = result
+        parts = [f"{table_name(n)} {c}" for n, c in result.counts.items() if c]
+        self.outcome.setText(
+            f"<p style='color:#1e7b34; font-weight:bold'>已生成第 {result.seq} 号回传数据包</p>"
+            f"<p>文件:<b>{result.path.name}</b>(已保存到所选的文件夹/U盘)</p>"
+            f"<p>内容:{','.join(parts) or '无新内容(仍可交乡镇导入,以确认连接)'}</p>")
+
+
+# ---- duplicates ------------------------------------------------------------------------
+@dataclass
+class FlagRow:
+    id: str
+    kind: str
+    name_a: str
+    id_a: str
+    place_a: str
+    name_b: str
+    id_b: str
+    place_b: str
+    birth_date: date | None
+
+
+def load_flags(store: Store) -> list[FlagRow]:
+    with store.session() as s:
+        flags = duplicates.open_flags(s)
+        codes = {f.village_a for f in flags} | {f.village_b for f in flags}
+        names = dict(s.execute(select(Region.code, Region.name)
+                               .where(Region.code.in_(codes))).tuples().all()) if codes else {}
+
+        def place(station: str, village: str) -> str:
+            return f"{place_name(station)} {names.get(village, village)}"
+        return [FlagRow(f.id, duplicates.KINDS.get(f.kind, f.kind), f.name_a, f.id_number_a,
+                        place(f.station_a, f.village_a), f.name_b, f.id_number_b,
+                        place(f.station_b, f.village_b), f.birth_date) for f in flags]
+
+
+DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
+               "乡镇 村(乙)", "出生日期"]
+
+
+class DuplicatesDialog(SyncDialog):
+    """疑似重复: open flags; the county rules 同一人 / 不同人 on the selected one."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, "疑似重复登记", parent)
+        self.setObjectName("duplicatesDialog")
+        self.flags: list[FlagRow] = []
+        self.table = plain_table(self, DUP_HEADERS)
+        self.table.setObjectName("duplicateTable")
+        for column, width in enumerate((120, 70, 160, 170, 70, 160, 170, 90)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText("裁定说明(可不填)")
+        self.same_button = QPushButton("同一人", self)
+        self.same_button.clicked.connect(lambda: self.rule("same"))
+        self.different_button = QPushButton("不同人", self)
+        self.different_button.clicked.connect(lambda: self.rule("different"))
+        self.summary = QLabel("", self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary)
+        buttons.addWidget(self.note, 1)
+        buttons.addWidget(self.same_button)
+        buttons.addWidget(self.different_button)
+        buttons.addWidget(close_button(self))
+        box = QVBoxLayout(self)
+        box.addWidget(set_title(QLabel("疑似重复登记", self)))
+        box.addWidget(hint("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+                           "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。", self))
+        box.addWidget(self.table, 1)
+        box.addLayout(self.progress_row())
+        box.addLayout(buttons)
+        self.resize(1100, 480)
+        self.load()
+
+    def load(self) -> None:
+        store = self.workspace.store
+        self.run(lambda _p: load_flags(store), self._show, cancellable=False)
+
+    def set_busy(self, busy: bool) -> None:
+        self.same_button.setEnabled(not busy)
+        self.different_button.setEnabled(not busy)
+
+    def _show(self, flags: list[FlagRow]) -> None:
+        self.flags = flags
+        self.table.setRowCount(len(flags))
+        for row, f in enumerate(flags):
+            values = [f.kind, f.name_a, f.id_a, f.place_a, f.name_b, f.id_b, f.place_b,
+                      f.birth_date.isoformat() if f.birth_date else ""]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column in (2, 5):
+                    item.setData(Qt.ItemDataRole.UserRole, f.id)
+                self.table.setItem(row, column, item)
+        self.summary.setText(f"待裁定 {len(flags)} 条")
+
+    def rule(self, ruling: str) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.show_error("请先在表中选中一条。")
+            return
+        flag_id = self.flags[rows[0].row()].id
+        store, note = self.workspace.store, self.note.text().strip() or None
+        self.run(lambda _p: duplicates.rule(store, flag_id, ruling, note),
+                 lambda _f: self._ruled(), cancellable=False)
+
+    def _ruled(self) -> None:
+        self.note.clear()
+        self.load()
