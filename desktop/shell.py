@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop import look
+from desktop import excel_dialogs, look, printing, sync_dialogs
 from desktop.login import LoginDialog
 from desktop.main_window import MainWindow
 from desktop.setup_wizard import SetupWizard
@@ -78,6 +78,9 @@ class Shell(QObject):
             return
         self.store = store
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
+        sync_dialogs.install(self.main_window)
+        printing.install(self.main_window)
+        excel_dialogs.install(self.main_window)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
 
