@@ -51,6 +51,7 @@ SCREEN_DPI = 96
 PRINT_DPI_CAP = 300  # enough for text on paper; 600 dpi A3 pages would take 200 MB each
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 FIT_WIDTH = 0.0  # the zoom combo's "适合宽度"
+FIT_PAGE = -1.0  # "整页": a whole page in the view
 KEEP_AROUND = 6  # rendered pages kept either side of the view; farther ones are dropped
 PAGE_GAP = 12
 
@@ -133,6 +134,7 @@ class PreviewDialog(QDialog):
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zoom_box = QComboBox(self)
         self.zoom_box.addItem("适合宽度", FIT_WIDTH)
+        self.zoom_box.addItem("整页", FIT_PAGE)
         for z in ZOOMS:
             self.zoom_box.addItem(f"{round(z * 100)}%", z)
         self.zoom_box.currentIndexChanged.connect(
@@ -182,11 +184,16 @@ class PreviewDialog(QDialog):
 
     # ---- geometry -----------------------------------------------------------------------
     def effective_zoom(self) -> float:
-        if self.zoom != FIT_WIDTH:
+        if self.zoom not in (FIT_WIDTH, FIT_PAGE):
             return self.zoom
-        room = self.scroll.viewport().width() - 2 * PAGE_GAP - 4
-        width_px = self.points[0] / 72 * SCREEN_DPI
-        return max(0.25, min(3.0, room / width_px))
+        # room beside the vertical scroll bar, shown or not yet: no horizontal bar at fit
+        room = (self.scroll.width() - self.scroll.verticalScrollBar().sizeHint().width()
+                - 2 * PAGE_GAP - 4)
+        zoom = room / (self.points[0] / 72 * SCREEN_DPI)
+        if self.zoom == FIT_PAGE:
+            tall = self.scroll.height() - 2 * PAGE_GAP - 4
+            zoom = min(zoom, tall / (self.points[1] / 72 * SCREEN_DPI))
+        return max(0.25, min(3.0, zoom))
 
     def page_size_px(self) -> QSize:
         z = self.effective_zoom()
@@ -220,7 +227,7 @@ class PreviewDialog(QDialog):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 — Qt's name
         super().resizeEvent(event)
-        if self.zoom == FIT_WIDTH:
+        if self.zoom in (FIT_WIDTH, FIT_PAGE):
             QTimer.singleShot(0, self._relayout)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 — Qt's name
