@@ -213,8 +213,11 @@ def validate_household(raw_household: Mapping[str, Any],
         errors += _member_agreement(raw, values, i)
         members.append(values)
 
-    heads = [i for i, m in enumerate(members) if m.get("relation") == cl.HEAD_OF_HOUSEHOLD]
-    if not members:
+    # Members who left (死亡, 嫁出… with a change reason) keep their rows for the record but
+    # no longer count: a deceased head and the new head may both be listed.
+    current = [i for i, raw in enumerate(raw_members) if _empty(raw.get("change_reason"))]
+    heads = [i for i in current if members[i].get("relation") == cl.HEAD_OF_HOUSEHOLD]
+    if not current:
         errors.append(FieldError("members", "至少要登记一名家庭成员(户主)"))
     elif not heads:
         errors.append(FieldError("members", "家庭成员中必须有一名户主(与户主关系为“户主”)"))

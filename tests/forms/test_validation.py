@@ -98,3 +98,11 @@ def test_code_lists_keep_official_codes() -> None:
     assert cl.RELATION.code_of("之外祖母") == "20"
     assert cl.ETHNICITY.label_of("07") == "彝族" and cl.ETHNICITY.label_of("56") == "基诺族"
     assert cl.SEX.codes() == ("1", "2")
+
+
+def test_a_head_who_left_does_not_count_against_the_new_head() -> None:
+    old_head = {**HEAD, "change_reason": "1"}  # 死亡
+    clean = validate_household(HOUSEHOLD, [old_head, {**WIFE, "relation": "01"}])
+    assert [m["relation"] for m in clean.members] == ["01", "01"]
+    found = errors(HOUSEHOLD, [old_head])
+    assert "至少要登记一名家庭成员" in found[("members", None)]
