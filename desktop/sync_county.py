@@ -208,15 +208,16 @@ class StationsDialog(SyncDialog):
         self.table.setRowCount(len(peers))
         for row, p in enumerate(peers):
             cells = [QTableWidgetItem(p.name), QTableWidgetItem(p.code), count_item(p.last_seq),
-                     QTableWidgetItem(p.missing),
+                     QTableWidgetItem(f"第 {p.missing} 号" if p.missing else ""),
                      QTableWidgetItem("、".join(map(str, p.waiting))),
                      QTableWidgetItem("、".join(map(str, p.forks))),
                      QTableWidgetItem(_when(p.last_applied_at)),
                      QTableWidgetItem(p.key_status), count_item(p.open_duplicates),
                      count_item(p.sent_seq)]
-            trouble = bool(p.missing or p.forks or p.key_status != "有效")
+            bad = {3: bool(p.missing), 5: bool(p.forks), 7: p.key_status != "有效"}
+            bad[0] = any(bad.values())
             for column, item in enumerate(cells):
-                if trouble and column in (0, 3, 5, 7):
+                if bad.get(column):
                     item.setForeground(QBrush(RED))
                 self.table.setItem(row, column, item)
         gaps = sum(1 for p in peers if p.missing)
@@ -326,8 +327,11 @@ def load_flags(store: Store) -> list[FlagRow]:
     with store.session() as s:
         flags = duplicates.open_flags(s)
         codes = {f.village_a for f in flags} | {f.village_b for f in flags}
-        names = dict(s.execute(select(Region.code, Region.name)
-                               .where(Region.code.in_(codes))).tuples().all()) if codes else {}
+        names: dict[str, str] = {}
+        if codes:
+            for code, name in s.execute(select(Region.code, Region.name)
+                                        .where(Region.code.in_(codes))):
+                names[code] = name
 
         def place(station: str, village: str) -> str:
             return f"{place_name(station)} {names.get(village, village)}"
@@ -349,9 +353,10 @@ class DuplicatesDialog(SyncDialog):
         self.flags: list[FlagRow] = []
         self.table = plain_table(self, DUP_HEADERS)
         self.table.setObjectName("duplicateTable")
-        for column, width in enumerate((120, 70, 160, 170, 70, 160, 170, 90)):
+        for column, width in enumerate((140, 64, 160, 170, 64, 160, 170, 90)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.note = QLineEdit(self)
         self.note.setPlaceholderText("裁定说明(可不填)")
         self.same_button = QPushButton("同一人", self)

@@ -382,12 +382,12 @@ class ResultTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
-        self.setWordWrap(False)
+        self.setWordWrap(True)  # the 说明 of a refused or waiting file is read in full
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = [210, 80, 44, 84] + ([68] * len(BUCKETS) if county else [240])
+        widths = [200, 70, 44, 84] + ([64] * len(BUCKETS) if county else [240])
         for column, width in enumerate(widths):
             self.setColumnWidth(column, width)
         self.message_column = len(headers) - 1
@@ -418,6 +418,7 @@ class ResultTable(QTableWidget):
                 elif column == 3:
                     item.setForeground(QBrush(GREEN))
                 self.setItem(row, column, item)
+        self.resizeRowsToContents()
 
     def row_color(self, row: int) -> QColor:
         item = self.item(row, 3)
