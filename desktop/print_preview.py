@@ -11,11 +11,24 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from PIL import Image
-from PySide6.QtCore import QRect, QSettings, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QRect,
+    QSettings,
+    QSize,
+    QSizeF,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import (
     QCloseEvent,
     QImage,
@@ -56,6 +69,26 @@ KEEP_AROUND = 6  # rendered pages kept either side of the view; farther ones are
 PAGE_GAP = 12
 
 
+@contextmanager
+def qt_in_chinese() -> Iterator[None]:
+    """Qt's own dialogs (the system print dialog) in Chinese while one is open. The program
+    as a whole loads no Qt translation; this keeps the change to the dialogs printing
+    opens."""
+    app = QCoreApplication.instance()
+    translator = QTranslator()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = app is not None and translator.load("qtbase_zh_CN", folder)
+    if loaded:
+        assert app is not None
+        app.installTranslator(translator)
+    try:
+        yield
+    finally:
+        if loaded:
+            assert app is not None
+            app.removeTranslator(translator)
+
+
 def to_qimage(image: Image.Image) -> QImage:
     rgb = image.convert("RGB")
     width, height = rgb.size
@@ -66,8 +99,12 @@ def to_qimage(image: Image.Image) -> QImage:
 
 def page_points(pdf: Path) -> tuple[float, float]:
     """The first page's size in points (our PDFs have one page size throughout)."""
-    width, height = preview.render_page(pdf, 0, dpi=18).size  # 1/4 of a point: cheap
-    return width * 4.0, height * 4.0
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        width, height = doc[0].get_size()
+        return float(width), float(height)
+    finally:
+        doc.close()
 
 
 class _Page(QLabel):
@@ -347,11 +384,12 @@ class PreviewDialog(QDialog):
 
     def ask_printer(self, printer: QPrinter) -> bool:
         """The system print dialog (printer, copies, page range); tests replace this."""
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("打印")
-        dialog.setMinMax(1, self.page_count)
-        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        with qt_in_chinese():
+            dialog = QPrintDialog(printer, self)
+            dialog.setWindowTitle("打印")
+            dialog.setMinMax(1, self.page_count)
+            dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+            return dialog.exec() == QDialog.DialogCode.Accepted
 
     def print_document(self) -> int:
         printer = self.make_printer()

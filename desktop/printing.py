@@ -109,6 +109,7 @@ class NoticeDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("noticeDialog")
+        self.setMinimumWidth(440)
         self.setWindowTitle("打印公示/公告")
         settings = QSettings()
         self.village = _village_box(self, places.villages, current_village)
@@ -195,6 +196,7 @@ class RosterDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rosterDialog")
+        self.setMinimumWidth(440)
         self.setWindowTitle("打印村花名册")
         self.village = _village_box(self, places.villages, current_village)
         self.paper = _paper_box(self, "print/register_paper")
@@ -222,6 +224,7 @@ class RegisterDialog(QDialog):
     def __init__(self, places: Places, township: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registerDialog")
+        self.setMinimumWidth(440)
         self.setWindowTitle("打印乡登记簿")
         self.township = township
         self.paper = _paper_box(self, "print/register_paper")
@@ -251,6 +254,7 @@ class HandbookDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("handbookDialog")
+        self.setMinimumWidth(440)
         self.setWindowTitle("打印扶贫手册")
         self.household_id = places.household_id
         self.household_name = places.household_name
@@ -315,6 +319,7 @@ class PrintActions(QObject):
         self.setObjectName("printActions")
         self.window = window
         self.preview: PreviewDialog | None = None
+        self.op_id: int | None = None  # the generation running in the worker
 
         def act(text: str, slot: Callable[[], None], shortcut: str | None = None) -> QAction:
             action = QAction(icon("print"), text, window)
@@ -413,8 +418,8 @@ class PrintActions(QObject):
             folder.cleanup()
             self.show_error(title, error)
 
-        self.window.workspace.worker.submit(work, done, fail, label=f"正在生成{title}…",
-                                            cancellable=True)
+        self.op_id = self.window.workspace.worker.submit(
+            work, done, fail, label=f"正在生成{title}…", cancellable=True)
 
     def _preview_gone(self, dialog: PreviewDialog) -> None:
         if self.preview is dialog:

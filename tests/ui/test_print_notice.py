@@ -162,3 +162,97 @@ def test_missing_glyphs_name_the_characters_and_households(
         dialog.accept()
     text = failed.args[0]
     assert "“𠮷”(U+20BB7):尼日村 𠮷祥户" in text and "U+36C3" in text and "王㛃户" in text
+
+
+def test_roster_register_and_handbook_through_their_dialogs(
+        qtbot: QtBot, main_window: MainWindow, tmp_path: Path) -> None:
+    from desktop.printing import HandbookDialog, RegisterDialog, RosterDialog
+    actions = _actions(main_window)
+    code, name = _village(main_window)
+    qtbot.waitUntil(lambda: main_window.model.rowCount() > 0, timeout=10000)
+    main_window.table.selectRow(0)
+    household = main_window.selected_household_id()
+    assert household is not None
+
+    with qtbot.waitSignal(actions.dialog_opened, timeout=10000) as opened:
+        actions.handbook_action.trigger()
+    handbook = opened.args[0]
+    assert isinstance(handbook, HandbookDialog)
+    assert handbook.one.isChecked() and handbook.household_id == household
+    assert handbook.village.currentData() == code
+    save_screen(handbook, tmp_path, "print-handbook-dialog")
+    shown = _preview(qtbot, actions, handbook)
+    text = pdf_text(shown.pdf)
+    assert handbook.household_name in text and shown.page_count >= 1
+    shown.close()
+
+    with qtbot.waitSignal(actions.dialog_opened, timeout=10000) as opened:
+        actions.roster_action.trigger()
+    roster = opened.args[0]
+    assert isinstance(roster, RosterDialog) and roster.village.currentData() == code
+    roster.paper.setCurrentIndex(roster.paper.findData("A3"))
+    shown = _preview(qtbot, actions, roster)
+    assert shown.points[0] > shown.points[1]  # landscape
+    assert round(shown.points[0]) == 1191  # A3 long side in points
+    assert "内部资料" in pdf_text(shown.pdf) and name in pdf_text(shown.pdf)
+    save_screen(shown, tmp_path, "print-preview-roster")
+    shown.close()
+
+    with qtbot.waitSignal(actions.dialog_opened, timeout=10000) as opened:
+        actions.register_action.trigger()
+    register = opened.args[0]
+    assert isinstance(register, RegisterDialog)
+    register.paper.setCurrentIndex(register.paper.findData("A4"))
+    shown = _preview(qtbot, actions, register)
+    assert shown.page_count == preview.page_count(shown.pdf) > 1
+    shown.go_to(shown.page_count - 1)
+    assert shown.page_label.text() == f"第 {shown.page_count} 页 共 {shown.page_count} 页"
+    qtbot.waitUntil(lambda: shown.page_count - 1 in shown.rendered_pages(), timeout=10000)
+    assert 0 not in shown.rendered_pages() or shown.page_count <= 8  # far pages dropped
+    shown.close()
+
+
+def test_cancel_while_generating_leaves_no_preview(
+        qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from registry.progress import Cancelled
+
+    def slow_register(_s: object, _out: Path, *, paper: str, progress: object) -> None:
+        assert callable(progress)
+        while progress(0, 100):  # until 取消 is pressed
+            time.sleep(0.01)
+        raise Cancelled("已取消打印,未生成文件")
+
+    monkeypatch.setattr("desktop.printing.print_register", slow_register)
+    actions = _actions(main_window)
+    with qtbot.waitSignal(actions.dialog_opened, timeout=10000) as opened:
+        actions.register_action.trigger()
+    opened.args[0].accept()
+    assert actions.op_id is not None
+    main_window.workspace.worker.cancel(actions.op_id)
+    qtbot.waitUntil(lambda: main_window.workspace.worker.pending() == 0, timeout=10000)
+    assert "已取消" in main_window.statusBar().currentMessage()
+    assert actions.preview is None
+
+
+def test_print_dialog_screenshot(qtbot: QtBot, main_window: MainWindow, tmp_path: Path
+                                 ) -> None:
+    """The system print dialog the 打印… button opens (page range 1..m offered)."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    from desktop.print_preview import qt_in_chinese
+    actions = _actions(main_window)
+    _village(main_window)
+    dialog = _open_notice(qtbot, actions)
+    dialog.everyone.setChecked(True)
+    shown = _preview(qtbot, actions, dialog)
+    printer = shown.make_printer()
+    with qt_in_chinese():
+        system = QPrintDialog(printer, shown)
+        system.setMinMax(1, shown.page_count)
+        system.show()
+        qtbot.waitExposed(system)
+        save_screen(system, tmp_path, "print-system-dialog")
+        system.close()
+    shown.close()
