@@ -194,20 +194,20 @@ class PreviewDialog(QDialog):
 
         self.pages_widget = QWidget()
         self.pages_widget.setObjectName("previewPages")
-        column = QVBoxLayout(self.pages_widget)
+        column = self.column = QVBoxLayout(self.pages_widget)
         column.setSpacing(PAGE_GAP)
         column.setContentsMargins(PAGE_GAP, PAGE_GAP, PAGE_GAP, PAGE_GAP)
         column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.pages = [_Page(i, self.pages_widget) for i in range(self.page_count)]
         for page in self.pages:
             column.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("previewScroll")
-        self.scroll.setWidget(self.pages_widget)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setStyleSheet("#previewScroll, #previewPages { background: #6b7480; }")
-        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self._view_moved())
+        self.scroller = QScrollArea(self)
+        self.scroller.setObjectName("previewScroll")
+        self.scroller.setWidget(self.pages_widget)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setStyleSheet("#previewScroll, #previewPages { background: #6b7480; }")
+        self.scroller.verticalScrollBar().valueChanged.connect(lambda _v: self._view_moved())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -216,7 +216,7 @@ class PreviewDialog(QDialog):
             note = QLabel(summary, self)
             note.setProperty("role", "hint")
             layout.addWidget(note)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         self._update_label()
 
     # ---- geometry -----------------------------------------------------------------------
@@ -224,11 +224,11 @@ class PreviewDialog(QDialog):
         if self.zoom not in (FIT_WIDTH, FIT_PAGE):
             return self.zoom
         # room beside the vertical scroll bar, shown or not yet: no horizontal bar at fit
-        room = (self.scroll.width() - self.scroll.verticalScrollBar().sizeHint().width()
+        room = (self.scroller.width() - self.scroller.verticalScrollBar().sizeHint().width()
                 - 2 * PAGE_GAP - 4)
         zoom = room / (self.points[0] / 72 * SCREEN_DPI)
         if self.zoom == FIT_PAGE:
-            tall = self.scroll.height() - 2 * PAGE_GAP - 4
+            tall = self.scroller.height() - 2 * PAGE_GAP - 4
             zoom = min(zoom, tall / (self.points[1] / 72 * SCREEN_DPI))
         return max(0.25, min(3.0, zoom))
 
@@ -284,24 +284,25 @@ class PreviewDialog(QDialog):
     # ---- which page is shown ------------------------------------------------------------
     def go_to(self, index: int) -> None:
         index = max(0, min(self.page_count - 1, index))
-        self.pages_widget.layout().activate()
-        self.scroll.verticalScrollBar().setValue(self.pages[index].y() - PAGE_GAP)
+        self.column.activate()
+        self.scroller.verticalScrollBar().setValue(self.pages[index].y() - PAGE_GAP)
+        self._view_moved()
+        # near the end the view cannot scroll a page to the top: the page asked for wins
         self.current = index
         self._update_label()
-        self._view_moved()
 
     def visible_pages(self) -> list[int]:
-        top = self.scroll.verticalScrollBar().value()
-        bottom = top + self.scroll.viewport().height()
+        top = self.scroller.verticalScrollBar().value()
+        bottom = top + self.scroller.viewport().height()
         return [p.index for p in self.pages
                 if p.y() + p.height() >= top and p.y() <= bottom]
 
     def _view_moved(self) -> None:
         visible = self.visible_pages()
         if visible:
-            top = self.scroll.verticalScrollBar().value()
+            top = self.scroller.verticalScrollBar().value()
             # the page holding the upper third of the view is "the" current page
-            mark = top + self.scroll.viewport().height() // 3
+            mark = top + self.scroller.viewport().height() // 3
             self.current = next((i for i in visible
                                  if self.pages[i].y() + self.pages[i].height() >= mark),
                                 visible[-1])

@@ -60,6 +60,7 @@ def test_export_writes_what_the_table_shows(qtbot: QtBot, main_window: MainWindo
     root = main_window.tree.root
     assert root is not None
     village_item = root.child(0)
+    assert village_item is not None
     with qtbot.waitSignal(main_window.search_finished, timeout=10000) as found:
         main_window.tree.setCurrentItem(village_item)
     shown = int(found.args[0])
@@ -130,8 +131,9 @@ def test_bad_workbook_lists_the_problems_and_imports_nothing(
     report = dialog.report
     assert not report.ok and report.households == 0
     assert dialog.table.rowCount() == len(report.problems) == 4
-    cells = [[dialog.table.item(r, c).text() for c in range(5)]
-             for r in range(dialog.table.rowCount())]
+    table = dialog.table
+    cells = [[getattr(table.item(r, c), "text", str)() for c in range(5)]
+             for r in range(table.rowCount())]
     assert [row[:2] for row in cells] == [["农户", "3"], ["农户", "3"], ["家庭成员", "4"],
                                           ["家庭成员", "5"]]
     messages = " ".join(row[4] for row in cells)
@@ -142,8 +144,12 @@ def test_bad_workbook_lists_the_problems_and_imports_nothing(
     assert report.marked_copy == marked and marked.exists()
     assert any(str(marked) in label.text() for label in dialog.findChildren(QLabel))
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl",
-                        lambda url: opened.append(QUrl(url).toLocalFile()) or True)
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(QUrl(url).toLocalFile())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
     assert dialog.open_button.isEnabled()
     dialog.open_button.click()
     dialog.folder_button.click()

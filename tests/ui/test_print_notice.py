@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop.main_window import MainWindow
 from desktop.print_preview import FIT_WIDTH, PreviewDialog
 from desktop.printing import NoticeDialog, PrintActions, install
+from desktop.village_tree import PlaceRole
 from reports import preview
 from tests.ui.conftest import save_screen
 
@@ -47,7 +48,8 @@ def _village(window: MainWindow) -> tuple[str, str]:
     root = window.tree.root
     assert root is not None and root.childCount() > 0
     item = root.child(0)
-    code, _group = item.data(0, 257)  # PlaceRole
+    assert item is not None
+    code, _group = item.data(0, PlaceRole)
     window.tree.setCurrentItem(item)
     return code, item.text(0)
 
