@@ -283,6 +283,7 @@ class ExcelActions(QObject):
     def _done_box(self, title: str, text: str, path: Path) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text,
                           QMessageBox.StandardButton.Ok, self.window)
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
         folder = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
         folder.clicked.connect(lambda: open_path(path.parent))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -291,6 +292,7 @@ class ExcelActions(QObject):
     def _info(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text,
                           QMessageBox.StandardButton.Ok, self.window)
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -307,6 +309,7 @@ class ExcelActions(QObject):
         self.failed.emit(text)
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                           self.window)
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

@@ -321,14 +321,14 @@ class PrintActions(QObject):
         self.preview: PreviewDialog | None = None
         self.op_id: int | None = None  # the generation running in the worker
 
-        def act(text: str, slot: Callable[[], None], shortcut: str | None = None) -> QAction:
+        # No Ctrl+P here: features may not claim the window's shortcuts (the preview's
+        # 打印 button has it).
+        def act(text: str, slot: Callable[[], None]) -> QAction:
             action = QAction(icon("print"), text, window)
-            if shortcut:
-                action.setShortcut(shortcut)
             action.triggered.connect(slot)
             return action
 
-        self.notice_action = act("公示/公告…", self.open_notice, "Ctrl+P")
+        self.notice_action = act("公示/公告…", self.open_notice)
         self.roster_action = act("村花名册…", self.open_roster)
         self.register_action = act("乡登记簿…", self.open_register)
         self.handbook_action = act("扶贫手册…", self.open_handbook)
@@ -434,19 +434,18 @@ class PrintActions(QObject):
                        + missing_glyphs_text(error)
                        + "\n\n请安装含有这些字的字体(如 Windows 的 SimSun-ExtB,即 simsunb.ttf),"
                          "或把字体文件复制到程序目录的 resources\\fonts 文件夹,然后重新打印;"
-                         "也可以核对这些姓名是否录入有误。", details=str(error))
+                         "也可以核对这些姓名是否录入有误。")
             return
         if isinstance(error, FontMissing):
             self._fail(title, f"找不到中文字体,无法生成 PDF。\n\n{error}")
             return
         self._fail(title, str(error) or type(error).__name__)
 
-    def _fail(self, title: str, text: str, details: str = "") -> None:
+    def _fail(self, title: str, text: str) -> None:
         self.failed.emit(text)
         box = QMessageBox(QMessageBox.Icon.Warning, f"{title} — 未能打印", text,
                           QMessageBox.StandardButton.Ok, self.window)
-        if details:
-            box.setDetailedText(details)
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
@@ -150,7 +150,8 @@ def test_a_village_without_households_at_that_step_gets_a_message(
 
 
 def test_missing_glyphs_name_the_characters_and_households(
-        qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, main_window: MainWindow, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from reports.fonts import MissingGlyphs
 
     def boxes(*_a: object, **_k: object) -> None:
@@ -164,6 +165,9 @@ def test_missing_glyphs_name_the_characters_and_households(
         dialog.accept()
     text = failed.args[0]
     assert "“𠮷”(U+20BB7):尼日村 𠮷祥户" in text and "U+36C3" in text and "王㛃户" in text
+    boxes_shown = [b for b in main_window.findChildren(QMessageBox) if b.isVisible()]
+    assert [b.text() for b in boxes_shown] == [text]
+    save_screen(boxes_shown[0], tmp_path, "print-missing-glyphs")
 
 
 def test_roster_register_and_handbook_through_their_dialogs(
