@@ -59,7 +59,7 @@ class EnrollStationDialog(SyncDialog):
         super().__init__(workspace, "登记乡镇", parent)
         self.setObjectName("enrollStationDialog")
         self.request: Path | None = None
-        self.result: enroll.Enrolled | None = None
+        self.enrolled: enroll.Enrolled | None = None
         self.answer: Path | None = None
         self.choose_button = QPushButton("选择申请文件…", self)
         self.choose_button.clicked.connect(self.choose)
@@ -73,7 +73,7 @@ class EnrollStationDialog(SyncDialog):
         self.folder = FolderPicker("answer_folder", self)
         self.enroll_button = QPushButton("指纹一致,登记并保存答复文件", self)
         self.enroll_button.setEnabled(False)
-        self.enroll_button.clicked.connect(self.enroll)
+        self.enroll_button.clicked.connect(self.register)
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
         top = QHBoxLayout()
@@ -129,7 +129,7 @@ class EnrollStationDialog(SyncDialog):
         self.enroll_button.setEnabled(True)
         self.folder.set_folder(str(path.parent))
 
-    def enroll(self) -> None:
+    def register(self) -> None:
         folder = self.folder.folder()
         if folder is None or self.request is None:
             return
@@ -144,7 +144,7 @@ class EnrollStationDialog(SyncDialog):
 
     def _enrolled(self, outcome: tuple[enroll.Enrolled, str]) -> None:
         result, own = outcome
-        self.result = result
+        self.enrolled = result
         answer = self.answer
         assert answer is not None
         note = f"<p>{result.note}</p>" if result.note else ""
@@ -243,7 +243,7 @@ class ReturnDialog(SyncDialog):
         super().__init__(workspace, "生成回传数据包", parent)
         self.setObjectName("returnDialog")
         self.wanted = station
-        self.result: ExportResult | None = None
+        self.exported: ExportResult | None = None
         self.station = QComboBox(self)
         self.station.setMinimumWidth(260)
         self.folder = FolderPicker("return_folder", self)
@@ -301,7 +301,7 @@ class ReturnDialog(SyncDialog):
                  self._done)
 
     def _done(self, result: ExportResult) -> None:
-        self.result = result
+        self.exported = result
         parts = [f"{table_name(n)} {c}" for n, c in result.counts.items() if c]
         self.outcome.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>已生成第 {result.seq} 号回传数据包</p>"

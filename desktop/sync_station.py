@@ -54,7 +54,7 @@ class EnrollRequestDialog(SyncDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "申请加入县级同步", parent)
         self.setObjectName("enrollRequestDialog")
-        self.result: enroll.Enrolled | None = None
+        self.enrolled: enroll.Enrolled | None = None
         self.path: Path | None = None
         self.folder = FolderPicker("enroll_folder", self)
         self.new_key = QCheckBox("生成新密钥(仅在县里吊销本站密钥后使用)", self)
@@ -99,7 +99,7 @@ class EnrollRequestDialog(SyncDialog):
                  cancellable=False)
 
     def _written(self, result: enroll.Enrolled) -> None:
-        self.result = result
+        self.enrolled = result
         self.fingerprint.show_fingerprint(result.fingerprint, "本站指纹")
         self.fingerprint.show()
         assert self.path is not None
@@ -121,7 +121,7 @@ class AnswerDialog(SyncDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "导入县级答复", parent)
         self.setObjectName("answerDialog")
-        self.result: enroll.Enrolled | None = None
+        self.enrolled: enroll.Enrolled | None = None
         self.choose_button = QPushButton("选择答复文件…", self)
         self.choose_button.clicked.connect(self.choose)
         self.fingerprint = FingerprintView(self)
@@ -155,7 +155,7 @@ class AnswerDialog(SyncDialog):
         self.run(lambda _p: enroll.accept(store, path), self._accepted, cancellable=False)
 
     def _accepted(self, result: enroll.Enrolled) -> None:
-        self.result = result
+        self.enrolled = result
         self.fingerprint.show_fingerprint(result.fingerprint, f"{result.name}(县扶贫办)的指纹")
         self.fingerprint.show()
         self.done_label.setText(
@@ -174,7 +174,7 @@ class ExportDialog(SyncDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "导出数据包", parent)
         self.setObjectName("exportDialog")
-        self.result: ExportResult | None = None
+        self.exported: ExportResult | None = None
         self.folder = FolderPicker("export_folder", self)
         self.full = QCheckBox("全量导出(包含全部数据,用于县里新建数据库或数据不一致时)", self)
         self.state = QLabel("", self)
@@ -245,7 +245,7 @@ class ExportDialog(SyncDialog):
         self.run(lambda p: export_station(store, folder, full=full, progress=p), self._done)
 
     def _done(self, result: ExportResult) -> None:
-        self.result = result
+        self.exported = result
         kind = "全量" if result.full else "增量"
         self.outcome.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>导出完成</p>"

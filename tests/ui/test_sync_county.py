@@ -23,7 +23,7 @@ from registry.sync_state import DuplicateFlag
 from sync import export
 from tests.sync.conftest import enroll_pair, make_county, make_station
 from tests.ui.conftest import log_in
-from tests.ui.test_sync_roundtrip import actions, cell, pick_files, screen, settle, trigger
+from tests.ui.test_sync_roundtrip import cell, opened, pick_files, screen, settle, trigger
 
 A, B = "513431100", "513431101"
 
@@ -74,7 +74,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     junk.write_bytes(bundles.b1.read_bytes()[:500])
     pick_files(monkeypatch, [bundles.a2, bundles.b1, junk])
     trigger(window, "syncImport")
-    importing = actions(window).dialogs[ImportDialog]
+    importing = opened(window, ImportDialog)
     settle(qtbot, importing)
     by_file = {r.file: r for r in importing.results}
     assert by_file[bundles.a2.name].status == "waiting"
@@ -89,8 +89,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     screen(qtbot, importing, tmp_path, "sync-county-import-mixed")
 
     trigger(window, "syncStations")
-    stations = actions(window).dialogs[StationsDialog]
-    assert isinstance(stations, StationsDialog)
+    stations = opened(window, StationsDialog)
     settle(qtbot, stations)
     table = {cell(stations.table, r, 1): r for r in range(stations.table.rowCount())}
     assert set(table) == {A, B}
@@ -103,7 +102,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     # The missing bundle arrives: it applies, and the waiting one follows.
     pick_files(monkeypatch, [bundles.a1])
     trigger(window, "syncImport")
-    importing = actions(window).dialogs[ImportDialog]
+    importing = opened(window, ImportDialog)
     settle(qtbot, importing)
     [filled] = importing.results
     assert filled.status == "applied" and filled.also_applied == [2]
@@ -115,8 +114,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
 
     # Duplicates: the planted pairs are listed; a ruling removes one from the open list.
     trigger(window, "syncDuplicates")
-    dups = actions(window).dialogs[DuplicatesDialog]
-    assert isinstance(dups, DuplicatesDialog)
+    dups = opened(window, DuplicatesDialog)
     settle(qtbot, dups)
     before = dups.table.rowCount()
     assert before >= 3

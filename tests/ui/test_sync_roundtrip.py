@@ -6,7 +6,7 @@ bundle back at the station."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -36,6 +36,16 @@ def actions(window: MainWindow) -> SyncActions:
     found = getattr(window, "sync_actions", None)
     assert isinstance(found, SyncActions)
     return found
+
+
+D = TypeVar("D", bound=SyncDialog)
+
+
+def opened(window: MainWindow, kind: type[D]) -> D:
+    """The dialog of this kind the window's sync actions opened last."""
+    dialog = actions(window).dialogs[kind]
+    assert isinstance(dialog, kind)
+    return dialog
 
 
 def trigger(window: MainWindow, name: str) -> None:
@@ -98,21 +108,19 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
 
     # Station: the enrollment request, with the fingerprint to read out.
     trigger(station, "syncRequest")
-    request = actions(station).dialogs[EnrollRequestDialog]
-    assert isinstance(request, EnrollRequestDialog)
+    request = opened(station, EnrollRequestDialog)
     request.folder.set_folder(str(usb))
     request.write_button.click()
     settle(qtbot, request)
     request_file = usb / "注册申请-513431102.json"
-    assert request_file.exists() and request.result is not None
+    assert request_file.exists() and request.enrolled is not None
     station_print = request.fingerprint.text()
-    assert station_print == request.result.fingerprint and len(station_print) == 19
+    assert station_print == request.enrolled.fingerprint and len(station_print) == 19
     screen(qtbot, request, tmp_path, "sync-station-enroll-request")
 
     # County: the request shows the same fingerprint; enrolling writes the answer.
     trigger(county, "syncEnrollStation")
-    enrolling = actions(county).dialogs[EnrollStationDialog]
-    assert isinstance(enrolling, EnrollStationDialog)
+    enrolling = opened(county, EnrollStationDialog)
     pick_file(monkeypatch, request_file)
     enrolling.choose_button.click()
     assert enrolling.fingerprint.text() == station_print
@@ -120,30 +128,28 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     enrolling.folder.set_folder(str(usb))
     enrolling.enroll_button.click()
     settle(qtbot, enrolling)
-    assert enrolling.result is not None and enrolling.answer is not None
+    assert enrolling.enrolled is not None and enrolling.answer is not None
     assert enrolling.answer.exists()
     screen(qtbot, enrolling, tmp_path, "sync-county-enroll")
 
     # Station: the answer gives the county's keys and fingerprint.
     pick_file(monkeypatch, enrolling.answer)
     trigger(station, "syncAnswer")
-    answer = actions(station).dialogs[AnswerDialog]
-    assert isinstance(answer, AnswerDialog)
+    answer = opened(station, AnswerDialog)
     settle(qtbot, answer)
-    assert answer.result is not None and answer.result.name == "昭觉县"
+    assert answer.enrolled is not None and answer.enrolled.name == "昭觉县"
     assert answer.fingerprint.text() in enrolling.done_label.text()
 
     # Station: the first export is full; the result names the file and the counts.
     trigger(station, "syncExport")
-    export = actions(station).dialogs[ExportDialog]
-    assert isinstance(export, ExportDialog)
+    export = opened(station, ExportDialog)
     settle(qtbot, export)
     assert export.full.isChecked() and not export.full.isEnabled()
     export.folder.set_folder(str(usb))
     export.export_button.click()
     settle(qtbot, export)
-    assert export.result is not None and export.result.seq == 1
-    first = export.result.path
+    assert export.exported is not None and export.exported.seq == 1
+    first = export.exported.path
     assert first.exists() and first.name in export.outcome.text()
     shown_counts = {cell(export.counts, r, 0): cell(export.counts, r, 1)
                     for r in range(export.counts.rowCount())}
@@ -153,8 +159,7 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     # County: the import applies the bundle and shows the buckets.
     pick_files(monkeypatch, [first])
     trigger(county, "syncImport")
-    importing = actions(county).dialogs[ImportDialog]
-    assert isinstance(importing, ImportDialog)
+    importing = opened(county, ImportDialog)
     settle(qtbot, importing)
     [result] = importing.results
     assert result.status == "applied", result.message
@@ -170,8 +175,8 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     export.full.setChecked(True)
     export.export_button.click()
     settle(qtbot, export)
-    assert export.result is not None and export.result.seq == 2
-    second = export.result.path
+    assert export.exported is not None and export.exported.seq == 2
+    second = export.exported.path
     data = bytearray(second.read_bytes())
     data[len(data) - 40] ^= 0x01
     tampered = usb / "改动过的数据包.fpb"
@@ -180,7 +185,7 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     before = content_hash(county_store)
     pick_files(monkeypatch, [tampered])
     trigger(county, "syncImport")
-    importing = actions(county).dialogs[ImportDialog]
+    importing = opened(county, ImportDialog)
     settle(qtbot, importing)
     [refused] = importing.results
     assert refused.status == "refused" and refused.message
@@ -193,15 +198,14 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
 
     pick_files(monkeypatch, [second, first])  # a replay next to the new one
     trigger(county, "syncImport")
-    importing = actions(county).dialogs[ImportDialog]
+    importing = opened(county, ImportDialog)
     settle(qtbot, importing)
     assert sorted(r.status for r in importing.results) == ["applied", "replay"]
     screen(qtbot, importing, tmp_path, "sync-county-import-results")
 
     # County: the per-station table lists the station with its last sequence number.
     trigger(county, "syncStations")
-    stations = actions(county).dialogs[StationsDialog]
-    assert isinstance(stations, StationsDialog)
+    stations = opened(county, StationsDialog)
     settle(qtbot, stations)
     assert stations.table.rowCount() == 1
     assert cell(stations.table, 0, 0) == "竹核镇" and cell(stations.table, 0, 1) == "513431102"
@@ -217,13 +221,13 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     back.folder.set_folder(str(usb))
     back.export_button.click()
     settle(qtbot, back)
-    assert back.result is not None and back.result.path.name.endswith("-R000001.fpb")
+    assert back.exported is not None and back.exported.path.name.endswith("-R000001.fpb")
     qtbot.waitUntil(lambda: not stations.busy() and cell(stations.table, 0, 9) == "1",
                     timeout=WAIT)
 
-    pick_files(monkeypatch, [back.result.path])
+    pick_files(monkeypatch, [back.exported.path])
     trigger(station, "syncImport")
-    at_station = actions(station).dialogs[ImportDialog]
+    at_station = opened(station, ImportDialog)
     settle(qtbot, at_station)
     [returned] = at_station.results
     assert returned.status == "applied", returned.message
@@ -231,8 +235,7 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     screen(qtbot, at_station, tmp_path, "sync-station-import-return")
 
     trigger(station, "syncStatus")
-    state = actions(station).dialogs[StationStatusDialog]
-    assert isinstance(state, StationStatusDialog)
+    state = opened(station, StationStatusDialog)
     settle(qtbot, state)
     assert state.table.rowCount() == 2
     assert {cell(state.table, r, 0) for r in range(2)} == {"1", "2"}
@@ -245,7 +248,7 @@ def test_export_before_enrollment_says_what_to_do(qtbot: QtBot, main_window: Mai
                                                   tmp_path: Path, warnings: list[str]
                                                   ) -> None:
     trigger(main_window, "syncExport")
-    export = actions(main_window).dialogs[ExportDialog]
+    export = opened(main_window, ExportDialog)
     settle(qtbot, export)
     assert "尚未在县扶贫办注册" in export.state.text()
     assert not export.export_button.isEnabled()
@@ -256,8 +259,7 @@ def test_bad_request_file_is_named(qtbot: QtBot, county_window: MainWindow, tmp_
     bad = tmp_path / "注册申请-假.json"
     bad.write_text('{"type": "fupin-enroll-request", "station": "513431102"}')
     trigger(county_window, "syncEnrollStation")
-    enrolling = actions(county_window).dialogs[EnrollStationDialog]
-    assert isinstance(enrolling, EnrollStationDialog)
+    enrolling = opened(county_window, EnrollStationDialog)
     pick_file(monkeypatch, bad)
     enrolling.choose_button.click()
     assert "签名无效" in enrolling.station.text()
@@ -271,7 +273,7 @@ def test_bundle_for_another_store_is_refused(qtbot: QtBot, county_window: MainWi
     junk.write_bytes(b"FUPINBDL" + bytes(40))
     pick_files(monkeypatch, [junk])
     trigger(county_window, "syncImport")
-    importing = actions(county_window).dialogs[ImportDialog]
+    importing = opened(county_window, ImportDialog)
     settle(qtbot, importing)
     [r] = importing.results
     assert r.status == "refused" and importing.table.row_color(0) == RED
