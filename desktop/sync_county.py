@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -174,7 +175,7 @@ class StationsDialog(SyncDialog):
         self.table.setObjectName("stationTable")
         for column, width in enumerate((110, 96, 70, 90, 80, 60, 130, 64, 84, 70)):
             self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("", self)
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.load)
@@ -364,6 +365,7 @@ class DuplicatesDialog(SyncDialog):
         self.different_button = QPushButton("不同人", self)
         self.different_button.clicked.connect(lambda: self.rule("different"))
         self.summary = QLabel("", self)
+        self.table.itemSelectionChanged.connect(self._selection)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary)
         buttons.addWidget(self.note, 1)
@@ -385,8 +387,12 @@ class DuplicatesDialog(SyncDialog):
         self.run(lambda _p: load_flags(store), self._show, cancellable=False)
 
     def set_busy(self, busy: bool) -> None:
-        self.same_button.setEnabled(not busy)
-        self.different_button.setEnabled(not busy)
+        chosen = not busy and bool(self.table.selectionModel().selectedRows())
+        self.same_button.setEnabled(chosen)
+        self.different_button.setEnabled(chosen)
+
+    def _selection(self) -> None:
+        self.set_busy(self.busy())
 
     def _show(self, flags: list[FlagRow]) -> None:
         self.flags = flags
@@ -406,7 +412,14 @@ class DuplicatesDialog(SyncDialog):
         if not rows:
             self.show_error("请先在表中选中一条。")
             return
-        flag_id = self.flags[rows[0].row()].id
+        flag = self.flags[rows[0].row()]
+        word = duplicates.RULINGS[ruling]
+        asked = QMessageBox.question(
+            self, "裁定", f"确认裁定 {flag.name_a}({flag.place_a})与 {flag.name_b}"
+            f"({flag.place_b})为“{word}”?\n裁定将随回传数据包发回两个乡镇。")
+        if asked != QMessageBox.StandardButton.Yes:
+            return
+        flag_id = flag.id
         store, note = self.workspace.store, self.note.text().strip() or None
         self.run(lambda _p: duplicates.rule(store, flag_id, ruling, note),
                  lambda _f: self._ruled(), cancellable=False)

@@ -122,11 +122,17 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     assert "身份证号相同" in kinds
     screen(qtbot, dups, tmp_path, "sync-county-duplicates")
     flag_id = dups.flags[0].id
+    assert not dups.same_button.isEnabled()  # nothing chosen yet
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (
+        asked.append(text), QMessageBox.StandardButton.Yes)[1])
     dups.table.selectRow(0)
+    assert dups.same_button.isEnabled()
     dups.note.setText("核实为同一人")
     dups.same_button.click()
     settle(qtbot, dups)
     assert dups.table.rowCount() == before - 1
+    assert len(asked) == 1 and "同一人" in asked[0]
     with window.workspace.store.session() as s:
         flag = s.get(DuplicateFlag, flag_id)
         assert flag is not None and flag.ruling == "same" and flag.note == "核实为同一人"
