@@ -42,7 +42,7 @@ from desktop.village_tree import VillageTree
 from desktop.workspace import HouseholdDetail, Workspace
 from registry.errors import WrongPassword
 from registry.keyslots import parse_recovery_key
-from registry.search import HouseholdFilter
+from registry.search import Hits, HouseholdFilter
 from registry.villages import Village
 
 
@@ -245,12 +245,16 @@ class MainWindow(QMainWindow):
         sort, descending = self.model.sort_key, self.model.descending
         ws = self.workspace
 
-        def done(ids: list[str]) -> None:
+        def done(hits: Hits) -> None:
             if generation != self._search_generation:
                 return  # the user typed on; a newer search is coming
+            ids = hits.ids
             selected = self.selected_household_id()
             self.model.set_ids(ids, f)
-            self.found_label.setText(f"{'找到' if f.text else '共'} {len(ids)} 户")
+            if hits.capped:
+                self.found_label.setText(f"匹配太多,先列出 {len(ids)} 户,请再多输入几个字")
+            else:
+                self.found_label.setText(f"{'找到' if f.text else '共'} {len(ids)} 户")
             row = self.model.row_of(selected) if selected else -1
             if row >= 0:
                 self.table.selectRow(row)
@@ -258,7 +262,7 @@ class MainWindow(QMainWindow):
                 self.detail.show_nothing()
             self.search_finished.emit(len(ids))
 
-        ws.run(lambda: ws.ids(f, sort, descending), done, self._failed)
+        ws.run(lambda: ws.find(f, sort, descending), done, self._failed)
 
     def _search_now_and_focus_table(self) -> None:
         self.run_search()

@@ -34,8 +34,12 @@ class Workspace:
 
     # ---- HouseholdSource (called on the UI thread for one visible page: a few ms) --------
     def ids(self, f: HouseholdFilter, sort: str, descending: bool) -> list[str]:
+        return self.find(f, sort, descending).ids
+
+    def find(self, f: HouseholdFilter, sort: str, descending: bool) -> search.Hits:
+        """Bounded for broad text ("li", "5134"): see registry.search.find_households."""
         with self.store.session() as s:
-            return search.household_ids(s, f, sort=sort, descending=descending)
+            return search.find_households(s, f, sort=sort, descending=descending)
 
     def rows(self, ids: Sequence[str]) -> list[HouseholdRow]:
         with self.store.session() as s:
