@@ -151,7 +151,9 @@ class PreviewDialog(QDialog):
         self._render_timer = QTimer(self)
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self._render_next)
-        self.resize(1100, 720)
+        # most of a 1366×768 office screen, title bar and taskbar left visible
+        screen = self.screen().availableGeometry()
+        self.resize(min(1200, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10))
         QTimer.singleShot(0, self._relayout)
 
     # ---- widgets ------------------------------------------------------------------------
