@@ -19,9 +19,20 @@ from desktop.sync_widgets import (
     start_folder,
 )
 from desktop.workspace import Workspace
+from registry.progress import Progress
+from registry.store import Store
 from sync.receive import REFUSED, ImportResult, import_files
+from sync.status import status
 
 FILTER = "数据包 (*.fpb);;所有文件 (*)"
+
+
+def open_gaps(store: Store) -> list[str]:
+    """Every chain still missing bundles, named (waiting ones apply once they come)."""
+    county = store.info.kind == "county"
+    return [f"乡镇 {p.name}: 第 {p.missing} 号数据包缺失" if county else
+            f"{p.name}: 第 {p.missing} 号回传数据包缺失"
+            for p in status(store) if p.missing]
 
 
 def choose_bundles(parent: QWidget, title: str) -> list[Path]:
@@ -48,6 +59,11 @@ class ImportDialog(SyncDialog):
         self.table = ResultTable(county, self)
         self.summary = QLabel("", self)
         self.summary.setObjectName("importSummary")
+        self.gaps = QLabel("", self)
+        self.gaps.setObjectName("importGaps")
+        self.gaps.setWordWrap(True)
+        self.gaps.setStyleSheet("color: #9a6700; font-weight: bold;")
+        self.gaps.hide()
         self.choose_button = QPushButton("选择数据包…", self)
         self.choose_button.clicked.connect(self.choose)
         buttons = QHBoxLayout()
@@ -58,6 +74,7 @@ class ImportDialog(SyncDialog):
         box.addWidget(heading)
         box.addWidget(explain)
         box.addWidget(self.table, 1)
+        box.addWidget(self.gaps)
         box.addLayout(self.progress_row())
         box.addLayout(buttons)
         self.resize(1080 if county else 900, 420)
@@ -70,13 +87,19 @@ class ImportDialog(SyncDialog):
     def start(self, files: list[Path]) -> None:
         store = self.workspace.store
         self.summary.setText(f"正在导入 {len(files)} 个文件…")
-        self.run(lambda progress: import_files(store, files, progress), self._show)
+
+        def work(progress: Progress) -> tuple[list[ImportResult], list[str]]:
+            return import_files(store, files, progress), open_gaps(store)
+        self.run(work, self._show)
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
 
-    def _show(self, results: list[ImportResult]) -> None:
+    def _show(self, outcome: tuple[list[ImportResult], list[str]]) -> None:
+        results, gaps = outcome
         self.results = results
+        self.gaps.setText("仍缺少:" + ";".join(gaps) if gaps else "")
+        self.gaps.setVisible(bool(gaps))
         self.table.show_results(results)
         refused = sum(1 for r in results if r.status == REFUSED)
         self.summary.setText(results_summary(results))

@@ -86,6 +86,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     assert importing.table.row_color(rows[junk.name]) == RED
     assert "第 1 号数据包缺失" in cell(importing.table, rows[bundles.a2.name],
                                       importing.table.message_column)
+    assert importing.gaps.text() == "仍缺少:乡镇 新城镇: 第 1 号数据包缺失"
     screen(qtbot, importing, tmp_path, "sync-county-import-mixed")
 
     trigger(window, "syncStations")
@@ -106,6 +107,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     settle(qtbot, importing)
     [filled] = importing.results
     assert filled.status == "applied" and filled.also_applied == [2]
+    assert importing.gaps.isHidden()
     stations.load()
     settle(qtbot, stations)
     assert cell(stations.table, table[A], 2) == "2" and cell(stations.table, table[A], 3) == ""
