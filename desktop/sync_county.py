@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -43,6 +44,7 @@ from desktop.workspace import Workspace
 from registry.models import Region
 from registry.store import Store
 from sync import duplicates, enroll
+from sync.county import revoke_station_key
 from sync.errors import SyncError
 from sync.export import ExportResult, export_return
 from sync.receive import place_name
@@ -181,8 +183,12 @@ class StationsDialog(SyncDialog):
         refresh.clicked.connect(self.load)
         self.return_button = QPushButton("为所选乡镇生成回传数据包…", self)
         self.return_button.clicked.connect(self.export_return)
+        self.revoke_button = QPushButton("吊销密钥…", self)
+        self.revoke_button.setToolTip("乡镇电脑或U盘丢失、密钥可能泄露时使用")
+        self.revoke_button.clicked.connect(self.revoke)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.revoke_button)
         buttons.addWidget(refresh)
         buttons.addWidget(self.return_button)
         buttons.addWidget(close_button(self))
@@ -203,6 +209,7 @@ class StationsDialog(SyncDialog):
 
     def set_busy(self, busy: bool) -> None:
         self.return_button.setEnabled(not busy)
+        self.revoke_button.setEnabled(not busy)
 
     def _show(self, peers: list[PeerStatus]) -> None:
         self.peers = peers
@@ -228,6 +235,32 @@ class StationsDialog(SyncDialog):
     def selected_station(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return self.peers[rows[0].row()].code if rows else None
+
+    def revoke(self) -> None:
+        code = self.selected_station()
+        if code is None:
+            self.show_error("请先在表中选中一个乡镇。")
+            return
+        name = next(p.name for p in self.peers if p.code == code)
+        reason, ok = QInputDialog.getText(self, "吊销密钥", f"吊销 {name} 的密钥,原因(必填):")
+        if not ok:
+            return
+        if not reason.strip():
+            self.show_error("吊销密钥必须填写原因,未吊销。")
+            return
+        asked = QMessageBox.question(
+            self, "吊销密钥", f"吊销后,{name}用该密钥签名的数据包一律拒绝导入;"
+            "该乡镇导入回传数据包后须生成新密钥并重新申请注册。确认吊销?")
+        if asked != QMessageBox.StandardButton.Yes:
+            return
+        store = self.workspace.store
+        self.run(lambda _p: revoke_station_key(store, code, reason.strip()),
+                 lambda keys: self._revoked(name, keys), cancellable=False)
+
+    def _revoked(self, name: str, keys: list[str]) -> None:
+        self.load()
+        QMessageBox.information(self, "吊销密钥", f"已吊销 {name} 的 {len(keys)} 个密钥。"
+                                "请为该乡镇生成回传数据包,让乡镇知道并重新申请注册。")
 
     def export_return(self) -> None:
         dialog = ReturnDialog(self.workspace, self.parentWidget(), self.selected_station())

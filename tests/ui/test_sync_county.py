@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.bench_sync import plant_duplicates
@@ -23,7 +23,7 @@ from registry.sync_state import DuplicateFlag
 from sync import export
 from tests.sync.conftest import enroll_pair, make_county, make_station
 from tests.ui.conftest import log_in
-from tests.ui.test_sync_roundtrip import cell, opened, pick_files, screen, settle, trigger
+from tests.ui.test_sync_roundtrip import WAIT, cell, opened, pick_files, screen, settle, trigger
 
 A, B = "513431100", "513431101"
 
@@ -126,8 +126,12 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     flag_id = dups.flags[0].id
     assert not dups.same_button.isEnabled()  # nothing chosen yet
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (
-        asked.append(text), QMessageBox.StandardButton.Yes)[1])
+
+    def answer_yes(_parent: object, _title: str, text: str, *_a: object, **_k: object
+                   ) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
     dups.table.selectRow(0)
     assert dups.same_button.isEnabled()
     dups.note.setText("核实为同一人")
@@ -138,3 +142,16 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     with window.workspace.store.session() as s:
         flag = s.get(DuplicateFlag, flag_id)
         assert flag is not None and flag.ruling == "same" and flag.note == "核实为同一人"
+
+    # A station's key is revoked (reason asked, then confirmed): the table says so in red.
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("U盘丢失", True))
+    informed: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda _p, _t, text, *a, **k: informed.append(text))
+    stations.table.selectRow(table[A])
+    stations.revoke_button.click()
+    settle(qtbot, stations)
+    qtbot.waitUntil(lambda: cell(stations.table, table[A], 7) == "已吊销", timeout=WAIT)
+    key_cell = stations.table.item(table[A], 7)
+    assert key_cell is not None and key_cell.foreground().color() == RED
+    assert "已吊销 新城镇 的 1 个密钥" in informed[0]
