@@ -238,13 +238,10 @@ class PovertyLine(Tracked, Base):
     amount: Mapped[Decimal]
 
 
-class AuditEntry(Base):
-    """Append-only and hash-chained: who, when, what (before/after) and why."""
+class AuditFields:
+    """What an audit entry says; shared by the store's own chain and the stations' chains
+    the county keeps (registry/sync_state.StationAudit)."""
 
-    __tablename__ = "audit"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     user: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(30))
     entity: Mapped[str] = mapped_column(String(30))
@@ -254,6 +251,15 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(AuditFields, Base):
+    """Append-only and hash-chained: who, when, what (before/after) and why."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 TRACKED_MODELS: tuple[type[Tracked], ...] = (

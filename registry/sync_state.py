@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models import Base, Member, Tracked, utcnow
+from registry.models import AuditFields, Base, Member, Tracked, utcnow
 
 
 class OwnKey(Base):
@@ -199,7 +199,7 @@ class Quarantined(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class StationAudit(Base):
+class StationAudit(AuditFields, Base):
     """A station's audit chain as received by the county (kept apart from the county's
     own chain so both stay verifiable)."""
 
@@ -208,15 +208,6 @@ class StationAudit(Base):
     station_code: Mapped[str] = mapped_column(String(12), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[str] = mapped_column(String(32))
-    user: Mapped[str] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(30))
-    entity: Mapped[str] = mapped_column(String(30))
-    entity_id: Mapped[str | None] = mapped_column(String(36))
-    before: Mapped[str | None] = mapped_column(Text)
-    after: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
 
 
 # The county looks for "same name, same birth date" across all its townships.
