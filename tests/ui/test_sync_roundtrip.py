@@ -278,3 +278,25 @@ def test_bundle_for_another_store_is_refused(qtbot: QtBot, county_window: MainWi
     [r] = importing.results
     assert r.status == "refused" and importing.table.row_color(0) == RED
     assert cell(importing.table, 0, importing.table.message_column) == r.message
+
+
+def test_answer_for_another_station_is_refused(qtbot: QtBot, main_window: MainWindow,
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               warnings: list[str]) -> None:
+    from sync import enroll
+    from tests.sync.conftest import make_county, make_station
+
+    other = make_station(tmp_path, "513431100", households=0)
+    county = make_county(tmp_path)
+    try:
+        enroll.write_request(other, tmp_path / "req.json")
+        enroll.enroll(county, tmp_path / "req.json", tmp_path / "ans.json")
+    finally:
+        other.close()
+        county.close()
+    pick_file(monkeypatch, tmp_path / "ans.json")
+    trigger(main_window, "syncAnswer")
+    answer = opened(main_window, AnswerDialog)
+    settle(qtbot, answer)
+    assert answer.enrolled is None and answer.fingerprint.isHidden()
+    assert warnings == ["此答复是给乡镇 513431100 的,不是本站(513431102)"]
