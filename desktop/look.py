@@ -8,6 +8,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -87,7 +88,21 @@ def register_font() -> str | None:
     return families[0] if families else None
 
 
+def install_chinese(app: QApplication) -> None:
+    """Qt's own texts — standard buttons, file and print dialogs, context menus — in
+    Chinese (qtbase_zh_CN.qm ships with PySide6), and Chinese number and date formats."""
+    if app.findChild(QTranslator, "qtbase_zh_CN"):
+        return  # already installed (tests make several windows in one application)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)  # parented: it lives as long as the application
+    translator.setObjectName("qtbase_zh_CN")
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+
+
 def apply(app: QApplication) -> None:
+    install_chinese(app)
     family = register_font()
     font = QFont(family) if family else app.font()
     font.setPointSize(FONT_POINT_SIZE)

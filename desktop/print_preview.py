@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image
 from PySide6.QtCore import (
-    QCoreApplication,
-    QLibraryInfo,
     QRect,
     QSettings,
     QSize,
     QSizeF,
     Qt,
     QTimer,
-    QTranslator,
     Signal,
 )
 from PySide6.QtGui import (
@@ -67,26 +63,6 @@ FIT_WIDTH = 0.0  # the zoom combo's "适合宽度"
 FIT_PAGE = -1.0  # "整页": a whole page in the view
 KEEP_AROUND = 6  # rendered pages kept either side of the view; farther ones are dropped
 PAGE_GAP = 12
-
-
-@contextmanager
-def qt_in_chinese() -> Iterator[None]:
-    """Qt's own dialogs (the system print dialog) in Chinese while one is open. The program
-    as a whole loads no Qt translation; this keeps the change to the dialogs printing
-    opens."""
-    app = QCoreApplication.instance()
-    translator = QTranslator()
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    loaded = app is not None and translator.load("qtbase_zh_CN", folder)
-    if loaded:
-        assert app is not None
-        app.installTranslator(translator)
-    try:
-        yield
-    finally:
-        if loaded:
-            assert app is not None
-            app.removeTranslator(translator)
 
 
 def to_qimage(image: Image.Image) -> QImage:
@@ -387,12 +363,11 @@ class PreviewDialog(QDialog):
 
     def ask_printer(self, printer: QPrinter) -> bool:
         """The system print dialog (printer, copies, page range); tests replace this."""
-        with qt_in_chinese():
-            dialog = QPrintDialog(printer, self)
-            dialog.setWindowTitle("打印")
-            dialog.setMinMax(1, self.page_count)
-            dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
-            return dialog.exec() == QDialog.DialogCode.Accepted
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("打印")
+        dialog.setMinMax(1, self.page_count)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+        return dialog.exec() == QDialog.DialogCode.Accepted
 
     def print_document(self) -> int:
         printer = self.make_printer()

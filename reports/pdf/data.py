@@ -148,8 +148,7 @@ def load_households(session: Session, village_codes: Sequence[str] | None = None
             continue
         record.members.append(_member_values(row, today))
         if row["relation"] == "01" and row["household_id"] not in pinyin:
-            keys = str(row["search_text"] or "").split("|")  # name|pinyin|initials|id
-            pinyin[row["household_id"]] = keys[1] if len(keys) > 1 else keys[0]
+            pinyin[row["household_id"]] = row["name_pinyin"] or row["name"]
     if with_aid:
         _attach_aid(session, records)
     return sorted(records.values(), key=lambda r: _sort_key(r, pinyin.get(r.id, "")))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
@@ -247,18 +247,19 @@ def test_print_dialog_screenshot(qtbot: QtBot, main_window: MainWindow, tmp_path
     """The system print dialog the 打印… button opens (page range 1..m offered)."""
     from PySide6.QtPrintSupport import QPrintDialog
 
-    from desktop.print_preview import qt_in_chinese
+    from desktop.look import install_chinese
+
+    install_chinese(QApplication.instance())  # as the program does at start-up
     actions = _actions(main_window)
     _village(main_window)
     dialog = _open_notice(qtbot, actions)
     dialog.everyone.setChecked(True)
     shown = _preview(qtbot, actions, dialog)
     printer = shown.make_printer()
-    with qt_in_chinese():
-        system = QPrintDialog(printer, shown)
-        system.setMinMax(1, shown.page_count)
-        system.show()
-        qtbot.waitExposed(system)
-        save_screen(system, tmp_path, "print-system-dialog")
-        system.close()
+    system = QPrintDialog(printer, shown)
+    system.setMinMax(1, shown.page_count)
+    system.show()
+    qtbot.waitExposed(system)
+    save_screen(system, tmp_path, "print-system-dialog")
+    system.close()
     shown.close()
