@@ -29,6 +29,7 @@ from desktop.village_editor import VillageTable
 from registry import regions
 from registry.errors import StoreError
 from registry.store import Store
+from sync.keys import ensure_keys
 
 PROVINCE = "51"
 
@@ -181,6 +182,7 @@ class UserPage(QWizardPage):
             store, key = Store.create(Path(place.path.text().strip()), kind="station",
                                       region_code=code, user=self.user.text().strip(),
                                       password=self.password.text())
+            ensure_keys(store)  # the station's signing and encryption keys, made at setup
         except StoreError as e:
             self.error.setText(str(e))
             return False

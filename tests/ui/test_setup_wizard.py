@@ -80,6 +80,8 @@ def test_setup_wizard_makes_the_station(qtbot: QtBot, tmp_path: Path,
         assert found[first_code].name == "尼日新村"
         assert [n for n, _ in found[first_code].groups] == [1, 2, 3, 4, 5]
         assert store.info.region_code == TOWNSHIP
+        from sync.keys import active_key
+        assert active_key(s, required=False) is not None  # sync keys made at setup
     from registry.keyslots import parse_recovery_key
     with Store.open_with_recovery_key(path, parse_recovery_key(key)) as store:
         assert store.info.region_name == "竹核镇"
