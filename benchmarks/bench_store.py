@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session
 
 from benchmarks.common import figure, median, peak_rss_mb, percentile, section, timed
-from registry import demo
+from registry import demo, search_index
 from registry.derived import name_pinyin
 from registry.models import Base, Counter, Member, Region
 from registry.search import HouseholdFilter, find_households, household_ids, household_rows
@@ -54,6 +54,8 @@ def _plain_engine(path: Path) -> Any:
         conn.exec_driver_sql("BEGIN")
 
     Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        search_index.create(conn)  # the same triggers and index as a real store
     with Session(engine) as s, s.begin():
         s.add(Counter(name=COUNTER, value=0))
     return engine
