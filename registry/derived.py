@@ -62,6 +62,8 @@ def household_facts(values: Mapping[str, Any], members: Iterable[Mapping[str, An
     return {
         "size": size,
         "head_name": head["name"] if head else None,
+        # Lists sort heads in pinyin order, as people expect (张 after 王), not by code point.
+        "head_pinyin": name_pinyin(head.get("name") or "")[0] if head else None,
         "head_id_number": head["id_number"] if head else None,
         "income_transfer": transfer if any_income else None,
         "net_income": net,

@@ -80,7 +80,9 @@ class VillageGroup(Tracked, Base):
 
 class Household(Tracked, Base):
     __tablename__ = "household"
-    __table_args__ = (Index("ix_household_place", "village_code", "group_no"),)
+    __table_args__ = (
+        Index("ix_household_place", "village_code", "group_no", "head_pinyin"),
+    )
 
     village_code: Mapped[str] = mapped_column(String(12))
     group_no: Mapped[int | None] = mapped_column(Integer)
@@ -132,6 +134,7 @@ class Household(Tracked, Base):
 
     # Derived (registry/derived.py), kept on the row so lists sort and filter in SQL.
     head_name: Mapped[str | None] = mapped_column(String(40), index=True)
+    head_pinyin: Mapped[str | None] = mapped_column(String(80))
     head_id_number: Mapped[str | None] = mapped_column(String(18))
     size: Mapped[int] = mapped_column(Integer, default=0)
     income_transfer: Mapped[Decimal | None]

@@ -35,9 +35,9 @@ class HouseholdFilter:
 
 
 SORT_KEYS: dict[str, Any] = {
-    "village": (Household.village_code, Household.group_no, Household.head_name),
-    "group": (Household.group_no, Household.head_name),
-    "head": (Household.head_name,),
+    "village": (Household.village_code, Household.group_no, Household.head_pinyin),
+    "group": (Household.group_no, Household.head_pinyin),
+    "head": (Household.head_pinyin,),
     "size": (Household.size,),
     "per_capita": (Household.net_income_per_capita,),
     "stage": (Household.stage,),

@@ -92,3 +92,9 @@ def test_find_households_is_exact_when_specific_and_bounded_when_not(village: St
         assert not browse.capped and len(browse.ids) == 4  # no text: never capped
         within = find_households(s, HouseholdFilter(text="zs", group_no=3))
         assert [r.head_name for r in household_rows(s, within.ids)] == ["张珊珊"]
+
+
+def test_lists_sort_heads_in_pinyin_order(village: Store) -> None:
+    with village.session() as s:
+        rows = search_households(s, HouseholdFilter(), sort="head")
+    assert [r.head_name for r in rows] == ["吉克阿呷", "李四", "欧阳娜", "张三", "张珊珊"]
