@@ -124,7 +124,8 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for column, width in enumerate((84, 40, 64, 140, 40, 90, 96, 100, 84, 64)):
+        # 主要致贫原因 wide enough for its longest label, 自身发展动力不足
+        for column, width in enumerate((76, 40, 64, 136, 40, 86, 116, 100, 84, 64)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_household())
