@@ -91,8 +91,8 @@ class VillagesDialog(QDialog):
         self.error.setProperty("role", "error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")  # type: ignore[union-attr]
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")  # type: ignore[union-attr]
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
