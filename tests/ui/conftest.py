@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
@@ -15,6 +16,16 @@ from desktop.shell import Shell, application
 from tests.conftest import PASSWORD
 
 SCREENS = Path("/tmp/fupin-screens")
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path) -> Iterator[None]:
+    """QSettings the windows write (lock minutes, folders, phone numbers) go to the test's
+    folder, never to the user's own settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+    yield
 
 
 @pytest.fixture

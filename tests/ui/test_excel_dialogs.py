@@ -4,12 +4,11 @@ bad one (the problem list and the marked copy, nothing imported), a malformed fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -20,14 +19,6 @@ from reports.excel.columns import HOUSEHOLDS_SHEET, MEMBERS_SHEET
 from reports.excel.template import INSTRUCTIONS_SHEET
 from tests.reports.excel_fill import family, fill, household, idn, member
 from tests.ui.conftest import save_screen
-
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path) -> Iterator[None]:
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    yield
 
 
 def _actions(window: MainWindow) -> ExcelActions:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,6 @@ from desktop.printing import NoticeDialog, PrintActions, install
 from desktop.village_tree import PlaceRole
 from reports import preview
 from tests.ui.conftest import save_screen
-
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path) -> Iterator[None]:
-    """QSettings written by the dialogs go to the test's folder, not the user's."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
-    yield
 
 
 def pdf_text(path: Path) -> str:
