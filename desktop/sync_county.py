@@ -22,21 +22,19 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
 
 from desktop.sync_widgets import (
     RED,
+    STRETCH,
     FingerprintView,
     FolderPicker,
     SyncDialog,
-    close_button,
     count_item,
     hint,
     plain_table,
-    set_title,
     start_folder,
     table_name,
 )
@@ -84,23 +82,16 @@ class EnrollStationDialog(SyncDialog):
         top.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow("答复保存到:", self.folder)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.enroll_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("登记乡镇", self)))
-        box.addWidget(hint("导入乡镇交来的注册申请文件(注册申请-….json),电话核对指纹后登记,"
-                           "再把答复文件用U盘交回乡镇。", self))
-        box.addLayout(top)
-        box.addWidget(self.fingerprint)
-        box.addWidget(self.phone)
-        box.addLayout(form)
-        box.addWidget(self.done_label)
-        box.addStretch(1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(660, 460)
+        self.arrange("登记乡镇", [
+            hint("导入乡镇交来的注册申请文件(注册申请-….json),电话核对指纹后登记,"
+                 "再把答复文件用U盘交回乡镇。", self),
+            top,
+            self.fingerprint,
+            self.phone,
+            form,
+            self.done_label,
+            STRETCH,
+        ], actions=[self.enroll_button], size=(660, 460))
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
@@ -186,20 +177,12 @@ class StationsDialog(SyncDialog):
         self.revoke_button = QPushButton("吊销密钥…", self)
         self.revoke_button.setToolTip("乡镇电脑或U盘丢失、密钥可能泄露时使用")
         self.revoke_button.clicked.connect(self.revoke)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
-        buttons.addWidget(self.revoke_button)
-        buttons.addWidget(refresh)
-        buttons.addWidget(self.return_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("乡镇同步状况", self)))
-        box.addWidget(hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
-                           "不同的数据包,请与该乡镇核查。", self))
-        box.addWidget(self.table, 1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(1000, 460)
+        self.arrange("乡镇同步状况", [
+            hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
+                 "不同的数据包,请与该乡镇核查。", self),
+            (self.table, 1),
+        ], actions=[(self.summary, 1), self.revoke_button, refresh, self.return_button],
+            size=(1000, 460))
         self.load()
 
     def load(self) -> None:
@@ -291,19 +274,12 @@ class ReturnDialog(SyncDialog):
         form.addRow("乡镇:", self.station)
         form.addRow("保存到:", self.folder)
         form.addRow("", self.full)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("生成回传数据包", self)))
-        box.addWidget(hint("回传数据包含县里的回执、重复登记裁定、县级决定、密钥变更和贫困线"
-                           "标准,交乡镇用“导入县级数据包”导入。", self))
-        box.addLayout(form)
-        box.addWidget(self.outcome, 1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(660, 380)
+        self.arrange("生成回传数据包", [
+            hint("回传数据包含县里的回执、重复登记裁定、县级决定、密钥变更和贫困线"
+                 "标准,交乡镇用“导入县级数据包”导入。", self),
+            form,
+            (self.outcome, 1),
+        ], actions=[self.export_button], size=(660, 380))
         store = workspace.store
         self.run(lambda _p: [p for p in status(store) if p.role == "station"],
                  self._stations, cancellable=False)
@@ -399,20 +375,12 @@ class DuplicatesDialog(SyncDialog):
         self.different_button.clicked.connect(lambda: self.rule("different"))
         self.summary = QLabel("", self)
         self.table.itemSelectionChanged.connect(self._selection)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.summary)
-        buttons.addWidget(self.note, 1)
-        buttons.addWidget(self.same_button)
-        buttons.addWidget(self.different_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("疑似重复登记", self)))
-        box.addWidget(hint("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
-                           "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。", self))
-        box.addWidget(self.table, 1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(1100, 480)
+        self.arrange("疑似重复登记", [
+            hint("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+                 "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。", self),
+            (self.table, 1),
+        ], actions=[self.summary, (self.note, 1), self.same_button, self.different_button],
+            size=(1100, 480))
         self.load()
 
     def load(self) -> None:

@@ -17,19 +17,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop.sync_widgets import (
+    STRETCH,
     FingerprintView,
     FolderPicker,
     SyncDialog,
-    close_button,
     count_item,
     hint,
     plain_table,
-    set_title,
     start_folder,
     table_name,
 )
@@ -68,21 +66,14 @@ class EnrollRequestDialog(SyncDialog):
         form = QFormLayout()
         form.addRow("保存到:", self.folder)
         form.addRow("", self.new_key)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.write_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("申请加入县级同步", self)))
-        box.addWidget(hint("生成注册申请文件(不含任何个人信息),用U盘交给县扶贫办登记;"
-                           "县里会给回一个答复文件,再用“导入县级答复”导入。", self))
-        box.addLayout(form)
-        box.addWidget(self.fingerprint)
-        box.addWidget(self.done_label)
-        box.addStretch(1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(640, 400)
+        self.arrange("申请加入县级同步", [
+            hint("生成注册申请文件(不含任何个人信息),用U盘交给县扶贫办登记;"
+                 "县里会给回一个答复文件,再用“导入县级答复”导入。", self),
+            form,
+            self.fingerprint,
+            self.done_label,
+            STRETCH,
+        ], actions=[self.write_button], size=(640, 400))
 
     def set_busy(self, busy: bool) -> None:
         self.write_button.setEnabled(not busy)
@@ -128,19 +119,12 @@ class AnswerDialog(SyncDialog):
         self.fingerprint.hide()
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.choose_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("导入县级答复", self)))
-        box.addWidget(hint("选择县扶贫办登记后给回的答复文件(注册答复-….json)。", self))
-        box.addWidget(self.fingerprint)
-        box.addWidget(self.done_label)
-        box.addStretch(1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(620, 320)
+        self.arrange("导入县级答复", [
+            hint("选择县扶贫办登记后给回的答复文件(注册答复-….json)。", self),
+            self.fingerprint,
+            self.done_label,
+            STRETCH,
+        ], actions=[self.choose_button], size=(620, 320))
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
@@ -198,18 +182,11 @@ class ExportDialog(SyncDialog):
         result_row = QHBoxLayout()
         result_row.addWidget(self.outcome, 1)
         result_row.addWidget(self.counts)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("导出数据包(交县扶贫办)", self)))
-        box.addWidget(self.state)
-        box.addLayout(form)
-        box.addLayout(result_row, 1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(720, 440)
+        self.arrange("导出数据包(交县扶贫办)", [
+            self.state,
+            form,
+            (result_row, 1),
+        ], actions=[self.export_button], size=(720, 440))
         self.load_state()
 
     def load_state(self) -> None:
@@ -296,18 +273,11 @@ class StationStatusDialog(SyncDialog):
             self.table.setColumnWidth(column, width)
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.load)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(refresh)
-        buttons.addWidget(close_button(self))
-        box = QVBoxLayout(self)
-        box.addWidget(set_title(QLabel("同步状态", self)))
-        box.addWidget(self.facts)
-        box.addWidget(QLabel("县扶贫办的回执(县里收到并导入了本站哪些数据包):", self))
-        box.addWidget(self.table, 1)
-        box.addLayout(self.progress_row())
-        box.addLayout(buttons)
-        self.resize(760, 440)
+        self.arrange("同步状态", [
+            self.facts,
+            QLabel("县扶贫办的回执(县里收到并导入了本站哪些数据包):", self),
+            (self.table, 1),
+        ], actions=[refresh], size=(760, 440))
         self.load()
 
     def load(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -223,6 +224,10 @@ class _Relay(QObject):
     progressed = Signal(int, int)
 
 
+STRETCH = object()  # in SyncDialog.arrange: free space here
+Part = QWidget | QLayout | object | tuple[QWidget | QLayout, int]
+
+
 class SyncDialog(QDialog):
     """A dialog that runs sync work in the DB worker with its own progress bar and a
     取消 button; it cannot be closed while the work runs (its callbacks need it)."""
@@ -251,6 +256,33 @@ class SyncDialog(QDialog):
         row.addWidget(self.bar, 1)
         row.addWidget(self.cancel_button)
         return row
+
+    def arrange(self, title: str, parts: Sequence[Part],
+                actions: Sequence[QWidget | tuple[QWidget, int]], size: tuple[int, int]
+                ) -> None:
+        """The layout every sync dialog shares: a title, the parts top to bottom (STRETCH
+        for free space, (part, factor) for one that grows), the progress row, then the
+        bottom row — pushed right unless one of its widgets grows — with 关闭 last."""
+        box = QVBoxLayout(self)
+        box.addWidget(set_title(QLabel(title, self)))
+        for part in parts:
+            item, factor = part if isinstance(part, tuple) else (part, 0)
+            if item is STRETCH:
+                box.addStretch(1)
+            elif isinstance(item, QLayout):
+                box.addLayout(item, factor)
+            else:
+                box.addWidget(item, factor)
+        box.addLayout(self.progress_row())
+        buttons = QHBoxLayout()
+        if not any(isinstance(action, tuple) for action in actions):
+            buttons.addStretch(1)
+        for action in actions:
+            widget, factor = action if isinstance(action, tuple) else (action, 0)
+            buttons.addWidget(widget, factor)
+        buttons.addWidget(close_button(self))
+        box.addLayout(buttons)
+        self.resize(*size)
 
     def busy(self) -> bool:
         return self._op is not None
