@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import NoReturn
 
+from sqlalchemy.exc import DatabaseError
+
 from cli import excel_commands, print_commands, station, sync_commands
 from cli.common import CliError
 from registry.errors import StoreError
@@ -38,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     except StoreError as e:  # wrong password, damaged store, refused bundle...
         print(f"错误:{e}", file=sys.stderr)
+        return 1
+    except DatabaseError as e:  # a damaged page found mid-work: say so, not a traceback
+        print(f"错误:读写数据库时出错({e.orig}),请用 fupin verify 检查数据库", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中止", file=sys.stderr)

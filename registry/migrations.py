@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, MetaData, text
 
 from registry.errors import NewerSchema
 
@@ -31,6 +31,16 @@ def read_version(conn: Connection) -> int:
 def _write_version(conn: Connection, version: int) -> None:
     conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"),
                  {"v": str(version)})
+
+
+def missing_columns(conn: Connection, metadata: MetaData) -> list[str]:
+    """Columns the models expect but the file lacks: a store whose version number matches
+    but whose tables do not (made by a pre-release build) is refused, not half-read."""
+    missing: list[str] = []
+    for table in metadata.sorted_tables:
+        found = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in found]
+    return missing
 
 
 def backup_path(store_path: Path, version: int) -> Path:

@@ -190,6 +190,13 @@ class Store:
                         "SELECT 1 FROM sqlite_master WHERE name = 'meta'")).first():
                     raise NotAStore(f"{path.name} 不是本系统的数据库")
             migrations.upgrade(engine, path)
+            with engine.connect() as conn:
+                missing = migrations.missing_columns(conn, Base.metadata)
+            if missing:
+                raise StoreError(
+                    f"{path.name} 的数据结构与本程序不一致(缺少 {'、'.join(missing[:3])}"
+                    f"{' 等' if len(missing) > 3 else ''}),可能由测试版程序建立。"
+                    "数据库未作任何改动;请用建立它的程序导出数据后重建。")
         except DatabaseError:
             engine.dispose()
             raise NotAStore(f"{path.name} 无法解密:文件已损坏,或与密钥文件不匹配") from None

@@ -232,3 +232,15 @@ def test_create_refuses_bad_codes_and_existing_files(tmp_path: Path, station: St
         townships = s.scalar(select(func.count()).select_from(Region)
                              .where(Region.level == "township"))
     assert townships == 20  # 昭觉县 in the 2023 table
+
+
+def test_a_store_whose_tables_differ_from_its_version_is_refused(station: Store) -> None:
+    path = station.path
+    with station.engine.begin() as c:
+        c.exec_driver_sql("DROP INDEX ix_household_place")
+        c.exec_driver_sql("ALTER TABLE household DROP COLUMN head_pinyin")
+    _close_and_checkpoint(station)
+    before = _digest(path)
+    with pytest.raises(StoreError, match="数据结构与本程序不一致.*household.head_pinyin"):
+        Store.open(path, "admin", PASSWORD)
+    assert _digest(path) == before
