@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from registry.errors import StoreError
+from registry.errors import StoreError, UserError
 from registry.keyslots import KeySlots, parse_recovery_key
 from registry.store import Store
 
@@ -23,7 +23,7 @@ RECOVERY_ENV = "FUPIN_RECOVERY_KEY"
 NEW_PASSWORD_ENV = "FUPIN_NEW_PASSWORD"
 
 
-class CliError(Exception):
+class CliError(UserError):
     """A refusal to report in Chinese; exit code 1 unless told otherwise."""
 
     def __init__(self, message: str, code: int = 1):

@@ -6,11 +6,9 @@ import argparse
 import sys
 from typing import NoReturn
 
-from sqlalchemy.exc import DatabaseError
-
 from cli import excel_commands, print_commands, station, sync_commands
 from cli.common import CliError
-from registry.errors import StoreError
+from registry import applog, failures
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -24,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fupin", description="扶贫开发建档立卡 命令行工具(乡镇工作站、县扶贫办)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
                                 parser_class=ChineseArgumentParser)
+    parser.add_argument("--verbose", action="store_true",
+                        help="出错时在屏幕上显示详细信息(不含个人信息;日志文件中总有)")
     station.register(sub)
     print_commands.register(sub)
     excel_commands.register(sub)
@@ -33,20 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    log_file = applog.setup(verbose=args.verbose)
     try:
         return int(args.run(args))
-    except CliError as e:
-        print(f"错误:{e}", file=sys.stderr)
-        return e.code
-    except StoreError as e:  # wrong password, damaged store, refused bundle...
-        print(f"错误:{e}", file=sys.stderr)
-        return 1
-    except DatabaseError as e:  # a damaged page found mid-work: say so, not a traceback
-        print(f"错误:读写数据库时出错({e.orig}),请用 fupin verify 检查数据库", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("已中止", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - the one error path: a message, never a traceback
+        message = failures.report(e, f"fupin {args.command}")
+        if not failures.is_refusal(e) and log_file is not None:
+            message += f"\n日志:{log_file}"
+        print(f"错误:{message}", file=sys.stderr)
+        return e.code if isinstance(e, CliError) else 1
 
 
 if __name__ == "__main__":

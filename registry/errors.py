@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 
-class StoreError(Exception):
+class UserError(Exception):
+    """An expected refusal: its text is a Chinese message for the user and says what to do.
+    Every package's refusals derive from it, so one function (registry.failures) can tell
+    them from bugs."""
+
+
+class StoreError(UserError):
     """Opening, unlocking or changing the store failed; nothing was written."""
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from registry.errors import UserError
+
 FONT_ENV = "FUPIN_FONT"  # a font file to use before any other
 
 # (file name, subfont index) in order of preference; .ttc files hold several faces.
@@ -49,11 +51,11 @@ _SYSTEM_DIRS: tuple[str, ...] = (
 _IGNORED = frozenset(" \t\r\n\u3000\u00a0\u200b")
 
 
-class FontMissing(Exception):
+class FontMissing(UserError):
     """No usable CJK TrueType font; the message says what to install."""
 
 
-class MissingGlyphs(Exception):
+class MissingGlyphs(UserError):
     """Some characters are in no font we have; printing them would show boxes."""
 
     def __init__(self, message: str, chars: dict[str, list[str]]):

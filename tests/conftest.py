@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The program's log goes to a throwaway folder, never the developer's own (subprocesses too).
+os.environ.setdefault("FUPIN_LOG_DIR", tempfile.mkdtemp(prefix="fupin-test-logs-"))
 
 import registry.store as store_module  # noqa: E402
 from registry import demo  # noqa: E402

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
+from registry.errors import UserError
 from reports.excel.columns import HOUSEHOLD_NO, Column, export_only_headers, normalize_header
 from reports.excel.sheetxml import SheetSource, iter_rows
 
@@ -24,7 +25,7 @@ _ZIP = b"PK\x03\x04"
 _HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
 
 
-class WorkbookError(ValueError):
+class WorkbookError(UserError, ValueError):
     """The file cannot be imported as it is; the message says why, in Chinese."""
 
 

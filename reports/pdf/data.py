@@ -19,13 +19,14 @@ from forms.aid import AID_PLAN_FORM, HELPER_FORM
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from registry import derived
+from registry.errors import UserError
 from registry.models import AidPlan, Helper, Household, Member, Region, VillageGroup
 
 # forms/ field name → Household attribute, where the two differ.
 HOUSEHOLD_ATTRS = {"household_size": "size"}
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """Nothing to print, or an unknown village: a Chinese message for the user."""
 
 

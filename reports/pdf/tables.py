@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from forms.fields import Field
+from registry.errors import UserError
 from reports.pdf.layout import CELL_PAD
 
 
-class PrivateField(ValueError):
+class PrivateField(UserError, ValueError):
     """A field marked public=False asked for on a public notice."""
 
 
