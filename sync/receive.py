@@ -18,14 +18,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from registry.audit import GENESIS
-from registry.migrations import SCHEMA_VERSION
 from registry.models import utcnow
 from registry.progress import Progress, no_progress
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
-from sync import bundle
+from sync import bundle, formats
 from sync.errors import SyncError
+from sync.formats import upgrade
 from sync.keys import TrustedKey, ensure_keys, learn_key, own_key, resolve_signer
 from sync.merge import Counts, StationMerge
 
@@ -166,15 +166,14 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
                             "请对方重新注册后导出完整数据包")
         if m[theirs] != peer.store_id:
             raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
-        if _int(m["schema_version"]) > SCHEMA_VERSION:
-            raise SyncError("数据包来自较新版本的程序,请先升级本程序")
+        schema = formats.schema_version(m)  # a newer program's rows: refused here
         key = own_key(s, str(m["recipient_key_id"]))
         if key is None:
             raise SyncError("此数据包不是用本数据库的公钥加密的,无法解密,已拒绝")
         enc_private = key.enc_private
     payload = parsed.open(enc_private)
-    check_sent(m, payload)
-    return trusted, payload
+    check_sent(m, payload)  # as sent, before the upgrade may add or drop rows
+    return trusted, upgrade.to_current(payload, schema)
 
 
 def _missing(expected: int, upto: int, waiting: set[int]) -> str:
