@@ -1,6 +1,7 @@
 """`fupin sync …`: enrollment, export, import and status on the command line.
 Exit codes: 0 applied (or a harmless no-op such as a replay), 1 refused,
-3 kept but waiting for missing bundles; --json prints a machine-readable result."""
+3 kept but waiting for missing bundles. Text output is Chinese (labels from sync/names.py);
+--json prints the stable keys (status "applied", counts {"household": {"inserted": 3}})."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from cli.common import CliError, add_json_argument, add_store_argument, emit_jso
 from registry.store import Store
 from sync import county, duplicates, enroll, export, receive, status
 from sync.keys import ensure_keys, rotate_keys
+from sync.names import REFUSED, WAITING, outcome_label
 
 EXIT_WAITING = 3
 
@@ -159,14 +161,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                     "also_applied": r.also_applied} for r in results])
     else:
         for r in results:
-            label = {"applied": "已导入", "replay": "无需导入", "waiting": "等待",
-                     "refused": "拒绝"}[r.status]
-            print(f"[{label}] {r.file}:{r.message}")
+            print(f"[{outcome_label(r.status)}] {r.file}:{r.message}")
             if r.summary():
-                print(f"    {r.summary()}")
-    if any(r.status == receive.REFUSED for r in results):
+                print(f"    {r.summary()}")  # "农户:新增 3;家庭成员:新增 10"
+    if any(r.status == REFUSED for r in results):
         return 1
-    if any(r.status == receive.WAITING for r in results):
+    if any(r.status == WAITING for r in results):
         return EXIT_WAITING
     return 0
 

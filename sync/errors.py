@@ -11,3 +11,8 @@ class SyncError(StoreError):
 
 class BundleWaiting(SyncError):
     """The bundle is valid but earlier ones are missing: it is kept, not yet applied."""
+
+
+class NewerProgram(SyncError):
+    """The bundle was written by a newer program (a newer bundle format or schema): refused
+    before anything is written; the message says to upgrade this program."""

@@ -22,6 +22,16 @@ from registry.tracking import current_rev
 from sync import bundle, wire
 from sync.errors import SyncError
 from sync.keys import active_key, endorsements, ensure_keys, peer_active_key
+from sync.names import (
+    AUDIT,
+    DECISION,
+    DUPLICATE,
+    KEY_EVENT,
+    POVERTY_LINE,
+    RECEIPT,
+    RETURN_PAYLOAD_TABLES,
+    STATION_TABLES,
+)
 
 APP_VERSION = "0.1.0"
 
@@ -55,16 +65,15 @@ def export_station(store: Store, out_dir: Path, full: bool = False,
         since = 0 if full else box.last_rev
         rev_to = current_rev(s)
         tables: dict[str, Any] = {}
-        steps = len(wire.STATION_TABLES) + 1
-        for i, name in enumerate(wire.STATION_TABLES):
+        steps = len(STATION_TABLES) + 1
+        for i, name in enumerate(STATION_TABLES):
             tables[name] = wire.pack(name, wire.select_rows(
                 s, name, "rev > :r AND rev <= :t", {"r": since, "t": rev_to}))
             _step(progress, i + 1, steps)
         audit_since = 0 if full else box.last_audit_seq
-        audit_rows = wire.select_rows(s, wire.AUDIT, "seq > :a ORDER BY seq",
-                                      {"a": audit_since})
-        payload = {"tables": tables, "audit": wire.pack(wire.AUDIT, audit_rows)}
-        seq_col = wire.columns(wire.AUDIT).index("seq")
+        audit_rows = wire.select_rows(s, AUDIT, "seq > :a ORDER BY seq", {"a": audit_since})
+        payload = {"tables": tables, "audit": wire.pack(AUDIT, audit_rows)}
+        seq_col = wire.columns(AUDIT).index("seq")
         last_audit = audit_rows[-1][seq_col] if audit_rows else box.last_audit_seq
         result = _write(s, store, box, county, payload, out_dir, full, since + 1, rev_to,
                         station=store.info.region_code, county_code=county.code)
@@ -92,12 +101,13 @@ def export_return(store: Store, station_code: str, out_dir: Path, full: bool = F
         p = {"r": since, "t": rev_to, "c": station_code, "k": store.info.county_code}
         revs = "rev > :r AND rev <= :t"
         where = {
-            "sync_receipt": f"{revs} AND station_code = :c",
-            "sync_duplicate": f"{revs} AND (station_a = :c OR station_b = :c)",
-            "sync_decision": f"{revs} AND station_code = :c",
-            "sync_key_event": f"{revs} AND (subject_code = :c OR subject_code = :k)",
-            wire.POVERTY_LINE: revs,
+            RECEIPT: f"{revs} AND station_code = :c",
+            DUPLICATE: f"{revs} AND (station_a = :c OR station_b = :c)",
+            DECISION: f"{revs} AND station_code = :c",
+            KEY_EVENT: f"{revs} AND (subject_code = :c OR subject_code = :k)",
+            POVERTY_LINE: revs,
         }
+        assert tuple(where) == RETURN_PAYLOAD_TABLES  # what the station's reader expects
         tables = {name: wire.pack(name, wire.select_rows(s, name, cond, p))
                   for name, cond in where.items()}
         _step(progress, 1, 2)
@@ -139,7 +149,7 @@ def _write(s: Session, store: Store, box: Outbox, peer: Peer, payload: dict[str,
     seq = box.last_seq + 1
     counts = {name: len(t["rows"]) for name, t in payload["tables"].items()}
     if "audit" in payload:
-        counts["audit"] = len(payload["audit"]["rows"])
+        counts[AUDIT] = len(payload["audit"]["rows"])
     station_store = store.info.store_id if kind == "station" else peer.store_id
     county_store = peer.store_id if kind == "station" else store.info.store_id
     manifest = {

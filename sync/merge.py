@@ -21,43 +21,15 @@ from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
 from sync import duplicates, wire
-from sync.errors import SyncError
 
-BUCKETS = ("inserted", "updated", "unchanged", "possible_duplicate", "conflict", "quarantined")
-BUCKET_NAMES = {"inserted": "新增", "updated": "更新", "unchanged": "未变",
-                "possible_duplicate": "疑似重复", "conflict": "冲突", "quarantined": "隔离"}
+# The buckets are named in sync/names.py; `sync.merge.BUCKETS` and `.BUCKET_NAMES` stay
+# importable under their old names ("as" re-exports them).
+from sync.names import AUDIT, HOUSEHOLD, MEMBER, STATION_TABLES, VILLAGE_GROUP
+from sync.names import BUCKET_NAMES as BUCKET_NAMES
+from sync.names import BUCKETS as BUCKETS
+from sync.payload import check_buckets, check_tables, record_counts, table_rows
+
 Counts = dict[str, dict[str, int]]
-
-
-def _table_rows(payload: dict[str, Any], name: str, section: Any) -> list[list[Any]]:
-    """The rows of one payload table, reordered to this store's columns."""
-    if section is None:
-        return []
-    cols = wire.columns(name)
-    if not isinstance(section, dict) or sorted(section.get("columns", [])) != sorted(cols):
-        raise SyncError(f"数据包中表 {name} 的结构与本程序不一致,请两边使用同一版本程序")
-    rows = section.get("rows")
-    width = len(cols)
-    if not isinstance(rows, list) or not all(type(r) is list and len(r) == width
-                                             for r in rows):
-        raise SyncError(f"数据包中表 {name} 的记录格式不对,已拒绝")
-    if section["columns"] == cols:  # the usual case: same program version on both sides
-        return rows
-    order = [section["columns"].index(c) for c in cols]
-    return [[r[i] for i in order] for r in rows]
-
-
-def check_counts(manifest: dict[str, Any], payload: dict[str, Any], names: tuple[str, ...],
-                 audit_too: bool) -> None:
-    tables = payload.get("tables")
-    if not isinstance(tables, dict) or set(tables) - set(names):
-        raise SyncError("数据包含有本程序不认识的表,已拒绝")
-    found = {n: len(t.get("rows", [])) for n, t in tables.items() if isinstance(t, dict)}
-    if audit_too:
-        found["audit"] = len((payload.get("audit") or {}).get("rows", []))
-    expected = {k: v for k, v in manifest["counts"].items() if v}
-    if {k: v for k, v in found.items() if v} != expected:
-        raise SyncError("数据包中的记录数与清单不符,已拒绝")
 
 
 class StationMerge:
@@ -74,28 +46,26 @@ class StationMerge:
         self.quarantine: list[dict[str, Any]] = []
 
     # ---- the whole bundle ---------------------------------------------------------------
-    def apply(self, manifest: dict[str, Any], payload: dict[str, Any], audit_hash: str) -> str:
-        check_counts(manifest, payload, wire.STATION_TABLES, audit_too=True)
+    def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
+        """Stages the (schema-upgraded) payload; returns the station's new audit head."""
+        check_tables(payload, STATION_TABLES)
         tables = payload["tables"]
-        steps = len(wire.STATION_TABLES) + 2
-        for i, name in enumerate(wire.STATION_TABLES):
-            self._table(name, _table_rows(payload, name, tables.get(name)))
+        steps = len(STATION_TABLES) + 2
+        for i, name in enumerate(STATION_TABLES):
+            self._table(name, table_rows(name, tables.get(name)))
             self._step(i + 1, steps)
         flagged = duplicates.detect(self.s, list(self.written_members))
-        members = self.counts.get("member")
+        members = self.counts.get(MEMBER)
         for mid in flagged:
             bucket = self.written_members[mid]
             if members is not None and bucket in ("inserted", "updated"):
                 members[bucket] -= 1
                 members["possible_duplicate"] += 1
-        audit_hash = self._audit(_table_rows(payload, wire.AUDIT, payload.get("audit")),
-                                 audit_hash)
+        audit_hash = self._audit(table_rows(AUDIT, payload.get("audit")), audit_hash)
         self._step(steps - 1, steps)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
-        for name, n in manifest["counts"].items():
-            if sum(self.counts.get(name, {}).values()) != n:
-                raise SyncError(f"表 {name} 的分类计数与清单不符,导入已取消")
+        check_buckets(record_counts(payload), self.counts)
         return audit_hash
 
     def _step(self, done: int, total: int) -> None:
@@ -120,7 +90,7 @@ class StationMerge:
     def _owners(self, ids: set[str]) -> None:
         """Learns the township of households not seen yet (from the store)."""
         unknown = [i for i in ids if i not in self.households]
-        for hid, row in wire.rows_by_id(self.s, "household", unknown,
+        for hid, row in wire.rows_by_id(self.s, HOUSEHOLD, unknown,
                                         ["id", "village_code"]).items():
             self.households[hid] = str(row[1])[:9]
 
@@ -166,9 +136,9 @@ class StationMerge:
                 bucket = "updated"
                 updates.append(r)
             counts[bucket] += 1
-            if name == "household":
+            if name == HOUSEHOLD:
                 self.households[rid] = self.station
-            if name == "member" and not r[cols.index("deleted")] \
+            if name == MEMBER and not r[cols.index("deleted")] \
                     and r[cols.index("change_reason")] is None:
                 self.written_members[rid] = bucket
         n = len(inserts) + len(updates)
@@ -180,7 +150,7 @@ class StationMerge:
         wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
 
     def _group_slots(self, name: str) -> dict[tuple[str, int], str]:
-        if name != "village_group":
+        if name != VILLAGE_GROUP:
             return {}
         rows = wire.select_rows(self.s, name, "village_code LIKE :p", {"p": self.station + "%"},
                                 ["village_code", "number", "id"])
@@ -206,12 +176,12 @@ class StationMerge:
                 return ("quarantined", "所属农户不存在")
             if owner != self.station:
                 return ("conflict", "所属农户属于其他乡镇")
-        if name == "village_group":
+        if name == VILLAGE_GROUP:
             slot = (str(r[cols.index("village_code")]), int(r[cols.index("number")]))
             holder = groups.setdefault(slot, str(r[cols.index("id")]))
             if holder != r[cols.index("id")]:
                 return ("conflict", f"村民小组 {slot[0]}-{slot[1]} 已有另一条记录")
-        if name == "member":
+        if name == MEMBER:
             number = r[cols.index("id_number")]
             if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
                     and idnumber.check_digit(number[:17]) == number[17]):
@@ -220,9 +190,9 @@ class StationMerge:
 
     # ---- the station's audit chain ----------------------------------------------------------
     def _audit(self, rows: list[list[Any]], last_hash: str) -> str:
-        name = "audit"
+        name = AUDIT
         self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
-        cols = wire.columns(wire.AUDIT)
+        cols = wire.columns(AUDIT)
         at = {c: i for i, c in enumerate(cols)}
         known = wire.rows_by_id(self.s, "sync_station_audit", [r[at["id"]] for r in rows],
                                 ["id", "hash"])

@@ -18,19 +18,25 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from registry.audit import GENESIS
-from registry.migrations import SCHEMA_VERSION
 from registry.models import utcnow
 from registry.progress import Progress, no_progress
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
-from sync import bundle
+from sync import bundle, formats
 from sync.errors import SyncError
+from sync.formats import upgrade
 from sync.keys import TrustedKey, ensure_keys, learn_key, own_key, resolve_signer
-from sync.merge import BUCKET_NAMES, Counts, StationMerge
-from sync.returns import apply_return
+from sync.merge import Counts, StationMerge
 
-APPLIED, REPLAY, WAITING, REFUSED = "applied", "replay", "waiting", "refused"
+# The outcomes are named in sync/names.py; `sync.receive.APPLIED` etc. stay importable.
+from sync.names import APPLIED as APPLIED
+from sync.names import BUCKET_NAMES, counts_text
+from sync.names import REFUSED as REFUSED
+from sync.names import REPLAY as REPLAY
+from sync.names import WAITING as WAITING
+from sync.payload import check_sent
+from sync.returns import apply_return
 
 
 @dataclass
@@ -50,12 +56,8 @@ class ImportResult:
         return self.status in (APPLIED, REPLAY)
 
     def summary(self) -> str:
-        parts = []
-        for name, buckets in self.counts.items():
-            done = ",".join(f"{BUCKET_NAMES[b]} {n}" for b, n in buckets.items() if n)
-            if done:
-                parts.append(f"{name}:{done}")
-        return ";".join(parts)
+        """The counts in words: "农户:新增 3,更新 1;家庭成员:新增 10"."""
+        return counts_text(self.counts)
 
 
 class _Fork(SyncError):
@@ -164,13 +166,14 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
                             "请对方重新注册后导出完整数据包")
         if m[theirs] != peer.store_id:
             raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
-        if _int(m["schema_version"]) > SCHEMA_VERSION:
-            raise SyncError("数据包来自较新版本的程序,请先升级本程序")
+        schema = formats.schema_version(m)  # a newer program's rows: refused here
         key = own_key(s, str(m["recipient_key_id"]))
         if key is None:
             raise SyncError("此数据包不是用本数据库的公钥加密的,无法解密,已拒绝")
         enc_private = key.enc_private
-    return trusted, parsed.open(enc_private)
+    payload = parsed.open(enc_private)
+    check_sent(m, payload)  # as sent, before the upgrade may add or drop rows
+    return trusted, upgrade.to_current(payload, schema)
 
 
 def _missing(expected: int, upto: int, waiting: set[int]) -> str:
@@ -271,13 +274,13 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
                            action="rotate", sign_public=trusted.sign_public,
                            enc_public=trusted.enc_public, at=utcnow()))
         merge = StationMerge(s, inbox.peer_code, seq, progress)
-        inbox.audit_hash = merge.apply(m, payload, inbox.audit_hash)
+        inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
         counts = merge.counts
         s.add(Receipt(station_code=inbox.peer_code, seq=seq, bundle_hash=parsed.hash,
                       counts=bundle.canonical(counts).decode(), message=_receipt_text(counts),
                       received_by=store.user, received_at=utcnow()))
     else:
-        counts, notes = apply_return(s, store.info.region_code, m, payload)
+        counts, notes = apply_return(s, store.info.region_code, payload)
     waiting = s.execute(select(ReceivedBundle).where(
         ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.seq == seq,
         ReceivedBundle.hash == parsed.hash)).scalar()

@@ -12,30 +12,29 @@ from sqlalchemy.orm import Session
 from registry.sync_state import OwnKey
 from registry.tracking import reserve_revs
 from sync import wire
-from sync.errors import SyncError
 from sync.keys import _new_key, active_key
-from sync.merge import BUCKETS, Counts, _table_rows, check_counts
+from sync.merge import Counts
+from sync.names import BUCKETS, KEY_EVENT, POVERTY_LINE
+from sync.names import RETURN_PAYLOAD_TABLES as RETURN_PAYLOAD_TABLES  # its old home
+from sync.payload import check_buckets, check_tables, record_counts, table_rows
 
-RETURN_PAYLOAD_TABLES = (*wire.RETURN_TABLES, wire.POVERTY_LINE)
 
-
-def apply_return(s: Session, station_code: str, manifest: dict[str, Any],
-                 payload: dict[str, Any]) -> tuple[Counts, list[str]]:
-    check_counts(manifest, payload, RETURN_PAYLOAD_TABLES, audit_too=False)
+def apply_return(s: Session, station_code: str, payload: dict[str, Any]
+                 ) -> tuple[Counts, list[str]]:
+    """Stages the (schema-upgraded) payload; returns the counts and notes for the user."""
+    check_tables(payload, RETURN_PAYLOAD_TABLES)
     counts: Counts = {}
     notes: list[str] = []
     for name in RETURN_PAYLOAD_TABLES:
-        rows = _table_rows(payload, name, payload["tables"].get(name))
+        rows = table_rows(name, payload["tables"].get(name))
         counts[name] = dict.fromkeys(BUCKETS, 0)
-        if name == wire.POVERTY_LINE:
+        if name == POVERTY_LINE:
             _poverty_lines(s, rows, counts[name])
         else:
             _upsert(s, name, rows, counts[name])
-        if name == "sync_key_event":
+        if name == KEY_EVENT:
             notes += _key_events(s, station_code, rows)
-    for name, n in manifest["counts"].items():
-        if sum(counts.get(name, {}).values()) != n:
-            raise SyncError(f"表 {name} 的分类计数与清单不符,导入已取消")
+    check_buckets(record_counts(payload), counts)
     return counts, notes
 
 
@@ -66,7 +65,7 @@ def _stamp(s: Session, rows: list[list[Any]], at_rev: int) -> None:
 
 
 def _poverty_lines(s: Session, rows: list[list[Any]], c: dict[str, int]) -> None:
-    name = wire.POVERTY_LINE
+    name = POVERTY_LINE
     cols = wire.columns(name)
     at = {col: i for i, col in enumerate(cols)}
     mine = {int(r[at["year"]]): r for r in wire.select_rows(s, name)}
@@ -93,7 +92,7 @@ def _poverty_lines(s: Session, rows: list[list[Any]], c: dict[str, int]) -> None
 
 
 def _key_events(s: Session, station_code: str, rows: list[list[Any]]) -> list[str]:
-    cols = wire.columns("sync_key_event")
+    cols = wire.columns(KEY_EVENT)
     at = {col: i for i, col in enumerate(cols)}
     notes: list[str] = []
     for r in rows:

@@ -11,26 +11,15 @@ from typing import Any
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
-from registry.models import (
-    AidPlan,
-    AuditEntry,
-    Base,
-    Helper,
-    Household,
-    Member,
-    PovertyLine,
-    ProcedureEvent,
-    VillageGroup,
-)
-from registry.sync_state import RETURN_MODELS
+from registry import sync_state  # noqa: F401  (its tables join Base.metadata)
+from registry.models import Base
 
-# What a station sends, parents before children (foreign keys are on). Regions come from
-# the official table on both sides; poverty lines are the county's.
-STATION_MODELS = (VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent)
-STATION_TABLES = tuple(m.__tablename__ for m in STATION_MODELS)
-RETURN_TABLES = tuple(m.__tablename__ for m in RETURN_MODELS)  # type: ignore[attr-defined]
-AUDIT = AuditEntry.__tablename__
-POVERTY_LINE = PovertyLine.__tablename__
+# The synced tables are named in sync/names.py; these old names stay importable.
+from sync.names import AUDIT as AUDIT
+from sync.names import POVERTY_LINE as POVERTY_LINE
+from sync.names import RETURN_TABLES as RETURN_TABLES
+from sync.names import STATION_TABLES as STATION_TABLES
+
 CHUNK = 900  # under SQLite's old limit of 999 bound parameters
 
 

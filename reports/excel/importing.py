@@ -35,21 +35,12 @@ from reports.excel.columns import (
     template_member_columns,
 )
 from reports.excel.marking import default_marked_path, write_marked_copy
+from reports.excel.problems import CellProblem as CellProblem  # its old home; kept importable
 from reports.excel.reading import Table, WorkbookError, open_workbook, read_table
 
 _TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXACT_DIGITS = 1e15  # Excel keeps 15 significant digits; a longer number is rounded
-
-
-@dataclass(frozen=True)
-class CellProblem:
-    sheet: str
-    row: int
-    column: str  # the column letter
-    header: str
-    value: Any
-    message: str
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -16,11 +15,9 @@ from openpyxl.styles import Font, PatternFill
 
 from reports.excel import marking_large
 from reports.excel.columns import HOUSEHOLDS_SHEET, MEMBERS_SHEET
+from reports.excel.problems import CellProblem
 from reports.excel.reading import WorkbookError
 from reports.excel.saving import save_atomic
-
-if TYPE_CHECKING:
-    from reports.excel.importing import CellProblem
 
 ERRORS_SHEET = "错误说明"
 CHECKER = "导入检查"  # the comments' author: how our own marks are recognised

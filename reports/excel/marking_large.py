@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,12 +33,10 @@ from reports.excel.columns import (
     template_member_columns,
 )
 from reports.excel.fastrows import FastSheet
+from reports.excel.problems import CellProblem
 from reports.excel.reading import WorkbookError, open_workbook
 from reports.excel.saving import save_atomic
 from reports.excel.sheets import CODES_SHEET, CodeSheet, add_dropdowns, header_style
-
-if TYPE_CHECKING:
-    from reports.excel.importing import CellProblem
 
 LARGE_ROWS = 2000  # data rows in both sheets together
 

@@ -37,8 +37,14 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert code == 0
         paths.append(out.strip())
     assert Path(paths[0]).name == "513431-513431102-000001.fpb"
-    assert run("sync", "import", "--store", co, paths[0])[0] == 0
-    assert run("sync", "import", "--store", co, paths[0])[0] == 0  # replay: harmless
+    code, out = run("sync", "import", "--store", co, paths[0])
+    assert code == 0
+    # Chinese for people: the outcome, then the buckets per table.
+    assert out.startswith("[已导入] 513431-513431102-000001.fpb:第 1 号数据包已导入")
+    assert "农户:新增 5" in out and "家庭成员:新增" in out and "审计记录:新增" in out
+    assert "household" not in out and "inserted" not in out
+    code, out = run("sync", "import", "--store", co, paths[0])
+    assert code == 0 and out.startswith("[已导入过]")  # replay: harmless
     code, out = run("sync", "import", "--store", co, paths[2], "--json")
     assert code == 3 and json.loads(out)[0]["status"] == "waiting"
     code, out = run("sync", "status", "--store", co, "--json")
@@ -46,9 +52,16 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert peer["waiting"] == [3] and peer["missing"] == "2"
     bad = tmp_path / "bad.fpb"
     bad.write_bytes(Path(paths[1]).read_bytes()[:-10])
-    assert run("sync", "import", "--store", co, str(bad))[0] == 1
+    code, out = run("sync", "import", "--store", co, str(bad))
+    assert code == 1 and out.startswith("[已拒绝] bad.fpb:")
     code, out = run("sync", "import", "--store", co, paths[1], "--json")
     assert code == 0 and json.loads(out)[0]["also_applied"] == [3]
+    result = json.loads(out)[0]  # --json keeps the stable keys
+    assert result["status"] == "applied" and set(result["counts"]) <= {
+        "village_group", "household", "member", "helper", "aid_plan", "procedure_event",
+        "audit"}
+    assert all(set(c) == {"inserted", "updated", "unchanged", "possible_duplicate",
+                          "conflict", "quarantined"} for c in result["counts"].values())
 
     code, out = run("sync", "export", "--store", co, "--out", str(usb), "--station",
                     "513431102")
