@@ -21,11 +21,11 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import migrations, regions, search_index
+from registry import migrations, regions, schema, search_index
 from registry.errors import NotAStore, StoreError, WrongPassword
 from registry.ids import new_id
 from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
-from registry.models import Base, Counter, Meta, PovertyLine, Region
+from registry.models import Counter, Meta, PovertyLine, Region
 from registry.tracking import COUNTER, stamp_changes
 
 # Seconds to wait after a failed unlock; tests lower it.
@@ -122,7 +122,7 @@ class Store:
         store_id = new_id()
         engine = _engine(path, data_key)
         try:
-            Base.metadata.create_all(engine)
+            schema.metadata.create_all(engine)
             with engine.begin() as conn:
                 search_index.create(conn)
             with Session(engine) as s, s.begin():
@@ -191,7 +191,7 @@ class Store:
                     raise NotAStore(f"{path.name} 不是本系统的数据库")
             migrations.upgrade(engine, path)
             with engine.connect() as conn:
-                missing = migrations.missing_columns(conn, Base.metadata)
+                missing = migrations.missing_columns(conn, schema.metadata)
             if missing:
                 raise StoreError(
                     f"{path.name} 的数据结构与本程序不一致(缺少 {'、'.join(missing[:3])}"
