@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -164,8 +163,3 @@ def test_the_drift_check_sees_an_index_without_a_revision(station: Store) -> Non
         found = drift(conn, models)
     assert [(d[0], d[1].name) for d in found] == [("add_index", "ix_member_sex")]
 
-
-def test_a_revision_file_names_its_number() -> None:
-    for path in (migrations.HERE / "versions").glob("*.py"):
-        if path.name != "__init__.py":
-            assert re.fullmatch(r"\d{4}_\w+\.py", path.name), path.name
