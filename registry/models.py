@@ -1,9 +1,9 @@
 """The station's tables (SQLAlchemy 2 typed ORM).
 
-Every synced row is `Tracked`: a global id, a change counter `rev` taken from the store's
-counter on each write (registry/tracking.py), timestamps, and a tombstone flag instead of
-DELETE — the sync bundles rely on all four. Derived values (size, incomes, sex, birth
-date, pinyin) are written by registry/derived.py, never typed by a person.
+Every synced row is `Tracked` (registry/base.py): a global id, a change counter `rev`
+taken from the store's counter on each write (registry/tracking.py), timestamps, and a
+tombstone flag instead of DELETE — the sync bundles rely on all four. Derived values (size,
+incomes, sex, birth date, pinyin) are written by registry/derived.py, never typed by a person.
 """
 
 from __future__ import annotations
@@ -22,26 +22,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registry.base import AuditFields as AuditFields  # re-exported: older imports name models
+from registry.base import Base as Base
+from registry.base import Tracked as Tracked
+from registry.base import utcnow as utcnow
 from registry.columns import Fixed
 from registry.ids import new_id
-
-
-def utcnow() -> datetime:
-    return datetime.now().astimezone().replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {str: String, Decimal: Fixed(2)}
-
-
-class Tracked:
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    rev: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Meta(Base):
@@ -155,6 +143,8 @@ class Member(Tracked, Base):
         Index("ix_member_name", "name"),
         Index("ix_member_pinyin", "name_pinyin"),
         Index("ix_member_initials", "name_initials"),
+        # The county looks for "same name, same birth date" across all its townships.
+        Index("ix_member_name_birth", "name", "birth_date"),
     )
 
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
@@ -241,21 +231,6 @@ class PovertyLine(Tracked, Base):
     amount: Mapped[Decimal]
 
 
-class AuditFields:
-    """What an audit entry says; shared by the store's own chain and the stations' chains
-    the county keeps (registry/sync_state.StationAudit)."""
-
-    user: Mapped[str] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(30))
-    entity: Mapped[str] = mapped_column(String(30))
-    entity_id: Mapped[str | None] = mapped_column(String(36))
-    before: Mapped[str | None] = mapped_column(Text)
-    after: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
 class AuditEntry(AuditFields, Base):
     """Append-only and hash-chained: who, when, what (before/after) and why."""
 
@@ -268,4 +243,3 @@ class AuditEntry(AuditFields, Base):
 TRACKED_MODELS: tuple[type[Tracked], ...] = (
     Region, VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent, PovertyLine,
 )
-from registry import sync_state as _sync_state  # noqa: E402,F401  (tables join Base.metadata)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+TABLE = "member_fts"
+
 _DDL = (
     # contentless: the text lives in member.search_text; the index holds only trigrams.
     """CREATE VIRTUAL TABLE IF NOT EXISTS member_fts USING fts5(
@@ -33,6 +35,12 @@ _DDL = (
 def create(conn: Connection) -> None:
     for statement in _DDL:
         conn.exec_driver_sql(statement)
+
+
+def owns(table_name: str) -> bool:
+    """The FTS5 table and the shadow tables SQLite keeps for it (member_fts_data, …): made
+    here, not by the models, so a comparison of models and database must skip them."""
+    return table_name == TABLE or table_name.startswith(f"{TABLE}_")
 
 
 def rebuild(conn: Connection) -> None:

@@ -21,11 +21,11 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import migrations, regions, search_index
+from registry import migrations, regions
 from registry.errors import NotAStore, StoreError, WrongPassword
 from registry.ids import new_id
 from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
-from registry.models import Base, Counter, Meta, PovertyLine, Region
+from registry.models import Counter, Meta, PovertyLine, Region
 from registry.tracking import COUNTER, stamp_changes
 
 # Seconds to wait after a failed unlock; tests lower it.
@@ -122,9 +122,8 @@ class Store:
         store_id = new_id()
         engine = _engine(path, data_key)
         try:
-            Base.metadata.create_all(engine)
             with engine.begin() as conn:
-                search_index.create(conn)
+                migrations.create_schema(conn)
             with Session(engine) as s, s.begin():
                 facts = {
                     "schema_version": str(migrations.SCHEMA_VERSION), "store_id": store_id,
@@ -190,13 +189,6 @@ class Store:
                         "SELECT 1 FROM sqlite_master WHERE name = 'meta'")).first():
                     raise NotAStore(f"{path.name} 不是本系统的数据库")
             migrations.upgrade(engine, path)
-            with engine.connect() as conn:
-                missing = migrations.missing_columns(conn, Base.metadata)
-            if missing:
-                raise StoreError(
-                    f"{path.name} 的数据结构与本程序不一致(缺少 {'、'.join(missing[:3])}"
-                    f"{' 等' if len(missing) > 3 else ''}),可能由测试版程序建立。"
-                    "数据库未作任何改动;请用建立它的程序导出数据后重建。")
         except DatabaseError:
             engine.dispose()
             raise NotAStore(f"{path.name} 无法解密:文件已损坏,或与密钥文件不匹配") from None

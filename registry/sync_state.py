@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models import AuditFields, Base, Member, Tracked, utcnow
+from registry.base import AuditFields, Base, Tracked, utcnow
 
 
 class OwnKey(Base):
@@ -209,9 +208,6 @@ class StationAudit(AuditFields, Base):
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[str] = mapped_column(String(32))
 
-
-# The county looks for "same name, same birth date" across all its townships.
-Index("ix_member_name_birth", Member.name, Member.birth_date)
 
 # County-owned rows that travel back to stations in return bundles.
 RETURN_MODELS: tuple[type[Tracked], ...] = (Receipt, DuplicateFlag, CountyDecision, KeyEvent)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session, UOWTransaction
 
+from registry.base import Tracked, utcnow
 from registry.ids import new_id
-from registry.models import Tracked, utcnow
 
 COUNTER = "rev"
 

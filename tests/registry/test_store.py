@@ -11,13 +11,13 @@ import pytest
 import sqlcipher3
 from sqlalchemy import func, select, text
 
-from registry import migrations
 from registry.errors import NewerSchema, NotAStore, StoreError, WrongPassword
 from registry.households import save_household
 from registry.keyslots import KeySlots, parse_recovery_key
 from registry.models import Household, Region
 from registry.store import Store
 from tests.conftest import PASSWORD, TOWNSHIP
+from tests.registry.revisions import ADD_COLUMN, FAILING, add_revision
 from tests.registry.samples import household, members
 
 
@@ -155,56 +155,103 @@ def test_change_password_needs_the_old_one(station: Store) -> None:
     Store.open(station.path, "admin", "new-pass-12").close()
 
 
-def test_a_newer_schema_is_refused_untouched(station: Store) -> None:
+@pytest.mark.parametrize("how", ["alembic", "before-alembic"])
+def test_a_newer_schema_is_refused_untouched(station: Store, how: str) -> None:
     path = station.path
     with station.engine.begin() as c:
+        if how == "alembic":
+            c.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        else:  # a store that says schema 99 in meta and has no Alembic table
+            c.execute(text("DROP TABLE alembic_version"))
         c.execute(text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
     _close_and_checkpoint(station)
     before = _digest(path)
-    with pytest.raises(NewerSchema, match="较新版本"):
+    with pytest.raises(NewerSchema, match="较新版本.*数据结构版本 99"):
         Store.open(path, "admin", PASSWORD)
     assert _digest(path) == before
 
 
-def test_an_older_schema_is_backed_up_then_migrated(station: Store,
+def _raw_revision(path: Path, data_key: bytes) -> tuple[str, list[str]]:
+    """The Alembic revision and household columns of a store file, read with the stock
+    driver (no migrations on the way)."""
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(household)")]
+    finally:
+        conn.close()
+    return revision, columns
+
+
+def test_an_older_schema_is_backed_up_then_migrated(station: Store, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     path = station.path
+    data_key = parse_recovery_key(station.recovery_key())
     _close_and_checkpoint(station)
-
-    def add_column(conn: object) -> None:
-        conn.exec_driver_sql("ALTER TABLE household ADD COLUMN test_marker TEXT")  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(migrations.MIGRATIONS, 2, add_column)
-    monkeypatch.setattr(migrations.upgrade, "__defaults__", (2,))
+    original = path.read_bytes()
+    add_revision(tmp_path / "versions", monkeypatch, ADD_COLUMN)
     with Store.open(path, "admin", PASSWORD) as store:
         assert store.info.schema_version == 2
         with store.engine.connect() as c:
             cols = [r[1] for r in c.exec_driver_sql("PRAGMA table_info(household)")]
+            assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
         assert "test_marker" in cols
+        # foreign keys, off while the step ran, are on again in every pooled connection
+        with store.engine.connect() as a, store.engine.connect() as b, \
+                store.engine.connect() as c:
+            assert [x.exec_driver_sql("PRAGMA foreign_keys").scalar() for x in (a, b, c)] \
+                == [1, 1, 1]
     backups = list(path.parent.glob("station.db.v1-*.bak"))
     assert len(backups) == 1
-    # the backup is the old store, still encrypted, still version 1
-    assert b"SQLite format 3" not in backups[0].read_bytes()[:16]
+    # the backup is the old store as it was: still encrypted, still revision 0001
+    assert backups[0].read_bytes() == original
+    assert b"SQLite format 3" not in original[:16]
+    revision, columns = _raw_revision(backups[0], data_key)
+    assert revision == "0001" and "test_marker" not in columns
+    # a second open finds nothing to do: no new backup, the file unchanged
+    before = _digest(path)
+    Store.open(path, "admin", PASSWORD).close()
+    assert _digest(path) == before
+    assert len(list(path.parent.glob("station.db.v*.bak"))) == 1
 
 
-def test_a_failing_migration_rolls_back(station: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_migration_rolls_back(station: Store, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     path = station.path
     _close_and_checkpoint(station)
-
-    def broken(conn: object) -> None:
-        conn.exec_driver_sql("CREATE TABLE half_done (x)")  # type: ignore[attr-defined]
-        raise RuntimeError("boom")
-
-    monkeypatch.setitem(migrations.MIGRATIONS, 2, broken)
-    monkeypatch.setattr(migrations.upgrade, "__defaults__", (2,))
-    with pytest.raises(RuntimeError):
+    original = path.read_bytes()
+    add_revision(tmp_path / "versions", monkeypatch, FAILING)
+    with pytest.raises(StoreError, match="升级到数据结构版本 2 时失败.*仍是版本 1") as failed:
         Store.open(path, "admin", PASSWORD)
-    monkeypatch.setattr(migrations.upgrade, "__defaults__", (1,))
+    assert isinstance(failed.value.__cause__, RuntimeError)
+    assert path.read_bytes() == original  # the step rolled back: not a byte changed
+    assert not Path(f"{path}-wal").exists()
+    (backup,) = path.parent.glob("station.db.v1-*.bak")
+    assert backup.read_bytes() == original
+    monkeypatch.undo()  # this program again: revision 0001 is its head
     with Store.open(path, "admin", PASSWORD) as store, store.engine.connect() as c:
         assert store.info.schema_version == 1
         assert c.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name='half_done'").scalar() == 0
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_each_revision_commits_on_its_own(station: Store, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = station.path
+    _close_and_checkpoint(station)
+    add_revision(tmp_path / "versions", monkeypatch, ADD_COLUMN)
+    add_revision(tmp_path / "versions", monkeypatch, FAILING, "0003", "0002")
+    with pytest.raises(StoreError, match="升级到数据结构版本 3 时失败.*仍是版本 2"):
+        Store.open(path, "admin", PASSWORD)
+    monkeypatch.undo()  # a program with 0003 fixed
+    add_revision(tmp_path / "fixed", monkeypatch, ADD_COLUMN)
+    add_revision(tmp_path / "fixed", monkeypatch, "pass", "0003", "0002")
+    with Store.open(path, "admin", PASSWORD) as store:  # 0002 stayed; only 0003 runs now
+        assert store.info.schema_version == 3
+    assert len(list(path.parent.glob("station.db.v1-*.bak"))) == 1
+    assert len(list(path.parent.glob("station.db.v2-*.bak"))) == 1
 
 
 def test_verify_finds_a_tampered_audit_chain(station: Store) -> None:
@@ -232,15 +279,3 @@ def test_create_refuses_bad_codes_and_existing_files(tmp_path: Path, station: St
         townships = s.scalar(select(func.count()).select_from(Region)
                              .where(Region.level == "township"))
     assert townships == 20  # 昭觉县 in the 2023 table
-
-
-def test_a_store_whose_tables_differ_from_its_version_is_refused(station: Store) -> None:
-    path = station.path
-    with station.engine.begin() as c:
-        c.exec_driver_sql("DROP INDEX ix_household_place")
-        c.exec_driver_sql("ALTER TABLE household DROP COLUMN head_pinyin")
-    _close_and_checkpoint(station)
-    before = _digest(path)
-    with pytest.raises(StoreError, match="数据结构与本程序不一致.*household.head_pinyin"):
-        Store.open(path, "admin", PASSWORD)
-    assert _digest(path) == before
