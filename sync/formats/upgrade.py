@@ -5,10 +5,10 @@ station that has not upgraded yet keeps sending rows of its schema for months, s
 county must take them; and a station may receive a return bundle from a county that is
 older than itself. A newer schema is refused (`formats.schema_version`); an older one
 passes through STEPS, one step per schema version, in order: STEPS[n] takes a payload
-written under schema n-1 and returns it as schema n would have written it (the same
-numbering as registry.migrations.MIGRATIONS). `to_current` runs on every import, so the
-chain is empty while only schema 1 has been released, and a new step is exercised by
-every import of an older bundle from the day it is added.
+written under schema n-1 and returns it as schema n would have written it (numbered like
+the Alembic revisions in registry/migrations: STEPS[2] mirrors "0002"). `to_current` runs
+on every import, so the chain is empty while only schema 1 has been released, and a new
+step is exercised by every import of an older bundle from the day it is added.
 
 Adding schema n: with the store's migration, add `STEPS[n]` here, working on the payload's
 plain data ({"tables": {name: {"columns": [...], "rows": [[...], ...]}}, "audit": {...}},
