@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 import resources
@@ -24,6 +24,12 @@ FONT_CANDIDATES = (
 )
 
 FONT_POINT_SIZE = 10
+
+# Colours that say something in tables and labels: refused or wrong, waiting, done.
+RED = QColor("#c62f2f")
+RED_BACK = QColor("#fdecec")
+AMBER = QColor("#9a6700")
+GREEN = QColor("#1e7b34")
 
 STYLE = """
 QWidget { font-size: 10pt; }

@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.detail_panel import DetailPanel
-from desktop.household_editor import HouseholdEditor
-from desktop.household_model import COL_HEAD, HouseholdTableModel, IdRole
-from desktop.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.access.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.households.detail_panel import DetailPanel
+from desktop.households.editor import HouseholdEditor
+from desktop.households.table_model import COL_HEAD, HouseholdTableModel, IdRole
+from desktop.households.village_tree import VillageTree
 from desktop.look import icon
-from desktop.village_tree import VillageTree
 from desktop.workspace import HouseholdDetail, Workspace
 from registry.errors import WrongPassword
 from registry.keyslots import parse_recovery_key
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def manage_villages(self) -> None:
-        from desktop.village_editor import VillagesDialog
+        from desktop.households.village_editor import VillagesDialog
         dialog = VillagesDialog(self.workspace.store, self)
         dialog.accepted.connect(self.refresh)
         dialog.open()

@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     import psutil
 
-    from desktop.login import LoginDialog
+    from desktop.access.login import LoginDialog
     from desktop.shell import Shell, application
 
     app = application()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.worker import DbWorker
+from desktop.operations.worker import DbWorker
 from registry import households as hh
 from registry import search, villages
 from registry.search import HouseholdFilter, HouseholdRow
