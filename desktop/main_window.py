@@ -6,14 +6,16 @@ Other features add their commands through one registration point:
     window.add_action("打印", action)          # menus: 文件 户籍管理 打印 数据交换 帮助
     window.add_action("数据交换", action, toolbar=True)
 
-`window.workspace` gives them the store and the DB worker (`workspace.worker.submit(...)`),
+`window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
 `window.selected_household_id()` the current household, and `window.refresh()` reloads the
 tree and table after their work changed the store.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from html import escape
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -34,16 +36,23 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.access.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.errors.dialog import program_version
 from desktop.households.detail_panel import DetailPanel
 from desktop.households.editor import HouseholdEditor
 from desktop.households.table_model import COL_HEAD, HouseholdTableModel, IdRole
 from desktop.households.village_tree import VillageTree
 from desktop.look import icon
-from desktop.workspace import HouseholdDetail, Workspace
+from desktop.operations.store_op import StoreOp
+from desktop.workspace import Workspace
+from registry import applog, household_access, villages
 from registry.errors import WrongPassword
-from registry.keyslots import parse_recovery_key
+from registry.household_access import HouseholdDetail
+from registry.progress import Progress
 from registry.search import Hits, HouseholdFilter
+from registry.unlock import confirm_user
 from registry.villages import Village
+
+T = TypeVar("T")
 
 
 def idle_minutes() -> int:
@@ -218,19 +227,25 @@ class MainWindow(QMainWindow):
         return self._menus[menu_name]
 
     # ---- loading ----------------------------------------------------------------------
+    def op(self, doing: str, work: Callable[[Progress], T]) -> StoreOp[T]:
+        """Store work for this window (its failures shown over it); `.run()` it."""
+        return StoreOp(self.workspace.worker, doing, work, parent=self)
+
     def refresh(self) -> None:
         """Reloads the tree (names, groups, counts) and runs the current search again."""
-        def load(ws: Workspace = self.workspace) -> tuple[list[Village], dict[Any, int]]:
-            return ws.village_list(), ws.village_counts()
+        store = self.workspace.store
+
+        def load(_p: Progress) -> tuple[list[Village], dict[Any, int]]:
+            return villages.load_villages(store), household_access.village_counts(store)
 
         def done(result: tuple[list[Village], dict[Any, int]]) -> None:
             self._villages, counts = result
             self.tree.blockSignals(True)
-            self.tree.populate(self.workspace.store.info.region_name, self._villages, counts)
+            self.tree.populate(store.info.region_name, self._villages, counts)
             self.tree.blockSignals(False)
             self.run_search()
 
-        self.workspace.run(load, done, self._failed)
+        self.op("读取村组", load).success(done).run()
 
     def current_filter(self) -> HouseholdFilter:
         village, group = self.tree.current_place()
@@ -244,7 +259,7 @@ class MainWindow(QMainWindow):
         generation = self._search_generation
         f = self.current_filter()
         sort, descending = self.model.sort_key, self.model.descending
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(hits: Hits) -> None:
             if generation != self._search_generation:
@@ -263,7 +278,8 @@ class MainWindow(QMainWindow):
                 self.detail.show_nothing()
             self.search_finished.emit(len(ids))
 
-        ws.run(lambda: ws.find(f, sort, descending), done, self._failed)
+        self.op("查找农户", lambda _p: household_access.find_households(store, f, sort, descending)
+                ).success(done).run()
 
     def _search_now_and_focus_table(self) -> None:
         self.run_search()
@@ -292,23 +308,26 @@ class MainWindow(QMainWindow):
         if household_id is None:
             self.detail.show_nothing()
             return
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(d: HouseholdDetail) -> None:
             if d.id == self.selected_household_id():
                 self.detail.show_detail(d)
                 self.detail_shown.emit(d.id)
 
-        ws.run(lambda: ws.detail(household_id), done, self._failed)
+        self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
+                ).success(done).run()
 
     # ---- editing ------------------------------------------------------------------------
     def _submit_save(self, household_id: str | None) -> Any:
-        ws = self.workspace
+        store = self.workspace.store
 
         def submit(household: dict[str, Any], members: list[dict[str, Any]],
-                   on_saved: Any, on_failed: Any) -> None:
-            ws.run(lambda: ws.save(household, members, household_id), on_saved, on_failed,
-                   label="正在保存…")
+                   on_saved: Callable[[str], None],
+                   on_failed: Callable[[BaseException], None]) -> None:
+            self.op("保存农户", lambda _p: household_access.save_household(
+                store, household, members, household_id)).success(on_saved).failure(
+                on_failed).with_progress("正在保存…").run()
         return submit
 
     def _open_editor(self, editor: HouseholdEditor) -> None:
@@ -336,14 +355,15 @@ class MainWindow(QMainWindow):
         household_id = self.selected_household_id()
         if household_id is None or self.editor is not None:
             return
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(d: HouseholdDetail) -> None:
             self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
                                               d.values, d.members, d.id, parent=self,
                                               departed=d.departed))
 
-        ws.run(lambda: ws.detail(household_id), done, self._failed)
+        self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
+                ).success(done).run()
 
     def _after_save(self, household_id: str) -> None:
         self.statusBar().showMessage("已保存", 4000)
@@ -358,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def manage_villages(self) -> None:
         from desktop.households.village_editor import VillagesDialog
-        dialog = VillagesDialog(self.workspace.store, self)
+        dialog = VillagesDialog(self.workspace, self)
         dialog.accepted.connect(self.refresh)
         dialog.open()
 
@@ -372,12 +392,10 @@ class MainWindow(QMainWindow):
         if not reason.strip():
             QMessageBox.warning(self, "删除贫困户", "删除必须填写原因,未删除。")
             return
-        ws = self.workspace
-        ws.run(lambda: ws.delete(household_id, reason), lambda _r: self.refresh(),
-               self._failed, label="正在删除…")
-
-    def _failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "操作未完成", str(error) or type(error).__name__)
+        store = self.workspace.store
+        self.op("删除农户", lambda _p: household_access.delete_household(store, household_id,
+                                                                      reason)
+                ).success(lambda _r: self.refresh()).with_progress("正在删除…").run()
 
     # ---- locking ------------------------------------------------------------------------
     def choose_idle_minutes(self) -> None:
@@ -412,14 +430,10 @@ class MainWindow(QMainWindow):
         self.cover.cover("长时间未操作,为保护农户信息已自动锁定。" if idle else "")
 
     def _check_password(self, password: str) -> str | None:
-        store = self.workspace.store
         try:
-            if store.keyslots is not None and store.keyslots.find(store.user):
-                store.keyslots.unlock(store.user, password)
-            elif parse_recovery_key(password) != store._data_key():
-                return "恢复密钥不正确"
-        except (WrongPassword, ValueError):
-            return "密码不正确,请重新输入"
+            confirm_user(self.workspace.store, password)
+        except WrongPassword as e:
+            return str(e)
         return None
 
     def _unlocked(self) -> None:
@@ -450,8 +464,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         info = self.workspace.store.info
-        QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站<br>{info.region_name}"
-                          f"(代码 {info.region_code})<br>数据库:{self.workspace.store.path}")
+        QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站 {program_version()}<br>"
+                          f"{info.region_name}(代码 {info.region_code})<br>"
+                          f"数据库:{escape(str(self.workspace.store.path))}<br>"
+                          f"日志文件:{escape(str(applog.log_path()))}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.editor is not None and self.editor.is_dirty():

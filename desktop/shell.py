@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop import look
 from desktop.access.login import LoginDialog
 from desktop.access.setup_wizard import SetupWizard
+from desktop.errors import hooks
 from desktop.exchange import excel_actions, sync_actions
 from desktop.main_window import MainWindow
 from desktop.operations.worker import DbWorker
@@ -100,6 +101,7 @@ class Shell(QObject):
 
 def run(store_path: Path | None, demo_login: tuple[str, str] | None = None) -> int:
     app = application()
+    hooks.install()  # a bug in a slot shows 程序出错 and is logged, never lost
     shell = Shell(store_path, demo_login)
     shell.start()
     app.setQuitOnLastWindowClosed(True)

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.look import icon
+from desktop.operations.store_op import StoreOp
 from desktop.operations.worker import DbWorker
+from registry import failures
 from registry.errors import StoreError, WrongPassword
 from registry.keyslots import KeySlots
 from registry.store import Store
@@ -117,8 +119,8 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         self.error.setText("正在打开…")
         path = self.store_path
-        self._worker.submit(lambda _p: Store.open(path, user, password), self._opened,
-                            self._failed)
+        StoreOp(self._worker, "登录", lambda _p: Store.open(path, user, password), parent=self
+                ).success(self._opened).failure(self._failed).run()
 
     def _opened(self, store: Store) -> None:
         self.error.clear()
@@ -130,6 +132,6 @@ class LoginDialog(QDialog):
         if isinstance(error, WrongPassword):
             self.error.setText("用户名或密码不正确")
         else:
-            self.error.setText(str(error) or "无法打开数据库")
+            self.error.setText(failures.user_message(error))
         self.password.selectAll()
         self.password.setFocus()

@@ -26,19 +26,14 @@ from PySide6.QtWidgets import (
 
 from desktop.households.village_editor import VillageTable
 from desktop.look import icon
-from registry import regions
+from desktop.widgets.labels import hint
+from registry import failures, regions
 from registry.errors import StoreError
 from registry.store import Store
+from registry.villages import load_villages, save_villages
 from sync.keys import ensure_keys
 
 PROVINCE = "51"
-
-
-def _hint(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setProperty("role", "hint")
-    label.setWordWrap(True)
-    return label
 
 
 def _error(parent: QWidget, name: str) -> QLabel:
@@ -80,7 +75,7 @@ class PlacePage(QWizardPage):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
-        self.villages = _hint("", self)
+        self.villages = hint("", self)
 
         form = QFormLayout(self)
         form.addRow("市(州)", self.city)
@@ -88,7 +83,7 @@ class PlacePage(QWizardPage):
         form.addRow("乡(镇)", self.township)
         form.addRow("", self.villages)
         form.addRow("数据库文件", path_row)
-        form.addRow("", _hint("数据库全程加密保存。建议放在本机固定位置,并定期备份到U盘。",
+        form.addRow("", hint("数据库全程加密保存。建议放在本机固定位置,并定期备份到U盘。",
                               self))
 
     def _city_changed(self) -> None:
@@ -184,7 +179,7 @@ class UserPage(QWizardPage):
                                       password=self.password.text())
             ensure_keys(store)  # the station's signing and encryption keys, made at setup
         except StoreError as e:
-            self.error.setText(str(e))
+            self.error.setText(failures.report(e, "建立工作站"))
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -209,7 +204,8 @@ class VillagesPage(QWizardPage):
 
     def initializePage(self) -> None:
         assert self._wizard.store is not None
-        self.table.load(self._wizard.store)
+        # On the UI thread: a few dozen rows, and the wizard has no worker yet.
+        self.table.show_villages(load_villages(self._wizard.store))
 
     def set_village(self, row: int, name: str | None = None, groups: int | None = None
                     ) -> None:
@@ -217,9 +213,13 @@ class VillagesPage(QWizardPage):
 
     def validatePage(self) -> bool:
         assert self._wizard.store is not None
-        message = self.table.apply(self._wizard.store)
-        self.error.setText(message or "")
-        return message is None
+        try:
+            save_villages(self._wizard.store, self.table.edits())
+        except StoreError as e:
+            self.error.setText(failures.report(e, "保存村组"))
+            return False
+        self.error.clear()
+        return True
 
 
 class RecoveryPage(QWizardPage):
@@ -249,7 +249,7 @@ class RecoveryPage(QWizardPage):
         self.done = QCheckBox("我已打印或抄写恢复密钥,并已妥善保管", self)
         self.done.setObjectName("recoveryDone")
         self.done.toggled.connect(lambda _c: self.completeChanged.emit())
-        self.status = _hint("", self)
+        self.status = hint("", self)
         row = QHBoxLayout()
         row.addWidget(copy)
         row.addWidget(print_button)
@@ -258,7 +258,7 @@ class RecoveryPage(QWizardPage):
         layout.addWidget(self.key)
         layout.addLayout(row)
         layout.addSpacing(10)
-        layout.addWidget(_hint(
+        layout.addWidget(hint(
             "1. 点“打印…”打印两份,或逐组抄写在工作站登记簿上,核对无误后签字;\n"
             "2. 一份锁入乡镇档案柜,一份交县扶贫办备案;\n"
             "3. 本窗口关闭后恢复密钥不再显示(管理员以后可在“文件”中重新查看)。", self))

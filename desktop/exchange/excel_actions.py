@@ -15,9 +15,12 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop.errors.dialog import show_failure
 from desktop.exchange.excel_problems import ImportProblemsDialog, open_path
 from desktop.look import icon
 from desktop.main_window import MainWindow
+from desktop.operations.store_op import StoreOp
+from registry import failures
 from registry.progress import Cancelled, Progress
 from registry.search import HouseholdFilter
 from reports.excel.export import ExportReport, export_households
@@ -118,8 +121,9 @@ class ExcelActions(QObject):
             self.window.statusBar().showMessage(f"已导出 {report.households} 户", 6000)
             self._done_box("导出Excel", text, report.path)
 
-        self.window.workspace.worker.submit(work, done, lambda e: self._fail("导出Excel", e),
-                                            label="正在导出Excel…", cancellable=True)
+        StoreOp(self.window.workspace.worker, "导出Excel", work, parent=self.window
+                ).success(done).failure(lambda e: self._fail("导出Excel", e)).with_progress(
+            "正在导出Excel…", cancellable=True).run()
 
     # ---- template -------------------------------------------------------------------------
     def save_template(self) -> None:
@@ -141,8 +145,9 @@ class ExcelActions(QObject):
             self._done_box("下载导入模板", f"导入模板已保存到:\n{written}\n\n"
                            "请按模板第一页“填写说明”填写,然后用“从Excel导入”导入。", written)
 
-        self.window.workspace.worker.submit(work, done, lambda e: self._fail("下载导入模板", e),
-                                            label="正在生成导入模板…")
+        StoreOp(self.window.workspace.worker, "下载导入模板", work, parent=self.window
+                ).success(done).failure(lambda e: self._fail("下载导入模板", e)).with_progress(
+            "正在生成导入模板…").run()
 
     # ---- import ---------------------------------------------------------------------------
     def import_file(self) -> None:
@@ -171,9 +176,9 @@ class ExcelActions(QObject):
             dialog.show()
             self.problems_shown.emit(dialog)
 
-        self.window.workspace.worker.submit(work, done, lambda e: self._fail("从Excel导入", e),
-                                            label=f"正在检查并导入“{path.name}”…",
-                                            cancellable=True)
+        StoreOp(self.window.workspace.worker, "从Excel导入", work, parent=self.window
+                ).success(done).failure(lambda e: self._fail("从Excel导入", e)).with_progress(
+            f"正在检查并导入“{path.name}”…", cancellable=True).run()
 
     def _problems_gone(self, dialog: ImportProblemsDialog) -> None:
         if self.problems is dialog:
@@ -205,13 +210,9 @@ class ExcelActions(QObject):
         elif isinstance(error, PermissionError):
             text = f"无法写入文件(可能正在 Excel 中打开,请先关闭):{error.filename}"
         else:
-            text = str(error) or type(error).__name__
+            text = failures.user_message(error)
         self.failed.emit(text)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
-                          self.window)
-        box.button(QMessageBox.StandardButton.Ok).setText("确定")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_failure(error, text, title, self.window)
 
 
 def install(window: MainWindow) -> None:

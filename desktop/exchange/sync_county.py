@@ -1,8 +1,9 @@
 """The county's side of USB sync: enroll a township station, see where every station's
-chain stands, review possible duplicates, and write return bundles."""
+chain stands, and write return bundles (possible duplicates: sync_duplicates)."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtGui import QBrush
@@ -29,6 +30,7 @@ from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.labels import hint
 from desktop.widgets.tables import count_item, plain_table
 from desktop.workspace import Workspace
+from registry import failures
 from sync import enroll
 from sync.county import revoke_station_key
 from sync.errors import SyncError
@@ -100,7 +102,8 @@ class EnrollStationDialog(SyncDialog):
             self.enroll_button.setEnabled(False)
             self.fingerprint.hide()
             self.phone.hide()
-            self.station.setText(f"<span style='color:#c62f2f'>{e}</span>")
+            message = failures.report(e, "读取注册申请")
+            self.station.setText(f"<span style='color:#c62f2f'>{escape(message)}</span>")
             return
         self.request = path
         self.station.setText(f"申请乡镇:<b>{request.name}</b>(代码 {request.code})")
@@ -121,7 +124,7 @@ class EnrollStationDialog(SyncDialog):
 
         def work() -> tuple[enroll.Enrolled, str]:
             return enroll.enroll(store, request, answer), enroll.own_fingerprint(store)
-        self.run(lambda _p: work(), self._enrolled, cancellable=False)
+        self.run("登记乡镇", lambda _p: work(), self._enrolled, cancellable=False)
 
     def _enrolled(self, outcome: tuple[enroll.Enrolled, str]) -> None:
         result, own = outcome
@@ -174,8 +177,8 @@ class StationsDialog(SyncDialog):
 
     def load(self) -> None:
         store = self.workspace.store
-        self.run(lambda _p: [p for p in status(store) if p.role == "station"], self._show,
-                 cancellable=False)
+        self.run("读取同步状况", lambda _p: [p for p in status(store) if p.role == "station"],
+                 self._show, cancellable=False)
 
     def set_busy(self, busy: bool) -> None:
         self.return_button.setEnabled(not busy)
@@ -224,7 +227,7 @@ class StationsDialog(SyncDialog):
         if asked != QMessageBox.StandardButton.Yes:
             return
         store = self.workspace.store
-        self.run(lambda _p: revoke_station_key(store, code, reason.strip()),
+        self.run("吊销密钥", lambda _p: revoke_station_key(store, code, reason.strip()),
                  lambda keys: self._revoked(name, keys), cancellable=False)
 
     def _revoked(self, name: str, keys: list[str]) -> None:
@@ -268,7 +271,7 @@ class ReturnDialog(SyncDialog):
             (self.outcome, 1),
         ], actions=[self.export_button], size=(660, 380))
         store = workspace.store
-        self.run(lambda _p: [p for p in status(store) if p.role == "station"],
+        self.run("读取同步状况", lambda _p: [p for p in status(store) if p.role == "station"],
                  self._stations, cancellable=False)
 
     def _stations(self, peers: list[PeerStatus]) -> None:
@@ -294,7 +297,8 @@ class ReturnDialog(SyncDialog):
         if folder is None:
             return
         store, full = self.workspace.store, self.full.isChecked()
-        self.run(lambda p: export_return(store, str(code), folder, full=full, progress=p),
+        self.run("生成回传数据包",
+                 lambda p: export_return(store, str(code), folder, full=full, progress=p),
                  self._done)
 
     def _done(self, result: ExportResult) -> None:

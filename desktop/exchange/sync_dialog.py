@@ -4,9 +4,9 @@ own progress bar and 取消, and lays itself out the same way as the others."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,15 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors.dialog import show_failure
+from desktop.operations.store_op import StoreOp
 from desktop.widgets.labels import set_title
 from desktop.workspace import Workspace
-from registry.progress import Cancelled
+from registry import failures
+from registry.progress import Progress
 
-
-class _Relay(QObject):
-    """Carries progress from the worker thread to the dialog (a queued signal)."""
-
-    progressed = Signal(int, int)
+T = TypeVar("T")
 
 
 STRETCH = object()  # in SyncDialog.arrange: free space here
@@ -48,9 +47,7 @@ class SyncDialog(QDialog):
         self.workspace = workspace
         self.setWindowTitle(title)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
-        self._op: int | None = None
-        self._relay = _Relay(self)
-        self._relay.progressed.connect(self._progressed)
+        self._op: StoreOp[Any] | None = None
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(True)
         self.bar.hide()
@@ -94,21 +91,15 @@ class SyncDialog(QDialog):
     def busy(self) -> bool:
         return self._op is not None
 
-    def run(self, fn: Callable[[Callable[[int, int], bool]], Any],
-            on_done: Callable[[Any], None], cancellable: bool = True) -> None:
-        """Runs fn(progress) in the DB worker; on_done(result) back on the UI thread;
-        a failure is shown with its (Chinese) message."""
+    def run(self, doing: str, work: Callable[[Progress], T], on_done: Callable[[T], None],
+            cancellable: bool = True) -> None:
+        """Runs work(progress) in the DB worker with this dialog's progress bar; on_done(result)
+        back on the UI thread; a failure is shown with its Chinese message. `doing` names
+        the work for the log (no data)."""
         if self.busy():
             return
-        relay = self._relay
 
-        def work(progress: Callable[[int, int], bool]) -> Any:
-            def both(done: int, total: int) -> bool:
-                relay.progressed.emit(done, total)
-                return progress(done, total)
-            return fn(both)
-
-        def done(result: Any) -> None:
+        def done(result: T) -> None:
             self._finish()
             on_done(result)
             self.work_done.emit(result)
@@ -118,8 +109,8 @@ class SyncDialog(QDialog):
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.setEnabled(True)
         self.set_busy(True)
-        self._op = self.workspace.worker.submit(work, done, self._failed,
-                                                cancellable=cancellable)
+        self._op = StoreOp(self.workspace.worker, doing, work, parent=self).success(
+            done).failure(self._failed).on_progress(self._progressed).run()
 
     def set_busy(self, busy: bool) -> None:
         """Subclasses disable their buttons while work runs."""
@@ -131,7 +122,7 @@ class SyncDialog(QDialog):
 
     def cancel_work(self) -> None:
         if self._op is not None:
-            self.workspace.worker.cancel(self._op)
+            self._op.cancel()
             self.cancel_button.setEnabled(False)
             self.bar.setFormat("正在取消…")
 
@@ -144,14 +135,12 @@ class SyncDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._finish()
-        if isinstance(error, Cancelled):
-            message = "已取消,未作任何改动。"
-        else:
-            message = str(error) or type(error).__name__
-        self.show_error(message)
+        message = failures.user_message(error)
+        show_failure(error, message, self.windowTitle(), self)
         self.work_failed.emit(message)
 
     def show_error(self, message: str) -> None:
+        """A refusal the dialog itself finds (nothing selected, no reason given)."""
         QMessageBox.warning(self, self.windowTitle(), message)
 
     def reject(self) -> None:

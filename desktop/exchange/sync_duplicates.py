@@ -3,9 +3,6 @@ the same name and birth date under two ID numbers); the county rules 同一人 o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -16,47 +13,13 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
-from sqlalchemy import select
 
 from desktop.exchange.sync_dialog import SyncDialog
 from desktop.widgets.labels import hint
 from desktop.widgets.tables import plain_table
 from desktop.workspace import Workspace
-from registry.models import Region
-from registry.store import Store
 from sync import duplicates
-from sync.receive import place_name
-
-
-@dataclass
-class FlagRow:
-    id: str
-    kind: str
-    name_a: str
-    id_a: str
-    place_a: str
-    name_b: str
-    id_b: str
-    place_b: str
-    birth_date: date | None
-
-
-def load_flags(store: Store) -> list[FlagRow]:
-    with store.session() as s:
-        flags = duplicates.open_flags(s)
-        codes = {f.village_a for f in flags} | {f.village_b for f in flags}
-        names: dict[str, str] = {}
-        if codes:
-            for code, name in s.execute(select(Region.code, Region.name)
-                                        .where(Region.code.in_(codes))):
-                names[code] = name
-
-        def place(station: str, village: str) -> str:
-            return f"{place_name(station)} {names.get(village, village)}"
-        return [FlagRow(f.id, duplicates.KINDS.get(f.kind, f.kind), f.name_a, f.id_number_a,
-                        place(f.station_a, f.village_a), f.name_b, f.id_number_b,
-                        place(f.station_b, f.village_b), f.birth_date) for f in flags]
-
+from sync.duplicates import FlagRow
 
 DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
                "乡镇 村(乙)", "出生日期"]
@@ -93,7 +56,8 @@ class DuplicatesDialog(SyncDialog):
 
     def load(self) -> None:
         store = self.workspace.store
-        self.run(lambda _p: load_flags(store), self._show, cancellable=False)
+        self.run("读取疑似重复", lambda _p: duplicates.open_flag_rows(store), self._show,
+                 cancellable=False)
 
     def set_busy(self, busy: bool) -> None:
         chosen = not busy and bool(self.table.selectionModel().selectedRows())
@@ -130,7 +94,7 @@ class DuplicatesDialog(SyncDialog):
             return
         flag_id = flag.id
         store, note = self.workspace.store, self.note.text().strip() or None
-        self.run(lambda _p: duplicates.rule(store, flag_id, ruling, note),
+        self.run("裁定重复登记", lambda _p: duplicates.rule(store, flag_id, ruling, note),
                  lambda _f: self._ruled(), cancellable=False)
 
     def _ruled(self) -> None:

@@ -85,7 +85,7 @@ class ImportDialog(SyncDialog):
 
         def work(progress: Progress) -> tuple[list[ImportResult], list[str]]:
             return import_files(store, files, progress), open_gaps(store)
-        self.run(work, self._show)
+        self.run("导入数据包", work, self._show)
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)

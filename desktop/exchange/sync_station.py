@@ -81,8 +81,8 @@ class EnrollRequestDialog(SyncDialog):
         path = folder / request_name(store)
         new_key = self.new_key.isChecked()
         self.path = path
-        self.run(lambda _p: enroll.write_request(store, path, new_key=new_key), self._written,
-                 cancellable=False)
+        self.run("生成注册申请", lambda _p: enroll.write_request(store, path, new_key=new_key),
+                 self._written, cancellable=False)
 
     def _written(self, result: enroll.Enrolled) -> None:
         self.enrolled = result
@@ -131,7 +131,8 @@ class AnswerDialog(SyncDialog):
 
     def start(self, path: Path) -> None:
         store = self.workspace.store
-        self.run(lambda _p: enroll.accept(store, path), self._accepted, cancellable=False)
+        self.run("导入县级答复", lambda _p: enroll.accept(store, path), self._accepted,
+                 cancellable=False)
 
     def _accepted(self, result: enroll.Enrolled) -> None:
         self.enrolled = result
@@ -186,7 +187,7 @@ class ExportDialog(SyncDialog):
 
     def load_state(self) -> None:
         store = self.workspace.store
-        self.run(lambda _p: status(store), self._show_state, cancellable=False)
+        self.run("读取同步状态", lambda _p: status(store), self._show_state, cancellable=False)
 
     def _show_state(self, peers: list[PeerStatus]) -> None:
         county = next((p for p in peers if p.role == "county"), None)
@@ -214,7 +215,8 @@ class ExportDialog(SyncDialog):
         full = self.full.isChecked()
         self.outcome.setText("正在导出…")
         self.counts.hide()
-        self.run(lambda p: export_station(store, folder, full=full, progress=p), self._done)
+        self.run("导出数据包", lambda p: export_station(store, folder, full=full, progress=p),
+                 self._done)
 
     def _done(self, result: ExportResult) -> None:
         self.exported = result
@@ -277,7 +279,8 @@ class StationStatusDialog(SyncDialog):
 
     def load(self) -> None:
         store = self.workspace.store
-        self.run(lambda _p: load_station_view(store), self._show, cancellable=False)
+        self.run("读取同步状态", lambda _p: load_station_view(store), self._show,
+                 cancellable=False)
 
     def _show(self, view: StationView) -> None:
         self.view = view

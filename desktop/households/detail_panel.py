@@ -10,12 +10,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desktop.workspace import HouseholdDetail
 from forms import codelists as cl
 from forms.fields import FieldType
 from forms.household import HOUSEHOLD_FORM
 from forms.idnumber import age_on, mask
 from forms.member import MEMBER_FORM
+from registry.household_access import HouseholdDetail
 
 _SUMMARY = ("attribute", "identification_standard", "stage", "poverty_status", "main_cause",
             "other_causes", "phone")

@@ -40,7 +40,7 @@ from forms.fields import Field, FieldType
 from forms.household import HOUSEHOLD_FORM, MEMBERS
 from forms.member import MEMBER_FORM
 from forms.validation import FieldError, Invalid, clean_record, validate_household
-from registry import derived
+from registry import derived, failures
 from registry.villages import Village
 
 SaveFn = Callable[[dict[str, Any], list[dict[str, Any]],
@@ -389,7 +389,7 @@ class HouseholdEditor(QDialog):
             self.show_errors(error.errors)
             self._go_to_first_error(error.errors)
         else:
-            self.summary.setText(f"保存失败:{error}")
+            self.summary.setText(f"保存失败:{failures.user_message(error)}")
 
     def _go_to_first_error(self, errors: list[FieldError]) -> None:
         first = errors[0]

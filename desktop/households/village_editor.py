@@ -3,6 +3,9 @@ window (户籍管理 → 村组管理). Groups are only added, never removed: ho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,9 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from registry.errors import StoreError
-from registry.store import Store
-from registry.villages import add_groups, list_villages, rename_village
+from desktop.operations.store_op import StoreOp
+from desktop.workspace import Workspace
+from registry import failures
+from registry.progress import Progress
+from registry.villages import Village, VillageEdit, load_villages, save_villages
+
+T = TypeVar("T")
 
 
 class VillageTable(QTableWidget):
@@ -31,9 +38,7 @@ class VillageTable(QTableWidget):
         self.setColumnWidth(0, 130)
         self.setColumnWidth(2, 110)
 
-    def load(self, store: Store) -> None:
-        with store.session() as s:
-            villages = list_villages(s)
+    def show_villages(self, villages: list[Village]) -> None:
         self.setRowCount(len(villages))
         for row, v in enumerate(villages):
             code = QTableWidgetItem(v.code)
@@ -61,38 +66,36 @@ class VillageTable(QTableWidget):
             assert isinstance(spin, QSpinBox)
             spin.setValue(groups)
 
-    def apply(self, store: Store) -> str | None:
-        """Writes the names and groups in one transaction; returns an error message."""
-        try:
-            with store.transaction() as s:
-                for row in range(self.rowCount()):
-                    code, name = self.item(row, 0), self.item(row, 1)
-                    spin = self.cellWidget(row, 2)
-                    assert code is not None and name is not None and isinstance(spin, QSpinBox)
-                    rename_village(s, store.user, code.text(), name.text())
-                    if spin.value():
-                        add_groups(s, store.user, code.text(), spin.value())
-        except StoreError as e:
-            return str(e)
-        return None
+    def edits(self) -> list[VillageEdit]:
+        """Every row as typed (the store saves them all, or none)."""
+        out = []
+        for row in range(self.rowCount()):
+            code, name = self.item(row, 0), self.item(row, 1)
+            spin = self.cellWidget(row, 2)
+            assert code is not None and name is not None and isinstance(spin, QSpinBox)
+            out.append(VillageEdit(code.text(), name.text(), spin.value()))
+        return out
 
 
 class VillagesDialog(QDialog):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    """户籍管理 → 村组管理: reads and saves in the DB worker."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("村组管理")
         self.resize(620, 480)
-        self._store = store
+        self._workspace = workspace
         hint = QLabel("村名与实际不符可直接修改;增加组数即建立新的组(已有的组不能减少)。", self)
         hint.setProperty("role", "hint")
         self.table = VillageTable(self)
-        self.table.load(store)
         self.error = QLabel("", self)
         self.error.setProperty("role", "error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)  # until the villages are read
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -101,9 +104,23 @@ class VillagesDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
+        store = workspace.store
+        self.loaded = self._op("读取村组", lambda _p: load_villages(store)).success(
+            self._show).run()
+
+    def _op(self, doing: str, work: Callable[[Progress], T]) -> StoreOp[T]:
+        return StoreOp(self._workspace.worker, doing, work, parent=self)
+
+    def _show(self, villages: list[Village]) -> None:
+        self.table.show_villages(villages)
+        self.save_button.setEnabled(True)
+
     def save(self) -> None:
-        message = self.table.apply(self._store)
-        if message:
-            self.error.setText(message)
-            return
-        self.accept()
+        store, edits = self._workspace.store, self.table.edits()
+        self.save_button.setEnabled(False)
+        self._op("保存村组", lambda _p: save_villages(store, edits)).success(
+            lambda _r: self.accept()).failure(self._failed).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.error.setText(failures.user_message(error))

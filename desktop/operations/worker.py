@@ -1,77 +1,66 @@
 """The one database worker: every piece of long or store-touching work runs here, one at a
-time, off the UI thread (Anki's QueryOp/CollectionOp idea).
+time, off the UI thread. Work comes only as a `StoreOp` (desktop.operations.store_op), which
+says what to call back; the worker runs it, relays its progress, shows the delayed progress
+dialog, and hands the result or the exception back on the UI thread.
 
-    worker.submit(lambda progress: save(...), on_done=..., on_fail=..., label="正在保存…")
-
-`fn` gets a `registry.progress.Progress` callback; returning False from it (the user pressed
-取消) makes the work raise `Cancelled` and roll back. Results and errors come back to the UI
-thread by signal and are handed to the callbacks there. A progress dialog appears only when
-the work is still running after `PROGRESS_DELAY_MS` (short work shows nothing).
+The work gets a `registry.progress.Progress` callback; returning False from it (the user
+pressed 取消) makes the work raise `Cancelled` and roll back. A progress dialog appears only
+when the work is still running after `PROGRESS_DELAY_MS` (short work shows nothing).
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from registry.progress import Cancelled
+if TYPE_CHECKING:
+    from desktop.operations.store_op import StoreOp
 
 PROGRESS_DELAY_MS = 500
 
-Work = Callable[[Callable[[int, int], bool]], Any]
-
 
 @dataclass
-class Op:
+class _Job:
     id: int
-    fn: Work
-    on_done: Callable[[Any], None] | None = None
-    on_fail: Callable[[BaseException], None] | None = None
-    label: str = ""
-    cancellable: bool = False
+    op: StoreOp[Any]
     cancel_requested: threading.Event = field(default_factory=threading.Event)
 
 
 class _Thread(QThread):
-    finished_op = Signal(int, int, object)  # op id, ok (1/0), result or exception
-    progressed = Signal(int, int, int)  # op id, done, total
+    finished_job = Signal(int, int, object)  # job id, ok (1/0), result or exception
+    progressed = Signal(int, int, int)  # job id, done, total
 
     def __init__(self) -> None:
         super().__init__()
-        self.jobs: queue.Queue[Op | None] = queue.Queue()
+        self.jobs: queue.Queue[_Job | None] = queue.Queue()
 
     def run(self) -> None:
         while True:
-            op = self.jobs.get()
-            if op is None:
+            job = self.jobs.get()
+            if job is None:
                 return
-            current = op
+            current = job
 
-            def progress(done: int, total: int, op: Op = current) -> bool:
-                self.progressed.emit(op.id, done, total)
-                return not op.cancel_requested.is_set()
+            def progress(done: int, total: int, job: _Job = current) -> bool:
+                self.progressed.emit(job.id, done, total)
+                return not job.cancel_requested.is_set()
 
             try:
-                result = op.fn(progress)
-            except BaseException as e:  # noqa: BLE001 - handed to the UI's on_fail
-                if not isinstance(e, Cancelled | Exception):
-                    raise
-                e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-                self.finished_op.emit(op.id, 0, e)
+                result = job.op.work(progress)
+            except Exception as e:  # noqa: BLE001 - handed to the op's failure on the UI thread
+                self.finished_job.emit(job.id, 0, e)
             else:
-                self.finished_op.emit(op.id, 1, result)
+                self.finished_job.emit(job.id, 1, result)
 
 
 class DbWorker(QObject):
-    """Owns the worker thread; `submit` from the UI thread only."""
+    """Owns the worker thread; `start` (through `StoreOp.run`) from the UI thread only."""
 
     busy_changed = Signal(bool)
 
@@ -79,95 +68,99 @@ class DbWorker(QObject):
         super().__init__()
         self._parent_widget = parent_widget
         self._ids = count(1)
-        self._ops: dict[int, Op] = {}
+        self._jobs: dict[int, _Job] = {}
         self._dialogs: dict[int, QProgressDialog] = {}
         self._timers: dict[int, QTimer] = {}
         self._thread = _Thread()
-        self._thread.finished_op.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self._thread.finished_job.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         self._thread.progressed.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
 
     def set_parent_widget(self, widget: QWidget | None) -> None:
+        """The window that progress dialogs and failure messages belong to by default."""
         self._parent_widget = widget
 
-    def submit(self, fn: Work, on_done: Callable[[Any], None] | None = None,
-               on_fail: Callable[[BaseException], None] | None = None, *, label: str = "",
-               cancellable: bool = False) -> int:
-        op = Op(next(self._ids), fn, on_done, on_fail, label, cancellable)
-        self._ops[op.id] = op
-        if label:
+    def parent_widget(self) -> QWidget | None:
+        return self._parent_widget
+
+    def start(self, op: StoreOp[Any]) -> int:
+        """Queues `op`; returns its id. Called by `StoreOp.run()`."""
+        job = _Job(next(self._ids), op)
+        self._jobs[job.id] = job
+        if op.progress_label:
             timer = QTimer(self)
             timer.setSingleShot(True)
-            timer.timeout.connect(lambda op_id=op.id: self._show_progress(op_id))
+            timer.timeout.connect(lambda job_id=job.id: self._show_progress(job_id))
             timer.start(PROGRESS_DELAY_MS)
-            self._timers[op.id] = timer
+            self._timers[job.id] = timer
         self.busy_changed.emit(True)
-        self._thread.jobs.put(op)
-        return op.id
+        self._thread.jobs.put(job)
+        return job.id
 
     def pending(self) -> int:
-        return len(self._ops)
+        return len(self._jobs)
 
     def cancel(self, op_id: int) -> None:
-        op = self._ops.get(op_id)
-        if op is not None:
-            op.cancel_requested.set()
+        job = self._jobs.get(op_id)
+        if job is not None:
+            job.cancel_requested.set()
 
-    def _show_progress(self, op_id: int) -> None:
-        op = self._ops.get(op_id)
-        if op is None:
+    def _show_progress(self, job_id: int) -> None:
+        job = self._jobs.get(job_id)
+        if job is None:
             return
-        dialog = QProgressDialog(op.label, "取消" if op.cancellable else "",
-                                 0, 0, self._parent_widget)
+        op = job.op
+        dialog = QProgressDialog(op.progress_label, "取消" if op.cancellable else "",
+                                 0, 0, op.parent_widget())
         dialog.setWindowTitle("请稍候")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         if op.cancellable:
-            dialog.canceled.connect(lambda: self._user_cancelled(op_id))
+            dialog.canceled.connect(lambda: self._user_cancelled(job_id))
         else:
             dialog.setCancelButton(None)
         dialog.show()
-        self._dialogs[op_id] = dialog
+        self._dialogs[job_id] = dialog
 
-    def _user_cancelled(self, op_id: int) -> None:
-        self.cancel(op_id)
-        dialog = self._dialogs.get(op_id)
+    def _user_cancelled(self, job_id: int) -> None:
+        self.cancel(job_id)
+        dialog = self._dialogs.get(job_id)
         if dialog is not None:
             dialog.setLabelText("正在取消…(已做的部分将撤销)")
 
-    def _progressed(self, op_id: int, done: int, total: int) -> None:
-        dialog = self._dialogs.get(op_id)
+    def _progressed(self, job_id: int, done: int, total: int) -> None:
+        dialog = self._dialogs.get(job_id)
         if dialog is not None and total > 0:
             dialog.setMaximum(total)
             dialog.setValue(min(done, total))
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.op.progressed(done, total)
 
-    def _finished(self, op_id: int, ok: int, payload: object) -> None:
-        op = self._ops.pop(op_id, None)
-        timer = self._timers.pop(op_id, None)
+    def _finished(self, job_id: int, ok: int, payload: object) -> None:
+        job = self._jobs.pop(job_id, None)
+        timer = self._timers.pop(job_id, None)
         if timer is not None:
             timer.stop()
             timer.deleteLater()
-        dialog = self._dialogs.pop(op_id, None)
+        dialog = self._dialogs.pop(job_id, None)
         if dialog is not None:
             dialog.close()
             dialog.deleteLater()
-        if not self._ops:
+        if not self._jobs:
             self.busy_changed.emit(False)
-        if op is None:
+        if job is None:
             return
         if ok:
-            if op.on_done is not None:
-                op.on_done(payload)
-        elif op.on_fail is not None:
-            assert isinstance(payload, BaseException)
-            op.on_fail(payload)
+            job.op.succeeded(payload)
         else:
-            traceback_text = getattr(payload, "__traceback_text__", str(payload))
-            print(traceback_text)  # an unhandled failure still leaves a trace
+            assert isinstance(payload, BaseException)
+            job.op.failed(payload)
 
     def stop(self) -> None:
         """Finishes the queued work, then ends the thread (on quit and logout)."""
         self._thread.jobs.put(None)
         self._thread.wait()
+

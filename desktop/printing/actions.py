@@ -16,21 +16,22 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from desktop.errors.dialog import show_failure
 from desktop.look import icon
 from desktop.main_window import MainWindow
+from desktop.operations.store_op import StoreOp
 from desktop.printing.dialogs import (
     HandbookDialog,
-    Make,
     NoticeDialog,
     Places,
     RegisterDialog,
     RosterDialog,
 )
 from desktop.printing.preview import PreviewDialog
-from registry import households as hh
-from registry import villages as vl
+from registry import failures, household_access, villages
 from registry.progress import Cancelled, Progress
 from reports.fonts import FontMissing, MissingGlyphs
+from reports.pdf.jobs import PrintJob, print_job
 from reports.pdf.layout import PrintResult
 
 
@@ -54,7 +55,7 @@ class PrintActions(QObject):
         self.setObjectName("printActions")
         self.window = window
         self.preview: PreviewDialog | None = None
-        self.op_id: int | None = None  # the generation running in the worker
+        self.op: StoreOp[PrintResult] | None = None  # the last generation run in the worker
 
         # No Ctrl+P here: features may not claim the window's shortcuts (the preview's
         # 打印 button has it).
@@ -80,13 +81,12 @@ class PrintActions(QObject):
         store = self.window.workspace.store
         household_id = self.window.selected_household_id()
 
-        def load() -> Places:
-            with store.session() as s:
-                villages = vl.list_villages(s)
-                if household_id is None:
-                    return Places(villages, None, "", None)
-                row = hh.get_household(s, household_id)
-                return Places(villages, household_id, row.head_name or "", row.village_code)
+        def load(_p: Progress) -> Places:
+            found = villages.load_villages(store)
+            if household_id is None:
+                return Places(found, None, "", None)
+            head = household_access.household_head(store, household_id)
+            return Places(found, household_id, head.head_name, head.village_code)
 
         def done(places: Places) -> None:
             if not places.villages:
@@ -98,7 +98,8 @@ class PrintActions(QObject):
             dialog.open()
             self.dialog_opened.emit(dialog)
 
-        self.window.workspace.run(load, done, lambda e: self._fail("打印", str(e)))
+        StoreOp(self.window.workspace.worker, "打开打印对话框", load, parent=self.window
+                ).success(done).failure(lambda e: self.show_error("打印", e)).run()
 
     def _current_village(self) -> str | None:
         return self.window.tree.current_place()[0]
@@ -120,18 +121,17 @@ class PrintActions(QObject):
         if isinstance(dialog, NoticeDialog):
             dialog.remember()
         assert isinstance(dialog, NoticeDialog | RosterDialog | RegisterDialog | HandbookDialog)
-        self.generate(dialog.title(), dialog.make())
+        self.generate(dialog.title(), dialog.job())
 
     # ---- generating -----------------------------------------------------------------------
-    def generate(self, title: str, make: Make) -> None:
-        """Runs `make` in the worker to a temporary PDF, then shows the preview."""
+    def generate(self, title: str, job: PrintJob) -> None:
+        """Prints `job` in the worker to a temporary PDF, then shows the preview."""
         folder = tempfile.TemporaryDirectory(prefix="fupin-print-")
         out = Path(folder.name) / "打印.pdf"
         store = self.window.workspace.store
 
         def work(progress: Progress) -> PrintResult:
-            with store.session() as s:
-                return make(s, out, progress)
+            return print_job(store, job, out, progress)
 
         def done(result: PrintResult) -> None:
             summary = (f"{title}:共 {result.pages} 页,{result.households} 户 "
@@ -141,7 +141,7 @@ class PrintActions(QObject):
                                        summary=summary)
             except Exception as e:  # noqa: BLE001 - an unreadable PDF is shown, not raised
                 folder.cleanup()
-                self._fail(title, f"无法预览生成的文件:{e}")
+                self._fail(title, f"无法预览生成的文件:{failures.report(e, '打开打印预览')}")
                 return
             self.preview = dialog
             dialog.destroyed.connect(lambda _o=None: self._preview_gone(dialog))
@@ -153,8 +153,9 @@ class PrintActions(QObject):
             folder.cleanup()
             self.show_error(title, error)
 
-        self.op_id = self.window.workspace.worker.submit(
-            work, done, fail, label=f"正在生成{title}…", cancellable=True)
+        self.op = StoreOp(self.window.workspace.worker, "生成打印文件", work,
+                          parent=self.window).success(done).failure(fail).with_progress(
+            f"正在生成{title}…", cancellable=True).run()
 
     def _preview_gone(self, dialog: PreviewDialog) -> None:
         if self.preview is dialog:
@@ -174,7 +175,9 @@ class PrintActions(QObject):
         if isinstance(error, FontMissing):
             self._fail(title, f"找不到中文字体,无法生成 PDF。\n\n{error}")
             return
-        self._fail(title, str(error) or type(error).__name__)
+        message = failures.user_message(error)
+        self.failed.emit(message)
+        show_failure(error, message, f"{title} — 未能打印", self.window)
 
     def _fail(self, title: str, text: str) -> None:
         self.failed.emit(text)

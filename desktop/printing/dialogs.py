@@ -1,12 +1,10 @@
 """The 打印 menu's option dialogs: each asks what to print (village, kind, paper, period…)
-and hands back the work that makes the PDF."""
+and hands back the print job (reports.pdf.jobs) that the DB worker runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import (
@@ -23,22 +21,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from desktop.look import icon
+from desktop.widgets.labels import hint
 from forms import codelists as cl
 from registry import villages as vl
-from registry.progress import Progress
-from reports.pdf.handbook import print_handbook
-from reports.pdf.layout import PrintResult
-from reports.pdf.notice import DEFAULT_DAYS, KINDS, print_notice
-from reports.pdf.registers import print_register, print_roster
+from reports.pdf.jobs import HandbookJob, NoticeJob, PrintJob, RegisterJob, RosterJob
+from reports.pdf.notice import DEFAULT_DAYS, KINDS
 
 KIND_LABELS = {"first": "第一次公示(村委会)", "second": "第二次公示(乡镇人民政府)",
                "announcement": "公告(县扶贫开发领导小组办公室)"}
-
-# Makes the PDF at `out` in the worker, from a session of its own.
-Make = Callable[[Session, Path, Progress], PrintResult]
 
 
 @dataclass(frozen=True)
@@ -81,13 +73,6 @@ def _buttons(dialog: QDialog, ok_text: str = "生成并预览") -> QDialogButton
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
-
-
-def _hint(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setProperty("role", "hint")
-    label.setWordWrap(True)
-    return label
 
 
 class NoticeDialog(QDialog):
@@ -141,7 +126,7 @@ class NoticeDialog(QDialog):
         form.addRow("异议受理地址:", self.address)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_hint("公示只列户主姓名、人口、属性和致贫原因,不含身份证号、电话、"
+        layout.addWidget(hint("公示只列户主姓名、人口、属性和致贫原因,不含身份证号、电话、"
                                "银行账号和健康信息。异议电话和地址会记住,下次自动填入。", self))
         layout.addWidget(_buttons(self))
 
@@ -166,15 +151,12 @@ class NoticeDialog(QDialog):
     def title(self) -> str:
         return f"{self.village.currentText()}{KINDS[self.kind_key()].name}"
 
-    def make(self) -> Make:
-        code, kind, everyone = str(self.village.currentData()), self.kind_key(), \
-            self.everyone.isChecked()
-        paper, phone, address = str(self.paper.currentData()), self.phone.text().strip(), \
-            self.address.text().strip()
-        start, days = self.start_date(), self.days.value()
-        return lambda s, out, progress: print_notice(
-            s, code, kind, out, include_all=everyone, paper=paper, phone=phone,
-            address=address, start=start, days=days, progress=progress)
+    def job(self) -> PrintJob:
+        return NoticeJob(str(self.village.currentData()), self.kind_key(),
+                         include_all=self.everyone.isChecked(),
+                         paper=str(self.paper.currentData()), phone=self.phone.text().strip(),
+                         address=self.address.text().strip(), start=self.start_date(),
+                         days=self.days.value())
 
 
 class RosterDialog(QDialog):
@@ -193,17 +175,16 @@ class RosterDialog(QDialog):
         form.addRow("纸张:", self.paper)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_hint("花名册含身份证号码,属内部资料,请勿张贴。", self))
+        layout.addWidget(hint("花名册含身份证号码,属内部资料,请勿张贴。", self))
         layout.addWidget(_buttons(self))
 
     def title(self) -> str:
         return f"{self.village.currentText()}花名册"
 
-    def make(self) -> Make:
-        code, paper = str(self.village.currentData()), str(self.paper.currentData())
+    def job(self) -> PrintJob:
+        paper = str(self.paper.currentData())
         QSettings().setValue("print/register_paper", paper)
-        return lambda s, out, progress: print_roster(s, code, out, paper=paper,
-                                                     progress=progress)
+        return RosterJob(str(self.village.currentData()), paper=paper)
 
 
 class RegisterDialog(QDialog):
@@ -221,18 +202,17 @@ class RegisterDialog(QDialog):
         form.addRow("纸张:", self.paper)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_hint("登记簿含身份证号码,属内部资料。农户多时生成需要一两分钟,"
+        layout.addWidget(hint("登记簿含身份证号码,属内部资料。农户多时生成需要一两分钟,"
                                "可随时取消。", self))
         layout.addWidget(_buttons(self))
 
     def title(self) -> str:
         return f"{self.township}农户登记簿"
 
-    def make(self) -> Make:
+    def job(self) -> PrintJob:
         paper = str(self.paper.currentData())
         QSettings().setValue("print/register_paper", paper)
-        return lambda s, out, progress: print_register(s, out, paper=paper,
-                                                       progress=progress)
+        return RegisterJob(paper=paper)
 
 
 class HandbookDialog(QDialog):
@@ -268,7 +248,7 @@ class HandbookDialog(QDialog):
         form.addRow("行政村:", self.village)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_hint("扶贫手册(户卡)包含该户全部登记项目、家庭成员、帮扶责任人和"
+        layout.addWidget(hint("扶贫手册(户卡)包含该户全部登记项目、家庭成员、帮扶责任人和"
                                "帮扶计划,A4 纵向。", self))
         layout.addWidget(_buttons(self))
 
@@ -277,11 +257,7 @@ class HandbookDialog(QDialog):
             return f"{self.household_name}户扶贫手册"
         return f"{self.village.currentText()}扶贫手册"
 
-    def make(self) -> Make:
+    def job(self) -> PrintJob:
         if self.one.isChecked():
-            household = self.household_id
-            return lambda s, out, progress: print_handbook(s, out, household_id=household,
-                                                           progress=progress)
-        code = str(self.village.currentData())
-        return lambda s, out, progress: print_handbook(s, out, village_code=code,
-                                                       progress=progress)
+            return HandbookJob(household_id=self.household_id)
+        return HandbookJob(village_code=str(self.village.currentData()))

@@ -54,6 +54,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.look import icon
+from registry import failures
+from registry.errors import UserError
 from reports import preview
 
 SCREEN_DPI = 96
@@ -63,6 +65,10 @@ FIT_WIDTH = 0.0  # the zoom combo's "适合宽度"
 FIT_PAGE = -1.0  # "整页": a whole page in the view
 KEEP_AROUND = 6  # rendered pages kept either side of the view; farther ones are dropped
 PAGE_GAP = 12
+
+
+class PrinterUnavailable(UserError):
+    """The printer could not be started (off, unplugged, no driver)."""
 
 
 def to_qimage(image: Image.Image) -> QImage:
@@ -339,7 +345,8 @@ class PreviewDialog(QDialog):
         try:
             shutil.copyfile(self.pdf, target)
         except OSError as e:
-            QMessageBox.warning(self, "另存为PDF", f"无法保存到 {target}:{e.strerror or e}")
+            QMessageBox.warning(self, "另存为PDF", f"无法保存到 {target}:"
+                                f"{failures.report(e, '另存为PDF')}")
             return None
         settings.setValue("print/save_dir", str(target.parent))
         self.saved.emit(str(target))
@@ -389,9 +396,9 @@ class PreviewDialog(QDialog):
 
         try:
             sent = print_pages(printer, self.pdf, first - 1, last - 1, step)
-        except (OSError, RuntimeError) as e:
+        except (OSError, PrinterUnavailable) as e:
             progress.close()
-            QMessageBox.warning(self, "打印", f"打印失败:{e}")
+            QMessageBox.warning(self, "打印", f"打印失败:{failures.report(e, '送打印机')}")
             return 0
         progress.close()
         if sent < last - first + 1:
@@ -418,7 +425,7 @@ def print_pages(printer: QPrinter, pdf: Path, first: int, last: int,
     dpi = min(printer.resolution(), PRINT_DPI_CAP)
     painter = QPainter()
     if not painter.begin(printer):
-        raise RuntimeError("无法连接打印机,请检查打印机是否已开机并连接")
+        raise PrinterUnavailable("无法连接打印机,请检查打印机是否已开机并连接")
     sent = 0
     total = last - first + 1
     try:

@@ -60,17 +60,17 @@ def test_villages_dialog_renames_and_adds_groups(qtbot: QtBot, main_window: Main
                                                  ) -> None:
     from desktop.households.village_editor import VillagesDialog
 
-    dialog = VillagesDialog(main_window.workspace.store, main_window)
+    dialog = VillagesDialog(main_window.workspace, main_window)
     qtbot.addWidget(dialog)
     dialog.accepted.connect(main_window.refresh)
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=5000)  # villages read
     code = dialog.table.item(0, 0).text()  # type: ignore[union-attr]
     dialog.table.set_village(0, name="尼日新村", groups=12)
     dialog.table.set_village(1, name="")
     dialog.save()
-    assert dialog.error.text() == "村名不能为空"
-    from registry.villages import list_villages
-    with main_window.workspace.store.session() as s:
-        assert list_villages(s)[0].name != "尼日新村"  # all or nothing
+    qtbot.waitUntil(lambda: dialog.error.text() == "村名不能为空", timeout=5000)
+    from registry.villages import load_villages
+    assert load_villages(main_window.workspace.store)[0].name != "尼日新村"  # all or nothing
     dialog.table.set_village(1, name="火洛村")
     with qtbot.waitSignal(main_window.search_finished, timeout=5000):
         dialog.save()

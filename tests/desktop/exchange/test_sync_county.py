@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.bench_sync import plant_duplicates
+from desktop.errors.dialog import ErrorDialog
 from desktop.exchange.sync_county import StationsDialog
 from desktop.exchange.sync_duplicates import DuplicatesDialog
 from desktop.exchange.sync_import import ImportDialog
@@ -70,6 +71,7 @@ def bundles(tmp_path: Path) -> Bundles:
 def county_window(qtbot: QtBot, bundles: Bundles, shell_factory: list[Shell],
                   monkeypatch: pytest.MonkeyPatch) -> MainWindow:
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: pytest.fail(str(a)))
+    monkeypatch.setattr(ErrorDialog, "open", lambda d: pytest.fail(d.message.text()))
     shell = Shell(bundles.county)
     shell_factory.append(shell)
     return log_in(qtbot, shell)

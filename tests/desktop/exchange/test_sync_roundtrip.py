@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop.errors.dialog import ErrorDialog
 from desktop.exchange.sync_actions import SyncActions
 from desktop.exchange.sync_county import EnrollStationDialog, ReturnDialog, StationsDialog
 from desktop.exchange.sync_dialog import SyncDialog
@@ -81,9 +82,13 @@ def county_window(qtbot: QtBot, tmp_path: Path, shell_factory: list[Shell]) -> M
 
 @pytest.fixture
 def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the dialogs said in a message box (or the 程序出错 dialog), in order."""
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning",
                         lambda _p, _t, text, *a, **k: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "open", lambda box: shown.append(box.text()))
+    monkeypatch.setattr(ErrorDialog, "open",
+                        lambda d: shown.append(f"程序出错:{d.message.text()}"))
     return shown
 
 

@@ -133,7 +133,7 @@ def test_a_village_without_households_at_that_step_gets_a_message(
     def refuse(*_a: object, **_k: object) -> None:
         raise ReportError("尼日村没有处于“县级复审公告”阶段的农户,无需打印公告")
 
-    monkeypatch.setattr("desktop.printing.dialogs.print_notice", refuse)
+    monkeypatch.setattr("reports.pdf.jobs.print_notice", refuse)
     with qtbot.waitSignal(actions.failed, timeout=10000):
         dialog.accept()
     assert "无需打印公告" in messages[0]
@@ -148,7 +148,7 @@ def test_missing_glyphs_name_the_characters_and_households(
     def boxes(*_a: object, **_k: object) -> None:
         raise MissingGlyphs("字体中没有", {"𠮷": ["尼日村 𠮷祥户"], "㛃": ["尼日村 王㛃户"]})
 
-    monkeypatch.setattr("desktop.printing.dialogs.print_notice", boxes)
+    monkeypatch.setattr("reports.pdf.jobs.print_notice", boxes)
     actions = _actions(main_window)
     _village(main_window)
     dialog = _open_notice(qtbot, actions)
@@ -221,13 +221,13 @@ def test_cancel_while_generating_leaves_no_preview(
             time.sleep(0.01)
         raise Cancelled("已取消打印,未生成文件")
 
-    monkeypatch.setattr("desktop.printing.dialogs.print_register", slow_register)
+    monkeypatch.setattr("reports.pdf.jobs.print_register", slow_register)
     actions = _actions(main_window)
     with qtbot.waitSignal(actions.dialog_opened, timeout=10000) as opened:
         actions.register_action.trigger()
     opened.args[0].accept()
-    assert actions.op_id is not None
-    main_window.workspace.worker.cancel(actions.op_id)
+    assert actions.op is not None
+    actions.op.cancel()
     qtbot.waitUntil(lambda: main_window.workspace.worker.pending() == 0, timeout=10000)
     assert "已取消" in main_window.statusBar().currentMessage()
     assert actions.preview is None

@@ -1,10 +1,12 @@
-"""The one DB worker: order, failures, cancelling, and the progress dialog that appears only
-for long work."""
+"""Store work through StoreOp and the one DB worker: order, success and failure callbacks,
+cancelling, progress on the UI thread, and the progress dialog that appears only for long
+work."""
 
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.operations.store_op import StoreOp
 from desktop.operations.worker import DbWorker
 from registry.progress import Cancelled
 
@@ -13,9 +15,9 @@ def test_worker_runs_in_order_and_reports_failures(qtbot: QtBot) -> None:
     worker = DbWorker()
     results: list[object] = []
     try:
-        worker.submit(lambda p: "first", results.append)
-        worker.submit(lambda p: 1 / 0, None, results.append)
-        worker.submit(lambda p: "third", results.append)
+        StoreOp(worker, "测试", lambda p: "first").success(results.append).run()
+        StoreOp(worker, "测试", lambda p: 1 / 0).failure(results.append).run()
+        StoreOp(worker, "测试", lambda p: "third").success(results.append).run()
         qtbot.waitUntil(lambda: len(results) == 3, timeout=5000)
         assert results[0] == "first" and isinstance(results[1], ZeroDivisionError)
         assert results[2] == "third" and worker.pending() == 0
@@ -37,10 +39,12 @@ def test_worker_cancel_reaches_the_work(qtbot: QtBot) -> None:
         return "finished"
 
     try:
-        op = worker.submit(long_work, outcome.append, outcome.append, label="演示",
-                           cancellable=True)
-        qtbot.wait(50)
-        worker.cancel(op)
+        steps: list[tuple[int, int]] = []
+        op = StoreOp(worker, "测试", long_work).success(outcome.append).failure(
+            outcome.append).on_progress(lambda done, total: steps.append((done, total))).run()
+        qtbot.waitUntil(lambda: len(steps) > 2, timeout=5000)  # relayed to the UI thread
+        assert steps[0] == (0, 500)
+        op.cancel()
         qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
         assert isinstance(outcome[0], Cancelled)
     finally:
@@ -54,7 +58,8 @@ def test_progress_dialog_only_for_long_work_and_its_cancel_button(qtbot: QtBot) 
     outcome: list[object] = []
     release = threading.Event()
     try:
-        worker.submit(lambda p: "quick", outcome.append, label="很快")
+        StoreOp(worker, "测试", lambda p: "quick").success(outcome.append).with_progress(
+            "很快").run()
         qtbot.waitUntil(lambda: outcome == ["quick"], timeout=5000)
         qtbot.wait(600)
         assert worker._dialogs == {}  # short work shows nothing
@@ -68,8 +73,8 @@ def test_progress_dialog_only_for_long_work_and_its_cancel_button(qtbot: QtBot) 
                     break
             return "finished"
 
-        worker.submit(long_work, outcome.append, outcome.append, label="正在导入…",
-                      cancellable=True)
+        StoreOp(worker, "测试", long_work).success(outcome.append).failure(
+            outcome.append).with_progress("正在导入…", cancellable=True).run()
         qtbot.waitUntil(lambda: bool(worker._dialogs), timeout=3000)
         dialog = next(iter(worker._dialogs.values()))
         assert dialog.labelText() == "正在导入…" and dialog.isVisible()
