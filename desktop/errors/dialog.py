@@ -73,7 +73,7 @@ class ErrorDialog(QDialog):
         picture.setPixmap(self.style().standardIcon(
             QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48))
         picture.setAlignment(Qt.AlignmentFlag.AlignTop)
-        heading = QLabel("操作未完成", self)
+        heading = QLabel("程序遇到意外错误", self)
         heading.setProperty("role", "title")
         self.message = QLabel(message, self)
         self.message.setObjectName("errorMessage")
