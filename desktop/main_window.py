@@ -17,11 +17,10 @@ from collections.abc import Callable
 from html import escape
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -32,10 +31,9 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QToolBar,
-    QWidget,
 )
 
-from desktop.access.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.access.station_lock import StationLock
 from desktop.errors.dialog import program_version
 from desktop.households.detail_panel import DetailPanel
 from desktop.households.editor import HouseholdEditor
@@ -45,22 +43,12 @@ from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.workspace import Workspace
 from registry import applog, household_access, villages
-from registry.errors import WrongPassword
 from registry.household_access import HouseholdDetail
 from registry.progress import Progress
 from registry.search import Hits, HouseholdFilter
-from registry.unlock import confirm_user
 from registry.villages import Village
 
 T = TypeVar("T")
-
-
-def idle_minutes() -> int:
-    """Auto-lock after this many idle minutes (0: never); kept in the user's settings."""
-    try:
-        return max(0, int(str(QSettings().value("lock/idle_minutes", DEFAULT_IDLE_MINUTES))))
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
 
 
 MENUS = ("文件", "户籍管理", "打印", "数据交换", "帮助")
@@ -93,18 +81,13 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._search_generation = 0
         self._villages: list[Village] = []
-        self._hidden_on_lock: list[QWidget] = []
-        self._disabled_on_lock: list[QAction] = []
         self.editor: HouseholdEditor | None = None
 
         self.model = HouseholdTableModel(workspace)
         self._build_widgets()
+        self.station_lock = StationLock(self, store, idle_ms)
+        self.cover = self.station_lock.cover
         self._build_menus()
-        self.cover = LockCover(self, store.user, self._check_password)
-        self.cover.unlocked.connect(self._unlocked)
-        settings_ms = idle_minutes() * 60_000
-        self.idle = IdleWatcher(settings_ms if idle_ms is None else idle_ms, self)
-        self.idle.idle.connect(lambda: self.lock(idle=True))
         self.workspace.worker.set_parent_widget(self)
 
         self._search_timer = QTimer(self)
@@ -202,7 +185,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.search_box)
         self.toolbar.addSeparator()
         self.add_action("文件", self.lock_action, toolbar=True)
-        self.add_action("文件", act("自动锁定时间…", "lock", self.choose_idle_minutes))
+        self.add_action("文件", act("自动锁定时间…", "lock",
+                                   self.station_lock.choose_idle_minutes))
         if self.workspace.store.role == "admin":
             self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
@@ -397,52 +381,15 @@ class MainWindow(QMainWindow):
                                                                       reason)
                 ).success(lambda _r: self.refresh()).with_progress("正在删除…").run()
 
-    # ---- locking ------------------------------------------------------------------------
-    def choose_idle_minutes(self) -> None:
-        minutes, ok = QInputDialog.getInt(self, "自动锁定", "无操作多少分钟后自动锁定(0 为不锁定):",
-                                          idle_minutes(), 0, 240)
-        if ok:
-            QSettings().setValue("lock/idle_minutes", minutes)
-            self.set_idle_timeout(minutes * 60_000)
-
-    def set_idle_timeout(self, ms: int) -> None:
-        self.idle.set_timeout(ms)
+    # ---- locking (access.station_lock) ------------------------------------------------
+    def lock(self, idle: bool = False) -> None:
+        self.station_lock.lock(idle)
 
     def is_locked(self) -> bool:
-        return self.cover.isVisible()
+        return self.station_lock.is_locked()
 
-    def lock(self, idle: bool = False) -> None:
-        if self.is_locked():
-            return
-        self.idle.pause()
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        for w in app.topLevelWidgets():
-            if isinstance(w, QMessageBox | QInputDialog) and w.isVisible():
-                w.reject()  # a pending question is answered "no": nothing happens
-        self._hidden_on_lock = [w for w in app.topLevelWidgets()
-                                if w is not self and w.isVisible()]
-        for w in self._hidden_on_lock:
-            w.hide()  # hidden, not closed: an editor keeps what was typed
-        self._disabled_on_lock = [a for a in self.findChildren(QAction) if a.isEnabled()]
-        for a in self._disabled_on_lock:
-            a.setEnabled(False)
-        self.cover.cover("长时间未操作,为保护农户信息已自动锁定。" if idle else "")
-
-    def _check_password(self, password: str) -> str | None:
-        try:
-            confirm_user(self.workspace.store, password)
-        except WrongPassword as e:
-            return str(e)
-        return None
-
-    def _unlocked(self) -> None:
-        for a in self._disabled_on_lock:
-            a.setEnabled(True)
-        for w in self._hidden_on_lock:
-            w.show()
-        self._hidden_on_lock = []
-        self.idle.restart()
+    def set_idle_timeout(self, ms: int) -> None:
+        self.station_lock.set_idle_timeout(ms)
 
     def show_recovery_key(self) -> None:
         """Shown again only after the password is typed again."""
@@ -450,7 +397,7 @@ class MainWindow(QMainWindow):
                                             QLineEdit.EchoMode.Password)
         if not ok:
             return
-        message = self._check_password(password)
+        message = self.station_lock.check_password(password)
         if message:
             QMessageBox.warning(self, "查看恢复密钥", message)
             return
@@ -477,5 +424,5 @@ class MainWindow(QMainWindow):
             if self.editor is not None and self.editor.isVisible():
                 event.ignore()
                 return
-        self.idle.detach()
+        self.station_lock.detach()
         super().closeEvent(event)
