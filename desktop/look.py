@@ -4,12 +4,12 @@ the same on every PC), the icons in resources/icons, and one compact style sheet
 
 from __future__ import annotations
 
-import sys
+import logging
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 import resources
@@ -23,7 +23,15 @@ FONT_CANDIDATES = (
     Path("C:/Windows/Fonts/simsun.ttc"),
 )
 
+log = logging.getLogger("fupin.desktop")
+
 FONT_POINT_SIZE = 10
+
+# Colours that say something in tables and labels: refused or wrong, waiting, done.
+RED = QColor("#c62f2f")
+RED_BACK = QColor("#fdecec")
+AMBER = QColor("#9a6700")
+GREEN = QColor("#1e7b34")
 
 STYLE = """
 QWidget { font-size: 10pt; }
@@ -80,8 +88,8 @@ def register_font() -> str | None:
     Qt then falls back to whatever the system offers)."""
     path = find_cjk_font()
     if path is None:
-        print("警告:未找到中文字体(文泉驿微米黑或微软雅黑),中文可能显示为方框。"
-              "Debian/Ubuntu 请安装 fonts-wqy-microhei。", file=sys.stderr)
+        log.warning("未找到中文字体(文泉驿微米黑或微软雅黑),中文可能显示为方框。"
+                    "Debian/Ubuntu 请安装 fonts-wqy-microhei。")
         return None
     font_id = QFontDatabase.addApplicationFont(str(path))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []

@@ -6,20 +6,21 @@ Other features add their commands through one registration point:
     window.add_action("打印", action)          # menus: 文件 户籍管理 打印 数据交换 帮助
     window.add_action("数据交换", action, toolbar=True)
 
-`window.workspace` gives them the store and the DB worker (`workspace.worker.submit(...)`),
+`window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
 `window.selected_household_id()` the current household, and `window.refresh()` reloads the
 tree and table after their work changed the store.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from html import escape
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -30,28 +31,24 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QToolBar,
-    QWidget,
 )
 
-from desktop.detail_panel import DetailPanel
-from desktop.household_editor import HouseholdEditor
-from desktop.household_model import COL_HEAD, HouseholdTableModel, IdRole
-from desktop.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockCover
+from desktop.access.station_lock import StationLock
+from desktop.errors.dialog import program_version
+from desktop.households.detail_panel import DetailPanel
+from desktop.households.editor import HouseholdEditor
+from desktop.households.table_model import COL_HEAD, HouseholdTableModel, IdRole
+from desktop.households.village_tree import VillageTree
 from desktop.look import icon
-from desktop.village_tree import VillageTree
-from desktop.workspace import HouseholdDetail, Workspace
-from registry.errors import WrongPassword
-from registry.keyslots import parse_recovery_key
+from desktop.operations.store_op import StoreOp
+from desktop.workspace import Workspace
+from registry import applog, household_access, villages
+from registry.household_access import HouseholdDetail
+from registry.progress import Progress
 from registry.search import Hits, HouseholdFilter
 from registry.villages import Village
 
-
-def idle_minutes() -> int:
-    """Auto-lock after this many idle minutes (0: never); kept in the user's settings."""
-    try:
-        return max(0, int(str(QSettings().value("lock/idle_minutes", DEFAULT_IDLE_MINUTES))))
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
+T = TypeVar("T")
 
 
 MENUS = ("文件", "户籍管理", "打印", "数据交换", "帮助")
@@ -84,18 +81,13 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._search_generation = 0
         self._villages: list[Village] = []
-        self._hidden_on_lock: list[QWidget] = []
-        self._disabled_on_lock: list[QAction] = []
         self.editor: HouseholdEditor | None = None
 
         self.model = HouseholdTableModel(workspace)
         self._build_widgets()
+        self.station_lock = StationLock(self, store, idle_ms)
+        self.cover = self.station_lock.cover
         self._build_menus()
-        self.cover = LockCover(self, store.user, self._check_password)
-        self.cover.unlocked.connect(self._unlocked)
-        settings_ms = idle_minutes() * 60_000
-        self.idle = IdleWatcher(settings_ms if idle_ms is None else idle_ms, self)
-        self.idle.idle.connect(lambda: self.lock(idle=True))
         self.workspace.worker.set_parent_widget(self)
 
         self._search_timer = QTimer(self)
@@ -193,7 +185,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.search_box)
         self.toolbar.addSeparator()
         self.add_action("文件", self.lock_action, toolbar=True)
-        self.add_action("文件", act("自动锁定时间…", "lock", self.choose_idle_minutes))
+        self.add_action("文件", act("自动锁定时间…", "lock",
+                                   self.station_lock.choose_idle_minutes))
         if self.workspace.store.role == "admin":
             self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
@@ -218,19 +211,25 @@ class MainWindow(QMainWindow):
         return self._menus[menu_name]
 
     # ---- loading ----------------------------------------------------------------------
+    def op(self, doing: str, work: Callable[[Progress], T]) -> StoreOp[T]:
+        """Store work for this window (its failures shown over it); `.run()` it."""
+        return StoreOp(self.workspace.worker, doing, work, parent=self)
+
     def refresh(self) -> None:
         """Reloads the tree (names, groups, counts) and runs the current search again."""
-        def load(ws: Workspace = self.workspace) -> tuple[list[Village], dict[Any, int]]:
-            return ws.village_list(), ws.village_counts()
+        store = self.workspace.store
+
+        def load(_p: Progress) -> tuple[list[Village], dict[Any, int]]:
+            return villages.load_villages(store), household_access.village_counts(store)
 
         def done(result: tuple[list[Village], dict[Any, int]]) -> None:
             self._villages, counts = result
             self.tree.blockSignals(True)
-            self.tree.populate(self.workspace.store.info.region_name, self._villages, counts)
+            self.tree.populate(store.info.region_name, self._villages, counts)
             self.tree.blockSignals(False)
             self.run_search()
 
-        self.workspace.run(load, done, self._failed)
+        self.op("读取村组", load).success(done).run()
 
     def current_filter(self) -> HouseholdFilter:
         village, group = self.tree.current_place()
@@ -244,7 +243,7 @@ class MainWindow(QMainWindow):
         generation = self._search_generation
         f = self.current_filter()
         sort, descending = self.model.sort_key, self.model.descending
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(hits: Hits) -> None:
             if generation != self._search_generation:
@@ -263,7 +262,8 @@ class MainWindow(QMainWindow):
                 self.detail.show_nothing()
             self.search_finished.emit(len(ids))
 
-        ws.run(lambda: ws.find(f, sort, descending), done, self._failed)
+        self.op("查找农户", lambda _p: household_access.find_households(store, f, sort, descending)
+                ).success(done).run()
 
     def _search_now_and_focus_table(self) -> None:
         self.run_search()
@@ -292,23 +292,26 @@ class MainWindow(QMainWindow):
         if household_id is None:
             self.detail.show_nothing()
             return
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(d: HouseholdDetail) -> None:
             if d.id == self.selected_household_id():
                 self.detail.show_detail(d)
                 self.detail_shown.emit(d.id)
 
-        ws.run(lambda: ws.detail(household_id), done, self._failed)
+        self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
+                ).success(done).run()
 
     # ---- editing ------------------------------------------------------------------------
     def _submit_save(self, household_id: str | None) -> Any:
-        ws = self.workspace
+        store = self.workspace.store
 
         def submit(household: dict[str, Any], members: list[dict[str, Any]],
-                   on_saved: Any, on_failed: Any) -> None:
-            ws.run(lambda: ws.save(household, members, household_id), on_saved, on_failed,
-                   label="正在保存…")
+                   on_saved: Callable[[str], None],
+                   on_failed: Callable[[BaseException], None]) -> None:
+            self.op("保存农户", lambda _p: household_access.save_household(
+                store, household, members, household_id)).success(on_saved).failure(
+                on_failed).with_progress("正在保存…").run()
         return submit
 
     def _open_editor(self, editor: HouseholdEditor) -> None:
@@ -336,14 +339,15 @@ class MainWindow(QMainWindow):
         household_id = self.selected_household_id()
         if household_id is None or self.editor is not None:
             return
-        ws = self.workspace
+        store = self.workspace.store
 
         def done(d: HouseholdDetail) -> None:
             self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
                                               d.values, d.members, d.id, parent=self,
                                               departed=d.departed))
 
-        ws.run(lambda: ws.detail(household_id), done, self._failed)
+        self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
+                ).success(done).run()
 
     def _after_save(self, household_id: str) -> None:
         self.statusBar().showMessage("已保存", 4000)
@@ -357,8 +361,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def manage_villages(self) -> None:
-        from desktop.village_editor import VillagesDialog
-        dialog = VillagesDialog(self.workspace.store, self)
+        from desktop.households.village_editor import VillagesDialog
+        dialog = VillagesDialog(self.workspace, self)
         dialog.accepted.connect(self.refresh)
         dialog.open()
 
@@ -372,63 +376,20 @@ class MainWindow(QMainWindow):
         if not reason.strip():
             QMessageBox.warning(self, "删除贫困户", "删除必须填写原因,未删除。")
             return
-        ws = self.workspace
-        ws.run(lambda: ws.delete(household_id, reason), lambda _r: self.refresh(),
-               self._failed, label="正在删除…")
+        store = self.workspace.store
+        self.op("删除农户", lambda _p: household_access.delete_household(store, household_id,
+                                                                      reason)
+                ).success(lambda _r: self.refresh()).with_progress("正在删除…").run()
 
-    def _failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "操作未完成", str(error) or type(error).__name__)
-
-    # ---- locking ------------------------------------------------------------------------
-    def choose_idle_minutes(self) -> None:
-        minutes, ok = QInputDialog.getInt(self, "自动锁定", "无操作多少分钟后自动锁定(0 为不锁定):",
-                                          idle_minutes(), 0, 240)
-        if ok:
-            QSettings().setValue("lock/idle_minutes", minutes)
-            self.set_idle_timeout(minutes * 60_000)
-
-    def set_idle_timeout(self, ms: int) -> None:
-        self.idle.set_timeout(ms)
+    # ---- locking (access.station_lock) ------------------------------------------------
+    def lock(self, idle: bool = False) -> None:
+        self.station_lock.lock(idle)
 
     def is_locked(self) -> bool:
-        return self.cover.isVisible()
+        return self.station_lock.is_locked()
 
-    def lock(self, idle: bool = False) -> None:
-        if self.is_locked():
-            return
-        self.idle.pause()
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        for w in app.topLevelWidgets():
-            if isinstance(w, QMessageBox | QInputDialog) and w.isVisible():
-                w.reject()  # a pending question is answered "no": nothing happens
-        self._hidden_on_lock = [w for w in app.topLevelWidgets()
-                                if w is not self and w.isVisible()]
-        for w in self._hidden_on_lock:
-            w.hide()  # hidden, not closed: an editor keeps what was typed
-        self._disabled_on_lock = [a for a in self.findChildren(QAction) if a.isEnabled()]
-        for a in self._disabled_on_lock:
-            a.setEnabled(False)
-        self.cover.cover("长时间未操作,为保护农户信息已自动锁定。" if idle else "")
-
-    def _check_password(self, password: str) -> str | None:
-        store = self.workspace.store
-        try:
-            if store.keyslots is not None and store.keyslots.find(store.user):
-                store.keyslots.unlock(store.user, password)
-            elif parse_recovery_key(password) != store._data_key():
-                return "恢复密钥不正确"
-        except (WrongPassword, ValueError):
-            return "密码不正确,请重新输入"
-        return None
-
-    def _unlocked(self) -> None:
-        for a in self._disabled_on_lock:
-            a.setEnabled(True)
-        for w in self._hidden_on_lock:
-            w.show()
-        self._hidden_on_lock = []
-        self.idle.restart()
+    def set_idle_timeout(self, ms: int) -> None:
+        self.station_lock.set_idle_timeout(ms)
 
     def show_recovery_key(self) -> None:
         """Shown again only after the password is typed again."""
@@ -436,7 +397,7 @@ class MainWindow(QMainWindow):
                                             QLineEdit.EchoMode.Password)
         if not ok:
             return
-        message = self._check_password(password)
+        message = self.station_lock.check_password(password)
         if message:
             QMessageBox.warning(self, "查看恢复密钥", message)
             return
@@ -450,8 +411,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         info = self.workspace.store.info
-        QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站<br>{info.region_name}"
-                          f"(代码 {info.region_code})<br>数据库:{self.workspace.store.path}")
+        QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站 {program_version()}<br>"
+                          f"{info.region_name}(代码 {info.region_code})<br>"
+                          f"数据库:{escape(str(self.workspace.store.path))}<br>"
+                          f"日志文件:{escape(str(applog.log_path()))}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.editor is not None and self.editor.is_dirty():
@@ -461,5 +424,5 @@ class MainWindow(QMainWindow):
             if self.editor is not None and self.editor.isVisible():
                 event.ignore()
                 return
-        self.idle.detach()
+        self.station_lock.detach()
         super().closeEvent(event)

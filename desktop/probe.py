@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     import psutil
 
-    from desktop.login import LoginDialog
+    from desktop.access.login import LoginDialog
     from desktop.shell import Shell, application
 
     app = application()
@@ -92,14 +92,14 @@ def main(argv: list[str]) -> int:
     scroll_s = time.perf_counter() - t
     rss_mb = psutil.Process().memory_info().rss / 2**20
 
-    print(json.dumps({
+    sys.stdout.write(json.dumps({
         "households": households, "startup_s": startup, "login_s": login_s,
         "search_median_ms": statistics.median(times) * 1000,
         "search_max_ms": max(times) * 1000, "search_found": found,
         "search_ms": {q: round(t * 1000, 1) for q, t in zip(queries, times, strict=True)},
         "scroll_pages": steps, "scroll_s": scroll_s, "page_fetches": window.model.fetches,
         "rss_mb": rss_mb,
-    }))
+    }) + "\n")
     shell.close()
     return 0
 

@@ -16,11 +16,14 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop import excel_dialogs, look, printing, sync_dialogs
-from desktop.login import LoginDialog
+from desktop import look
+from desktop.access.login import LoginDialog
+from desktop.access.setup_wizard import SetupWizard
+from desktop.errors import hooks
+from desktop.exchange import excel_actions, sync_actions
 from desktop.main_window import MainWindow
-from desktop.setup_wizard import SetupWizard
-from desktop.worker import DbWorker
+from desktop.operations.worker import DbWorker
+from desktop.printing import actions as print_actions
 from desktop.workspace import Workspace
 from registry.store import Store
 
@@ -78,9 +81,9 @@ class Shell(QObject):
             return
         self.store = store
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
-        sync_dialogs.install(self.main_window)
-        printing.install(self.main_window)
-        excel_dialogs.install(self.main_window)
+        sync_actions.install(self.main_window)
+        print_actions.install(self.main_window)
+        excel_actions.install(self.main_window)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
 
@@ -98,6 +101,7 @@ class Shell(QObject):
 
 def run(store_path: Path | None, demo_login: tuple[str, str] | None = None) -> int:
     app = application()
+    hooks.install()  # a bug in a slot shows 程序出错 and is logged, never lost
     shell = Shell(store_path, demo_login)
     shell.start()
     app.setQuitOnLastWindowClosed(True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from registry import audit
 from registry.errors import NotFound, StoreError
 from registry.models import Region, VillageGroup
+from registry.store import Store
 
 
 @dataclass
@@ -72,3 +73,28 @@ def add_groups(session: Session, user: str, village_code: str, upto: int) -> lis
         audit.record(session, user, "create", "village_group", village_code,
                      after={"village_code": village_code, "numbers": added})
     return added
+
+
+# ---- on an open store (the desktop's villages table) ----------------------------------
+@dataclass(frozen=True)
+class VillageEdit:
+    """A village's name as corrected, and how many groups it should have (0: leave them)."""
+
+    code: str
+    name: str
+    groups: int
+
+
+def load_villages(store: Store) -> list[Village]:
+    with store.session() as s:
+        return list_villages(s)
+
+
+def save_villages(store: Store, edits: list[VillageEdit]) -> None:
+    """Renames and adds groups as the logged-in user, all in one transaction (a refused
+    name changes nothing)."""
+    with store.transaction() as s:
+        for edit in edits:
+            rename_village(s, store.user, edit.code, edit.name)
+            if edit.groups:
+                add_groups(s, store.user, edit.code, edit.groups)

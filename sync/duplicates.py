@@ -5,13 +5,15 @@ travels back to both stations in their return bundles."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from registry.models import utcnow
+from registry.models import Region, utcnow
+from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
 from sync.errors import SyncError
@@ -96,3 +98,34 @@ def rule(store: Store, flag_id: str, ruling: str, note: str | None = None) -> Du
         s.flush()
         s.expunge(flag)
     return flag
+
+
+# ---- for the county's review table ---------------------------------------------------
+@dataclass(frozen=True)
+class FlagRow:
+    """An open flag as the county reviews it: kind and places in words."""
+
+    id: str
+    kind: str  # 身份证号相同 / 姓名和出生日期相同
+    name_a: str
+    id_a: str
+    place_a: str  # "竹核镇 尼日村"
+    name_b: str
+    id_b: str
+    place_b: str
+    birth_date: date | None
+
+
+def open_flag_rows(store: Store) -> list[FlagRow]:
+    with store.session() as s:
+        flags = open_flags(s)
+        codes = {f.village_a for f in flags} | {f.village_b for f in flags}
+        names = {code: name for code, name in s.execute(
+            select(Region.code, Region.name).where(Region.code.in_(codes)))} if codes else {}
+
+    def place(station: str, village: str) -> str:
+        township = sichuan().get(station)
+        return f"{township.name if township else station} {names.get(village, village)}"
+    return [FlagRow(f.id, KINDS.get(f.kind, f.kind), f.name_a, f.id_number_a,
+                    place(f.station_a, f.village_a), f.name_b, f.id_number_b,
+                    place(f.station_b, f.village_b), f.birth_date) for f in flags]

@@ -1,4 +1,5 @@
-"""The dependency rule (forms ← registry ← reports, sync ← desktop), checked on imports."""
+"""The dependency rule (forms ← registry ← reports, sync ← desktop), checked on imports; and
+the desktop reaches the store only through core functions (no SQLAlchemy, no sessions)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,35 @@ def test_the_rule_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "x.py"
     bad.write_text("from PySide6.QtWidgets import QWidget\nimport registry.store\n")
     assert {"PySide6", "registry"} <= _imports(bad)
+
+
+# ---- the desktop does store work only through the core ------------------------------------
+STORE_HANDLES = {"session", "sessions", "transaction", "engine"}  # Store's ways into SQL
+
+
+def _store_handles(path: Path) -> set[str]:
+    """Attributes of the store's SQL side that a file reaches for (`store.session()`…)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in STORE_HANDLES}
+
+
+def test_desktop_imports_no_sqlalchemy() -> None:
+    offenders = [str(f.relative_to(ROOT)) for f in _files("desktop")
+                 if "sqlalchemy" in _imports(f)]
+    assert offenders == []
+
+
+def test_desktop_opens_no_sessions() -> None:
+    offenders = [f"{f.relative_to(ROOT)}: {sorted(found)}" for f in _files("desktop")
+                 if (found := _store_handles(f))]
+    assert offenders == []
+
+
+def test_the_store_rules_see_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "x.py"
+    bad.write_text("import sqlalchemy as sa\nfrom sqlalchemy.orm import Session\n\n"
+                   "def load(store):\n    with store.session() as s:\n"
+                   "        return s.execute(sa.select(1))\n")
+    assert "sqlalchemy" in _imports(bad)
+    assert _store_handles(bad) == {"session"}

@@ -1,0 +1,137 @@
+"""The login dialog: user and password open the encrypted store (in the DB worker, since the
+key derivation takes a moment). A wrong password shows a message beside the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.look import icon
+from desktop.operations.store_op import StoreOp
+from desktop.operations.worker import DbWorker
+from registry import failures
+from registry.errors import StoreError, WrongPassword
+from registry.keyslots import KeySlots
+from registry.store import Store
+
+
+class LoginDialog(QDialog):
+    logged_in = Signal(object)  # the open Store
+
+    def __init__(self, store_path: Path, worker: DbWorker,
+                 demo_login: tuple[str, str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store_path = store_path
+        self._worker = worker
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("登录 — 扶贫开发建档立卡工作站")
+        self.setWindowIcon(icon("app"))
+        self.setMinimumWidth(520)
+
+        title = QLabel("扶贫开发建档立卡 乡镇工作站", self)
+        title.setProperty("role", "title")
+        where = QLabel(f"数据库:{store_path}", self)
+        where.setProperty("role", "hint")
+        where.setWordWrap(True)
+
+        self.error = QLabel("", self)
+        self.error.setObjectName("loginError")
+        self.error.setProperty("role", "error")
+        self.error.setMinimumWidth(170)
+        self.error.setWordWrap(True)
+        self.user = QComboBox(self)
+        self.user.setObjectName("loginUser")
+        self.user.setEditable(True)
+        try:
+            for name, role in KeySlots.load(store_path).users():
+                self.user.addItem(name)
+                self.user.setItemData(self.user.count() - 1,
+                                      "管理员" if role == "admin" else "录入员",
+                                      Qt.ItemDataRole.ToolTipRole)
+        except StoreError:
+            pass  # the message appears when the user tries to log in
+        self.password = QLineEdit(self)
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.try_login)
+        self.password.textEdited.connect(lambda _t: self.error.clear())
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("用户", self), 0, 0)
+        grid.addWidget(self.user, 0, 1)
+        grid.addWidget(QLabel("密码", self), 1, 0)
+        grid.addWidget(self.password, 1, 1)
+        grid.addWidget(self.error, 1, 2)
+        grid.setColumnStretch(1, 1)
+
+        self.hint = QLabel("", self)
+        self.hint.setProperty("role", "hint")
+        if demo_login:
+            self.user.setEditText(demo_login[0])
+            self.password.setText(demo_login[1])
+            self.hint.setText(f"演示工作站:用户 {demo_login[0]},密码 {demo_login[1]}"
+                              "(已填好,按回车登录)")
+
+        self.login_button = QPushButton("登录", self)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+        self.login_button.clicked.connect(self.try_login)
+        quit_button = QPushButton("退出", self)
+        quit_button.setAutoDefault(False)
+        quit_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.login_button)
+        buttons.addWidget(quit_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.addWidget(title)
+        layout.addWidget(where)
+        layout.addSpacing(6)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addLayout(buttons)
+        (self.password if self.user.currentText() else self.user).setFocus()
+
+    def try_login(self) -> None:
+        user = self.user.currentText().strip()
+        password = self.password.text()
+        if not user:
+            self.error.setText("请输入用户名")
+            return
+        if not password:
+            self.error.setText("请输入密码")
+            return
+        self.login_button.setEnabled(False)
+        self.error.setText("正在打开…")
+        path = self.store_path
+        StoreOp(self._worker, "登录", lambda _p: Store.open(path, user, password), parent=self
+                ).success(self._opened).failure(self._failed).run()
+
+    def _opened(self, store: Store) -> None:
+        self.error.clear()
+        self.logged_in.emit(store)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.login_button.setEnabled(True)
+        if isinstance(error, WrongPassword):
+            self.error.setText("用户名或密码不正确")
+        else:
+            self.error.setText(failures.user_message(error))
+        self.password.selectAll()
+        self.password.setFocus()

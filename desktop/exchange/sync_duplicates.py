@@ -1,0 +1,102 @@
+"""疑似重复 at the county: the open duplicate flags (the same ID number in two households, or
+the same name and birth date under two ID numbers); the county rules 同一人 or 不同人."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop.exchange.sync_dialog import SyncDialog
+from desktop.widgets.labels import hint
+from desktop.widgets.tables import plain_table
+from desktop.workspace import Workspace
+from sync import duplicates
+from sync.duplicates import FlagRow
+
+DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
+               "乡镇 村(乙)", "出生日期"]
+
+
+class DuplicatesDialog(SyncDialog):
+    """疑似重复: open flags; the county rules 同一人 / 不同人 on the selected one."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, "疑似重复登记", parent)
+        self.setObjectName("duplicatesDialog")
+        self.flags: list[FlagRow] = []
+        self.table = plain_table(self, DUP_HEADERS)
+        self.table.setObjectName("duplicateTable")
+        for column, width in enumerate((140, 64, 160, 170, 64, 160, 170, 90)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText("裁定说明(可不填)")
+        self.same_button = QPushButton("同一人", self)
+        self.same_button.clicked.connect(lambda: self.rule("same"))
+        self.different_button = QPushButton("不同人", self)
+        self.different_button.clicked.connect(lambda: self.rule("different"))
+        self.summary = QLabel("", self)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.arrange("疑似重复登记", [
+            hint("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+                 "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。", self),
+            (self.table, 1),
+        ], actions=[self.summary, (self.note, 1), self.same_button, self.different_button],
+            size=(1100, 480))
+        self.load()
+
+    def load(self) -> None:
+        store = self.workspace.store
+        self.run("读取疑似重复", lambda _p: duplicates.open_flag_rows(store), self._show,
+                 cancellable=False)
+
+    def set_busy(self, busy: bool) -> None:
+        chosen = not busy and bool(self.table.selectionModel().selectedRows())
+        self.same_button.setEnabled(chosen)
+        self.different_button.setEnabled(chosen)
+
+    def _selection(self) -> None:
+        self.set_busy(self.busy())
+
+    def _show(self, flags: list[FlagRow]) -> None:
+        self.flags = flags
+        self.table.setRowCount(len(flags))
+        for row, f in enumerate(flags):
+            values = [f.kind, f.name_a, f.id_a, f.place_a, f.name_b, f.id_b, f.place_b,
+                      f.birth_date.isoformat() if f.birth_date else ""]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column in (2, 5):
+                    item.setData(Qt.ItemDataRole.UserRole, f.id)
+                self.table.setItem(row, column, item)
+        self.summary.setText(f"待裁定 {len(flags)} 条")
+
+    def rule(self, ruling: str) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.show_error("请先在表中选中一条。")
+            return
+        flag = self.flags[rows[0].row()]
+        word = duplicates.RULINGS[ruling]
+        asked = QMessageBox.question(
+            self, "裁定", f"确认裁定 {flag.name_a}({flag.place_a})与 {flag.name_b}"
+            f"({flag.place_b})为“{word}”?\n裁定将随回传数据包发回两个乡镇。")
+        if asked != QMessageBox.StandardButton.Yes:
+            return
+        flag_id = flag.id
+        store, note = self.workspace.store, self.note.text().strip() or None
+        self.run("裁定重复登记", lambda _p: duplicates.rule(store, flag_id, ruling, note),
+                 lambda _f: self._ruled(), cancellable=False)
+
+    def _ruled(self) -> None:
+        self.note.clear()
+        self.load()

@@ -1,0 +1,96 @@
+"""The table of import results, one row per bundle file: at the county the six buckets,
+at a station what a return bundle brought; refused files in red, waiting ones in amber."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop.exchange.sync_names import STATUS_NAMES, table_name
+from desktop.look import AMBER, GREEN, RED, RED_BACK
+from desktop.widgets.tables import count_item
+from sync.merge import BUCKET_NAMES, BUCKETS
+from sync.receive import REFUSED, WAITING, ImportResult
+
+
+def table_totals(result: ImportResult) -> dict[str, int]:
+    return {name: sum(b.values()) for name, b in result.counts.items()}
+
+
+def received_text(result: ImportResult) -> str:
+    """What a return bundle brought, in words: "县级回执 2,贫困线标准 1"."""
+    parts = [f"{table_name(n)} {c}" for n, c in table_totals(result).items() if c]
+    return ",".join(parts) or "无新内容"
+
+
+class ResultTable(QTableWidget):
+    """One row per imported file. At the county: the six buckets; at a station: what the
+    return bundle brought. Refused files in red, waiting ones in amber."""
+
+    def __init__(self, county: bool, parent: QWidget | None = None) -> None:
+        self.county = county
+        middle = [BUCKET_NAMES[b] for b in BUCKETS] if county else ["收到的内容"]
+        headers = ["文件", "乡镇" if county else "来自", "编号", "结果", *middle, "说明"]
+        super().__init__(0, len(headers))
+        if parent is not None:
+            self.setParent(parent)
+        self.setObjectName("importResults")
+        self.setHorizontalHeaderLabels(headers)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setWordWrap(True)  # the 说明 of a refused or waiting file is read in full
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        widths = [200, 70, 44, 84] + ([64] * len(BUCKETS) if county else [240])
+        for column, width in enumerate(widths):
+            self.setColumnWidth(column, width)
+        self.message_column = len(headers) - 1
+
+    def show_results(self, results: list[ImportResult]) -> None:
+        self.setRowCount(len(results))
+        for row, r in enumerate(results):
+            cells = [QTableWidgetItem(r.file), QTableWidgetItem(r.peer_name or r.peer),
+                     count_item(r.seq if r.seq is not None else ""),
+                     QTableWidgetItem(STATUS_NAMES.get(r.status, r.status))]
+            if self.county:
+                sums = {b: sum(c.get(b, 0) for c in r.counts.values()) for b in BUCKETS}
+                cells += [count_item(sums[b] if r.counts else "") for b in BUCKETS]
+            else:
+                cells.append(QTableWidgetItem(received_text(r) if r.counts else ""))
+            cells.append(QTableWidgetItem(r.message))
+            detail = "\n".join(
+                f"{table_name(n)}:" + ",".join(f"{BUCKET_NAMES[b]} {v}" for b, v in c.items()
+                                               if v)
+                for n, c in r.counts.items() if any(c.values()))
+            for column, item in enumerate(cells):
+                item.setToolTip(r.message + (f"\n\n{detail}" if detail else ""))
+                if r.status == REFUSED:
+                    item.setForeground(QBrush(RED))
+                    item.setBackground(QBrush(RED_BACK))
+                elif r.status == WAITING:
+                    item.setForeground(QBrush(AMBER))
+                elif column == 3:
+                    item.setForeground(QBrush(GREEN))
+                self.setItem(row, column, item)
+        self.resizeRowsToContents()
+
+    def row_color(self, row: int) -> QColor:
+        item = self.item(row, 3)
+        assert item is not None
+        return item.foreground().color()
+
+
+def results_summary(results: list[ImportResult]) -> str:
+    counts = {s: sum(1 for r in results if r.status == s) for s in STATUS_NAMES}
+    parts = [f"{STATUS_NAMES[s]} {n}" for s, n in counts.items() if n]
+    return f"共 {len(results)} 个文件:" + ",".join(parts)

@@ -1,0 +1,434 @@
+"""The household editor, generated from HOUSEHOLD_FORM and MEMBER_FORM: one tab per section,
+code lists as type-to-find combos, members in an editable table, derived values shown (never
+typed), per-field errors in Chinese beside the field while typing, save only when valid.
+
+Keyboard: Ctrl+M adds a member and starts typing its name; Tab walks the cells; Ctrl+Enter
+(or Ctrl+S) saves; Esc asks before discarding edits; Ctrl+Tab switches tabs.
+
+Saving goes through `submit_save(household, members, on_saved, on_failed)` (the main window
+runs it in the DB worker); a store-side `Invalid` comes back to `on_failed` and is shown
+beside the fields and cells like any other error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.households.field_widgets import CodeCombo, FieldWidget, format_value
+from desktop.households.member_model import MemberTableModel, column_of
+from desktop.households.member_table import MemberTableView
+from desktop.look import icon
+from forms import codelists as cl
+from forms.fields import Field, FieldType
+from forms.household import HOUSEHOLD_FORM, MEMBERS
+from forms.member import MEMBER_FORM
+from forms.validation import FieldError, Invalid, clean_record, validate_household
+from registry import derived, failures
+from registry.villages import Village
+
+SaveFn = Callable[[dict[str, Any], list[dict[str, Any]],
+                   Callable[[str], None], Callable[[BaseException], None]], None]
+
+NEW_HOUSEHOLD_DEFAULTS = {"identification_standard": "1", "attribute": "1", "stage": "10",
+                          "poverty_status": cl.NOT_OUT_OF_POVERTY}
+_TAB_OF_MEMBERS = HOUSEHOLD_FORM.sections.index(MEMBERS)
+_FIELDS_PER_ROW = 2
+
+
+class HouseholdEditor(QDialog):
+    saved = Signal(str)  # the household id
+
+    def __init__(self, villages: list[Village], submit_save: SaveFn,
+                 household: dict[str, Any] | None = None,
+                 members: list[dict[str, Any]] | None = None,
+                 household_id: str | None = None, parent: QWidget | None = None,
+                 departed: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(parent)
+        self._departed = [dict(m) for m in departed or []]
+        self.household_id = household_id
+        self._submit_save = submit_save
+        self._villages = villages
+        self._touched: set[str] = set()
+        self._touched_cells: set[tuple[int, str]] = set()
+        self._show_all = False
+        self._dirty = False
+        self._saving = False
+        self.inputs: dict[str, FieldWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.derived: dict[str, QLabel] = {}
+        self.setObjectName("householdEditor")
+        self.setWindowTitle("修改贫困户" if household_id else "新建贫困户")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.resize(1180, 660)
+
+        self.tabs = QTabWidget(self)
+        for section in HOUSEHOLD_FORM.sections:
+            page = self._members_page() if section == MEMBERS else self._section_page(section)
+            self.tabs.addTab(page, section)
+
+        self.summary = QLabel(self)
+        self.summary.setProperty("role", "error")
+        self.summary.setWordWrap(True)
+        add = QPushButton(icon("add_row"), "添加成员 (Ctrl+M)", self)
+        add.setAutoDefault(False)
+        add.clicked.connect(self.add_member)
+        self.save_button = QPushButton(icon("save"), "保存 (Ctrl+Enter)", self)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        cancel = QPushButton(icon("cancel"), "取消", self)
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(add)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(buttons)
+
+        for keys in ("Ctrl+Return", "Ctrl+Enter", "Ctrl+S"):
+            QShortcut(QKeySequence(keys), self, self.save)
+        QShortcut(QKeySequence("Ctrl+M"), self, self.add_member)
+        for i in range(self.tabs.count()):  # Alt+1…Alt+5 jump to a section
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, lambda i=i: self.go_to_section(i))
+            self.tabs.setTabToolTip(i, f"Alt+{i + 1}")
+        QShortcut(QKeySequence("Ctrl+Shift+M"), self, self.remove_member)
+
+        self._validate_timer = QTimer(self)
+        self._validate_timer.setSingleShot(True)
+        self._validate_timer.setInterval(120)
+        self._validate_timer.timeout.connect(self.validate)
+
+        values = dict(NEW_HOUSEHOLD_DEFAULTS) if household_id is None else {}
+        values.update(household or {})
+        for name, widget in self.inputs.items():
+            widget.set_value(values.get(name))
+        for m in members or []:
+            self.members.add_row(m)
+        self._dirty = False
+        self._touched.clear()
+        self._update_derived()
+        first = self.inputs["village_code"].widget
+        QTimer.singleShot(0, first.setFocus)
+
+    # ---- building -----------------------------------------------------------------------
+    def _field_input(self, f: Field, parent: QWidget) -> QWidget:
+        if f.name == "village_code":
+            widget = self._village_input(f, parent)
+        else:
+            widget = FieldWidget(f, parent)
+        self.inputs[f.name] = widget
+        widget.changed.connect(lambda name=f.name: self._on_changed(name))
+        return widget.widget
+
+    def _village_input(self, f: Field, parent: QWidget) -> FieldWidget:
+        """The village is a code list of this station's villages."""
+        from forms.fields import code_list
+        villages = code_list("village", "行政村", [(v.code, v.name) for v in self._villages])
+        widget = FieldWidget(Field(f.name, f.label, FieldType.CODE, f.section,
+                                   required=True, codelist=villages), parent)
+        assert isinstance(widget.widget, CodeCombo)
+        widget.widget.setMinimumWidth(240)
+        return widget
+
+    def _section_page(self, section: str) -> QWidget:
+        page = QWidget()
+        page.setObjectName("formPage")
+        grid = QGridLayout(page)
+        grid.setContentsMargins(14, 12, 14, 12)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(3)
+        fields = HOUSEHOLD_FORM.in_section(section)
+        slot = 0
+        for f in fields:
+            wide = f.type is FieldType.CODES or f.name == "note"
+            if wide and slot % _FIELDS_PER_ROW:
+                slot += 1
+            row, col = divmod(slot, _FIELDS_PER_ROW)
+            r, c = row * 2, col * 3
+            label = QLabel(f"{f.label}{'*' if f.required else ''}", page)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if f.hint:
+                label.setToolTip(f.hint)
+            grid.addWidget(label, r, c)
+            if f.is_input:
+                widget = self._field_input(f, page)
+                label.setBuddy(widget)
+            else:
+                widget = QLabel("", page)
+                widget.setProperty("role", "derived")
+                widget.setObjectName(f"derived_{f.name}")
+                widget.setToolTip(f.hint or "自动计算,无需填写")
+                self.derived[f.name] = widget
+            holder = QHBoxLayout()
+            holder.setSpacing(4)
+            holder.addWidget(widget, 1 if wide or f.type in (FieldType.CODE, FieldType.TEXT,
+                                                            FieldType.PHONE) else 0)
+            if f.unit and f.type is not FieldType.CODE:
+                holder.addWidget(QLabel(f.unit, page))
+            holder.addStretch(0 if wide else 1)
+            span = 5 if wide else 1
+            grid.addLayout(holder, r, c + 1, 1, span)
+            error = QLabel("", page)
+            error.setProperty("role", "error")
+            error.setObjectName(f"error_{f.name}")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[f.name] = error
+            grid.addWidget(error, r + 1, c + 1, 1, span)
+            slot += _FIELDS_PER_ROW if wide else 1
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(4, 1)
+        grid.setColumnMinimumWidth(2, 24)
+        grid.setRowStretch(grid.rowCount(), 1)
+        scroll = QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setObjectName("formScroll")
+        return scroll
+
+    def _members_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        hint = QLabel("Ctrl+M 添加成员,Tab 跳到下一格,输入代码或名称选择;"
+                      "性别、出生日期、年龄由身份证号码自动得出。Alt+1…5 切换栏目。", page)
+        hint.setProperty("role", "hint")
+        self.members = MemberTableModel()
+        self.member_view = MemberTableView(page)
+        self.member_view.setObjectName("memberTable")
+        self.member_view.setModel(self.members)
+        self.members.edited.connect(self._on_member_edited)
+        self.members.rowsInserted.connect(lambda *_: self._on_changed("members"))
+        self.members.rowsRemoved.connect(lambda *_: self._on_changed("members"))
+        self.member_errors = QLabel("", page)
+        self.member_errors.setObjectName("error_members")
+        self.member_errors.setProperty("role", "error")
+        self.member_errors.setWordWrap(True)
+        self.errors["members"] = self.member_errors
+        remove = QPushButton(icon("remove_row"), "删除所选成员 (Ctrl+Shift+M)", page)
+        remove.setAutoDefault(False)
+        remove.clicked.connect(self.remove_member)
+        row = QHBoxLayout()
+        row.addWidget(hint, 1)
+        row.addWidget(remove)
+        layout.addLayout(row)
+        layout.addWidget(self.member_view, 1)
+        layout.addWidget(self.member_errors)
+        return page
+
+    def go_to_section(self, index: int) -> None:
+        """Shows the tab and puts the cursor in its first input."""
+        self.tabs.setCurrentIndex(index)
+        if index == _TAB_OF_MEMBERS:
+            self.member_view.setFocus()
+            return
+        section = HOUSEHOLD_FORM.sections[index]
+        first = next((f for f in HOUSEHOLD_FORM.in_section(section) if f.name in self.inputs),
+                     None)
+        if first is not None:
+            widget = self.inputs[first.name].widget
+            if first.type is FieldType.CODES:
+                widget = next(iter(widget.findChildren(QWidget)), widget)
+            widget.setFocus()
+
+    # ---- members ----------------------------------------------------------------------------
+    def add_member(self) -> None:
+        rows = self.members.raw_rows()
+        has_head = any(r.get("relation") == cl.HEAD_OF_HOUSEHOLD for r in rows)
+        ethnicity = next((r["ethnicity"] for r in rows if r.get("ethnicity")), "01")
+        row = self.members.add_row({"relation": None if has_head else cl.HEAD_OF_HOUSEHOLD,
+                                    "ethnicity": ethnicity, "health": "1"})
+        self.tabs.setCurrentIndex(_TAB_OF_MEMBERS)
+        self.member_view.setFocus()
+        self.member_view.edit_cell(row, column_of("name"))
+
+    def remove_member(self) -> None:
+        index = self.member_view.currentIndex()
+        if index.isValid():
+            self.members.remove_row(index.row())
+
+    # ---- validation -----------------------------------------------------------------------
+    def raw_household(self) -> dict[str, Any]:
+        return {name: widget.raw() for name, widget in self.inputs.items()}
+
+    def _on_changed(self, name: str) -> None:
+        self._dirty = True
+        self._touched.add(name)
+        self._validate_timer.start()
+        self._update_derived()
+
+    def _on_member_edited(self, row: int, name: str) -> None:
+        self._touched_cells.add((row, name))
+        self._on_changed("members")
+
+    def current_errors(self) -> list[FieldError]:
+        try:
+            validate_household(self.raw_household(), self.members.raw_rows())
+        except Invalid as e:
+            return e.errors
+        return []
+
+    def validate(self) -> bool:
+        """Shows the errors of the fields touched so far (all of them after a save
+        attempt); True when the whole household is valid."""
+        errors = self.current_errors()
+        self.show_errors(errors)
+        return not errors
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        household: dict[str, str] = {}
+        cells: dict[tuple[int, str], str] = {}
+        for e in errors:
+            if e.row is None:
+                household.setdefault(e.field, e.message)
+            else:
+                cells.setdefault((e.row, e.field), e.message)
+        for name, label in self.errors.items():
+            if name == "members":
+                continue
+            message = household.get(name) if self._show_all or name in self._touched else None
+            label.setText(message or "")
+            label.setVisible(bool(message))
+            if name in self.inputs:
+                self.inputs[name].set_invalid(bool(message))
+        shown = {k: v for k, v in cells.items() if self._show_all or k in self._touched_cells
+                 or (k[1] == "id_number" and (k[0], "id_number") in self._touched_cells)}
+        self.members.set_errors(shown)
+        lines = [household["members"]] if "members" in household and (
+            self._show_all or self.members.rowCount()) else []
+        labels = {f.name: f.label for f in MEMBER_FORM.fields}
+        visible = self.members.rowCount()
+        lines += [f"第{row + 1}行 {labels.get(name, name)}:{message}"
+                  for (row, name), message in sorted(shown.items())[:6] if row < visible]
+        # Store-side errors about members who left (not in the table) are named here.
+        lines += [f"已减员成员 {self._departed[row - visible].get('name', '')}:{message}"
+                  for (row, _name), message in sorted(cells.items())
+                  if visible <= row < visible + len(self._departed)]
+        self.member_errors.setText("\n".join(lines))
+        self.member_errors.setVisible(bool(lines))
+        if self._show_all:
+            count = len(household) + len(cells)
+            self.summary.setText(f"还有 {count} 处需要更正,请看标红的项目" if count else "")
+
+    def _update_derived(self) -> None:
+        values, _ = clean_record(HOUSEHOLD_FORM, self.raw_household())
+        members = []
+        for i, raw in enumerate(self.members.raw_rows()):
+            m, _ = clean_record(MEMBER_FORM, raw, row=i)
+            members.append(m)
+        # A field that does not apply (脱贫年度 of a household not out of poverty) is greyed.
+        raw = self.raw_household()
+        for f in HOUSEHOLD_FORM.inputs():
+            if f.relevant is not None and f.name in self.inputs:
+                self.inputs[f.name].widget.setEnabled(f.applies({**raw, **values}))
+        facts = derived.household_facts(values, members)
+        shown = {"head_name": facts["head_name"], "household_size": facts["size"],
+                 "income_transfer": facts["income_transfer"], "net_income": facts["net_income"],
+                 "net_income_per_capita": facts["net_income_per_capita"]}
+        for name, label in self.derived.items():
+            value = shown.get(name)
+            if isinstance(value, Decimal):
+                label.setText(f"{value:,.2f}")
+            else:
+                label.setText(format_value(value) or "—")
+
+    # ---- saving and closing ---------------------------------------------------------------
+    def save(self) -> None:
+        if self._saving:
+            return
+        self.member_view.setFocus()  # commits a cell still being edited
+        self.member_view.closePersistentEditor(self.member_view.currentIndex())
+        if self.member_view.state() == MemberTableView.State.EditingState:
+            editor = self.focusWidget()
+            if editor is not None:
+                self.member_view.commitData(editor)
+        self._show_all = True
+        errors = self.current_errors()
+        self.show_errors(errors)
+        if errors:
+            self._go_to_first_error(errors)
+            return
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.summary.setText("正在保存…")
+        self._submit_save(self.raw_household(), self.members.raw_rows() + self._departed,
+                          self._saved, self._save_failed)
+
+    def _saved(self, household_id: str) -> None:
+        self._saving = False
+        self._dirty = False
+        self.household_id = household_id
+        self.saved.emit(household_id)
+        self.accept()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(error, Invalid):
+            self.show_errors(error.errors)
+            self._go_to_first_error(error.errors)
+        else:
+            self.summary.setText(f"保存失败:{failures.user_message(error)}")
+
+    def _go_to_first_error(self, errors: list[FieldError]) -> None:
+        first = errors[0]
+        if first.row is not None or first.field == "members":
+            self.tabs.setCurrentIndex(_TAB_OF_MEMBERS)
+            if first.row is not None and first.field in {f.name for f in MEMBER_FORM.fields}:
+                index = self.members.index(first.row, column_of(first.field))
+                self.member_view.setCurrentIndex(index)
+            return
+        try:
+            f = HOUSEHOLD_FORM[first.field]
+        except KeyError:
+            return
+        self.tabs.setCurrentIndex(HOUSEHOLD_FORM.sections.index(f.section))
+        if first.field in self.inputs:
+            self.inputs[first.field].widget.setFocus()
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def reject(self) -> None:
+        if self._dirty and not self._saving:
+            answer = QMessageBox.question(
+                self, "放弃修改", "修改尚未保存,确定要放弃吗?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        self._dirty = False
+        super().reject()
+
+    def discard(self) -> None:
+        """Closes without asking (the program is quitting after its own question)."""
+        self._dirty = False
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._dirty:
+            event.ignore()
+            self.reject()
+        else:
+            super().closeEvent(event)

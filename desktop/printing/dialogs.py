@@ -1,0 +1,263 @@
+"""The 打印 menu's option dialogs: each asks what to print (village, kind, paper, period…)
+and hands back the print job (reports.pdf.jobs) that the DB worker runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.look import icon
+from desktop.widgets.labels import hint
+from forms import codelists as cl
+from registry import villages as vl
+from reports.pdf.jobs import HandbookJob, NoticeJob, PrintJob, RegisterJob, RosterJob
+from reports.pdf.notice import DEFAULT_DAYS, KINDS
+
+KIND_LABELS = {"first": "第一次公示(村委会)", "second": "第二次公示(乡镇人民政府)",
+               "announcement": "公告(县扶贫开发领导小组办公室)"}
+
+
+@dataclass(frozen=True)
+class Places:
+    """What the dialogs offer: the station's villages and the selected household."""
+
+    villages: list[vl.Village]
+    household_id: str | None
+    household_name: str  # its head, "" when none is selected
+    household_village: str | None
+
+
+def _village_box(parent: QWidget, villages: list[vl.Village], current: str | None
+                 ) -> QComboBox:
+    box = QComboBox(parent)
+    for v in villages:
+        box.addItem(v.name, v.code)
+    index = box.findData(current) if current else -1
+    box.setCurrentIndex(max(index, 0))
+    box.setMinimumWidth(220)
+    return box
+
+
+def _paper_box(parent: QWidget, key: str) -> QComboBox:
+    box = QComboBox(parent)
+    box.addItem("A4", "A4")
+    box.addItem("A3(张贴用大纸)", "A3")
+    remembered = str(QSettings().value(key, "A4"))
+    box.setCurrentIndex(max(box.findData(remembered), 0))
+    return box
+
+
+def _buttons(dialog: QDialog, ok_text: str = "生成并预览") -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setIcon(icon("print"))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class NoticeDialog(QDialog):
+    """公示/公告: village, kind, whom to list, paper, period, where to object."""
+
+    def __init__(self, places: Places, current_village: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeDialog")
+        self.setMinimumWidth(440)
+        self.setWindowTitle("打印公示/公告")
+        settings = QSettings()
+        self.village = _village_box(self, places.villages, current_village)
+        self.kind = QComboBox(self)
+        for key in KINDS:
+            self.kind.addItem(KIND_LABELS[key], key)
+        self.kind.setCurrentIndex(max(self.kind.findData(settings.value("print/kind")), 0))
+        self.at_step = QRadioButton(self)
+        self.everyone = QRadioButton("全部农户(不限识别阶段)", self)
+        self.at_step.setChecked(True)
+        scope = QButtonGroup(self)
+        scope.addButton(self.at_step)
+        scope.addButton(self.everyone)
+        self.paper = _paper_box(self, "print/notice_paper")
+        self.start = QDateEdit(QDate.currentDate(), self)
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("yyyy年M月d日")
+        self.days = QSpinBox(self)
+        self.days.setRange(1, 90)
+        self.days.setValue(DEFAULT_DAYS)
+        self.days.setSuffix(" 天")
+        for narrow in (self.start, self.days, self.paper):
+            narrow.setFixedWidth(180)
+        self.phone = QLineEdit(str(settings.value("print/phone", "")), self)
+        self.phone.setPlaceholderText("如 0834-8331234")
+        self.address = QLineEdit(str(settings.value("print/address", "")), self)
+        self.address.setPlaceholderText("如 竹核镇人民政府扶贫工作站(一楼)")
+        self.address.setMinimumWidth(320)
+        self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self._kind_changed()
+
+        form = QFormLayout()
+        form.addRow("行政村:", self.village)
+        form.addRow("类型:", self.kind)
+        form.addRow("列出:", self.at_step)
+        form.addRow("", self.everyone)
+        form.addRow("纸张:", self.paper)
+        form.addRow("公示开始日期:", self.start)
+        form.addRow("公示天数:", self.days)
+        form.addRow("异议电话:", self.phone)
+        form.addRow("异议受理地址:", self.address)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint("公示只列户主姓名、人口、属性和致贫原因,不含身份证号、电话、"
+                               "银行账号和健康信息。异议电话和地址会记住,下次自动填入。", self))
+        layout.addWidget(_buttons(self))
+
+    def _kind_changed(self) -> None:
+        stage = cl.STAGE.label_of(KINDS[self.kind_key()].stage)
+        self.at_step.setText(f"只列处于“{stage}”阶段的农户")
+
+    def kind_key(self) -> str:
+        return str(self.kind.currentData())
+
+    def remember(self) -> None:
+        settings = QSettings()
+        settings.setValue("print/phone", self.phone.text().strip())
+        settings.setValue("print/address", self.address.text().strip())
+        settings.setValue("print/kind", self.kind_key())
+        settings.setValue("print/notice_paper", self.paper.currentData())
+
+    def start_date(self) -> date:
+        d = self.start.date()
+        return date(d.year(), d.month(), d.day())
+
+    def title(self) -> str:
+        return f"{self.village.currentText()}{KINDS[self.kind_key()].name}"
+
+    def job(self) -> PrintJob:
+        return NoticeJob(str(self.village.currentData()), self.kind_key(),
+                         include_all=self.everyone.isChecked(),
+                         paper=str(self.paper.currentData()), phone=self.phone.text().strip(),
+                         address=self.address.text().strip(), start=self.start_date(),
+                         days=self.days.value())
+
+
+class RosterDialog(QDialog):
+    """村花名册: one village, A4 or A3 (landscape)."""
+
+    def __init__(self, places: Places, current_village: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rosterDialog")
+        self.setMinimumWidth(440)
+        self.setWindowTitle("打印村花名册")
+        self.village = _village_box(self, places.villages, current_village)
+        self.paper = _paper_box(self, "print/register_paper")
+        form = QFormLayout()
+        form.addRow("行政村:", self.village)
+        form.addRow("纸张:", self.paper)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint("花名册含身份证号码,属内部资料,请勿张贴。", self))
+        layout.addWidget(_buttons(self))
+
+    def title(self) -> str:
+        return f"{self.village.currentText()}花名册"
+
+    def job(self) -> PrintJob:
+        paper = str(self.paper.currentData())
+        QSettings().setValue("print/register_paper", paper)
+        return RosterJob(str(self.village.currentData()), paper=paper)
+
+
+class RegisterDialog(QDialog):
+    """乡登记簿: the whole township; only the paper to choose."""
+
+    def __init__(self, places: Places, township: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registerDialog")
+        self.setMinimumWidth(440)
+        self.setWindowTitle("打印乡登记簿")
+        self.township = township
+        self.paper = _paper_box(self, "print/register_paper")
+        form = QFormLayout()
+        form.addRow("范围:", QLabel(f"{township}全部 {len(places.villages)} 个行政村", self))
+        form.addRow("纸张:", self.paper)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint("登记簿含身份证号码,属内部资料。农户多时生成需要一两分钟,"
+                               "可随时取消。", self))
+        layout.addWidget(_buttons(self))
+
+    def title(self) -> str:
+        return f"{self.township}农户登记簿"
+
+    def job(self) -> PrintJob:
+        paper = str(self.paper.currentData())
+        QSettings().setValue("print/register_paper", paper)
+        return RegisterJob(paper=paper)
+
+
+class HandbookDialog(QDialog):
+    """扶贫手册: the selected household, or every household of a village."""
+
+    def __init__(self, places: Places, current_village: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handbookDialog")
+        self.setMinimumWidth(440)
+        self.setWindowTitle("打印扶贫手册")
+        self.household_id = places.household_id
+        self.household_name = places.household_name
+        self.one = QRadioButton(self)
+        self.whole = QRadioButton("整个行政村(每户一份)", self)
+        group = QButtonGroup(self)
+        group.addButton(self.one)
+        group.addButton(self.whole)
+        if places.household_id:
+            self.one.setText(f"所选农户:{places.household_name}户")
+            self.one.setChecked(True)
+        else:
+            self.one.setText("所选农户(请先在户表中选中一户)")
+            self.one.setEnabled(False)
+            self.whole.setChecked(True)
+        self.village = _village_box(self, places.villages,
+                                    current_village or places.household_village)
+        self.village.setEnabled(self.whole.isChecked())
+        self.whole.toggled.connect(self.village.setEnabled)
+        form = QFormLayout()
+        form.addRow("打印:", self.one)
+        form.addRow("", self.whole)
+        form.addRow("行政村:", self.village)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint("扶贫手册(户卡)包含该户全部登记项目、家庭成员、帮扶责任人和"
+                               "帮扶计划,A4 纵向。", self))
+        layout.addWidget(_buttons(self))
+
+    def title(self) -> str:
+        if self.one.isChecked():
+            return f"{self.household_name}户扶贫手册"
+        return f"{self.village.currentText()}扶贫手册"
+
+    def job(self) -> PrintJob:
+        if self.one.isChecked():
+            return HandbookJob(household_id=self.household_id)
+        return HandbookJob(village_code=str(self.village.currentData()))

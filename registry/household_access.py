@@ -1,0 +1,87 @@
+"""The household work the desktop does on an open store, each call one short session of its
+own: search as you type, a page of table rows, counts per village and group, one household
+in full, save, delete. Callers hold no session and write no SQL (the desktop runs these in
+its DB worker; the household table fetches a page on the UI thread, a few ms)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry import households as hh
+from registry import search, villages
+from registry.search import HouseholdFilter, HouseholdRow
+from registry.store import Store
+
+FACTS = ("head_name", "head_id_number", "size", "income_transfer", "net_income",
+         "net_income_per_capita", "deleted")
+
+
+@dataclass
+class HouseholdDetail:
+    id: str
+    values: dict[str, Any]
+    facts: dict[str, Any]  # head_name, size, net income…
+    members: list[dict[str, Any]]  # current members
+    village_name: str
+    # Members who left (迁出, 死亡…): not edited in the editor, but sent back on save so
+    # their history is kept (save_household tombstones rows it is not sent).
+    departed: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class HouseholdHead:
+    """Who a household is, in a word: for dialogs that name the selected household."""
+
+    id: str
+    head_name: str
+    village_code: str
+
+
+def find_households(store: Store, f: HouseholdFilter, sort: str = "village",
+                    descending: bool = False) -> search.Hits:
+    """Bounded for broad text ("li", "5134"): see registry.search.find_households."""
+    with store.session() as s:
+        return search.find_households(s, f, sort=sort, descending=descending)
+
+
+def household_rows(store: Store, ids: Sequence[str]) -> list[HouseholdRow]:
+    with store.session() as s:
+        return search.household_rows(s, ids)
+
+
+def village_counts(store: Store) -> dict[tuple[str, int | None], int]:
+    with store.session() as s:
+        return search.village_counts(s)
+
+
+def household_detail(store: Store, household_id: str) -> HouseholdDetail:
+    with store.session() as s:
+        row = hh.get_household(s, household_id)
+        names = {v.code: v.name for v in villages.list_villages(s)}
+        members = [hh.member_values(m) for m in hh.current_members(row)]
+        facts = {k: getattr(row, k) for k in FACTS}
+        departed = [hh.member_values(m) for m in row.members
+                    if not m.deleted and not m.is_current]
+        return HouseholdDetail(row.id, hh.household_values(row), facts, members,
+                               names.get(row.village_code, row.village_code), departed)
+
+
+def household_head(store: Store, household_id: str) -> HouseholdHead:
+    with store.session() as s:
+        row = hh.get_household(s, household_id)
+        return HouseholdHead(row.id, row.head_name or "", row.village_code)
+
+
+def save_household(store: Store, household: dict[str, Any], members: list[dict[str, Any]],
+                   household_id: str | None = None) -> str:
+    """Saves as the logged-in user in one transaction; returns the household's id."""
+    with store.transaction() as s:
+        return hh.save_household(s, store.user, household, members,
+                                 household_id=household_id).id
+
+
+def delete_household(store: Store, household_id: str, reason: str) -> None:
+    with store.transaction() as s:
+        hh.delete_household(s, store.user, household_id, reason)
