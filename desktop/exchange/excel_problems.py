@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.look import icon
-from reports.excel.importing import CellProblem, ImportReport
+from reports.excel.importing import ImportReport
+from reports.excel.problems import CellProblem
 
 
 def open_path(path: Path) -> bool:

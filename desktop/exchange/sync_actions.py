@@ -25,7 +25,8 @@ from desktop.exchange.sync_station import (
     choose_answer,
 )
 from desktop.look import icon
-from sync.receive import APPLIED, ImportResult
+from sync.names import APPLIED
+from sync.receive import ImportResult
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
-from desktop.exchange.sync_names import table_name
 from desktop.look import RED
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
@@ -35,6 +34,7 @@ from sync import enroll
 from sync.county import revoke_station_key
 from sync.errors import SyncError
 from sync.export import ExportResult, export_return
+from sync.names import table_label
 from sync.status import PeerStatus, status
 
 
@@ -303,7 +303,7 @@ class ReturnDialog(SyncDialog):
 
     def _done(self, result: ExportResult) -> None:
         self.exported = result
-        parts = [f"{table_name(n)} {c}" for n, c in result.counts.items() if c]
+        parts = [f"{table_label(n)} {c}" for n, c in result.counts.items() if c]
         self.outcome.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>已生成第 {result.seq} 号回传数据包</p>"
             f"<p>文件:<b>{result.path.name}</b>(已保存到所选的文件夹/U盘)</p>"

@@ -16,7 +16,8 @@ from desktop.widgets.labels import hint, set_title
 from desktop.workspace import Workspace
 from registry.progress import Progress
 from registry.store import Store
-from sync.receive import REFUSED, ImportResult, import_files
+from sync.names import REFUSED
+from sync.receive import ImportResult, import_files
 from sync.status import status
 
 FILTER = "数据包 (*.fpb);;所有文件 (*)"

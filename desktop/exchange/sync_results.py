@@ -12,11 +12,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.exchange.sync_names import STATUS_NAMES, table_name
 from desktop.look import AMBER, GREEN, RED, RED_BACK
 from desktop.widgets.tables import count_item
-from sync.merge import BUCKET_NAMES, BUCKETS
-from sync.receive import REFUSED, WAITING, ImportResult
+from sync.names import (
+    BUCKET_NAMES,
+    BUCKETS,
+    OUTCOME_NAMES,
+    REFUSED,
+    WAITING,
+    counts_text,
+    table_label,
+)
+from sync.receive import ImportResult
 
 
 def table_totals(result: ImportResult) -> dict[str, int]:
@@ -25,7 +32,7 @@ def table_totals(result: ImportResult) -> dict[str, int]:
 
 def received_text(result: ImportResult) -> str:
     """What a return bundle brought, in words: "县级回执 2,贫困线标准 1"."""
-    parts = [f"{table_name(n)} {c}" for n, c in table_totals(result).items() if c]
+    parts = [f"{table_label(n)} {c}" for n, c in table_totals(result).items() if c]
     return ",".join(parts) or "无新内容"
 
 
@@ -61,17 +68,14 @@ class ResultTable(QTableWidget):
         for row, r in enumerate(results):
             cells = [QTableWidgetItem(r.file), QTableWidgetItem(r.peer_name or r.peer),
                      count_item(r.seq if r.seq is not None else ""),
-                     QTableWidgetItem(STATUS_NAMES.get(r.status, r.status))]
+                     QTableWidgetItem(OUTCOME_NAMES.get(r.status, r.status))]
             if self.county:
                 sums = {b: sum(c.get(b, 0) for c in r.counts.values()) for b in BUCKETS}
                 cells += [count_item(sums[b] if r.counts else "") for b in BUCKETS]
             else:
                 cells.append(QTableWidgetItem(received_text(r) if r.counts else ""))
             cells.append(QTableWidgetItem(r.message))
-            detail = "\n".join(
-                f"{table_name(n)}:" + ",".join(f"{BUCKET_NAMES[b]} {v}" for b, v in c.items()
-                                               if v)
-                for n, c in r.counts.items() if any(c.values()))
+            detail = counts_text(r.counts).replace(";", "\n")
             for column, item in enumerate(cells):
                 item.setToolTip(r.message + (f"\n\n{detail}" if detail else ""))
                 if r.status == REFUSED:
@@ -91,6 +95,6 @@ class ResultTable(QTableWidget):
 
 
 def results_summary(results: list[ImportResult]) -> str:
-    counts = {s: sum(1 for r in results if r.status == s) for s in STATUS_NAMES}
-    parts = [f"{STATUS_NAMES[s]} {n}" for s, n in counts.items() if n]
+    counts = {s: sum(1 for r in results if r.status == s) for s in OUTCOME_NAMES}
+    parts = [f"{OUTCOME_NAMES[s]} {n}" for s, n in counts.items() if n]
     return f"共 {len(results)} 个文件:" + ",".join(parts)

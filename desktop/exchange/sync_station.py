@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
-from desktop.exchange.sync_names import table_name
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.labels import hint
@@ -31,6 +30,7 @@ from registry.store import Store
 from registry.sync_state import Receipt
 from sync import enroll
 from sync.export import ExportResult, export_station
+from sync.names import table_label
 from sync.status import PeerStatus, receipts, status
 
 PHONE_HINT = ("请打电话给县扶贫办,逐组读出上面 16 个字符;县里屏幕上显示的必须完全一致。"
@@ -231,7 +231,7 @@ class ExportDialog(SyncDialog):
             [n for n in result.counts if n not in COUNT_ORDER]
         self.counts.setRowCount(len(names))
         for row, name in enumerate(names):
-            self.counts.setItem(row, 0, QTableWidgetItem(table_name(name)))
+            self.counts.setItem(row, 0, QTableWidgetItem(table_label(name)))
             self.counts.setItem(row, 1, count_item(result.counts[name]))
         self.counts.show()
         self._show_state_after(result)
