@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from cli import common
+from cli.arguments import integer
+from registry.files import check_output_path
 from registry.progress import Cancelled
 from registry.search import HouseholdFilter
 from reports.excel.export import export_households
@@ -29,7 +31,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, help="输出的 .xlsx 文件")
     p.add_argument("--search", default="", help="姓名、拼音首字母、全拼、身份证号片段或村名")
     p.add_argument("--village", help="12位行政村代码")
-    p.add_argument("--group", type=int, help="村民小组号(与 --village 一起用)")
+    p.add_argument("--group", type=integer(1, 99), help="村民小组号(与 --village 一起用)")
     p.add_argument("--stage", help="识别阶段代码")
     p.add_argument("--status", help="脱贫状态代码")
     p.add_argument("--title", help="“说明”表中的标题")
@@ -55,8 +57,7 @@ def register(sub: Any) -> None:
 def _check_out(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
         raise common.CliError(f"输出文件应以 .xlsx 结尾:{path}")
-    if not path.parent.is_dir():
-        raise common.CliError(f"输出文件夹不存在:{path.parent}")
+    check_output_path(path)  # before the workbook is begun, not when it is saved
 
 
 def cmd_export(args: argparse.Namespace) -> int:

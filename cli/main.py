@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
 
 from cli import excel_commands, print_commands, station, sync_commands
+from cli.arguments import ChineseArgumentParser, install_translations
 from cli.common import CliError
 from registry import applog, failures
 
 
-class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误:{message}\n用 {self.prog} --help 查看用法\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
+    install_translations()
     parser = ChineseArgumentParser(
         prog="fupin", description="扶贫开发建档立卡 命令行工具(乡镇工作站、县扶贫办)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令",

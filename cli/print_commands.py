@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from cli import common
+from cli.arguments import day, integer
 from registry.errors import StoreError
 from registry.progress import Cancelled
 from reports.fonts import FontMissing, MissingGlyphs
@@ -18,15 +18,6 @@ from reports.pdf.layout import PrintResult
 from reports.pdf.notice import DEFAULT_DAYS, KINDS, print_notice
 from reports.pdf.registers import print_register, print_roster
 from reports.pdf.tables import PrivateField
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD,如 2016-06-30(收到 {text})"
-                                         ) from None
-
 
 
 def register(sub: Any) -> None:
@@ -43,8 +34,8 @@ def register(sub: Any) -> None:
     p.add_argument("--paper", choices=["A4", "A3"], default="A4")
     p.add_argument("--phone", default="", help="监督(异议)电话")
     p.add_argument("--address", default="", help="异议受理地址")
-    p.add_argument("--start", type=_day, help="公示开始日期 YYYY-MM-DD(默认今天)")
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, help="公示天数(默认7天)")
+    p.add_argument("--start", type=day, help="公示开始日期 YYYY-MM-DD(默认今天)")
+    p.add_argument("--days", type=integer(1, 90), default=DEFAULT_DAYS, help="公示天数(默认7天)")
     common.add_json_argument(p)
     p.set_defaults(run=cmd_notice)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from cli.arguments import integer
 from cli.common import (
     NEW_PASSWORD_ENV,
     CliError,
@@ -29,6 +30,9 @@ from registry.search import HouseholdFilter, household_ids, household_rows
 from registry.store import Store
 from sync import enroll
 
+# A demo as large as a big county (200,000 households); more is a typing slip.
+MAX_DEMO = 200_000
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="新建加密数据库(乡镇工作站或县扶贫办)")
@@ -42,14 +46,15 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("demo", help="在本站生成演示农户")
     add_store_argument(p)
-    p.add_argument("--households", type=int, required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--households", type=integer(1, MAX_DEMO), required=True)
+    p.add_argument("--seed", type=integer(0, 2**31 - 1), default=1)
     add_json_argument(p)
     p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("demo-station", help="建一个演示工作站(含演示数据)并说明如何打开")
     p.add_argument("--dir", type=Path, default=Path("demo-station"))
-    p.add_argument("--households", type=int, default=demo.DEMO_STATION_HOUSEHOLDS)
+    p.add_argument("--households", type=integer(1, MAX_DEMO),
+                   default=demo.DEMO_STATION_HOUSEHOLDS)
     add_json_argument(p)
     p.set_defaults(run=cmd_demo_station)
 
@@ -59,10 +64,10 @@ def register(sub: Any) -> None:
     add_store_argument(p)
     p.add_argument("--search", default="", help="姓名、拼音首字母、全拼、身份证号片段或村代码")
     p.add_argument("--village", help="12位行政村代码")
-    p.add_argument("--group", type=int, help="村民小组号")
+    p.add_argument("--group", type=integer(1, 99), help="村民小组号")
     p.add_argument("--stage", help="识别阶段代码")
     p.add_argument("--status", help="脱贫状态代码")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=integer(1, 10**7), default=None)
     add_json_argument(p)
     p.set_defaults(run=cmd_households_list)
     p = hh.add_parser("show", help="查看一户的全部信息")
@@ -101,6 +106,9 @@ def _store_error(e: StoreError) -> CliError:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if bool(args.township) == bool(args.county):
+        raise CliError("请给出 --township(乡镇工作站,9位代码)或 --county(县扶贫办,6位代码)"
+                       "二者之一")
     kind, code = ("station", args.township) if args.township else ("county", args.county)
     password = ask_password("为新用户设置密码(至少8位):", confirm=True)
     try:

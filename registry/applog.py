@@ -39,6 +39,16 @@ def log_path() -> Path:
     return log_dir() / LOG_FILE
 
 
+def _log_unraisable(args: sys.UnraisableHookArgs) -> None:
+    # An exception Python cannot raise (in a finalizer or a generator closed late) would
+    # print a traceback on stderr: into the log instead, without its message.
+    from registry.failures import safe_details
+
+    if args.exc_value is not None:
+        logging.getLogger("fupin").warning("ignored in %s\n%s", type(args.object).__name__,
+                                           safe_details(args.exc_value))
+
+
 def setup(verbose: bool = False) -> Path | None:
     """Sends the `fupin` loggers to the rotating file (again after a change of folder);
     `verbose` also writes DEBUG and up to stderr. Returns the file, or None without one."""
@@ -65,4 +75,5 @@ def setup(verbose: bool = False) -> Path | None:
         _handlers.append(console)
     for h in _handlers:
         root.addHandler(h)
+    sys.unraisablehook = _log_unraisable
     return path

@@ -6,10 +6,25 @@ import os
 import tempfile
 from pathlib import Path
 
+from registry.errors import UserError
+
+
+class BadOutputPath(UserError):
+    """The output path names a folder, or a folder that does not exist."""
+
+
+def check_output_path(path: Path) -> None:
+    """Refuses, before any work, an output path that cannot become a file."""
+    if path.is_dir():
+        raise BadOutputPath(f"输出路径是一个文件夹,请给出文件名:{path}")
+    if not path.parent.is_dir():
+        raise BadOutputPath(f"输出文件夹不存在:{path.parent}")
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """temp file in the same folder + fsync + rename: the old file or the new, never half."""
     path = Path(path)
+    check_output_path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -9,9 +9,12 @@ from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
+from registry.files import check_output_path
+
 
 def save_atomic(wb: Workbook, path: Path) -> None:
     path = Path(path)
+    check_output_path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,30 @@ def test_an_unwritable_log_folder_is_no_failure(tmp_path: Path,
     finally:
         monkeypatch.delenv(applog.LOG_DIR_ENV)
         applog.setup()
+
+
+class _Finalizer:
+    def __del__(self) -> None:
+        raise KeyError("王秀英 513431199001011234")  # raised where nothing can catch it
+
+
+def test_an_exception_nobody_can_catch_goes_to_the_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(applog.LOG_DIR_ENV, str(tmp_path / "logs"))
+    previous = sys.unraisablehook
+    try:
+        path = applog.setup()
+        assert path is not None
+        _Finalizer()  # dropped at once: __del__ raises
+        logging.getLogger("fupin").handlers[0].flush()
+        text = path.read_text(encoding="utf-8")
+    finally:
+        sys.unraisablehook = previous
+        monkeypatch.delenv(applog.LOG_DIR_ENV)
+        applog.setup()
+        sys.unraisablehook = previous
+    assert "Traceback" not in capsys.readouterr().err
+    assert " WARNING " in text and "builtins.KeyError" in text and "__del__" in text
+    for value in PERSONAL[:2]:
+        assert value not in text
