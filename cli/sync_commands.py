@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
     add_store_argument(p)
     p.add_argument("request", type=Path, help="乡镇的注册申请文件")
     p.add_argument("--out", required=True, type=Path, help="答复文件(交回乡镇)")
+    p.add_argument("--replace-key", metavar="指纹",
+                   help="确认更换已登记乡镇的密钥:申请文件中新密钥的指纹(须先电话核对)")
+    p.add_argument("--reason", help="更换密钥的原因(与 --replace-key 一起用)")
     add_json_argument(p)
     p.set_defaults(run=cmd_enroll)
 
@@ -123,13 +126,20 @@ def cmd_enroll_request(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    if args.reason and not args.replace_key:
+        raise CliError("--reason 只与 --replace-key 一起使用")
     with _store(args) as store:
-        e = enroll.enroll(store, args.request, args.out)
+        e = enroll.enroll(store, args.request, args.out, replace_key=args.replace_key,
+                          reason=args.reason)
         mine = enroll.own_fingerprint(store)
+    replaced = (f"\n已更换该乡镇的密钥,旧密钥 {'、'.join(e.replaced)} 已吊销"
+                "(随回传数据包通知乡镇)") if e.replaced else ""
     _say(args, {"station": e.code, "name": e.name, "fingerprint": e.fingerprint,
-                "county_fingerprint": mine, "answer": str(args.out), "note": e.note},
+                "county_fingerprint": mine, "answer": str(args.out), "note": e.note,
+                "replaced": list(e.replaced)},
          f"已登记乡镇:{e.name}({e.code})\n乡镇密钥指纹:{e.fingerprint}(请与乡镇电话核对)\n"
-         f"本县密钥指纹:{mine}\n答复文件:{args.out}" + (f"\n注意:{e.note}" if e.note else ""))
+         f"本县密钥指纹:{mine}\n答复文件:{args.out}" + replaced
+         + (f"\n注意:{e.note}" if e.note else ""))
     return 0
 
 
