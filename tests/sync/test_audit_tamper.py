@@ -336,3 +336,17 @@ def test_the_receipt_acknowledges_the_stations_chain(pair: Pair) -> None:
         [receipt] = s.execute(select(Receipt)).scalars()
     assert (receipt.audit_head, receipt.audit_length) == (entries[-1].hash, len(entries))
     assert pair.station.verify() == []
+
+
+def test_a_row_changed_without_a_new_rev_is_held_by_a_full_export(pair: Pair) -> None:
+    """Changed in SQL with its rev left: never sent by an ordinary export (the county keeps
+    what it was given); a full export sends it, and it is quarantined."""
+    _sync(pair)
+    hid = _households(pair.station, 1)[0]
+    before = _county_income(pair.county, hid)
+    _sql(pair.station, "UPDATE household SET income_wage = :w WHERE id = :i", w=INCOME, i=hid)
+    r = _send(pair)
+    assert "household" not in r.counts or sum(r.counts["household"].values()) == 0
+    r = _send(pair, full=True)
+    assert r.counts["household"]["quarantined"] == 1 and r.counts["household"]["updated"] == 0
+    assert _county_income(pair.county, hid) == before
