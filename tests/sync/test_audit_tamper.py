@@ -11,8 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 
+from cli.main import main
 from registry import audit
 from registry.audit import GENESIS
 from registry.models import AuditEntry, Household
@@ -20,7 +22,7 @@ from registry.store import Store
 from registry.sync_state import Quarantined, Receipt
 from sync import export, receive, status, wire
 from sync.chain_check import CHAIN_FINDING
-from tests.sync.conftest import TOWNSHIP, Pair
+from tests.sync.conftest import PASSWORD, TOWNSHIP, Pair
 
 INCOME = 100_000_00  # 分: the wage income an insider writes in (10 万元)
 
@@ -162,14 +164,19 @@ def test_an_entry_edited_with_its_hash_left_is_found_by_verify(pair: Pair) -> No
     assert any("审计记录第" in p for p in pair.station.verify())
 
 
-def test_the_last_entry_deleted_is_found_once_acknowledged(pair: Pair) -> None:
+def test_the_last_entry_deleted_is_found_once_acknowledged(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
     _edits(pair, 3)
     _sync(pair)
     assert pair.station.verify() == []
     n = len(_entries(pair.station))
     _sql(pair.station, "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
-    assert pair.station.verify() == [
-        f"县扶贫办已确认收到本站 {n} 条审计记录,本库只有 {n - 1} 条:已同步的审计记录被删除"]
+    found = f"县扶贫办已确认收到本站 {n} 条审计记录,本库只有 {n - 1} 条:已同步的审计记录被删除"
+    assert pair.station.verify() == [found]
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    assert main(["verify", "--store", str(pair.station.path)]) == 1
+    assert f"问题:{found}" in capsys.readouterr().out
 
 
 def test_all_entries_deleted_are_found_by_verify_and_at_the_county(pair: Pair) -> None:
