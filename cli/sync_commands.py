@@ -1,7 +1,10 @@
 """`fupin sync …`: enrollment, export, import and status on the command line.
-Exit codes: 0 applied (or a harmless no-op such as a replay), 1 refused,
-3 kept but waiting for missing bundles. Text output is Chinese (labels from sync/names.py);
---json prints the stable keys (status "applied", counts {"household": {"inserted": 3}})."""
+Exit codes of `sync import`, the first that applies: 1 a file was refused, 4 applied but
+something was kept for review (records in conflict or quarantined, or the station's audit
+chain did not match the county's copy: sync_quarantine), 3 kept but waiting for missing
+bundles, 0 applied (or a harmless no-op such as a replay). Text output is Chinese (labels
+from sync/names.py); --json prints the stable keys (status "applied", counts
+{"household": {"inserted": 3}})."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sync.keys import ensure_keys, rotate_keys
 from sync.names import REFUSED, WAITING, outcome_label
 
 EXIT_WAITING = 3
+EXIT_HELD = 4  # applied, but records or a chain finding were kept for review
 
 
 def register(sub: Any) -> None:
@@ -35,6 +39,9 @@ def register(sub: Any) -> None:
     add_store_argument(p)
     p.add_argument("request", type=Path, help="乡镇的注册申请文件")
     p.add_argument("--out", required=True, type=Path, help="答复文件(交回乡镇)")
+    p.add_argument("--replace-key", metavar="指纹",
+                   help="确认更换已登记乡镇的密钥:申请文件中新密钥的指纹(须先电话核对)")
+    p.add_argument("--reason", help="更换密钥的原因(与 --replace-key 一起用)")
     add_json_argument(p)
     p.set_defaults(run=cmd_enroll)
 
@@ -119,13 +126,20 @@ def cmd_enroll_request(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    if args.reason and not args.replace_key:
+        raise CliError("--reason 只与 --replace-key 一起使用")
     with _store(args) as store:
-        e = enroll.enroll(store, args.request, args.out)
+        e = enroll.enroll(store, args.request, args.out, replace_key=args.replace_key,
+                          reason=args.reason)
         mine = enroll.own_fingerprint(store)
+    replaced = (f"\n已更换该乡镇的密钥,旧密钥 {'、'.join(e.replaced)} 已吊销"
+                "(随回传数据包通知乡镇)") if e.replaced else ""
     _say(args, {"station": e.code, "name": e.name, "fingerprint": e.fingerprint,
-                "county_fingerprint": mine, "answer": str(args.out), "note": e.note},
+                "county_fingerprint": mine, "answer": str(args.out), "note": e.note,
+                "replaced": list(e.replaced)},
          f"已登记乡镇:{e.name}({e.code})\n乡镇密钥指纹:{e.fingerprint}(请与乡镇电话核对)\n"
-         f"本县密钥指纹:{mine}\n答复文件:{args.out}" + (f"\n注意:{e.note}" if e.note else ""))
+         f"本县密钥指纹:{mine}\n答复文件:{args.out}" + replaced
+         + (f"\n注意:{e.note}" if e.note else ""))
     return 0
 
 
@@ -154,7 +168,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with _store(args) as store:
+        held_before = status.held_total(store)
         results = receive.import_files(store, args.files)
+        held = status.held_total(store) - held_before  # waiting bundles released count too
     if args.json:
         emit_json([{"file": r.file, "status": r.status, "message": r.message,
                     "peer": r.peer, "seq": r.seq, "counts": r.counts,
@@ -164,8 +180,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"[{outcome_label(r.status)}] {r.file}:{r.message}")
             if r.summary():
                 print(f"    {r.summary()}")  # "农户:新增 3;家庭成员:新增 10"
+        if held:
+            print(f"有 {held} 项未采用、留待核查(记录冲突或被隔离,或审计链不一致):"
+                  "见 fupin sync status")
     if any(r.status == REFUSED for r in results):
         return 1
+    if held:
+        return EXIT_HELD
     if any(r.status == WAITING for r in results):
         return EXIT_WAITING
     return 0
@@ -195,8 +216,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         if p.open_duplicates:
             line += f";待裁定疑似重复 {p.open_duplicates} 条"
         print(line)
+        if p.held or p.chain_findings:
+            print(f"    未采用、留待核查:记录 {p.held} 条,审计链不一致 {p.chain_findings} 次"
+                  + (f"(最近:{p.last_finding})" if p.last_finding else ""))
     for r in receipts:
         print(f"县里回执:第 {r.seq} 号数据包 {r.received_at:%Y-%m-%d %H:%M} 已处理({r.message})")
+        held = status.receipt_held(r)
+        if held:
+            print(f"    县里未采用本站第 {r.seq} 号数据包中的 {held} 条记录(冲突或隔离),"
+                  "请与县扶贫办核对")
     return 0
 
 

@@ -10,11 +10,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from registry.ids import new_id
 from registry.models import AuditEntry, utcnow
+from registry.sync_state import Receipt
 
 GENESIS = "0" * 64
 
@@ -90,3 +91,35 @@ def verify_chain(session: Session) -> list[str]:
             problems.append(f"审计记录第 {e.seq} 条被改动或其前一条被删除")
         prev = e.hash
     return problems
+
+
+def head(session: Session) -> tuple[str, int]:
+    """The chain's last hash and its number of entries, as a station's manifest states them."""
+    last = session.execute(
+        select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).scalar()
+    length = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    return last or GENESIS, length
+
+
+def verify_acknowledged(session: Session) -> list[str]:
+    """At a station: every chain head the county acknowledged in a receipt is still in this
+    chain, at the same place. verify_chain cannot see entries cut from the end, or a chain
+    rewritten and hashed again; once the county holds them, this does. (Receipts of schema
+    1 acknowledged no chain.)"""
+    acknowledged = {(n, h) for n, h in session.execute(
+        select(Receipt.audit_length, Receipt.audit_head)
+        .where(Receipt.audit_head.is_not(None), Receipt.audit_length > 0))
+        if n is not None and h is not None}
+    if not acknowledged:
+        return []
+    hashes = list(session.execute(select(AuditEntry.hash).order_by(AuditEntry.seq)).scalars())
+    # Each acknowledged head is a prefix of the next: the first that fails says where.
+    for length, acked in sorted(acknowledged):
+        if length > len(hashes):
+            return [f"县扶贫办已确认收到本站 {length} 条审计记录,本库只有 {len(hashes)} 条:"
+                    "已同步的审计记录被删除"]
+        if hashes[length - 1] != acked:
+            return [f"本库第 {length} 条审计记录与县扶贫办确认收到的不同:"
+                    "已同步的审计记录被改写或删除"]
+    return []

@@ -297,9 +297,11 @@ class Store:
 
     # ---- checks -----------------------------------------------------------------------
     def verify(self) -> list[str]:
-        """Integrity of every page (HMAC and B-tree), the key file, the audit chain.
-        Returns the problems found, in Chinese; empty means all is well."""
-        from registry.audit import verify_chain
+        """Integrity of every page (HMAC and B-tree), the key file, the audit chain (every
+        entry's hash recomputed from its content, every link) and, at a station, the chain
+        heads the county acknowledged. Returns the problems found, in Chinese; empty means
+        all is well."""
+        from registry.audit import verify_acknowledged, verify_chain
 
         problems: list[str] = []
         with self.engine.connect() as conn:
@@ -317,6 +319,8 @@ class Store:
             problems.append("密钥文件属于另一个数据库")
         with self.session() as s:
             problems += verify_chain(s)
+            if self.info.kind == "station":  # a county's receipts are about its stations
+                problems += verify_acknowledged(s)
         return problems
 
 

@@ -96,6 +96,9 @@ class Inbox(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     audit_hash: Mapped[str] = mapped_column(String(64))  # last station audit entry seen
+    # How many of the station's entries the county holds up to audit_hash: with the head,
+    # what a receipt acknowledges and what the next bundle's manifest must match.
+    audit_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ReceivedBundle(Base):
@@ -126,6 +129,12 @@ class Receipt(Tracked, Base):
     message: Mapped[str] = mapped_column(Text, default="")
     received_by: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The station's audit chain as the county holds it after this bundle (head, number of
+    # entries); the station's `verify` checks its own chain still holds it. None: a receipt
+    # of schema 1, which acknowledged no chain. Placed after Tracked's columns, where the
+    # migration's ALTER TABLE puts them.
+    audit_head: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    audit_length: Mapped[int | None] = mapped_column(Integer, sort_order=1)
 
 
 class DuplicateFlag(Tracked, Base):

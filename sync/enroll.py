@@ -16,7 +16,7 @@ from registry.files import write_atomic
 from registry.models import utcnow
 from registry.store import Store
 from registry.sync_state import Inbox, Peer, PeerKey, ReceivedBundle
-from sync import crypto
+from sync import crypto, key_replacement
 from sync.errors import SyncError
 from sync.keys import active_key, ensure_keys, rotate_keys
 
@@ -31,6 +31,7 @@ class Enrolled:
     name: str
     fingerprint: str
     note: str = ""
+    replaced: tuple[str, ...] = ()  # key ids a confirmed replacement revoked
 
 
 def _signed(body: dict[str, Any], sign_private: str) -> bytes:
@@ -82,8 +83,12 @@ def read_request(path: Path) -> Enrolled:
                     crypto.fingerprint(r["sign_public"], r["enc_public"]))
 
 
-def enroll(store: Store, request: Path, answer: Path) -> Enrolled:
-    """Registers (or re-registers) a station at the county and writes the answer file."""
+def enroll(store: Store, request: Path, answer: Path, replace_key: str | None = None,
+           reason: str | None = None) -> Enrolled:
+    """Registers a station at the county and writes the answer file. Enrolling it again
+    with the key it has is harmless (the answer is written again). A station enrolled with
+    another key is refused (KeyReplacementNeeded) unless `replace_key` confirms the
+    request's fingerprint, compared by phone, with a `reason` (sync/key_replacement.py)."""
     if store.info.kind != "county":
         raise SyncError("只有县扶贫办数据库可以登记乡镇")
     r = _read_signed(request, REQUEST)
@@ -95,6 +100,10 @@ def enroll(store: Store, request: Path, answer: Path) -> Enrolled:
     note = ""
     with store.transaction() as s:
         peer = s.get(Peer, r["station"])
+        old = key_replacement.keys_to_replace(s, peer, r, replace_key, reason)
+        replaced = tuple(k.key_id for k in old or ())
+        if old is not None:
+            key_replacement.record(s, store.user, r["station"], old, r, str(reason))
         if peer is not None and peer.store_id != r["station_store"]:
             restart_chain(s, peer.code)
             note = "该乡镇使用了新的数据库,数据包编号从 1 重新开始"
@@ -112,7 +121,7 @@ def enroll(store: Store, request: Path, answer: Path) -> Enrolled:
                 "created_at": utcnow().isoformat()}
         write_atomic(Path(answer), _signed(body, own.sign_private))
     return Enrolled(r["station"], r["station_name"],
-                    crypto.fingerprint(r["sign_public"], r["enc_public"]), note)
+                    crypto.fingerprint(r["sign_public"], r["enc_public"]), note, replaced)
 
 
 def restart_chain(s: Any, code: str) -> None:

@@ -16,3 +16,14 @@ class BundleWaiting(SyncError):
 class NewerProgram(SyncError):
     """The bundle was written by a newer program (a newer bundle format or schema): refused
     before anything is written; the message says to upgrade this program."""
+
+
+class KeyReplacementNeeded(SyncError):
+    """An enrollment request for a station already enrolled with another key: refused
+    unless the county confirms the replacement with the new fingerprint (compared by
+    phone). Nothing was written."""
+
+    def __init__(self, message: str, station: str, fingerprint: str):
+        super().__init__(message)
+        self.station = station
+        self.fingerprint = fingerprint  # the request's, which the county must confirm

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import audit
 from registry.audit import GENESIS
 from registry.files import write_atomic
 from registry.migrations import SCHEMA_VERSION
@@ -75,8 +76,12 @@ def export_station(store: Store, out_dir: Path, full: bool = False,
         payload = {"tables": tables, "audit": wire.pack(AUDIT, audit_rows)}
         seq_col = wire.columns(AUDIT).index("seq")
         last_audit = audit_rows[-1][seq_col] if audit_rows else box.last_audit_seq
+        # The whole chain's head and length (schema 2): the county holds every entry sent,
+        # so a chain cut or rewritten after sending shows at its next import.
+        audit_head, audit_length = audit.head(s)
         result = _write(s, store, box, county, payload, out_dir, full, since + 1, rev_to,
-                        station=store.info.region_code, county_code=county.code)
+                        station=store.info.region_code, county_code=county.code,
+                        chain={"audit_head": audit_head, "audit_length": audit_length})
         box.last_rev = rev_to
         box.last_audit_seq = int(last_audit)
         progress(steps, steps)  # the file is written: too late to cancel
@@ -138,7 +143,7 @@ def _outbox(s: Session, peer: Peer) -> Outbox:
 
 def _write(s: Session, store: Store, box: Outbox, peer: Peer, payload: dict[str, Any],
            out_dir: Path, full: bool, rev_from: int, rev_to: int, station: str,
-           county_code: str) -> ExportResult:
+           county_code: str, chain: dict[str, Any] | None = None) -> ExportResult:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise SyncError(f"文件夹不存在:{out_dir}")
@@ -161,7 +166,7 @@ def _write(s: Session, store: Store, box: Outbox, peer: Peer, payload: dict[str,
         "rev_from": rev_from, "rev_to": rev_to, "counts": counts,
         "created_at": utcnow().isoformat(timespec="seconds"),
         "app_version": APP_VERSION, "schema_version": SCHEMA_VERSION,
-        "endorsements": endorsements(s),
+        "endorsements": endorsements(s), **(chain or {}),
     }
     data, digest = bundle.seal(manifest, payload, key.sign_private, recipient.enc_public)
     path = out_dir / bundle.file_name(county_code, station, seq, kind)

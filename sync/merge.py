@@ -21,6 +21,7 @@ from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
 from sync import duplicates, wire
+from sync.audit_cover import AuditCover
 
 # The buckets are named in sync/names.py; `sync.merge.BUCKETS` and `.BUCKET_NAMES` stay
 # importable under their old names ("as" re-exports them).
@@ -44,6 +45,7 @@ class StationMerge:
         self.households: dict[str, str] = {}  # id -> owning township, as far as known
         self.written_members: dict[str, str] = {}  # member id -> bucket
         self.quarantine: list[dict[str, Any]] = []
+        self.cover = AuditCover()  # what this bundle's accepted audit entries account for
 
     # ---- the whole bundle ---------------------------------------------------------------
     def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
@@ -51,6 +53,8 @@ class StationMerge:
         check_tables(payload, STATION_TABLES)
         tables = payload["tables"]
         steps = len(STATION_TABLES) + 2
+        # The audit entries first: a row is applied only with its entry (sync/audit_cover.py).
+        audit_hash = self._audit(table_rows(AUDIT, payload.get("audit")), audit_hash)
         for i, name in enumerate(STATION_TABLES):
             self._table(name, table_rows(name, tables.get(name)))
             self._step(i + 1, steps)
@@ -61,7 +65,6 @@ class StationMerge:
             if members is not None and bucket in ("inserted", "updated"):
                 members[bucket] -= 1
                 members["possible_duplicate"] += 1
-        audit_hash = self._audit(table_rows(AUDIT, payload.get("audit")), audit_hash)
         self._step(steps - 1, steps)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
@@ -126,15 +129,16 @@ class StationMerge:
             if problem:
                 self._hold(name, cols, r, *problem)
                 continue
-            if old is None:
-                bucket = "inserted"
-                inserts.append(r)
-            elif r[:at_rev] == old[:at_rev] and r[at_rev + 1:] == old[at_rev + 1:]:
+            if old is not None and r[:at_rev] == old[:at_rev] \
+                    and r[at_rev + 1:] == old[at_rev + 1:]:
                 counts["unchanged"] += 1
                 continue
-            else:
-                bucket = "updated"
-                updates.append(r)
+            unrecorded = self.cover.missing(name, cols, r, inserted=old is None)
+            if unrecorded:
+                self._hold(name, cols, r, "quarantined", unrecorded)
+                continue
+            bucket = "inserted" if old is None else "updated"
+            (inserts if old is None else updates).append(r)
             counts[bucket] += 1
             if name == HOUSEHOLD:
                 self.households[rid] = self.station
@@ -198,14 +202,18 @@ class StationMerge:
                                 ["id", "hash"])
         fresh: list[tuple[Any, ...]] = []
         for r in sorted(rows, key=lambda r: int(r[at["seq"]])):
-            if r[at["id"]] in known:
-                self._put(name, "unchanged")
-                last_hash = r[at["hash"]]
+            held = known.get(r[at["id"]])
+            if held is not None:  # sent before (a full bundle): the county's copy stays
+                if held[1] == r[at["hash"]]:
+                    self._put(name, "unchanged")
+                else:
+                    self._hold(name, cols, r, "quarantined", "已同步过的审计记录在乡镇被改写")
                 continue
             if r[at["prev_hash"]] != last_hash or _digest(r, at) != r[at["hash"]]:
                 self._hold(name, cols, r, "quarantined", "审计记录链断开或内容被改动")
                 continue
             self._put(name, "inserted")
+            self.cover.add(r[at["action"]], r[at["entity"]], r[at["entity_id"]])
             last_hash = r[at["hash"]]
             fresh.append((r[at["id"]], self.station, r[at["seq"]], r[at["at"]], r[at["user"]],
                           r[at["action"]], r[at["entity"]], r[at["entity_id"]],

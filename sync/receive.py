@@ -23,7 +23,7 @@ from registry.progress import Progress, no_progress
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
-from sync import bundle, formats
+from sync import bundle, chain_check, formats
 from sync.errors import SyncError
 from sync.formats import upgrade
 from sync.keys import TrustedKey, ensure_keys, learn_key, own_key, resolve_signer
@@ -167,6 +167,8 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
         if m[theirs] != peer.store_id:
             raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
         schema = formats.schema_version(m)  # a newer program's rows: refused here
+        if info.kind == "county":
+            chain_check.stated_head(m)  # refuses a station bundle stating no chain
         key = own_key(s, str(m["recipient_key_id"]))
         if key is None:
             raise SyncError("此数据包不是用本数据库的公钥加密的,无法解密,已拒绝")
@@ -276,9 +278,12 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
         merge = StationMerge(s, inbox.peer_code, seq, progress)
         inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
         counts = merge.counts
+        notes = chain_check.compare(s, inbox, m, seq, chain_check.accepted_entries(counts))
         s.add(Receipt(station_code=inbox.peer_code, seq=seq, bundle_hash=parsed.hash,
-                      counts=bundle.canonical(counts).decode(), message=_receipt_text(counts),
-                      received_by=store.user, received_at=utcnow()))
+                      counts=bundle.canonical(counts).decode(),
+                      message="。".join([_receipt_text(counts), *notes]),
+                      received_by=store.user, received_at=utcnow(),
+                      audit_head=inbox.audit_hash, audit_length=inbox.audit_length))
     else:
         counts, notes = apply_return(s, store.info.region_code, payload)
     waiting = s.execute(select(ReceivedBundle).where(

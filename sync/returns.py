@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from registry.sync_state import OwnKey
 from registry.tracking import reserve_revs
 from sync import wire
+from sync.key_replacement import REPLACE
 from sync.keys import _new_key, active_key
 from sync.merge import Counts
 from sync.names import BUCKETS, KEY_EVENT, POVERTY_LINE
@@ -101,15 +102,19 @@ def _key_events(s: Session, station_code: str, rows: list[list[Any]]) -> list[st
         key = s.get(OwnKey, r[at["key_id"]])
         if key is None:
             continue
+        why = r[at["reason"]] or "未说明"
         if r[at["action"]] == "revoke" and key.status != "revoked":
             was_active = key.status == "active"
             key.status = "revoked"
             s.flush()
             if was_active and active_key(s, required=False) is None:
                 _new_key(s, endorsed_by=None)
-            why = r[at["reason"]] or "未说明"
-            notes.append(f"县扶贫办已吊销本站密钥 {key.key_id}(原因:{why})。"
-                         "本站已生成新密钥,请重新申请注册(sync enroll-request)。")
+                notes.append(f"县扶贫办已吊销本站密钥 {key.key_id}(原因:{why})。"
+                             "本站已生成新密钥,请重新申请注册(sync enroll-request)。")
+            else:  # an old key, e.g. the one a confirmed replacement took over from
+                notes.append(f"县扶贫办已吊销本站的旧密钥 {key.key_id}(原因:{why})。")
         elif r[at["action"]] == "rotate":
             notes.append(f"县扶贫办已确认本站的新密钥 {key.key_id}。")
+        elif r[at["action"]] == REPLACE:
+            notes.append(f"县扶贫办已将本站登记的密钥更换为 {key.key_id}(原因:{why})。")
     return notes

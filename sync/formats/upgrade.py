@@ -7,8 +7,8 @@ older than itself. A newer schema is refused (`formats.schema_version`); an olde
 passes through STEPS, one step per schema version, in order: STEPS[n] takes a payload
 written under schema n-1 and returns it as schema n would have written it (numbered like
 the Alembic revisions in registry/migrations: STEPS[2] mirrors "0002"). `to_current` runs
-on every import, so the chain is empty while only schema 1 has been released, and a new
-step is exercised by every import of an older bundle from the day it is added.
+on every import, so a new step is exercised by every import of an older bundle from the
+day it is added.
 
 Adding schema n: with the store's migration, add `STEPS[n]` here, working on the payload's
 plain data ({"tables": {name: {"columns": [...], "rows": [[...], ...]}}, "audit": {...}},
@@ -34,11 +34,28 @@ from typing import Any
 
 from registry import migrations
 from sync.errors import SyncError
+from sync.names import RECEIPT
 
 Payload = dict[str, Any]
 Step = Callable[[Payload], Payload]
 
-STEPS: dict[int, Step] = {}
+
+def _receipts_acknowledge_no_chain(payload: Payload) -> Payload:
+    """Schema 2 ("0002"): a receipt carries the station's audit chain head and length as the
+    county holds it. A schema-1 county acknowledged none: both columns are null, as the
+    migration leaves them on the receipts a station already holds. Station bundles are
+    unchanged (their chain head is in the manifest, not in a table)."""
+    tables = payload.get("tables")
+    receipts = tables.get(RECEIPT) if isinstance(tables, dict) else None
+    if isinstance(receipts, dict) and isinstance(receipts.get("columns"), list) \
+            and isinstance(receipts.get("rows"), list):
+        receipts["columns"] = [*receipts["columns"], "audit_head", "audit_length"]
+        receipts["rows"] = [[*r, None, None] if isinstance(r, list) else r
+                            for r in receipts["rows"]]
+    return payload
+
+
+STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

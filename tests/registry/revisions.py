@@ -1,5 +1,5 @@
-"""Throwaway Alembic revisions for tests: a folder with a revision 0002 after the real
-head, added to the places registry.migrations reads revisions from."""
+"""Throwaway Alembic revisions for tests: a folder with a revision after the real head
+(NEXT, then AFTER_NEXT), added to the places registry.migrations reads revisions from."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import pytest
 from registry import migrations
 
 ADD_COLUMN = 'op.add_column("household", sa.Column("test_marker", sa.Text(), nullable=True))'
+HEAD = migrations.SCHEMA_VERSION  # this program's schema; NEXT is the throwaway one after it
+NEXT, AFTER_NEXT = f"{HEAD + 1:04d}", f"{HEAD + 2:04d}"
 FAILING = 'op.create_table("half_done", sa.Column("x", sa.Integer()))\nraise RuntimeError("boom")'
 
 
 def add_revision(folder: Path, monkeypatch: pytest.MonkeyPatch, body: str,
-                 revision: str = "0002", down_revision: str = "0001") -> None:
+                 revision: str = NEXT, down_revision: str = f"{HEAD:04d}") -> None:
     folder.mkdir(exist_ok=True)
     (folder / f"{revision}_test.py").write_text(
         f'"""A test revision."""\n'

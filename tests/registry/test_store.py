@@ -17,7 +17,7 @@ from registry.keyslots import KeySlots, parse_recovery_key
 from registry.models import Household, Region
 from registry.store import Store
 from tests.conftest import PASSWORD, TOWNSHIP
-from tests.registry.revisions import ADD_COLUMN, FAILING, add_revision
+from tests.registry.revisions import ADD_COLUMN, AFTER_NEXT, FAILING, HEAD, NEXT, add_revision
 from tests.registry.samples import household, members
 
 
@@ -192,23 +192,23 @@ def test_an_older_schema_is_backed_up_then_migrated(station: Store, tmp_path: Pa
     original = path.read_bytes()
     add_revision(tmp_path / "versions", monkeypatch, ADD_COLUMN)
     with Store.open(path, "admin", PASSWORD) as store:
-        assert store.info.schema_version == 2
+        assert store.info.schema_version == HEAD + 1
         with store.engine.connect() as c:
             cols = [r[1] for r in c.exec_driver_sql("PRAGMA table_info(household)")]
-            assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+            assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == NEXT
         assert "test_marker" in cols
         # foreign keys, off while the step ran, are on again in every pooled connection
         with store.engine.connect() as a, store.engine.connect() as b, \
                 store.engine.connect() as c:
             assert [x.exec_driver_sql("PRAGMA foreign_keys").scalar() for x in (a, b, c)] \
                 == [1, 1, 1]
-    backups = list(path.parent.glob("station.db.v1-*.bak"))
+    backups = list(path.parent.glob(f"station.db.v{HEAD}-*.bak"))
     assert len(backups) == 1
-    # the backup is the old store as it was: still encrypted, still revision 0001
+    # the backup is the old store as it was: still encrypted, still this program's head
     assert backups[0].read_bytes() == original
     assert b"SQLite format 3" not in original[:16]
     revision, columns = _raw_revision(backups[0], data_key)
-    assert revision == "0001" and "test_marker" not in columns
+    assert revision == f"{HEAD:04d}" and "test_marker" not in columns
     # a second open finds nothing to do: no new backup, the file unchanged
     before = _digest(path)
     Store.open(path, "admin", PASSWORD).close()
@@ -222,16 +222,17 @@ def test_a_failing_migration_rolls_back(station: Store, tmp_path: Path,
     _close_and_checkpoint(station)
     original = path.read_bytes()
     add_revision(tmp_path / "versions", monkeypatch, FAILING)
-    with pytest.raises(StoreError, match="升级到数据结构版本 2 时失败.*仍是版本 1") as failed:
+    with pytest.raises(StoreError,
+                       match=f"升级到数据结构版本 {HEAD + 1} 时失败.*仍是版本 {HEAD}") as failed:
         Store.open(path, "admin", PASSWORD)
     assert isinstance(failed.value.__cause__, RuntimeError)
     assert path.read_bytes() == original  # the step rolled back: not a byte changed
     assert not Path(f"{path}-wal").exists()
-    (backup,) = path.parent.glob("station.db.v1-*.bak")
+    (backup,) = path.parent.glob(f"station.db.v{HEAD}-*.bak")
     assert backup.read_bytes() == original
-    monkeypatch.undo()  # this program again: revision 0001 is its head
+    monkeypatch.undo()  # this program again: its own head
     with Store.open(path, "admin", PASSWORD) as store, store.engine.connect() as c:
-        assert store.info.schema_version == 1
+        assert store.info.schema_version == HEAD
         assert c.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name='half_done'").scalar() == 0
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -242,16 +243,17 @@ def test_each_revision_commits_on_its_own(station: Store, tmp_path: Path,
     path = station.path
     _close_and_checkpoint(station)
     add_revision(tmp_path / "versions", monkeypatch, ADD_COLUMN)
-    add_revision(tmp_path / "versions", monkeypatch, FAILING, "0003", "0002")
-    with pytest.raises(StoreError, match="升级到数据结构版本 3 时失败.*仍是版本 2"):
+    add_revision(tmp_path / "versions", monkeypatch, FAILING, AFTER_NEXT, NEXT)
+    with pytest.raises(StoreError, match=f"升级到数据结构版本 {HEAD + 2} 时失败"
+                                         f".*仍是版本 {HEAD + 1}"):
         Store.open(path, "admin", PASSWORD)
-    monkeypatch.undo()  # a program with 0003 fixed
+    monkeypatch.undo()  # a program with AFTER_NEXT fixed
     add_revision(tmp_path / "fixed", monkeypatch, ADD_COLUMN)
-    add_revision(tmp_path / "fixed", monkeypatch, "pass", "0003", "0002")
-    with Store.open(path, "admin", PASSWORD) as store:  # 0002 stayed; only 0003 runs now
-        assert store.info.schema_version == 3
-    assert len(list(path.parent.glob("station.db.v1-*.bak"))) == 1
-    assert len(list(path.parent.glob("station.db.v2-*.bak"))) == 1
+    add_revision(tmp_path / "fixed", monkeypatch, "pass", AFTER_NEXT, NEXT)
+    with Store.open(path, "admin", PASSWORD) as store:  # NEXT stayed; only AFTER_NEXT runs
+        assert store.info.schema_version == HEAD + 2
+    assert len(list(path.parent.glob(f"station.db.v{HEAD}-*.bak"))) == 1
+    assert len(list(path.parent.glob(f"station.db.v{HEAD + 1}-*.bak"))) == 1
 
 
 def test_verify_finds_a_tampered_audit_chain(station: Store) -> None:

@@ -18,14 +18,15 @@ from registry.errors import StoreError
 from registry.models import AuditEntry, Household
 from registry.search import HouseholdFilter, household_ids
 from registry.store import Store
-from tests.registry.revisions import FAILING, add_revision
+from tests.registry.revisions import FAILING, HEAD, NEXT, add_revision
 
 SCHEMA1 = Path(__file__).resolve().parents[1] / "fixtures" / "released" / "schema1"
 EXPECTED = json.loads((SCHEMA1 / "expected.json").read_text("utf-8"))
 PASSWORD = EXPECTED["password"]
 
-# Schema 2 rebuilding household, the table member, helper, aid_plan and procedure_event
-# point at: SQLite's batch mode copies it, drops it and renames the copy.
+# A revision after this program's head rebuilding household, the table member, helper,
+# aid_plan and procedure_event point at: SQLite's batch mode copies it, drops it and renames
+# the copy.
 REBUILD_HOUSEHOLD = """\
 with op.batch_alter_table("household", recreate="always") as batch:
     batch.add_column(sa.Column("test_marker", sa.Text(), nullable=True))"""
@@ -101,10 +102,10 @@ def test_a_schema1_store_upgrades_through_a_table_rebuild(
     path = copy_store("station", tmp_path)
     add_revision(tmp_path / "versions", monkeypatch, REBUILD_HOUSEHOLD)
     with Store.open(path, "admin", PASSWORD) as store:
-        assert store.info.schema_version == 2
+        assert store.info.schema_version == HEAD + 1
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql(
-                "SELECT version_num FROM alembic_version").scalar() == "0002"
+                "SELECT version_num FROM alembic_version").scalar() == NEXT
             columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(household)")]
         assert "test_marker" in columns
         assert_as_released(store, "station")
@@ -119,7 +120,12 @@ def test_a_schema1_store_upgrades_through_a_table_rebuild(
 def test_a_failed_upgrade_leaves_a_schema1_store_as_it_was(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = copy_store("station", tmp_path)
-    add_revision(tmp_path / "versions", monkeypatch, FAILING)
+    # A program whose first revision after schema 1 fails: 0001 as it is, 0002 failing.
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    shutil.copy2(Path(migrations.__file__).parent / "versions" / "0001_schema1.py", versions)
+    monkeypatch.setattr(migrations, "VERSION_LOCATIONS", (versions,))
+    add_revision(versions, monkeypatch, FAILING, "0002", "0001")
     with pytest.raises(StoreError, match="升级到数据结构版本 2 时失败"):
         Store.open(path, "admin", PASSWORD)
     # not even stamped: the stamp shares the first revision's transaction

@@ -35,11 +35,15 @@ def make_county(folder: Path, code: str = COUNTY, name: str = "county") -> Store
     return store
 
 
-def enroll_pair(station: Store, county: Store, folder: Path) -> None:
+def enroll_pair(station: Store, county: Store, folder: Path,
+                replace_reason: str | None = None) -> None:
+    """Enrolls `station` at `county`; with `replace_reason` the county confirms the new key
+    of a station it enrolled before (as after comparing the fingerprint by phone)."""
     req = folder / f"req-{station.info.region_code}.json"
     ans = folder / f"ans-{station.info.region_code}.json"
     enroll.write_request(station, req)
-    enroll.enroll(county, req, ans)
+    confirmed = enroll.read_request(req).fingerprint if replace_reason else None
+    enroll.enroll(county, req, ans, replace_key=confirmed, reason=replace_reason)
     enroll.accept(station, ans)
 
 

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from cli.main import main
-from tests.sync.conftest import PASSWORD, make_county, make_station
+from sync import export
+from tests.sync.conftest import PASSWORD, enroll_pair, make_county, make_station
 
 
 def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -70,3 +72,35 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert run("sync", "export", "--store", co, "--out", str(usb))[0] == 1  # no --station
     code, out = run("sync", "status", "--store", st)
     assert code == 0 and "昭觉县" in out and "县里回执:第 1 号" in out
+
+
+def test_import_exits_4_when_anything_is_held_and_status_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A row changed in SQL without its audit entry is quarantined at the county: the
+    import is applied but exits 4, and `sync status` shows what was kept for review."""
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    station, county = make_station(tmp_path, households=5), make_county(tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    try:
+        enroll_pair(station, county, tmp_path)
+        first = export.export_station(station, usb).path
+        with station.engine.begin() as c:
+            c.execute(text("UPDATE counter SET value = value + 1 WHERE name = 'rev'"))
+            c.execute(text("UPDATE household SET income_wage = 10000000, "
+                           "rev = (SELECT value FROM counter WHERE name = 'rev') "
+                           "WHERE id = (SELECT min(id) FROM household)"))
+        second = export.export_station(station, usb).path
+    finally:
+        station.close()
+        county.close()
+    co = str(tmp_path / "county-513431.db")
+    assert main(["sync", "import", "--store", co, str(first)]) == 0
+    capsys.readouterr()
+    assert main(["sync", "import", "--store", co, str(second)]) == 4
+    out = capsys.readouterr().out
+    assert "农户:隔离 1" in out and "有 1 项未采用、留待核查" in out
+    assert main(["sync", "status", "--store", co]) == 0
+    assert "未采用、留待核查:记录 1 条,审计链不一致 0 次" in capsys.readouterr().out
+    assert main(["sync", "import", "--store", co, str(second)]) == 0  # a replay: nothing new

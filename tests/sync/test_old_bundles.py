@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from registry import migrations
 from registry.models import Household
 from registry.store import Store
-from registry.sync_state import OwnKey, ReceivedBundle
+from registry.sync_state import Inbox, OwnKey, Quarantined, Receipt, ReceivedBundle
 from sync import bundle, crypto, export, receive, wire
 from sync.formats import upgrade
+from sync.payload import table_rows
 from tests.sync.conftest import content_hash
 
 RELEASED = Path(__file__).resolve().parents[1] / "fixtures" / "released" / "schema1"
@@ -92,14 +93,16 @@ def _signing_key(store: Store) -> str:
 
 
 def _resign(path: Path, sign_private: str, out: Path, header: int | None = None,
-            **changes: Any) -> Path:
-    """The bundle at `path` with manifest fields changed (and the header byte, if given),
-    signed again with the sender's real key: only what was asked differs. Built from the
-    layout in sync/FORMAT.md, not with the code under test."""
+            drop: tuple[str, ...] = (), **changes: Any) -> Path:
+    """The bundle at `path` with manifest fields changed or dropped (and the header byte,
+    if given), signed again with the sender's real key: only what was asked differs. Built
+    from the layout in sync/FORMAT.md, not with the code under test."""
     data = path.read_bytes()
     (size,) = struct.unpack(">I", data[9:13])
     manifest = json.loads(data[13:13 + size])
     manifest.update(changes)
+    for name in drop:
+        del manifest[name]
     mbytes = json.dumps(manifest, sort_keys=True, ensure_ascii=False,
                         separators=(",", ":")).encode()
     signature = crypto.sign(sign_private, b"fupin-bundle-manifest-v1\0" + mbytes)
@@ -128,6 +131,66 @@ def test_county_imports_released_station_bundles(county: Store, tmp_path: Path) 
         again = _import(county, _bundle(tmp_path, name))
         assert again.status == "replay" and again.ok, again.message
     assert content_hash(county) == before
+
+
+def test_a_released_bundle_states_no_chain_and_is_taken(county: Store, station: Store,
+                                                        tmp_path: Path) -> None:
+    """Schema-1 bundles carry no audit_head/audit_length: taken without the chain check. The
+    county's count of the station's entries (migration 0002 followed the chain back from its
+    head) then agrees with what the upgraded station states in its first bundle of schema 2,
+    and the station's verify holds its chain to the head the county acknowledges."""
+    sent = _bundle(tmp_path, "station-000002.fpb")
+    assert "audit_head" not in bundle.parse(sent.read_bytes()).manifest
+    with county.session() as s:
+        inbox = s.get(Inbox, TOWNSHIP)
+        assert inbox is not None
+        assert inbox.audit_length == EXPECTED["county"]["counts"]["sync_station_audit"]
+    r = _import(county, sent)
+    assert r.status == "applied" and "审计链" not in r.message, r.message
+    third = export.export_station(station, tmp_path)  # the station, upgraded to schema 2
+    manifest = bundle.parse(third.path.read_bytes()).manifest
+    assert manifest["schema_version"] == migrations.SCHEMA_VERSION
+    assert manifest["audit_length"] == len(EXPECTED["station"]["audit"])
+    r = _import(county, third.path)
+    assert r.status == "applied" and "审计链" not in r.message, r.message
+    with county.session() as s:
+        assert s.execute(select(func.count()).select_from(Quarantined)).scalar() == 0
+    back = export.export_return(county, TOWNSHIP, tmp_path)
+    assert _import(station, back.path).status == "applied"
+    with station.session() as s:
+        acknowledged = s.execute(select(Receipt.audit_length).where(
+            Receipt.audit_head.is_not(None))).scalars().all()
+    assert acknowledged and max(acknowledged) == len(EXPECTED["station"]["audit"])
+    assert station.verify() == []
+
+
+def test_a_schema2_bundle_must_state_its_chain(county: Store, station: Store,
+                                               tmp_path: Path) -> None:
+    """Leaving the chain head out of a newer bundle does not escape the check."""
+    assert _import(county, _bundle(tmp_path, "station-000002.fpb")).status == "applied"
+    third = export.export_station(station, tmp_path).path
+    before = content_hash(county)
+    for drop in (("audit_head",), ("audit_length",), ("audit_head", "audit_length")):
+        bare = _resign(third, _signing_key(station), tmp_path / "bare.fpb", drop=drop)
+        r = _import(county, bare)
+        assert r.status == "refused" and "审计链信息" in r.message, (drop, r.message)
+    assert content_hash(county) == before
+    assert _import(county, third).status == "applied"
+
+
+def test_step_2_gives_released_receipts_no_acknowledged_head(station: Store,
+                                                             tmp_path: Path) -> None:
+    parsed = bundle.parse(_bundle(tmp_path, "county-R000001.fpb").read_bytes())
+    with station.session() as s:
+        enc_private = s.execute(select(OwnKey.enc_private)).scalars().first()
+    assert enc_private is not None
+    payload = parsed.open(enc_private)
+    sent = payload["tables"]["sync_receipt"]
+    assert "audit_head" not in sent["columns"] and len(sent["rows"]) == 1
+    rows = table_rows("sync_receipt", upgrade.to_current(payload, 1)["tables"]["sync_receipt"])
+    cols = wire.columns("sync_receipt")
+    assert [(r[cols.index("audit_head")], r[cols.index("audit_length")]) for r in rows] \
+        == [(None, None)]
 
 
 def test_station_replays_released_return_bundle(station: Store, tmp_path: Path) -> None:
@@ -201,9 +264,10 @@ def test_header_and_manifest_must_name_the_same_format(county: Store, station: S
 # ---- the upgrade chain ----------------------------------------------------------------
 def test_the_upgrade_chain_runs_on_every_import(county: Store, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend this program is at schema 2: the released schema-1 bundle passes through
-    STEPS[2] before staging, and what the step returns is what the county stores, even
-    when it adds rows the manifest does not count (a typed stage becoming an event)."""
+    """Pretend this program is one schema ahead: the released schema-1 bundle passes
+    through every step, the pretended one last, before staging, and what the step returns
+    is what the county stores, even when it adds rows the manifest does not count (a typed
+    stage becoming an event)."""
     [hid] = CHANGED
     with county.session() as s:
         cols = wire.columns("procedure_event")
@@ -220,8 +284,9 @@ def test_the_upgrade_chain_runs_on_every_import(county: Store, tmp_path: Path,
         payload["tables"]["procedure_event"] = {"columns": cols, "rows": [event]}
         return payload
 
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(upgrade, "STEPS", {2: to_2})
+    nxt = migrations.SCHEMA_VERSION + 1  # a program one schema ahead of this one
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", nxt)
+    monkeypatch.setattr(upgrade, "STEPS", {**upgrade.STEPS, nxt: to_2})
     r = _import(county, _bundle(tmp_path, "station-000002.fpb"))
     assert r.status == "applied", r.message
     assert seen == [1]
@@ -234,11 +299,12 @@ def test_the_upgrade_chain_runs_on_every_import(county: Store, tmp_path: Path,
 
 def test_a_missing_upgrade_step_refuses(county: Store, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(upgrade, "STEPS", {})
+    nxt = migrations.SCHEMA_VERSION + 1
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", nxt)
+    monkeypatch.setattr(upgrade, "STEPS", {**upgrade.STEPS})  # no step for nxt
     before = content_hash(county)
     r = _import(county, _bundle(tmp_path, "station-000002.fpb"))
-    assert r.status == "refused" and "数据结构版本 1" in r.message
+    assert r.status == "refused" and f"数据结构版本 {nxt - 1}" in r.message
     assert content_hash(county) == before
 
 

@@ -52,10 +52,11 @@ def test_revoked_key_refused(pair: Pair) -> None:
     assert r.status == "refused" and "吊销" in r.message
     assert content_hash(pair.county) == before
 
-    # The station makes a new key and enrolls again; the revocation reaches it.
+    # The station makes a new key and enrolls again, the county confirming its fingerprint;
+    # the revocation reaches it.
     req, ans = pair.folder / "req2.json", pair.folder / "ans2.json"
-    enroll.write_request(pair.station, req, new_key=True)
-    enroll.enroll(pair.county, req, ans)
+    fingerprint = enroll.write_request(pair.station, req, new_key=True).fingerprint
+    enroll.enroll(pair.county, req, ans, replace_key=fingerprint, reason="密钥被吊销后重新登记")
     enroll.accept(pair.station, ans)
     back = export.export_return(pair.county, pair.station.info.region_code, pair.usb)
     [r] = receive.import_files(pair.station, [back.path])

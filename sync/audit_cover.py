@@ -1,0 +1,55 @@
+"""Which incoming rows the station's audit entries account for, at the county.
+
+The station writes a row and its audit entry in one transaction, and exports both in the
+same bundle (rows by rev, entries by seq, read together), so a row that arrives inserted or
+changed comes with an entry that names it: its household (household rows by id; members,
+helpers, plans and procedure events by household_id) or, for a village group, its village.
+Demo data is the exception: thousands of rows under one `demo` entry, and only inserted.
+A row without such an entry among the entries the county accepted from this bundle was
+changed behind the program's back (SQL with the data key): it is quarantined, not applied.
+
+Only an entry new to the county counts: a full bundle re-sends the old entries, and an old
+create entry must not vouch for a later, unrecorded change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.names import HOUSEHOLD, VILLAGE_GROUP
+
+DEMO = "demo"  # registry.demo's action: one entry for a whole batch of demo rows
+
+UNRECORDED_CHANGE = "此记录的改动没有对应的审计记录(数据可能被绕过本程序直接改动),未采用"
+UNRECORDED_INSERT = "此记录没有对应的建档审计记录(数据可能被绕过本程序直接写入),未采用"
+
+
+class AuditCover:
+    def __init__(self) -> None:
+        self.named: set[tuple[str, str]] = set()  # (entity, entity_id)
+        self.demo = False
+
+    def add(self, action: Any, entity: Any, entity_id: Any) -> None:
+        """An audit entry the county accepted from this bundle."""
+        if action == DEMO:
+            self.demo = True
+        if isinstance(entity, str) and isinstance(entity_id, str):
+            self.named.add((entity, entity_id))
+
+    def missing(self, table: str, cols: list[str], row: list[Any], inserted: bool
+                ) -> str | None:
+        """Why `row` cannot be applied for want of its audit entry, or None."""
+        if inserted and self.demo:
+            return None
+        if (_entity(table), str(row[cols.index(_named_by(table))])) in self.named:
+            return None
+        return UNRECORDED_INSERT if inserted else UNRECORDED_CHANGE
+
+
+def _entity(table: str) -> str:
+    return VILLAGE_GROUP if table == VILLAGE_GROUP else HOUSEHOLD
+
+
+def _named_by(table: str) -> str:
+    if table == VILLAGE_GROUP:
+        return "village_code"
+    return "id" if table == HOUSEHOLD else "household_id"
