@@ -28,12 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from registry import schema, search_index
 from registry.errors import NewerSchema, NotAStore, StoreError
@@ -135,6 +136,9 @@ def upgrade(engine: Engine, store_path: Path) -> Path | None:
         raise NewerSchema(f"此数据库由较新版本的程序创建(数据结构版本 {shown},"
                           f"本程序支持到 {version_number(target)}),请先升级本程序。"
                           "数据库未作任何改动。")
+    if not stamped:
+        with engine.connect() as conn:
+            _check_tables(conn, current)
     if current == target:
         if not stamped:
             with engine.begin() as conn:
@@ -161,6 +165,38 @@ def upgrade(engine: Engine, store_path: Path) -> Path | None:
                     "请把数据库和备份交给技术人员。") from e
         current, stamped = revision, True
     return backup
+
+
+def _columns(conn: Connection) -> dict[str, list[str]]:
+    names = [r[0] for r in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if not search_index.owns(r[0]) and r[0] != "alembic_version"]
+    return {n: sorted(r[1] for r in conn.exec_driver_sql(f'PRAGMA table_info("{n}")'))
+            for n in names}
+
+
+def _check_tables(conn: Connection, revision: str) -> None:
+    """A store from before Alembic says its schema only in meta.schema_version; before it
+    is stamped so, its tables are held against what that revision makes in an empty
+    in-memory database (once in a store's life). A pre-release build's store with the
+    same number but other tables is refused untouched, not half-read later."""
+    if conn.dialect.name != "sqlite":
+        return
+    scratch = create_engine("sqlite+pysqlite://", module=sqlcipher3)
+    try:
+        with scratch.begin() as empty:
+            command.upgrade(config(empty), revision)
+            expected = _columns(empty)
+    finally:
+        scratch.dispose()
+    found = _columns(conn)
+    missing = [f"{t}.{c}" for t, cols in expected.items()
+               for c in cols if c not in found.get(t, [])]
+    if missing:
+        raise StoreError(
+            f"数据库的数据结构与其版本号不一致(缺少 {'、'.join(missing[:3])}"
+            f"{' 等' if len(missing) > 3 else ''}),可能由测试版程序建立。"
+            "数据库未作任何改动;请用建立它的程序导出数据后重建。")
 
 
 @contextmanager

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 from sqlalchemy import func, select
 
 from registry import migrations, schema
 from registry.errors import StoreError
+from registry.keyslots import parse_recovery_key
 from registry.models import AuditEntry, Household
 from registry.search import HouseholdFilter, household_ids
 from registry.store import Store
@@ -132,3 +134,21 @@ def test_a_failed_upgrade_leaves_a_schema1_store_as_it_was(
     assert path.read_bytes() == (SCHEMA1 / "station.db").read_bytes()
     (backup,) = backups(path)
     assert backup.read_bytes() == (SCHEMA1 / "station.db").read_bytes()
+
+
+def test_a_store_whose_tables_differ_from_its_schema_number_is_refused_untouched(
+        tmp_path: Path) -> None:
+    """A pre-release build's store: meta says schema 1, a column of schema 1 is missing.
+    Refused when it would be stamped, before anything is written."""
+    path = copy_store("station", tmp_path)
+    key = parse_recovery_key(EXPECTED["recovery_keys"]["station"])
+    raw = sqlcipher3.connect(str(path))
+    raw.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    raw.execute("DROP INDEX IF EXISTS ix_household_place")
+    raw.execute("ALTER TABLE household DROP COLUMN head_pinyin")
+    raw.commit()
+    raw.close()
+    before = digest(path)
+    with pytest.raises(StoreError, match="数据结构与其版本号不一致.*household.head_pinyin"):
+        Store.open(path, "admin", PASSWORD)
+    assert digest(path) == before and not backups(path)
