@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.exchange.key_replacement import COUNTY_SIDE, KeyReplacementPanel
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
-from desktop.look import RED
+from desktop.look import RED, RED_BACK
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.labels import hint
@@ -186,8 +186,20 @@ class EnrollStationDialog(SyncDialog):
             "(乡镇导入答复后会显示此指纹,请一并核对)</p>" + note)
 
 
-STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "最后导入时间",
-                  "密钥", "待裁定重复", "已回传至"]
+STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "待核查",
+                  "最后导入时间", "密钥", "待裁定重复", "已回传至"]
+STATUS_WIDTHS = (110, 96, 70, 90, 80, 60, 64, 130, 64, 84, 70)
+HELD = STATUS_HEADERS.index("待核查")
+
+
+def held_text(p: PeerStatus) -> str:
+    """Why a station's row is red: what the county kept for review, and the latest chain
+    finding (the tooltip of the row)."""
+    lines = [f"留待核查:未采用的记录 {p.held} 条(冲突或被隔离),"
+             f"审计链与县里已收到的不一致 {p.chain_findings} 次"]
+    if p.last_finding:
+        lines.append(f"最近一次:{p.last_finding}")
+    return "\n".join(lines)
 
 
 def _when(value: object) -> str:
@@ -203,10 +215,15 @@ class StationsDialog(SyncDialog):
         self.peers: list[PeerStatus] = []
         self.table = plain_table(self, STATUS_HEADERS)
         self.table.setObjectName("stationTable")
-        for column, width in enumerate((110, 96, 70, 90, 80, 60, 130, 64, 84, 70)):
+        for column, width in enumerate(STATUS_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("", self)
+        self.findings = QLabel("", self)
+        self.findings.setObjectName("stationFindings")
+        self.findings.setWordWrap(True)
+        self.findings.setStyleSheet("color: #c62f2f;")
+        self.findings.hide()
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.load)
         self.return_button = QPushButton("为所选乡镇生成回传数据包…", self)
@@ -216,8 +233,10 @@ class StationsDialog(SyncDialog):
         self.revoke_button.clicked.connect(self.revoke)
         self.arrange("乡镇同步状况", [
             hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
-                 "不同的数据包,请与该乡镇核查。", self),
+                 "不同的数据包,请与该乡镇核查。“待核查”是县里未采用的记录(冲突或被隔离)"
+                 "与审计链不一致的次数之和:红色行,鼠标停在行上可看原因。", self),
             (self.table, 1),
+            self.findings,
         ], actions=[(self.summary, 1), self.revoke_button, refresh, self.return_button],
             size=(1000, 460))
         self.load()
@@ -235,22 +254,36 @@ class StationsDialog(SyncDialog):
         self.peers = peers
         self.table.setRowCount(len(peers))
         for row, p in enumerate(peers):
+            held = p.held + p.chain_findings
             cells = [QTableWidgetItem(p.name), QTableWidgetItem(p.code), count_item(p.last_seq),
                      QTableWidgetItem(f"第 {p.missing} 号" if p.missing else ""),
                      QTableWidgetItem("、".join(map(str, p.waiting))),
                      QTableWidgetItem("、".join(map(str, p.forks))),
+                     count_item(held or ""),
                      QTableWidgetItem(_when(p.last_applied_at)),
                      QTableWidgetItem(p.key_status), count_item(p.open_duplicates),
                      count_item(p.sent_seq)]
-            bad = {3: bool(p.missing), 5: bool(p.forks), 7: p.key_status != "有效"}
+            bad = {3: bool(p.missing), 5: bool(p.forks), HELD: bool(held),
+                   STATUS_HEADERS.index("密钥"): p.key_status != "有效"}
             bad[0] = any(bad.values())
             for column, item in enumerate(cells):
                 if bad.get(column):
                     item.setForeground(QBrush(RED))
+                if held:  # the whole row: held records are what the county must look at
+                    item.setBackground(QBrush(RED_BACK))
+                    item.setToolTip(held_text(p))
                 self.table.setItem(row, column, item)
         gaps = sum(1 for p in peers if p.missing)
+        review = [p for p in peers if p.held or p.chain_findings]
+        to_review = len(review)
+        # Said in the open too, not only in the tooltip: what to look into, and why.
+        self.findings.setText("\n".join(f"{p.name}:" + held_text(p).replace("\n", ";")
+                                        for p in review))
+        self.findings.setVisible(bool(review))
         self.summary.setText(f"已登记 {len(peers)} 个乡镇" +
-                             (f",{gaps} 个有缺失的数据包" if gaps else ""))
+                             (f",{gaps} 个有缺失的数据包" if gaps else "") +
+                             (f",{to_review} 个有待核查的数据" if to_review else ""))
+        self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if to_review else "")
 
     def selected_station(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
