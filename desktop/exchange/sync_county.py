@@ -234,7 +234,7 @@ class StationsDialog(SyncDialog):
         self.arrange("乡镇同步状况", [
             hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
                  "不同的数据包,请与该乡镇核查。“待核查”是县里未采用的记录(冲突或被隔离)"
-                 "与审计链不一致的次数之和:红色行,鼠标停在行上可看原因。", self),
+                 "与审计链不一致的次数之和:这样的乡镇标红,原因列在表下。", self),
             (self.table, 1),
             self.findings,
         ], actions=[(self.summary, 1), self.revoke_button, refresh, self.return_button],
