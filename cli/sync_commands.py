@@ -48,6 +48,9 @@ def register(sub: Any) -> None:
     p = sync.add_parser("accept", help="乡镇:接受县扶贫办的注册答复")
     add_store_argument(p)
     p.add_argument("answer", type=Path)
+    p.add_argument("--replace-key", metavar="指纹",
+                   help="确认更换本站已登记的县扶贫办密钥:答复文件中新密钥的指纹(须先电话核对)")
+    p.add_argument("--reason", help="更换的原因(与 --replace-key 一起用,可不填)")
     add_json_argument(p)
     p.set_defaults(run=cmd_accept)
 
@@ -144,10 +147,17 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
+    if args.reason and not args.replace_key:
+        raise CliError("--reason 只与 --replace-key 一起使用")
     with _store(args) as store:
-        e = enroll.accept(store, args.answer)
-    _say(args, {"county": e.code, "name": e.name, "fingerprint": e.fingerprint},
-         f"已接受 {e.name}({e.code})的注册答复\n县扶贫办密钥指纹:{e.fingerprint}(请电话核对)")
+        e = enroll.accept(store, args.answer, replace_county_key=args.replace_key,
+                          reason=args.reason)
+    replaced = (f"\n已更换县扶贫办的密钥,旧密钥 {'、'.join(e.replaced)} 已作废"
+                "(用旧密钥签名的回传数据包将被拒绝)") if e.replaced else ""
+    _say(args, {"county": e.code, "name": e.name, "fingerprint": e.fingerprint,
+                "replaced": list(e.replaced)},
+         f"已接受 {e.name}({e.code})的注册答复\n县扶贫办密钥指纹:{e.fingerprint}(请电话核对)"
+         + replaced)
     return 0
 
 

@@ -16,7 +16,7 @@ from registry.files import write_atomic
 from registry.models import utcnow
 from registry.store import Store
 from registry.sync_state import Inbox, Peer, PeerKey, ReceivedBundle
-from sync import crypto, key_replacement
+from sync import county_key, crypto, key_replacement
 from sync.errors import SyncError
 from sync.keys import active_key, ensure_keys, rotate_keys
 
@@ -149,20 +149,31 @@ def _add_peer_key(s: Any, code: str, r: dict[str, Any]) -> None:
         existing.status = "active"
 
 
-def accept(store: Store, answer: Path) -> Enrolled:
-    """The station takes the county's answer: the county's public keys."""
+def accept(store: Store, answer: Path, replace_county_key: str | None = None,
+           reason: str | None = None) -> Enrolled:
+    """The station takes the county's answer: the county's public keys. The same answer
+    again is harmless. An answer with another county key than the one the station trusts
+    is refused (CountyKeyReplacementNeeded) unless `replace_county_key` confirms its
+    fingerprint, compared by phone (sync/county_key.py); `reason` is recorded."""
     if store.info.kind != "station":
         raise SyncError("只有乡镇工作站可以接受注册答复")
     a = _read_signed(answer, ANSWER)
     info = store.info
     if a["station"] != info.region_code:
         raise SyncError(f"此答复是给乡镇 {a['station']} 的,不是本站({info.region_code})")
+    if a["county"] != info.county_code:
+        raise SyncError(f"此答复来自其他县({a['county_name']},{a['county']}),"
+                        f"本站属于县 {info.county_code}")
     with store.transaction() as s:
         key = active_key(s)
         assert key is not None
         if a["station_key_id"] != key.key_id:
             raise SyncError("此答复对应的是本站以前的密钥,请重新申请注册")
         peer = s.get(Peer, a["county"])
+        old = county_key.keys_to_replace(s, peer, a, replace_county_key)
+        replaced = tuple(k.key_id for k in old or ())
+        if old is not None:
+            county_key.record(s, store.user, a["county"], old, a, reason)
         if peer is not None and peer.store_id != a["county_store"]:
             restart_chain(s, peer.code)
         if peer is None:
@@ -172,7 +183,7 @@ def accept(store: Store, answer: Path) -> Enrolled:
         peer.store_id = a["county_store"]
         _add_peer_key(s, a["county"], a)
     return Enrolled(a["county"], a["county_name"],
-                    crypto.fingerprint(a["sign_public"], a["enc_public"]))
+                    crypto.fingerprint(a["sign_public"], a["enc_public"]), replaced=replaced)
 
 
 def own_fingerprint(store: Store) -> str:

@@ -23,7 +23,23 @@ class KeyReplacementNeeded(SyncError):
     unless the county confirms the replacement with the new fingerprint (compared by
     phone). Nothing was written."""
 
-    def __init__(self, message: str, station: str, fingerprint: str):
+    def __init__(self, message: str, station: str, fingerprint: str,
+                 registered: tuple[str, ...] = ()):
         super().__init__(message)
         self.station = station
         self.fingerprint = fingerprint  # the request's, which the county must confirm
+        self.registered = registered  # the station's active key(s) the county holds
+
+
+class CountyKeyReplacementNeeded(SyncError):
+    """The county's answer at a station that already trusts another county key: refused
+    unless the station confirms the answer's fingerprint (compared by phone), since an
+    impostor's answer would have the station encrypt its bundles to the impostor. Nothing
+    was written."""
+
+    def __init__(self, message: str, county: str, fingerprint: str,
+                 registered: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.county = county
+        self.fingerprint = fingerprint  # the answer's, which the station must confirm
+        self.registered = registered  # the county key(s) the station trusts now

@@ -48,15 +48,20 @@ def keys_to_replace(s: Session, peer: Peer | None, request: dict[str, Any],
     if peer is None or not known or (mine is not None and mine.status == "active"):
         return None
     if confirmed is None:
-        raise KeyReplacementNeeded(_refusal(peer, known, fingerprint), peer.code, fingerprint)
+        raise KeyReplacementNeeded(_refusal(peer, known, fingerprint), peer.code, fingerprint,
+                                   active_fingerprints(known))
     if not (reason or "").strip():
         raise SyncError("更换乡镇密钥必须说明原因(--reason),未作任何改动")
     return [k for k in known if k.status != "revoked" and k.key_id != request["key_id"]]
 
 
+def active_fingerprints(known: list[PeerKey]) -> tuple[str, ...]:
+    return tuple(crypto.fingerprint(k.sign_public, k.enc_public) for k in known
+                 if k.status == "active")
+
+
 def _refusal(peer: Peer, known: list[PeerKey], fingerprint: str) -> str:
-    active = [crypto.fingerprint(k.sign_public, k.enc_public) for k in known
-              if k.status == "active"]
+    active = active_fingerprints(known)
     now = f"使用的是另一把密钥(指纹 {'、'.join(active)})" if active else "原密钥已吊销"
     return (f"乡镇 {peer.name}({peer.code})已在本县登记,{now};此申请的密钥指纹为 "
             f"{fingerprint}。申请可能不是该乡镇发出的,未作任何改动。\n"

@@ -59,6 +59,10 @@ class SyncActions:
     def _imported(self, results: list[ImportResult]) -> None:
         if any(r.status == APPLIED for r in results):
             self.window.refresh()  # households changed (county) or the tree needs no reload
+        stations = self.dialogs.get(StationsDialog)
+        if stations is not None and stations.isVisible() and not stations.busy():
+            assert isinstance(stations, StationsDialog)
+            stations.load()  # an open station table shows what the import kept for review
 
     # ---- station ----------------------------------------------------------------------
     def request(self) -> SyncDialog:

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.exchange.key_replacement import COUNTY_SIDE, KeyReplacementPanel
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
-from desktop.look import RED
+from desktop.look import RED, RED_BACK
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.labels import hint
@@ -32,7 +33,7 @@ from desktop.workspace import Workspace
 from registry import failures
 from sync import enroll
 from sync.county import revoke_station_key
-from sync.errors import SyncError
+from sync.errors import KeyReplacementNeeded, SyncError
 from sync.export import ExportResult, export_return
 from sync.names import table_label
 from sync.status import PeerStatus, status
@@ -49,6 +50,7 @@ class EnrollStationDialog(SyncDialog):
         super().__init__(workspace, "登记乡镇", parent)
         self.setObjectName("enrollStationDialog")
         self.request: Path | None = None
+        self.requested: enroll.Enrolled | None = None  # what the request file says
         self.enrolled: enroll.Enrolled | None = None
         self.answer: Path | None = None
         self.choose_button = QPushButton("选择申请文件…", self)
@@ -63,9 +65,12 @@ class EnrollStationDialog(SyncDialog):
         self.folder = FolderPicker("answer_folder", self)
         self.enroll_button = QPushButton("指纹一致,登记并保存答复文件", self)
         self.enroll_button.setEnabled(False)
-        self.enroll_button.clicked.connect(self.register)
+        self.enroll_button.clicked.connect(lambda _checked=False: self.register())
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
+        self.replacement = KeyReplacementPanel(COUNTY_SIDE, self)
+        self.replacement.hide()
+        self.replacement.confirmed.connect(self.confirm_replacement)
         top = QHBoxLayout()
         top.addWidget(self.station, 1)
         top.addWidget(self.choose_button)
@@ -77,14 +82,17 @@ class EnrollStationDialog(SyncDialog):
             top,
             self.fingerprint,
             self.phone,
+            self.replacement,
             form,
             self.done_label,
             STRETCH,
-        ], actions=[self.enroll_button], size=(660, 460))
+        ], actions=[self.enroll_button], size=(700, 460))
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
-        self.enroll_button.setEnabled(not busy and self.request is not None)
+        self.enroll_button.setEnabled(not busy and self.request is not None
+                                      and self.replacement.isHidden())
+        self.replacement.replace_button.setEnabled(not busy)
 
     def choose(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "选择乡镇的注册申请文件", start_folder(),
@@ -95,6 +103,7 @@ class EnrollStationDialog(SyncDialog):
     def open_request(self, path: Path) -> None:
         """Reads and checks the request (a small signed file; no store involved)."""
         self.done_label.clear()
+        self.replacement.hide()
         try:
             request = enroll.read_request(path)
         except SyncError as e:
@@ -105,7 +114,7 @@ class EnrollStationDialog(SyncDialog):
             message = failures.report(e, "读取注册申请")
             self.station.setText(f"<span style='color:#c62f2f'>{escape(message)}</span>")
             return
-        self.request = path
+        self.request, self.requested = path, request
         self.station.setText(f"申请乡镇:<b>{request.name}</b>(代码 {request.code})")
         self.fingerprint.show_fingerprint(request.fingerprint, f"{request.name}的指纹")
         self.fingerprint.show()
@@ -113,25 +122,63 @@ class EnrollStationDialog(SyncDialog):
         self.enroll_button.setEnabled(True)
         self.folder.set_folder(str(path.parent))
 
-    def register(self) -> None:
+    def register(self, replace_key: str | None = None, reason: str | None = None) -> None:
+        """Enrolls the station; `replace_key` and `reason` confirm a new key for a station
+        enrolled before (the panel's fingerprint typed from the phone call)."""
         folder = self.folder.folder()
-        if folder is None or self.request is None:
+        if folder is None or self.request is None or self.requested is None:
             return
         store, request = self.workspace.store, self.request
-        code = enroll.read_request(request).code
-        answer = folder / answer_name(code)
+        answer = folder / answer_name(self.requested.code)
         self.answer = answer
 
         def work() -> tuple[enroll.Enrolled, str]:
-            return enroll.enroll(store, request, answer), enroll.own_fingerprint(store)
-        self.run("登记乡镇", lambda _p: work(), self._enrolled, cancellable=False)
+            return (enroll.enroll(store, request, answer, replace_key=replace_key,
+                                  reason=reason), enroll.own_fingerprint(store))
+        self.run("更换乡镇密钥" if replace_key else "登记乡镇", lambda _p: work(),
+                 self._enrolled, cancellable=False, on_refused=self._needs_replacement)
+
+    def _needs_replacement(self, error: BaseException) -> bool:
+        """The station is enrolled with another key: not a dead end, the panel instead."""
+        if not isinstance(error, KeyReplacementNeeded):
+            return False
+        self.replacement.show_refusal(error.registered, error.fingerprint)
+        if self.requested is not None:
+            self.fingerprint.show_fingerprint(
+                error.fingerprint, f"此申请的指纹(与本县登记的{self.requested.name}指纹不同)")
+        self.phone.hide()
+        self.enroll_button.setEnabled(False)
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        return True
+
+    def confirm_replacement(self, typed: str, reason: str) -> None:
+        """Asked once more, with both fingerprints, before the old key is revoked."""
+        requested = self.requested
+        if requested is None:
+            return
+        old = self.replacement.registered.text()
+        asked = QMessageBox.question(
+            self, "更换密钥",
+            f"确认更换 {requested.name}({requested.code})的密钥?\n\n"
+            f"新密钥指纹:{requested.fingerprint}(已与乡镇电话核对)\n"
+            f"原登记的指纹:{old}\n原因:{reason}\n\n"
+            "更换后原密钥立即吊销,用它签名的数据包一律拒绝导入;"
+            "更换记入本县审计记录,并随回传数据包通知该乡镇。")
+        if asked == QMessageBox.StandardButton.Yes:
+            self.register(replace_key=typed, reason=reason)
 
     def _enrolled(self, outcome: tuple[enroll.Enrolled, str]) -> None:
         result, own = outcome
         self.enrolled = result
         answer = self.answer
         assert answer is not None
+        old = self.replacement.registered.text()
+        self.replacement.hide()
+        self.set_busy(False)
         note = f"<p>{result.note}</p>" if result.note else ""
+        if result.replaced:
+            note += (f"<p style='color:#c62f2f'>已更换该乡镇的密钥:原密钥(指纹 {old})"
+                     "已吊销,更换已记入审计记录,并随回传数据包通知乡镇。</p>")
         self.done_label.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>已登记 {result.name}。</p>"
             f"<p>答复文件:<b>{answer.name}</b>(在所选文件夹中),请交回乡镇导入。</p>"
@@ -139,8 +186,20 @@ class EnrollStationDialog(SyncDialog):
             "(乡镇导入答复后会显示此指纹,请一并核对)</p>" + note)
 
 
-STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "最后导入时间",
-                  "密钥", "待裁定重复", "已回传至"]
+STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "待核查",
+                  "最后导入时间", "密钥", "待裁定重复", "已回传至"]
+STATUS_WIDTHS = (110, 96, 70, 90, 80, 60, 64, 130, 64, 84, 70)
+HELD = STATUS_HEADERS.index("待核查")
+
+
+def held_text(p: PeerStatus) -> str:
+    """Why a station's row is red: what the county kept for review, and the latest chain
+    finding (the tooltip of the row)."""
+    lines = [f"留待核查:未采用的记录 {p.held} 条(冲突或被隔离),"
+             f"审计链与县里已收到的不一致 {p.chain_findings} 次"]
+    if p.last_finding:
+        lines.append(f"最近一次:{p.last_finding}")
+    return "\n".join(lines)
 
 
 def _when(value: object) -> str:
@@ -156,10 +215,15 @@ class StationsDialog(SyncDialog):
         self.peers: list[PeerStatus] = []
         self.table = plain_table(self, STATUS_HEADERS)
         self.table.setObjectName("stationTable")
-        for column, width in enumerate((110, 96, 70, 90, 80, 60, 130, 64, 84, 70)):
+        for column, width in enumerate(STATUS_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("", self)
+        self.findings = QLabel("", self)
+        self.findings.setObjectName("stationFindings")
+        self.findings.setWordWrap(True)
+        self.findings.setStyleSheet("color: #c62f2f;")
+        self.findings.hide()
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.load)
         self.return_button = QPushButton("为所选乡镇生成回传数据包…", self)
@@ -169,8 +233,10 @@ class StationsDialog(SyncDialog):
         self.revoke_button.clicked.connect(self.revoke)
         self.arrange("乡镇同步状况", [
             hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
-                 "不同的数据包,请与该乡镇核查。", self),
+                 "不同的数据包,请与该乡镇核查。“待核查”是县里未采用的记录(冲突或被隔离)"
+                 "与审计链不一致的次数之和:这样的乡镇标红,原因列在表下。", self),
             (self.table, 1),
+            self.findings,
         ], actions=[(self.summary, 1), self.revoke_button, refresh, self.return_button],
             size=(1000, 460))
         self.load()
@@ -188,22 +254,36 @@ class StationsDialog(SyncDialog):
         self.peers = peers
         self.table.setRowCount(len(peers))
         for row, p in enumerate(peers):
+            held = p.held + p.chain_findings
             cells = [QTableWidgetItem(p.name), QTableWidgetItem(p.code), count_item(p.last_seq),
                      QTableWidgetItem(f"第 {p.missing} 号" if p.missing else ""),
                      QTableWidgetItem("、".join(map(str, p.waiting))),
                      QTableWidgetItem("、".join(map(str, p.forks))),
+                     count_item(held or ""),
                      QTableWidgetItem(_when(p.last_applied_at)),
                      QTableWidgetItem(p.key_status), count_item(p.open_duplicates),
                      count_item(p.sent_seq)]
-            bad = {3: bool(p.missing), 5: bool(p.forks), 7: p.key_status != "有效"}
+            bad = {3: bool(p.missing), 5: bool(p.forks), HELD: bool(held),
+                   STATUS_HEADERS.index("密钥"): p.key_status != "有效"}
             bad[0] = any(bad.values())
             for column, item in enumerate(cells):
                 if bad.get(column):
                     item.setForeground(QBrush(RED))
+                if held:  # the whole row: held records are what the county must look at
+                    item.setBackground(QBrush(RED_BACK))
+                    item.setToolTip(held_text(p))
                 self.table.setItem(row, column, item)
         gaps = sum(1 for p in peers if p.missing)
+        review = [p for p in peers if p.held or p.chain_findings]
+        to_review = len(review)
+        # Said in the open too, not only in the tooltip: what to look into, and why.
+        self.findings.setText("\n".join(f"{p.name}:" + held_text(p).replace("\n", ";")
+                                        for p in review))
+        self.findings.setVisible(bool(review))
         self.summary.setText(f"已登记 {len(peers)} 个乡镇" +
-                             (f",{gaps} 个有缺失的数据包" if gaps else ""))
+                             (f",{gaps} 个有缺失的数据包" if gaps else "") +
+                             (f",{to_review} 个有待核查的数据" if to_review else ""))
+        self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if to_review else "")
 
     def selected_station(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

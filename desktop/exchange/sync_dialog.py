@@ -48,6 +48,7 @@ class SyncDialog(QDialog):
         self.setWindowTitle(title)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self._op: StoreOp[Any] | None = None
+        self._on_refused: Callable[[BaseException], bool] | None = None
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(True)
         self.bar.hide()
@@ -92,12 +93,15 @@ class SyncDialog(QDialog):
         return self._op is not None
 
     def run(self, doing: str, work: Callable[[Progress], T], on_done: Callable[[T], None],
-            cancellable: bool = True) -> None:
+            cancellable: bool = True,
+            on_refused: Callable[[BaseException], bool] | None = None) -> None:
         """Runs work(progress) in the DB worker with this dialog's progress bar; on_done(result)
-        back on the UI thread; a failure is shown with its Chinese message. `doing` names
-        the work for the log (no data)."""
+        back on the UI thread; a failure is shown with its Chinese message, unless
+        `on_refused(error)` says it in the dialog's own place and returns True. `doing`
+        names the work for the log (no data)."""
         if self.busy():
             return
+        self._on_refused = on_refused
 
         def done(result: T) -> None:
             self._finish()
@@ -136,7 +140,9 @@ class SyncDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._finish()
         message = failures.user_message(error)
-        show_failure(error, message, self.windowTitle(), self)
+        handled = self._on_refused is not None and self._on_refused(error)
+        if not handled:
+            show_failure(error, message, self.windowTitle(), self)
         self.work_failed.emit(message)
 
     def show_error(self, message: str) -> None:

@@ -5,6 +5,7 @@ bar, then a table says per file what happened. A refused file changes nothing.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -31,6 +32,40 @@ def open_gaps(store: Store) -> list[str]:
             for p in status(store) if p.missing]
 
 
+@dataclass
+class Imported:
+    """What one import did: a result per file, the gaps still open, and per station what
+    it newly kept for review (records held, audit chain findings: the CLI's exit 4)."""
+
+    results: list[ImportResult]
+    gaps: list[str]
+    held: list[str] = field(default_factory=list)  # one line per station, in words
+    held_peers: set[str] = field(default_factory=set)  # their codes
+
+
+def _held_counts(store: Store) -> dict[str, tuple[int, int]]:
+    return {p.code: (p.held, p.chain_findings) for p in status(store)}
+
+
+def import_and_check(store: Store, files: list[Path], progress: Progress) -> Imported:
+    """import_files, then what it kept for review, compared station by station with before
+    (waiting bundles it released count too)."""
+    before = _held_counts(store)
+    results = import_files(store, files, progress)
+    out = Imported(results, open_gaps(store))
+    for p in status(store):
+        held, findings = before.get(p.code, (0, 0))
+        new_held, new_findings = p.held - held, p.chain_findings - findings
+        if new_held <= 0 and new_findings <= 0:
+            continue
+        parts = [f"{new_held} 条记录未采用(冲突或被隔离)"] if new_held > 0 else []
+        if new_findings > 0:
+            parts.append(p.last_finding)
+        out.held.append(f"乡镇 {p.name}:" + ";".join(parts))
+        out.held_peers.add(p.code)
+    return out
+
+
 def choose_bundles(parent: QWidget, title: str) -> list[Path]:
     files, _ = QFileDialog.getOpenFileNames(parent, title, start_folder(), FILTER)
     return [Path(f) for f in files]
@@ -46,6 +81,7 @@ class ImportDialog(SyncDialog):
         self.county = county
         self.after = after
         self.results: list[ImportResult] = []
+        self.imported: Imported | None = None
         heading = set_title(QLabel(title, self))
         explain = hint("从U盘选择一个或多个数据包(.fpb)。每个数据包先核验签名和完整性,"
                        "核验不通过的整包拒绝,不写入任何数据;缺号的数据包先保存,"
@@ -60,6 +96,11 @@ class ImportDialog(SyncDialog):
         self.gaps.setWordWrap(True)
         self.gaps.setStyleSheet("color: #9a6700; font-weight: bold;")
         self.gaps.hide()
+        self.held = QLabel("", self)
+        self.held.setObjectName("importHeld")
+        self.held.setWordWrap(True)
+        self.held.setStyleSheet("color: #c62f2f; font-weight: bold;")
+        self.held.hide()
         self.choose_button = QPushButton("选择数据包…", self)
         self.choose_button.clicked.connect(self.choose)
         buttons = QHBoxLayout()
@@ -70,6 +111,7 @@ class ImportDialog(SyncDialog):
         box.addWidget(heading)
         box.addWidget(explain)
         box.addWidget(self.table, 1)
+        box.addWidget(self.held)
         box.addWidget(self.gaps)
         box.addLayout(self.progress_row())
         box.addLayout(buttons)
@@ -84,22 +126,27 @@ class ImportDialog(SyncDialog):
         store = self.workspace.store
         self.summary.setText(f"正在导入 {len(files)} 个文件…")
 
-        def work(progress: Progress) -> tuple[list[ImportResult], list[str]]:
-            return import_files(store, files, progress), open_gaps(store)
-        self.run("导入数据包", work, self._show)
+        self.run("导入数据包", lambda progress: import_and_check(store, files, progress),
+                 self._show)
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
 
-    def _show(self, outcome: tuple[list[ImportResult], list[str]]) -> None:
-        results, gaps = outcome
+    def _show(self, imported: Imported) -> None:
+        results, gaps = imported.results, imported.gaps
+        self.imported = imported
         self.results = results
         self.gaps.setText("仍缺少:" + ";".join(gaps) if gaps else "")
         self.gaps.setVisible(bool(gaps))
-        self.table.show_results(results)
-        refused = sum(1 for r in results if r.status == REFUSED)
-        self.summary.setText(results_summary(results))
-        self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if refused else
+        self.held.setText("已导入,但有数据留待核查(详见“乡镇同步状况”):\n"
+                          + "\n".join(imported.held) if imported.held else "")
+        self.held.setVisible(bool(imported.held))
+        self.table.show_results(results, imported.held_peers)
+        alarming = imported.held or any(r.status == REFUSED for r in results)
+        self.summary.setText(results_summary(results) +
+                             (f";{len(imported.held)} 个乡镇有待核查的数据"
+                              if imported.held else ""))
+        self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if alarming else
                                    "font-weight: bold;")
         if self.after is not None:
             self.after(results)

@@ -3,6 +3,8 @@ at a station what a return bundle brought; refused files in red, waiting ones in
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop.look import AMBER, GREEN, RED, RED_BACK
 from desktop.widgets.tables import count_item
 from sync.names import (
+    APPLIED,
     BUCKET_NAMES,
     BUCKETS,
     OUTCOME_NAMES,
@@ -24,6 +27,12 @@ from sync.names import (
     table_label,
 )
 from sync.receive import ImportResult
+
+HELD_BUCKETS = ("conflict", "quarantined")  # records the county kept, not applied
+
+
+def held_records(result: ImportResult) -> int:
+    return sum(c.get(b, 0) for c in result.counts.values() for b in HELD_BUCKETS)
 
 
 def table_totals(result: ImportResult) -> dict[str, int]:
@@ -58,19 +67,24 @@ class ResultTable(QTableWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = [200, 70, 44, 84] + ([64] * len(BUCKETS) if county else [240])
+        widths = [200, 70, 44, 110] + ([64] * len(BUCKETS) if county else [240])
         for column, width in enumerate(widths):
             self.setColumnWidth(column, width)
         self.message_column = len(headers) - 1
 
-    def show_results(self, results: list[ImportResult]) -> None:
+    def show_results(self, results: list[ImportResult],
+                     held_peers: Collection[str] = ()) -> None:
+        """`held_peers`: stations whose audit chain this import found inconsistent; their
+        applied bundles are marked like those with records held."""
         self.setRowCount(len(results))
         for row, r in enumerate(results):
+            held = held_records(r) > 0 or (r.status == APPLIED and r.peer in held_peers)
+            outcome = OUTCOME_NAMES.get(r.status, r.status)
             cells = [QTableWidgetItem(r.file), QTableWidgetItem(r.peer_name or r.peer),
                      count_item(r.seq if r.seq is not None else ""),
-                     QTableWidgetItem(OUTCOME_NAMES.get(r.status, r.status))]
+                     QTableWidgetItem(f"{outcome}(待核查)" if held else outcome)]
+            sums = {b: sum(c.get(b, 0) for c in r.counts.values()) for b in BUCKETS}
             if self.county:
-                sums = {b: sum(c.get(b, 0) for c in r.counts.values()) for b in BUCKETS}
                 cells += [count_item(sums[b] if r.counts else "") for b in BUCKETS]
             else:
                 cells.append(QTableWidgetItem(received_text(r) if r.counts else ""))
@@ -83,10 +97,20 @@ class ResultTable(QTableWidget):
                     item.setBackground(QBrush(RED_BACK))
                 elif r.status == WAITING:
                     item.setForeground(QBrush(AMBER))
+                elif held:  # applied, but not all of it: the county must look
+                    item.setBackground(QBrush(RED_BACK))
+                    bucket = self.header_bucket(column)
+                    if column == 3 or (bucket in HELD_BUCKETS and sums[bucket]):
+                        item.setForeground(QBrush(RED))
                 elif column == 3:
                     item.setForeground(QBrush(GREEN))
                 self.setItem(row, column, item)
         self.resizeRowsToContents()
+
+    def header_bucket(self, column: int) -> str | None:
+        """The bucket a county column counts, if it is one."""
+        index = column - 4
+        return BUCKETS[index] if self.county and 0 <= index < len(BUCKETS) else None
 
     def row_color(self, row: int) -> QColor:
         item = self.item(row, 3)

@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
+from desktop.exchange.key_replacement import STATION_SIDE, KeyReplacementPanel
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
@@ -29,6 +31,7 @@ from desktop.workspace import Workspace
 from registry.store import Store
 from registry.sync_state import Receipt
 from sync import enroll
+from sync.errors import CountyKeyReplacementNeeded
 from sync.export import ExportResult, export_station
 from sync.names import table_label
 from sync.status import PeerStatus, receipts, status
@@ -102,44 +105,89 @@ def choose_answer(parent: QWidget) -> Path | None:
 
 
 class AnswerDialog(SyncDialog):
-    """导入县级答复: stores the county's public keys and shows its fingerprint."""
+    """导入县级答复: stores the county's public keys and shows its fingerprint. An answer
+    with another county key than the one the station trusts opens the 更换密钥 panel."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "导入县级答复", parent)
         self.setObjectName("answerDialog")
         self.enrolled: enroll.Enrolled | None = None
+        self.path: Path | None = None
         self.choose_button = QPushButton("选择答复文件…", self)
         self.choose_button.clicked.connect(self.choose)
         self.fingerprint = FingerprintView(self)
         self.fingerprint.hide()
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
+        self.replacement = KeyReplacementPanel(STATION_SIDE, self)
+        self.replacement.hide()
+        self.replacement.confirmed.connect(self.confirm_replacement)
         self.arrange("导入县级答复", [
             hint("选择县扶贫办登记后给回的答复文件(注册答复-….json)。", self),
             self.fingerprint,
+            self.replacement,
             self.done_label,
             STRETCH,
-        ], actions=[self.choose_button], size=(620, 320))
+        ], actions=[self.choose_button], size=(660, 320))
 
     def set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
+        self.replacement.replace_button.setEnabled(not busy)
 
     def choose(self) -> None:
         path = choose_answer(self)
         if path is not None:
             self.start(path)
 
-    def start(self, path: Path) -> None:
+    def start(self, path: Path, replace_key: str | None = None, reason: str | None = None
+              ) -> None:
+        """Takes the answer; `replace_key` (and `reason`) confirm a new county key, the
+        fingerprint typed from the phone call."""
         store = self.workspace.store
-        self.run("导入县级答复", lambda _p: enroll.accept(store, path), self._accepted,
-                 cancellable=False)
+        self.path = path
+        if replace_key is None:
+            self.replacement.hide()
+            self.done_label.clear()
+        self.run("更换县扶贫办密钥" if replace_key else "导入县级答复",
+                 lambda _p: enroll.accept(store, path, replace_county_key=replace_key,
+                                          reason=reason),
+                 self._accepted, cancellable=False, on_refused=self._needs_replacement)
+
+    def _needs_replacement(self, error: BaseException) -> bool:
+        """The station trusts another county key: not a dead end, the panel instead."""
+        if not isinstance(error, CountyKeyReplacementNeeded):
+            return False
+        self.fingerprint.hide()
+        self.replacement.show_refusal(error.registered, error.fingerprint)
+        self.done_label.setText("<p>答复未导入,本站未作任何改动。</p>")
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        return True
+
+    def confirm_replacement(self, typed: str, reason: str) -> None:
+        """Asked once more, with both fingerprints, before the old county key is revoked."""
+        if self.path is None:
+            return
+        new, old = self.replacement.offered.text(), self.replacement.registered.text()
+        asked = QMessageBox.question(
+            self, "更换县扶贫办密钥",
+            f"确认更换县扶贫办的密钥?\n\n新密钥指纹:{new}(已与县扶贫办电话核对)\n"
+            f"本站原登记的指纹:{old}\n" + (f"原因:{reason}\n" if reason else "") +
+            "\n更换后,本站的数据包只加密给新密钥;用原密钥签名的回传数据包一律拒绝导入。"
+            "更换记入本站审计记录。")
+        if asked == QMessageBox.StandardButton.Yes:
+            self.start(self.path, replace_key=typed, reason=reason or None)
 
     def _accepted(self, result: enroll.Enrolled) -> None:
         self.enrolled = result
+        old = self.replacement.registered.text()
+        self.replacement.hide()
         self.fingerprint.show_fingerprint(result.fingerprint, f"{result.name}(县扶贫办)的指纹")
         self.fingerprint.show()
+        replaced = (f"<p style='color:#c62f2f'>已更换县扶贫办的密钥:原密钥(指纹 {old})"
+                    "已作废,用它签名的回传数据包将被拒绝;更换已记入审计记录。</p>"
+                    if result.replaced else "")
         self.done_label.setText(
-            f"<p>已接受 <b>{result.name}</b> 的答复,本站可以导出数据包了。</p>"
+            f"<p>已接受 <b>{result.name}</b> 的答复,本站可以导出数据包了。</p>" + replaced +
             "<p>请与县扶贫办电话核对上面的指纹,应与县里屏幕上“本县指纹”完全一致;"
             "不一致时请勿导出,立即联系县扶贫办。</p>")
 

@@ -36,15 +36,18 @@ def make_county(folder: Path, code: str = COUNTY, name: str = "county") -> Store
 
 
 def enroll_pair(station: Store, county: Store, folder: Path,
-                replace_reason: str | None = None) -> None:
+                replace_reason: str | None = None, new_county: bool = False) -> None:
     """Enrolls `station` at `county`; with `replace_reason` the county confirms the new key
-    of a station it enrolled before (as after comparing the fingerprint by phone)."""
+    of a station it enrolled before (as after comparing the fingerprint by phone); with
+    `new_county` the station confirms the key of a county store other than the one it
+    trusts (the county reinstalled)."""
     req = folder / f"req-{station.info.region_code}.json"
     ans = folder / f"ans-{station.info.region_code}.json"
     enroll.write_request(station, req)
     confirmed = enroll.read_request(req).fingerprint if replace_reason else None
     enroll.enroll(county, req, ans, replace_key=confirmed, reason=replace_reason)
-    enroll.accept(station, ans)
+    county_print = enroll.own_fingerprint(county) if new_county else None
+    enroll.accept(station, ans, replace_county_key=county_print)
 
 
 def content_hash(store: Store) -> str:

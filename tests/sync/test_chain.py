@@ -131,10 +131,11 @@ def test_reinstalled_stores_start_new_chains(pair: Pair) -> None:
     finally:
         fresh.close()
 
-    # The county reinstalls: the station accepts the new county and starts over too.
+    # The county reinstalls: the station accepts the new county (its new key confirmed by
+    # phone) and starts over too.
     county2 = make_county(again, name="county2")
     try:
-        enroll_pair(pair.station, county2, pair.folder)
+        enroll_pair(pair.station, county2, pair.folder, new_county=True)
         sent = export.export_station(pair.station, pair.usb)
         assert sent.seq == 1 and sent.full
         assert receive.import_files(county2, [sent.path])[0].status == "applied"

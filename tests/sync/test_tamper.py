@@ -84,7 +84,8 @@ def test_wrong_private_key_cannot_decrypt(pair: Pair) -> None:
         [r] = receive.import_files(other, [sent.path])
         assert r.status == "refused" and "未登记" in r.message
         # Even once it enrolls the station, a bundle made for the first county is refused.
-        enroll_pair(pair.station, other, pair.folder / ".." / pair.folder.name)
+        enroll_pair(pair.station, other, pair.folder / ".." / pair.folder.name,
+                    new_county=True)
         [r] = receive.import_files(other, [sent.path])
         assert r.status == "refused"
     finally:

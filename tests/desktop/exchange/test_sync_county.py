@@ -25,6 +25,8 @@ from registry.sync_state import DuplicateFlag
 from sync import export
 from tests.desktop.conftest import log_in
 from tests.desktop.exchange.test_sync_roundtrip import (
+    DUPLICATES,
+    KEY,
     WAIT,
     cell,
     opened,
@@ -122,7 +124,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     stations.load()
     settle(qtbot, stations)
     assert cell(stations.table, table[A], 2) == "2" and cell(stations.table, table[A], 3) == ""
-    assert int(cell(stations.table, table[B], 8)) >= 3  # open duplicates, both townships
+    assert int(cell(stations.table, table[B], DUPLICATES)) >= 3  # open duplicates, both townships
     screen(qtbot, stations, tmp_path, "sync-county-stations-two")
 
     # Duplicates: the planted pairs are listed; a ruling removes one from the open list.
@@ -162,7 +164,7 @@ def test_many_files_gap_then_fill_and_duplicates(qtbot: QtBot, county_window: Ma
     stations.table.selectRow(table[A])
     stations.revoke_button.click()
     settle(qtbot, stations)
-    qtbot.waitUntil(lambda: cell(stations.table, table[A], 7) == "已吊销", timeout=WAIT)
-    key_cell = stations.table.item(table[A], 7)
+    qtbot.waitUntil(lambda: cell(stations.table, table[A], KEY) == "已吊销", timeout=WAIT)
+    key_cell = stations.table.item(table[A], KEY)
     assert key_cell is not None and key_cell.foreground().color() == RED
     assert "已吊销 新城镇 的 1 个密钥" in informed[0]

@@ -14,7 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.errors.dialog import ErrorDialog
 from desktop.exchange.sync_actions import SyncActions
-from desktop.exchange.sync_county import EnrollStationDialog, ReturnDialog, StationsDialog
+from desktop.exchange.sync_county import (
+    STATUS_HEADERS,
+    EnrollStationDialog,
+    ReturnDialog,
+    StationsDialog,
+)
 from desktop.exchange.sync_dialog import SyncDialog
 from desktop.exchange.sync_import import ImportDialog
 from desktop.exchange.sync_station import (
@@ -32,6 +37,7 @@ from tests.desktop.conftest import log_in, save_screen
 from tests.sync.conftest import content_hash
 
 WAIT = 20000
+KEY, DUPLICATES, SENT = (STATUS_HEADERS.index(h) for h in ("密钥", "待裁定重复", "已回传至"))
 
 
 def actions(window: MainWindow) -> SyncActions:
@@ -215,7 +221,7 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     settle(qtbot, stations)
     assert stations.table.rowCount() == 1
     assert cell(stations.table, 0, 0) == "竹核镇" and cell(stations.table, 0, 1) == "513431102"
-    assert cell(stations.table, 0, 2) == "2" and cell(stations.table, 0, 7) == "有效"
+    assert cell(stations.table, 0, 2) == "2" and cell(stations.table, 0, KEY) == "有效"
     screen(qtbot, stations, tmp_path, "sync-county-stations")
 
     # County → station: the return bundle carries the two receipts back.
@@ -228,7 +234,7 @@ def test_station_to_county_and_back(qtbot: QtBot, main_window: MainWindow,
     back.export_button.click()
     settle(qtbot, back)
     assert back.exported is not None and back.exported.path.name.endswith("-R000001.fpb")
-    qtbot.waitUntil(lambda: not stations.busy() and cell(stations.table, 0, 9) == "1",
+    qtbot.waitUntil(lambda: not stations.busy() and cell(stations.table, 0, SENT) == "1",
                     timeout=WAIT)
 
     pick_files(monkeypatch, [back.exported.path])
