@@ -110,8 +110,9 @@ def resolve_signer(session: Session, peer_code: str, key_id: str,
         k = known.get(kid)
         if k is not None:
             if k.status == "revoked":
-                raise SyncError(f"数据包由已吊销的密钥({kid})签名,已拒绝。"
-                                "请该乡镇重新申请注册。")
+                again = ("请向县扶贫办索取新的注册答复文件" if len(peer_code) == 6  # a county
+                         else "请该乡镇重新申请注册")
+                raise SyncError(f"数据包由已吊销的密钥({kid})签名,已拒绝。{again}。")
             return TrustedKey(k.key_id, k.sign_public, k.enc_public, False)
         e = by_new.get(kid)
         if e is None:
