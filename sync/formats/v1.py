@@ -87,8 +87,15 @@ def read(data: bytes) -> Bundle:
 def write(manifest: dict[str, Any], payload: dict[str, Any], sign_private: str,
           recipient_enc_public: str) -> tuple[bytes, str]:
     """The whole file and its bundle hash (SHA-256 of the manifest bytes)."""
-    plain = zlib.compress(canonical(payload), 6)
-    blob = crypto.encrypt(recipient_enc_public, plain)
+    return write_compressed(manifest, zlib.compress(canonical(payload), 6), sign_private,
+                            recipient_enc_public)
+
+
+def write_compressed(manifest: dict[str, Any], compressed: bytes, sign_private: str,
+                     recipient_enc_public: str) -> tuple[bytes, str]:
+    """`write` for a payload already zlib-compressed (tests and benchmarks seal payloads
+    that no canonical JSON would produce: bombs, deep nesting)."""
+    blob = crypto.encrypt(recipient_enc_public, compressed)
     manifest = {**manifest, "payload_hash": hashlib.sha256(blob).hexdigest(),
                 "payload_size": len(blob), "compression": COMPRESSION, "cipher": CIPHER,
                 "format": VERSION}
