@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from registry.audit import GENESIS
 from registry.store import Store
-from registry.sync_state import OwnKey, Peer
+from registry.sync_state import OwnKey
 from sync import bundle, export, wire
 from sync.formats import v1
 from sync.keys import active_key, peer_active_key
@@ -21,26 +21,30 @@ from sync.names import AUDIT, STATION_TABLES
 
 
 class Forger:
-    """One enrolled station's signing key and its county's encryption key, read once."""
+    """A sender's signing key and its recipient's encryption key, read once: a station and
+    its county (station bundles), or a county and one of its stations (return bundles)."""
 
-    def __init__(self, station: Store, county: Store) -> None:
-        with station.session() as s:
+    def __init__(self, sender: Store, recipient: Store) -> None:
+        self.sender, self.recipient = sender, recipient
+        with sender.session() as s:
             key = active_key(s)
             assert key is not None
             self.sign_private = key.sign_private
-            peer = s.execute(select(Peer).where(Peer.role == "county")).scalar_one()
-            self.enc_public = peer_active_key(s, peer.code).enc_public
-        with county.session() as s:
-            self.county_private = s.execute(
+            self.enc_public = peer_active_key(s, recipient.info.region_code).enc_public
+        with recipient.session() as s:
+            self.recipient_private = s.execute(
                 select(OwnKey).where(OwnKey.status == "active")).scalar_one().enc_private
-        self.station = station
         self.last_hash = GENESIS  # the bundle hash of the last file sealed
 
     def real(self, out_dir: Path, full: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The station's genuine next bundle, opened: (manifest, payload) to change."""
-        sent = export.export_station(self.station, out_dir, full=full)
+        """The sender's genuine next bundle, opened: (manifest, payload) to change."""
+        if self.sender.info.kind == "station":
+            sent = export.export_station(self.sender, out_dir, full=full)
+        else:
+            sent = export.export_return(self.sender, self.recipient.info.region_code, out_dir,
+                                        full=full)
         parsed = bundle.parse(sent.path.read_bytes())
-        payload = parsed.open(self.county_private)
+        payload = parsed.open(self.recipient_private)
         sent.path.unlink()
         return dict(parsed.manifest), payload
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cli.main import main
 from registry.models import Household, Member
 from registry.sync_state import Quarantined
-from sync import receive
+from sync import export, receive
 from tests.sync.conftest import PASSWORD, Pair, content_hash
 from tests.sync.forge import Forger, first_manifest
 
@@ -185,3 +185,23 @@ def test_a_value_nested_inside_a_row_refuses_the_bundle(pair: Pair, value: Any) 
                                                          pair.folder / "n.fpb")])
     assert r.status == "refused" and "嵌套" in r.message, r.message
     assert content_hash(pair.county) == before
+
+
+@pytest.mark.parametrize("column,value", [("amount", "lots"), ("amount", 10 ** 30),
+                                          ("year", "2016"), ("updated_at", "yesterday")])
+def test_a_return_bundle_with_a_bad_value_is_refused_whole(pair: Pair, column: str,
+                                                           value: Any) -> None:
+    """A station keeps no quarantine: a return bundle whose rows it cannot store is refused,
+    the station unchanged (the county is the only writer of those rows)."""
+    assert receive.import_files(pair.county, [export.export_station(
+        pair.station, pair.usb).path])[0].status == "applied"
+    forger = Forger(pair.county, pair.station)
+    manifest, payload = forger.real(pair.usb)
+    section = payload["tables"]["poverty_line"]
+    assert section["rows"], "the county hands down poverty lines"
+    section["rows"][0][section["columns"].index(column)] = value
+    before = content_hash(pair.station)
+    [r] = receive.import_files(pair.station, [forger.seal(first_manifest(manifest), payload,
+                                                          pair.folder / "r.fpb")])
+    assert r.status == "refused" and "扶贫标准" in r.message, r.message
+    assert content_hash(pair.station) == before
