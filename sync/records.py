@@ -14,7 +14,7 @@ same id twice in one bundle) need the store and are checked by sync/merge.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,10 +83,10 @@ class Rule:
             return bool(self.low <= min(present) and max(present) <= self.high)
         if max(map(len, present)) > self.max_length:
             return False
-        if self.kind == "date":
-            return _all_valid(set(present), _DATE, date.fromisoformat)
+        if self.kind == "date":  # dates repeat (birth dates): each distinct one parsed once
+            return _stored_shape(present, _STORED_DATE) and _parse_all(set(present), date)
         if self.kind == "datetime":
-            return _all_valid(present, _DATETIME, datetime.fromisoformat)
+            return _stored_shape(present, _STORED_DATETIME) and _parse_all(present, datetime)
         if self.codes is not None and not self._codes_ok(set(present)):
             return False
         return _clean_text("".join(present))
@@ -137,6 +137,31 @@ def _all_valid(values: Any, pattern: re.Pattern[str], parse: Callable[[str], Any
         return False
     try:
         for _ in map(parse, values):
+            pass
+    except ValueError:
+        return False
+    return True
+
+
+_DIGITS = bytes.maketrans(b"0123456789", b"9999999999")
+# How SQLAlchemy stores a Date and a DateTime in SQLite: what every station sends.
+_STORED_DATE = b"9999-99-99"
+_STORED_DATETIME = b"9999-99-99 99:99:99.999999"
+
+
+def _stored_shape(values: Sequence[str], shape: bytes) -> bool:
+    """All values in the stored shape, checked on one joined string. Any other shape sends
+    the column to the value-by-value walk (which accepts a few more)."""
+    if set(map(len, values)) != {len(shape)}:
+        return False
+    joined = "".join(values)
+    return joined.isascii() and joined.encode().translate(_DIGITS) == shape * len(values)
+
+
+def _parse_all(values: Iterable[str], kind: type[date] | type[datetime]) -> bool:
+    """Every value a real date or time (no 1990-13-45, no 25:00)."""
+    try:
+        for _ in map(kind.fromisoformat, values):
             pass
     except ValueError:
         return False
