@@ -1,7 +1,8 @@
 """Issue 4's figures: full export of a 20,000-household station, the county's import of
 it, that import's throughput against a plain sqlite3 executemany of the same rows (same
 run, same machine), and a county of 30 demo stations with planted cross-township
-duplicates, every one of which must be found.
+duplicates, every one of which must be found. Issue 13's (benchmarks/sync_hardening.py):
+what the bundle checks cost that import, and a 1 GiB-inflating signed bundle refused.
 
 Plain sqlite3 is used here only as the yardstick: no encryption, no verification, no
 classification, just the rows going in.
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, select
 
+from benchmarks import sync_hardening
 from benchmarks.common import figure, peak_rss_mb, section, timed
 from forms import idnumber
 from registry import demo
@@ -115,7 +117,7 @@ def _plain_executemany(path: Path, payload: dict[str, Any]) -> float:
     return t.seconds
 
 
-def _one_station(workdir: Path, households: int) -> None:
+def _one_station(workdir: Path, households: int, runs: int) -> None:
     section(f"同步:{households} 户乡镇的完整导出与县级导入")
     station = _store(workdir / "station.db", "station", TOWNSHIP)
     county = _store(workdir / "county.db", "county", COUNTY)
@@ -130,6 +132,9 @@ def _one_station(workdir: Path, households: int) -> None:
                t_export.seconds <= 10 if households >= 20000 else None)
         figure("数据包大小", sent.path.stat().st_size / 1e6, "MB")
         figure("记录数(含审计)", sent.records, "条")
+        # Copies of the county as it is now (before the import below) import it again.
+        sync_hardening.checks_cost(workdir / "county.db", PASSWORD, sent.path, runs)
+        section(f"同步:{households} 户乡镇的完整导出与县级导入(续)")
         with timed() as t_import:
             [r] = receive.import_files(county, [sent.path])
         assert r.status == "applied", r.message
@@ -195,8 +200,18 @@ def _first(workdir: Path, code: str) -> Store:
     return store
 
 
+def _bombs(workdir: Path) -> None:
+    station = _store(workdir / "bomb-station.db", "station", TOWNSHIP)
+    county = _store(workdir / "bomb-county.db", "county", COUNTY)
+    with station, county:
+        demo.generate(station, 30, seed=13)
+        _enroll(station, county, workdir)
+        sync_hardening.refuse_bombs(station, county, PASSWORD, workdir, 1 << 30)
+
+
 def run(workdir: Path, quick: bool) -> None:
-    _one_station(workdir, 2000 if quick else 20000)
+    _bombs(workdir)
+    _one_station(workdir, 2000 if quick else 20000, 1 if quick else 3)
     _county_of_stations(workdir, 5 if quick else 30, 200 if quick else 3000)
     for store in _opened.values():
         store.close()

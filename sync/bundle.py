@@ -18,6 +18,7 @@ REQUIRED = formats.REQUIRED  # the manifest fields every bundle written today ca
 canonical = formats.canonical
 seal = formats.write  # (manifest, payload, sign_private, recipient_enc_public) -> (file, hash)
 parse = formats.read  # refuses damaged files, and newer formats with NewerProgram
+parse_file = formats.read_file  # the same for a file, read in chunks (OSError if unreadable)
 
 
 def file_name(county: str, station: str, seq: int, kind: str) -> str:

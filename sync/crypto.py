@@ -5,7 +5,9 @@ number them and mark the last one (so dropping or reordering chunks fails)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
+from collections.abc import Callable, Iterator
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sync.errors import SyncError
 
 CHUNK = 1 << 20
+_TAG = 16  # ChaCha20-Poly1305 adds this much to each chunk
 HKDF_INFO = b"fupin-bundle-v1 payload key"
 _RAW = serialization.Encoding.Raw
 _RAW_PUB = serialization.PublicFormat.Raw
@@ -89,30 +92,39 @@ def encrypt(recipient_public_hex: str, plaintext: bytes) -> bytes:
 
 
 def decrypt(private_hex: str, blob: bytes) -> bytes:
+    return b"".join(decrypt_stream(private_hex, io.BytesIO(blob).read, len(blob)))
+
+
+def decrypt_stream(private_hex: str, read: Callable[[int], bytes], size: int
+                   ) -> Iterator[bytes]:
+    """The plaintext of `size` bytes of ciphertext given by `read(n)`, one chunk at a time,
+    so a large payload is never held whole; refuses a chunk longer than the writer's."""
     refused = SyncError("数据包无法解密:不是发给本数据库的,或文件已损坏")
-    if len(blob) < 32 + 4 + 16:
+    if size < 32 + 4 + 16:
         raise refused
     key = X25519PrivateKey.from_private_bytes(bytes.fromhex(private_hex))
-    eph_pub = blob[:32]
+    eph_pub = read(32)
     own_pub = key.public_key().public_bytes(_RAW, _RAW_PUB)
     try:
         shared = key.exchange(X25519PublicKey.from_public_bytes(eph_pub))
     except ValueError:
         raise refused from None
     aead = ChaCha20Poly1305(_payload_key(shared, eph_pub, own_pub))
-    out: list[bytes] = []
     pos, index = 32, 0
-    while pos < len(blob):
-        if pos + 4 > len(blob):
+    while pos < size:
+        head = read(4) if pos + 4 <= size else b""
+        if len(head) != 4:
             raise refused
-        (length,) = struct.unpack(">I", blob[pos:pos + 4])
-        chunk = blob[pos + 4:pos + 4 + length]
-        pos += 4 + length
+        (length,) = struct.unpack(">I", head)
+        pos += 4
+        if length > CHUNK + _TAG or pos + length > size:
+            raise refused
+        chunk = read(length)
+        pos += length
         if len(chunk) != length:
             raise refused
         try:
-            out.append(aead.decrypt(_nonce(index, pos == len(blob)), chunk, None))
+            yield aead.decrypt(_nonce(index, pos == size), chunk, None)
         except InvalidTag:
             raise refused from None
         index += 1
-    return b"".join(out)

@@ -20,7 +20,7 @@ from registry.models import AuditEntry, Region, utcnow
 from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
-from sync import duplicates, wire
+from sync import duplicates, records, wire
 from sync.audit_cover import AuditCover
 
 # The buckets are named in sync/names.py; `sync.merge.BUCKETS` and `.BUCKET_NAMES` stay
@@ -54,9 +54,10 @@ class StationMerge:
         tables = payload["tables"]
         steps = len(STATION_TABLES) + 2
         # The audit entries first: a row is applied only with its entry (sync/audit_cover.py).
-        audit_hash = self._audit(table_rows(AUDIT, payload.get("audit")), audit_hash)
+        audit_hash = self._audit(self._checked(AUDIT, table_rows(AUDIT, payload.get("audit"))),
+                                 audit_hash)
         for i, name in enumerate(STATION_TABLES):
-            self._table(name, table_rows(name, tables.get(name)))
+            self._table(name, self._checked(name, table_rows(name, tables.get(name))))
             self._step(i + 1, steps)
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
@@ -81,9 +82,19 @@ class StationMerge:
             counts = self.counts[name] = dict.fromkeys(BUCKETS, 0)
         counts[bucket] += 1
 
+    def _checked(self, name: str, rows: list[list[Any]]) -> list[list[Any]]:
+        """The rows whose values the store can hold and forms/ allows; the others are
+        quarantined with their reason (sync/records.py), before anything is staged."""
+        good, bad = records.check(name, rows)
+        cols = wire.columns(name)
+        for row, reason in bad:
+            self._hold(name, cols, row, "quarantined", reason)
+        return good
+
     def _hold(self, name: str, cols: list[str], row: list[Any], bucket: str, reason: str
               ) -> None:
         self._put(name, bucket)
+        row = records.for_review(row)
         self.quarantine.append({
             "station_code": self.station, "seq": self.seq, "table_name": name,
             "record_id": str(row[cols.index("id")])[:36], "bucket": bucket, "reason": reason,

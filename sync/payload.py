@@ -9,7 +9,7 @@ from typing import Any
 
 from sync import wire
 from sync.errors import SyncError
-from sync.names import AUDIT, table_label
+from sync.names import AUDIT, TABLE_NAMES, table_label
 
 
 def record_counts(payload: dict[str, Any]) -> dict[str, int]:
@@ -17,10 +17,18 @@ def record_counts(payload: dict[str, Any]) -> dict[str, int]:
     tables = payload.get("tables")
     if not isinstance(tables, dict):
         raise SyncError("数据包内容格式不对,已拒绝")
-    found = {n: len(t.get("rows", [])) for n, t in tables.items() if isinstance(t, dict)}
+    sections = [(n, t) for n, t in tables.items() if isinstance(t, dict)]
     if "audit" in payload:
-        found[AUDIT] = len((payload.get("audit") or {}).get("rows", []))
-    return {k: v for k, v in found.items() if v}
+        sections.append((AUDIT, payload.get("audit") or {}))
+    found: dict[str, int] = {}
+    for name, section in sections:
+        rows = section.get("rows", []) if isinstance(section, dict) else None
+        if not isinstance(rows, list):
+            known = table_label(name) if name in TABLE_NAMES else "未知的表"
+            raise SyncError(f"数据包中“{known}”的记录格式不对,已拒绝")
+        if rows:
+            found[name] = len(rows)
+    return found
 
 
 def check_sent(manifest: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -41,7 +49,9 @@ def table_rows(name: str, section: Any) -> list[list[Any]]:
     if section is None:
         return []
     cols = wire.columns(name)
-    if not isinstance(section, dict) or sorted(section.get("columns", [])) != sorted(cols):
+    sent = section.get("columns") if isinstance(section, dict) else None
+    if not (isinstance(sent, list) and all(type(c) is str for c in sent)
+            and sorted(sent) == sorted(cols)):
         raise SyncError(f"数据包中“{table_label(name)}”的结构与本程序不一致,"
                         "请两边使用同一版本程序")
     rows = section.get("rows")

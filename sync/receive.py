@@ -77,21 +77,23 @@ def import_files(store: Store, files: Iterable[Path], progress: Progress = no_pr
     (bundles applied before it stay applied)."""
     ensure_keys(store)
     results: list[ImportResult] = []
-    staged: list[tuple[Path, bytes, bundle.Parsed]] = []
+    staged: list[tuple[Path, bundle.Parsed]] = []
     for f in files:
         f = Path(f)
-        try:
-            data = f.read_bytes()
-            staged.append((f, data, bundle.parse(data)))
+        try:  # the header, the manifest and a hash of the payload: the file is not kept
+            staged.append((f, bundle.parse_file(f)))
         except OSError:
             results.append(ImportResult(f.name, REFUSED, f"无法读取文件:{f}"))
         except SyncError as e:
             results.append(ImportResult(f.name, REFUSED, str(e)))
-    staged.sort(key=lambda x: (str(x[2].manifest["sender"]), _int(x[2].manifest["seq"])))
-    for i, (f, data, parsed) in enumerate(staged):
+    staged.sort(key=lambda x: (str(x[1].manifest["sender"]), _int(x[1].manifest["seq"])))
+    for i, (f, parsed) in enumerate(staged):
         def part(done: int, total: int, i: int = i) -> bool:  # file i's share of the bar
             return progress(i * 1000 + done * 1000 // max(total, 1), len(staged) * 1000)
-        results.append(receive(store, f.name, data, parsed, part))
+        try:
+            results.append(receive(store, f.name, parsed, part))
+        except OSError:  # the file went away (a pulled stick) after its manifest was read
+            results.append(ImportResult(f.name, REFUSED, f"无法读取文件:{f}"))
     progress(1, 1)
     return results
 
@@ -100,15 +102,38 @@ def _int(v: Any) -> int:
     return v if isinstance(v, int) else 0
 
 
-def receive(store: Store, name: str, data: bytes, parsed: bundle.Parsed,
-            progress: Progress = no_progress) -> ImportResult:
+def receive(store: Store, name: str, parsed: bundle.Parsed, progress: Progress = no_progress
+            ) -> ImportResult:
+    """Imports one bundle and then, if it was applied, the waiting bundles that now follow
+    on from it, one after another (a loop: gaps of any length)."""
+    result = _receive_one(store, name, parsed, progress)
+    if result.status == APPLIED:
+        result.also_applied = _release_waiting(store, result.peer, progress)
+        if result.also_applied:
+            result.message += f";随后导入了等待中的第 {_ranges(result.also_applied)} 号"
+    return result
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 7] → "2–4、7"."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and spans[-1][1] == n - 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _receive_one(store: Store, name: str, parsed: bundle.Parsed, progress: Progress
+                 ) -> ImportResult:
     m = parsed.manifest
     result = ImportResult(name, REFUSED, "", str(m["sender"]), place_name(str(m["sender"])),
                           _int(m["seq"]))
     try:
         trusted, payload = _verify(store, parsed)
         result.peer_name = _peer_name(store, result.peer)
-        _chain(store, name, data, parsed, trusted, payload, result, progress)
+        _chain(store, name, parsed, trusted, payload, result, progress)
     except _Fork as e:
         _log_fork(store, name, parsed)
         result.status, result.message = REFUSED, str(e)
@@ -199,7 +224,7 @@ def gap_message(name: str, expected: int, upto: int, waiting: set[int],
     return f"{name}: 第 {missing} 号回传数据包缺失"
 
 
-def _chain(store: Store, name: str, data: bytes, parsed: bundle.Parsed, trusted: TrustedKey,
+def _chain(store: Store, name: str, parsed: bundle.Parsed, trusted: TrustedKey,
            payload: dict[str, Any], result: ImportResult, progress: Progress) -> None:
     m = parsed.manifest
     peer, seq = result.peer, _int(m["seq"])
@@ -227,7 +252,7 @@ def _chain(store: Store, name: str, data: bytes, parsed: bundle.Parsed, trusted:
         if seq > expected and not m["full"]:
             s.add(ReceivedBundle(peer_code=peer, seq=seq, hash=parsed.hash, status="waiting",
                                  file_name=name, manifest=parsed.manifest_bytes.decode(),
-                                 data=data, received_at=utcnow()))
+                                 data=parsed.file_bytes(), received_at=utcnow()))
             s.flush()
             result.status = WAITING
             result.message = _gap(s, result.peer_name, inbox, seq) + \
@@ -240,10 +265,6 @@ def _chain(store: Store, name: str, data: bytes, parsed: bundle.Parsed, trusted:
                                       progress)
         result.status = APPLIED
         result.message = f"第 {seq} 号数据包已导入" + ("".join(f"。{n}" for n in notes))
-    result.also_applied = _release_waiting(store, peer, progress)
-    if result.also_applied:
-        result.message += ";随后导入了等待中的第 " + \
-            "、".join(str(n) for n in result.also_applied) + " 号"
 
 
 def _gap(s: Session, peer_name: str, inbox: Inbox, seq: int) -> str:
@@ -311,20 +332,25 @@ def _receipt_text(counts: Counts) -> str:
 
 
 def _release_waiting(store: Store, peer: str, progress: Progress) -> list[int]:
-    """Applies waiting bundles that now follow on; stops at the next gap."""
-    with store.session() as s:
-        inbox = s.get(Inbox, peer)
-        nxt = s.execute(select(ReceivedBundle).where(
-            ReceivedBundle.peer_code == peer, ReceivedBundle.status == "waiting",
-            ReceivedBundle.seq == (inbox.last_seq + 1 if inbox else 1))).scalar()
-        if nxt is None or nxt.data is None:
-            return []
-        data, name = nxt.data, nxt.file_name
-    parsed = bundle.parse(data)
-    r = receive(store, name, data, parsed, progress)  # releases the next one in turn
-    if r.status != APPLIED:
-        return []
-    return [_int(parsed.manifest["seq"]), *r.also_applied]
+    """Applies the waiting bundles that now follow on, in turn, until the next gap (or one
+    that is refused); returns their numbers."""
+    released: list[int] = []
+    while True:
+        with store.session() as s:
+            inbox = s.get(Inbox, peer)
+            nxt = s.execute(select(ReceivedBundle).where(
+                ReceivedBundle.peer_code == peer, ReceivedBundle.status == "waiting",
+                ReceivedBundle.seq == (inbox.last_seq + 1 if inbox else 1))).scalar()
+            if nxt is None or nxt.data is None:
+                return released
+            data, name, seq = nxt.data, nxt.file_name, nxt.seq
+        try:
+            parsed = bundle.parse(data)
+        except SyncError:
+            return released
+        if _receive_one(store, name, parsed, progress).status != APPLIED:
+            return released
+        released.append(seq)
 
 
 def _log_fork(store: Store, name: str, parsed: bundle.Parsed) -> None:

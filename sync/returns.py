@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from registry.sync_state import OwnKey
 from registry.tracking import reserve_revs
-from sync import wire
+from sync import records, wire
+from sync.errors import SyncError
 from sync.key_replacement import REPLACE
 from sync.keys import _new_key, active_key
 from sync.merge import Counts
-from sync.names import BUCKETS, KEY_EVENT, POVERTY_LINE
+from sync.names import BUCKETS, KEY_EVENT, POVERTY_LINE, table_label
 from sync.names import RETURN_PAYLOAD_TABLES as RETURN_PAYLOAD_TABLES  # its old home
 from sync.payload import check_buckets, check_tables, record_counts, table_rows
 
@@ -28,6 +29,10 @@ def apply_return(s: Session, station_code: str, payload: dict[str, Any]
     notes: list[str] = []
     for name in RETURN_PAYLOAD_TABLES:
         rows = table_rows(name, payload["tables"].get(name))
+        _, bad = records.check(name, rows)
+        if bad:  # a station keeps no quarantine: the county's rows come whole or not at all
+            raise SyncError(f"回传数据包中“{table_label(name)}”有无效的记录({bad[0][1]}),"
+                            "已拒绝。请县扶贫办检查程序版本后重新导出。")
         counts[name] = dict.fromkeys(BUCKETS, 0)
         if name == POVERTY_LINE:
             _poverty_lines(s, rows, counts[name])

@@ -13,15 +13,16 @@ CURRENT at it, and drop `write` from the previous module (its reader stays for g
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from registry import migrations
 from sync.errors import NewerProgram, SyncError
 from sync.formats import v1
-from sync.formats.frame import MAGIC, VERSION_AT, Parsed, damaged
+from sync.formats.frame import MAGIC, VERSION_AT, Parsed, Source, damaged
 
 CURRENT = v1.VERSION
-READERS: dict[int, Callable[[bytes], Parsed]] = {v1.VERSION: v1.read}
+READERS: dict[int, Callable[[Source], Parsed]] = {v1.VERSION: v1.read}
 # The current format: its writer, its canonical JSON and its manifest's fields.
 write = v1.write  # write(manifest, payload, sign_private, recipient_enc_public) -> (file, hash)
 canonical: Callable[[Any], bytes] = v1.canonical
@@ -34,17 +35,29 @@ def newer_program(what: str, found: int, supported: int) -> NewerProgram:
 
 
 def read(data: bytes) -> Parsed:
-    """The file split into its parts by the reader of its format. A format newer than
-    this program's is refused with NewerProgram, whatever follows the version byte."""
-    if len(data) <= VERSION_AT or data[:VERSION_AT] != MAGIC:
+    """The file (in memory) split into its parts by the reader of its format. A format
+    newer than this program's is refused with NewerProgram, whatever follows the version
+    byte."""
+    return read_source(Source(data=data))
+
+
+def read_file(path: Path) -> Parsed:
+    """`read` for a file on disk, read in chunks and never whole (OSError if unreadable)."""
+    return read_source(Source(path=Path(path)))
+
+
+def read_source(source: Source) -> Parsed:
+    with source.open() as f:
+        head = f.read(VERSION_AT + 1)
+    if len(head) <= VERSION_AT or head[:VERSION_AT] != MAGIC:
         raise damaged()
-    version = data[VERSION_AT]
+    version = head[VERSION_AT]
     reader = READERS.get(version)
     if reader is None:
         if version > CURRENT:
             raise newer_program("格式", version, CURRENT)
         raise damaged()  # 0, or a format never released
-    return reader(data)
+    return reader(source)
 
 
 def schema_version(manifest: dict[str, Any]) -> int:
