@@ -49,6 +49,8 @@ from reports.excel.problems import ProblemList
 from reports.excel.reading import Table, WorkbookError, open_table
 
 _READ_PROGRESS_EVERY = 5_000  # member rows between progress(0, 0) calls while reading
+_SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once however often typed
+_SHARED_TEXTS = 100_000
 
 
 def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
@@ -130,7 +132,11 @@ class _Import:
         self.villages = villages
         self.progress = progress
         self.problems = ProblemList(limits.LISTED_PROBLEMS)
-        self.members: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        # Members waiting for their household: (row, values in _member_keys order), a
+        # tuple and shared short texts being a third of a dict's memory (200,000 of them).
+        self.members: dict[str, list[tuple[int, tuple[Any, ...]]]] = defaultdict(list)
+        self._member_keys = [k for k in m_table.columns if k != HOUSEHOLD_NO]
+        self._texts: dict[str, str] = {}
         self.id_numbers: dict[str, tuple[str, str]] = {}  # → (household label, member name)
         self.household_rows = self.member_rows = self.checked = 0
         self.imported = (0, 0)
@@ -151,7 +157,21 @@ class _Import:
                 self._problem(self.m_table, row, HOUSEHOLD_NO, None,
                               "请填写户编号(与“农户”表中该户的户编号相同)")
             else:
-                self.members[number].append((row, raw))
+                self.members[number].append((row, self._packed(raw)))
+
+    def _packed(self, raw: dict[str, Any]) -> tuple[Any, ...]:
+        texts = self._texts
+        values = []
+        for key in self._member_keys:
+            value = raw.get(key)
+            if value.__class__ is str and len(value) <= _SHARED_TEXT_LENGTH:
+                value = texts.get(value) or (texts.setdefault(value, value)
+                                             if len(texts) < _SHARED_TEXTS else value)
+            values.append(value)
+        return tuple(values)
+
+    def _unpacked(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        return {k: v for k, v in zip(self._member_keys, values, strict=True) if v is not None}
 
     def check_households(self, s: Session, user: str, reason: str) -> None:
         """Streams the households sheet through the checks; writes them (inside a
@@ -175,7 +195,7 @@ class _Import:
             numbers[number] = row
             self._resolve_village(raw, row)
             people = self.members.pop(number, [])
-            chunk.items.append((raw, [m for _, m in people]))
+            chunk.items.append((raw, [self._unpacked(m) for _, m in people]))
             chunk.labels.append(f"户编号为{number}的户")
             chunk.h_rows.append(row)
             chunk.m_rows.append([r for r, _ in people])
