@@ -122,6 +122,8 @@ def _copy_data_sheet(out: Workbook, src: SheetSource, marks: Marks, codes: CodeS
     ws.freeze_panes = f"B{header_row + 1}"
     last = 0
     for number, cells in _chain(buffered, rows):
+        if not cells:  # a blank (perhaps formatted) row: the copy keeps no formatting
+            continue
         if number == header_row:
             ws.append_at(number, [header_style(WriteOnlyCell(ws, v)) for v in _row(cells)])
         else:
@@ -138,6 +140,8 @@ def _copy_other_sheet(out: Workbook, src: SheetSource) -> None:
     copied = 0
     try:
         for number, cells in iter_rows(src, max_column=_EXCEL_COLUMNS):
+            if not cells:
+                continue
             if copied == OTHER_SHEET_ROWS:
                 ws.append_plain(["(本表其余内容未复制到此副本,请查看原文件)"], number)
                 return

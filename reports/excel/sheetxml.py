@@ -38,6 +38,7 @@ _INLINE, _TEXT, _PHONETIC = f"{_NS}is", f"{_NS}t", f"{_NS}rPh"
 _STRING_ITEM, _MERGE, _DIMENSION = f"{_NS}si", f"{_NS}mergeCell", f"{_NS}dimension"
 _DIGITS = "0123456789"
 _FEED = 1 << 16
+CELL_TEXT_LIMIT = 32_767  # characters: Excel's own limit for a cell
 _column_cache: dict[str, int] = {}
 
 
@@ -63,7 +64,7 @@ def column_number(letters: str) -> int:
     number = _column_cache.get(letters)
     if number is None:
         number = 0
-        for ch in letters.upper():
+        for ch in letters.upper()[:12]:  # past 12 letters it is far too wide anyway
             number = number * 26 + ord(ch) - 64
         if len(_column_cache) < 20_000:
             _column_cache[letters] = number
@@ -101,6 +102,7 @@ class _Rows:
         self.kind: str | None = None
         self.style: str | None = None
         self.text: list[str] = []
+        self.size = 0
         self.collecting = False
         self.inline = False  # inside <is>
         self.phonetic = False  # inside <rPh>: a reading aid, not part of the text
@@ -113,6 +115,7 @@ class _Rows:
             self.kind = attrs.get("t")
             self.style = attrs.get("s")
             self.text = []
+            self.size = 0
             self.has_value = False
         elif name == _VALUE:
             self.collecting = not self.inline
@@ -154,6 +157,11 @@ class _Rows:
 
     def data(self, text: str) -> None:
         if self.collecting:
+            self.size += len(text)
+            if self.size > CELL_TEXT_LIMIT:
+                raise _damaged(f"工作表“{self.src.sheet}”", f"第{self.row_number}行第"
+                               f"{self.column}列的内容超过了Excel单元格的上限"
+                               f"({CELL_TEXT_LIMIT}字)")
             self.text.append(text)
 
     def _value(self, text: str) -> Any:
@@ -217,6 +225,7 @@ class _Strings:
     def __init__(self) -> None:
         self.strings: list[str] = []
         self.text: list[str] = []
+        self.size = 0
         self.collecting = False
         self.phonetic = False
 
@@ -225,6 +234,7 @@ class _Strings:
             self.collecting = not self.phonetic
         elif name == _STRING_ITEM:
             self.text = []
+            self.size = 0
         elif name == _PHONETIC:
             self.phonetic = True
 
@@ -238,6 +248,10 @@ class _Strings:
 
     def data(self, text: str) -> None:
         if self.collecting:
+            self.size += len(text)
+            if self.size > CELL_TEXT_LIMIT:
+                raise _damaged("工作簿的共享字符串表", f"第{len(self.strings) + 1}项超过了"
+                               f"Excel单元格的上限({CELL_TEXT_LIMIT}字)")
             self.text.append(text)
 
 

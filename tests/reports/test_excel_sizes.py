@@ -175,6 +175,7 @@ def _replace_sheet(path: Path, edit: tuple[str, str]) -> Path:
     (('<c r="C2" t="n"><v>2</v></c>', '<c r="C2" t="s"><v>99</v></c>'), "第2行第3列"),
     (("<worksheet", '<!DOCTYPE w [<!ENTITY a "aaaa">]><worksheet'), "文档类型定义"),
     (("</sheetData>", "<row></sheetData>"), "XML有误"),
+    (("<t>国家标准</t>", f"<t>{'长' * 32_768}</t>"), "超过了Excel单元格的上限(32767字)"),
 ])
 def test_a_damaged_sheet_is_refused_with_a_message(station: Store, tmp_path: Path,
                                                    edit: tuple[str, str], why: str) -> None:
