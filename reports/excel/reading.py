@@ -16,13 +16,13 @@ from openpyxl.utils import get_column_letter
 from reports.excel.book import Book
 from reports.excel.columns import (
     HOUSEHOLD_NO,
+    HOUSEHOLDS_SHEET,
     Column,
     export_household_columns,
     export_member_columns,
     export_only_headers,
     normalize_header,
 )
-from reports.excel.columns import HOUSEHOLDS_SHEET as _HOUSEHOLDS
 from reports.excel.errors import WorkbookError as WorkbookError  # its old home; importable
 from reports.excel.sheetxml import SheetSource, iter_rows
 
@@ -32,7 +32,7 @@ EXTRA_COLUMNS = 50  # columns of one's own a user may add right of the form (ign
 
 def max_columns(sheet: str) -> int:
     """The widest a sheet may be: every column an export has, and EXTRA_COLUMNS more."""
-    exported = export_household_columns() if sheet == _HOUSEHOLDS else export_member_columns()
+    exported = export_household_columns() if sheet == HOUSEHOLDS_SHEET else export_member_columns()
     return len(exported) + EXTRA_COLUMNS
 
 
