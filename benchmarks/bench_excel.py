@@ -38,6 +38,8 @@ PASSWORD = "bench-password"
 
 
 def _station(path: Path, households: int, seed: int) -> Store:
+    for old in path.parent.glob(f"{path.name}*"):  # a store of an earlier run (--workdir)
+        old.unlink()
     store, _ = Store.create(path, kind="station", region_code=TOWNSHIP, user="admin",
                             password=PASSWORD)
     if households:
