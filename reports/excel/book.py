@@ -108,7 +108,7 @@ def _check_part_count(handle: IO[bytes], path: Path) -> None:
 
 
 def _read_book(path: Path, handle: IO[bytes]) -> Book:
-    reader = ExcelReader(handle, read_only=True, data_only=True)
+    reader = ExcelReader(handle, read_only=True, data_only=True, keep_links=False)
     archive: zipfile.ZipFile = reader.archive
     reader.read_manifest()
     strings = reader.package.find(SHARED_STRINGS)
