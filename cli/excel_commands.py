@@ -18,8 +18,7 @@ from reports.excel.reading import WorkbookError
 from reports.excel.template import station_villages, write_template
 
 BAD_ROWS_EXIT = 2  # the file was read, some rows are wrong: nothing imported
-
-
+_PRINTED_PROBLEMS = 20
 
 def register(sub: Any) -> None:
     excel = sub.add_parser(
@@ -109,8 +108,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout if report.ok else sys.stderr
         print(report.summary(), file=out)
-        for p in report.problems[:20]:
+        for p in report.problems[:_PRINTED_PROBLEMS]:
             print(f"  {p.sheet} 第{p.row}行 {p.column}列({p.header}):{p.message}", file=out)
-        if len(report.problems) > 20:
-            print(f"  …… 共 {len(report.problems)} 处,见副本中的“错误说明”表", file=out)
+        if report.problem_count > _PRINTED_PROBLEMS:
+            where = (f"副本中的“错误说明”表列出前 {len(report.problems)} 处"
+                     if report.marked_copy else f"--json 列出前 {len(report.problems)} 处")
+            print(f"  …… 共 {report.problem_count} 处,{where}", file=out)
     return 0 if report.ok else BAD_ROWS_EXIT

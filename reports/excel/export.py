@@ -37,6 +37,7 @@ from reports.excel.columns import (
     export_member_columns,
     show,
 )
+from reports.excel.formulas import text_row
 from reports.excel.saving import save_atomic
 from reports.excel.sheets import CodeSheet, add_dropdowns, discard, start_sheet
 
@@ -175,7 +176,7 @@ def _write_info(wb: Workbook, store: Store, flt: HouseholdFilter, title: str | N
         ("字段来源", f"{HOUSEHOLD_FORM.label}、{MEMBER_FORM.label}"),
     ]
     for key, value in lines:
-        ws.append([key, value])
+        ws.append(text_row(ws, [key, value]))  # the title and names are typed by users
 
 
 def _describe(flt: HouseholdFilter) -> str:

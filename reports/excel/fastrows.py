@@ -4,8 +4,10 @@ openpyxl's write-only `append` makes a cell object per value, type-checks it and
 through lxml element by element: about 8 µs a cell, 20 s for the 2.3 million cells of a
 20,000-household township. `FastSheet.append_plain` builds each row as one XML string
 and lets lxml parse it once (about 1 µs a cell), writing the same markup openpyxl writes
-(inline strings, numbers, booleans, dates as serial numbers with a date format).
-The header row, with its styles and comments, still goes through `append`.
+(inline strings, numbers, booleans, dates as serial numbers with a date format). Every
+str is an inline string, never a formula; one that starts like a formula also gets the
+quotePrefix style (see formulas.py). The header row, with its styles and comments, still
+goes through `append`.
 
 This hooks into openpyxl's write-only internals (`_write_rows`, `_values_to_row`,
 `_writer`), which is why the dependency is pinned to openpyxl 3.1.x; the Excel tests read
@@ -27,12 +29,17 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from reports.excel.formulas import SUSPECT_FIRST, starts_like_formula
 
-class _Plain:
-    __slots__ = ("values",)
 
-    def __init__(self, values: Sequence[Any]) -> None:
-        self.values = values
+class _Row:
+    """A row sent to the writer: plain values (fast) or openpyxl cells, at a row number
+    (0: the next one)."""
+
+    __slots__ = ("values", "plain", "number")
+
+    def __init__(self, values: Sequence[Any], plain: bool, number: int) -> None:
+        self.values, self.plain, self.number = values, plain, number
 
 
 class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
@@ -41,6 +48,9 @@ class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
         self._letters: list[str] = []
         probe = WriteOnlyCell(self, date(2000, 1, 1))  # registers the date format
         self._date_style = probe.style_id
+        probe = WriteOnlyCell(self, "")
+        probe.quotePrefix = True
+        self._text_style = f' s="{probe.style_id}"'
 
     @classmethod
     def create(cls, wb: Workbook, title: str) -> FastSheet:
@@ -55,14 +65,22 @@ class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
         ref = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
         self.calculate_dimension = lambda: ref
 
-    def append_plain(self, values: Sequence[Any]) -> None:
-        """One row of str, int, float, bool, date or None (None leaves the cell empty)."""
+    def append_plain(self, values: Sequence[Any], row: int = 0) -> None:
+        """One row of str, int, float, bool, date or None (None leaves the cell empty), at
+        sheet row `row` (rows between stay empty; 0 or a row already passed: the next)."""
+        self._send(_Row(values, True, row))
+
+    def append_at(self, row: int, cells: Sequence[Any]) -> None:
+        """`append` (styled cells, comments) at sheet row `row`, as append_plain."""
+        self._send(_Row(cells, False, row))
+
+    def _send(self, row: _Row) -> None:
         self._get_writer()
         rows: Generator[None, Any, None] | None = self._rows  # type: ignore[has-type]
         if rows is None:
             rows = self._rows = self._write_rows()
             next(rows)
-        rows.send(_Plain(values))
+        rows.send(row)
 
     def _write_rows(self) -> Generator[None, Any, None]:
         """openpyxl's loop over appended rows, with a branch for plain rows."""
@@ -72,10 +90,13 @@ class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
             try:
                 while True:
                     row = yield
-                    if isinstance(row, _Plain):
+                    if not isinstance(row, _Row):
+                        row = _Row(row, False, 0)
+                    row_idx = max(row_idx, row.number)  # rows only go down the sheet
+                    if row.plain:
                         xf.write(self._row_element(row.values, row_idx))
                     else:
-                        cells = self._values_to_row(row, row_idx)
+                        cells = self._values_to_row(row.values, row_idx)
                         self._writer.write_row(xf, cells, row_idx)
                     row_idx += 1
             except GeneratorExit:
@@ -96,8 +117,13 @@ class FastSheet(WriteOnlyWorksheet):  # type: ignore[misc]
                 if ILLEGAL_CHARACTERS_RE.search(v):
                     v = ILLEGAL_CHARACTERS_RE.sub("", v)
                 space = ' xml:space="preserve"' if v != v.strip() else ""
-                parts.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>'
-                             f'{escape(v)}</t></is></c>')
+                style = self._text_style if v[:1] in SUSPECT_FIRST and starts_like_formula(v) \
+                    else ""
+                text = escape(v)
+                if "\r" in text:  # a parser turns a bare CR into LF
+                    text = text.replace("\r", "&#13;")
+                parts.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t{space}>'
+                             f'{text}</t></is></c>')
             elif kind is bool:
                 parts.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
             elif kind is int:

@@ -4,27 +4,35 @@ at this station and repeated within the file), and only when every row is clean 
 them all in one transaction. Otherwise nothing is imported and the user gets a copy of the
 workbook with the bad cells filled and commented (see marking.py).
 
-Text dates are accepted when they are unambiguous, year first: 1980-05-20, 1980-5-20,
-1980/5/20, 1980.5.20, 1980年5月20日 and 19800520; anything else (5/20/1980, a bare Excel
-serial number) is refused with the validation's message rather than guessed.
+The file is streamed: the members sheet is read first, grouped by 户编号 (limits.py bounds
+it), then the households sheet is read, checked and written CHECK_CHUNK households at a
+time inside a savepoint, so memory holds one chunk of households however long the sheet
+is. The first problem rolls the savepoint back, and the remaining households are only
+checked; their problems are counted past the first LISTED_PROBLEMS. A sheet with more rows
+than limits.py allows is refused as soon as they are passed.
+Cell values are prepared for validation by cellvalues.py (text dates, codes typed as
+numbers, numbers Excel has rounded).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from forms.fields import FieldType as T
+from forms import idnumber
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
 from registry.models import Region
 from registry.progress import Cancelled, Progress
 from registry.store import Store
+from reports.excel import limits
+from reports.excel.book import open_book
+from reports.excel.cellvalues import cell_value, household_number
 from reports.excel.columns import (
     HOUSEHOLD_NO,
     HOUSEHOLD_NO_LABEL,
@@ -34,114 +42,67 @@ from reports.excel.columns import (
     template_household_columns,
     template_member_columns,
 )
+from reports.excel.import_report import ImportReport as ImportReport
 from reports.excel.marking import default_marked_path, write_marked_copy
 from reports.excel.problems import CellProblem as CellProblem  # its old home; kept importable
-from reports.excel.reading import Table, WorkbookError, open_workbook, read_table
+from reports.excel.problems import ProblemList
+from reports.excel.reading import Table, WorkbookError, open_table
 
-_TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_EXACT_DIGITS = 1e15  # Excel keeps 15 significant digits; a longer number is rounded
-
-
-@dataclass
-class ImportReport:
-    source: Path
-    households: int = 0  # imported (0 when refused)
-    members: int = 0
-    rows_checked: int = 0  # households read from the file
-    problems: list[CellProblem] = field(default_factory=list)
-    marked_copy: Path | None = None
-    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.ok:
-            text = f"已导入 {self.households} 户、{self.members} 人(文件:{self.source.name})。"
-        else:
-            bad_rows = {(p.sheet, p.row) for p in self.problems}
-            text = (f"导入未进行:发现 {len(self.problems)} 处错误,涉及 {len(bad_rows)} 行,"
-                    f"一户也没有导入。")
-            if self.marked_copy:
-                text += f"已标出错误单元格的副本:{self.marked_copy}"
-        for sheet, headers in self.ignored_columns.items():
-            if headers:
-                text += f"\n工作表“{sheet}”中以下列不属于模板,已忽略:{'、'.join(headers)}"
-        return text
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok, "source": str(self.source), "households": self.households,
-            "members": self.members, "rows_checked": self.rows_checked,
-            "marked_copy": str(self.marked_copy) if self.marked_copy else None,
-            "ignored_columns": self.ignored_columns,
-            "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column,
-                          "header": p.header, "value": _plain(p.value), "message": p.message}
-                         for p in self.problems],
-        }
-
-
-def _plain(value: Any) -> Any:
-    return value if value is None or isinstance(value, int | float | str) else str(value)
+_READ_PROGRESS_EVERY = 5_000  # member rows between progress(0, 0) calls while reading
+_SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once however often typed
+_SHARED_TEXTS = 100_000
 
 
 def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
                     progress: Progress | None = None) -> ImportReport:
     """Imports every household of the workbook at `path`, or none.
 
-    Raises WorkbookError (Chinese message) for a malformed file. With bad rows, returns a
-    report with `problems` and writes the marked copy to `marked_path` (default: beside
-    the file, “<name>.errors.xlsx”). `progress(done, total)` counts households through
-    validation (after a first progress(0, 0) while the file is read); returning False
-    cancels (raises Cancelled, nothing imported).
+    Raises WorkbookError (Chinese message) for a malformed or oversized file. With bad
+    rows, returns a report with `problems` (the first LISTED_PROBLEMS) and writes the
+    marked copy to `marked_path` (default: beside the file, “<name>.errors.xlsx”) unless
+    the file is too large for one. `progress(done, total)` counts households through
+    validation, total as the sheet announces it (progress(0, 0) while the members are
+    read); returning False cancels (raises Cancelled, nothing imported).
     """
     path = Path(path)
     if progress and not progress(0, 0):  # 0 of 0: reading the file, length not known yet
         raise Cancelled("已取消导入")
     report = ImportReport(path)
     h_columns, m_columns = template_household_columns(), template_member_columns()
-    wb, source = open_workbook(path)
-    try:
-        h_table = read_table(wb, source, HOUSEHOLDS_SHEET, h_columns)
-        m_table = read_table(wb, source, MEMBERS_SHEET, m_columns)
-    finally:
-        wb.close()
-        source.close()
-    report.ignored_columns = {HOUSEHOLDS_SHEET: h_table.ignored_headers,
-                              MEMBERS_SHEET: m_table.ignored_headers}
-    if not h_table.rows and not m_table.rows:
+    with open_book(path) as book:
+        h_table = open_table(book, HOUSEHOLDS_SHEET, h_columns)
+        m_table = open_table(book, MEMBERS_SHEET, m_columns)
+        report.ignored_columns = {HOUSEHOLDS_SHEET: h_table.ignored_headers,
+                                  MEMBERS_SHEET: m_table.ignored_headers}
+        with store.session() as s:
+            villages = _villages(s)
+        run = _Import(h_table, m_table, h_columns, m_columns, villages, progress)
+        run.read_members()
+        with store.transaction() as s:
+            run.check_households(s, store.user, f"Excel导入:{path.name}")
+    if run.household_rows == 0 and run.member_rows == 0:
         raise WorkbookError(f"“{path.name}”中没有可导入的数据:“{HOUSEHOLDS_SHEET}”和"
                             f"“{MEMBERS_SHEET}”表的标题行下面都是空的")
-
-    batch = _Batch(h_table, m_table, h_columns, m_columns)
-    with store.session() as s:
-        batch.resolve_villages(_villages(s))
-    report.rows_checked = len(batch.items)
-    item_errors: list[ItemError] = []
-    try:
-        with store.transaction() as s:
-            if batch.problems:
-                _, item_errors = check_households(s, batch.items, batch.labels, progress)
-            else:
-                result = register_households(s, store.user, batch.items,
-                                             reason=f"Excel导入:{path.name}",
-                                             labels=batch.labels, progress=progress)
-                report.households, report.members = len(result.household_ids), result.members
-    except BulkInvalid as e:
-        item_errors = e.item_errors
-    for error in item_errors:
-        batch.add_item_error(error)
-    report.problems = batch.sorted_problems()
-    if report.problems:
-        report.marked_copy = marked_path or default_marked_path(path)
-        write_marked_copy(path, report.marked_copy, report.problems,
-                          data_rows=len(h_table.rows) + len(m_table.rows))
+    report.rows_checked = run.checked
+    report.households, report.members = run.imported
+    report.problems = run.problems.listed()
+    report.not_listed = run.problems.total - len(report.problems)
+    report.rows_with_problems = run.problems.rows
+    if run.problems:
+        data_rows = run.household_rows + run.member_rows
+        if data_rows > limits.MARKED_COPY_MAX_ROWS:
+            report.marked_copy_note = (
+                f"文件共有 {data_rows} 行数据,超过 {limits.MARKED_COPY_MAX_ROWS} 行,"
+                "没有生成标出错误的副本:请按列出的问题在原文件中改正(数据较多时可分成几个"
+                "文件导入)。")
+        else:
+            report.marked_copy = marked_path or default_marked_path(path)
+            write_marked_copy(path, report.marked_copy, report.problems, data_rows=data_rows,
+                              not_listed=report.not_listed)
     return report
 
 
-def _villages(s: Any) -> dict[str, list[str]]:
+def _villages(s: Session) -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for code, name in s.execute(select(Region.code, Region.name)
                                 .where(Region.level == "village", Region.deleted.is_(False))):
@@ -149,133 +110,217 @@ def _villages(s: Any) -> dict[str, list[str]]:
     return names
 
 
-class _Batch:
-    """The file's rows grouped into households, with problems found before validation."""
+@dataclass
+class _Chunk:
+    """Households read since the last check, with their members and sheet rows."""
+
+    items: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    h_rows: list[int] = field(default_factory=list)
+    m_rows: list[list[int]] = field(default_factory=list)
+
+
+class _Import:
+    """One import's reading, grouping and checking, and the problems found on the way."""
 
     def __init__(self, h_table: Table, m_table: Table, h_columns: list[Column],
-                 m_columns: list[Column]) -> None:
+                 m_columns: list[Column], villages: dict[str, list[str]],
+                 progress: Progress | None) -> None:
         self.h_table, self.m_table = h_table, m_table
         self.h_fields = {c.key: c for c in h_columns}
         self.m_fields = {c.key: c for c in m_columns}
-        self.problems: list[CellProblem] = []
-        self.items: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        self.labels: list[str] = []
-        self.h_rows: list[int] = []  # sheet row of each item
-        self.m_rows: list[list[int]] = []  # sheet rows of each item's members
-        self._group()
+        self.villages = villages
+        self.progress = progress
+        self.problems = ProblemList(limits.LISTED_PROBLEMS)
+        # Members waiting for their household: (row, values in _member_keys order), a
+        # tuple and shared short texts being a third of a dict's memory (200,000 of them).
+        self.members: dict[str, list[tuple[int, tuple[Any, ...]]]] = defaultdict(list)
+        self._member_keys = [k for k in m_table.columns if k != HOUSEHOLD_NO]
+        self._texts: dict[str, str] = {}
+        self.id_numbers: dict[str, tuple[str, str]] = {}  # → (household label, member name)
+        self.household_rows = self.member_rows = self.checked = 0
+        self.imported = (0, 0)
+        self._letters = {t.sheet: {k: t.letter(k) or "" for k in t.columns}
+                         for t in (h_table, m_table)}
 
-    def _group(self) -> None:
-        by_number: dict[str, int] = {}
-        for row, values in self.h_table.rows:
-            raw = {k: self._raw(self.h_table, self.h_fields[k], row, v)
-                   for k, v in values.items()}
-            number = _household_no(raw.pop(HOUSEHOLD_NO, None))
-            if number is None:
-                self._problem(self.h_table, row, HOUSEHOLD_NO, None, "请填写户编号")
-                continue
-            if number in by_number:
-                first = self.h_rows[by_number[number]]
-                self._problem(self.h_table, row, HOUSEHOLD_NO, number,
-                              f"户编号“{number}”与第{first}行重复,每户的户编号应不同")
-                continue
-            by_number[number] = len(self.items)
-            self.items.append((raw, []))
-            self.labels.append(f"户编号为{number}的户")
-            self.h_rows.append(row)
-            self.m_rows.append([])
-        for row, values in self.m_table.rows:
-            raw = {k: self._raw(self.m_table, self.m_fields[k], row, v)
-                   for k, v in values.items()}
-            number = _household_no(raw.pop(HOUSEHOLD_NO, None))
+    def read_members(self) -> None:
+        for row, values in self.m_table.data_rows():
+            self.member_rows += 1
+            if self.member_rows > limits.MAX_MEMBER_ROWS:
+                raise _too_many(self.m_table, limits.MAX_MEMBER_ROWS, "人")
+            if self.progress and self.member_rows % _READ_PROGRESS_EVERY == 0 \
+                    and not self.progress(0, 0):
+                raise Cancelled("已取消导入")
+            raw = self._raw_record(self.m_table, self.m_fields, row, values)
+            number = household_number(raw.pop(HOUSEHOLD_NO, None))
             if number is None:
                 self._problem(self.m_table, row, HOUSEHOLD_NO, None,
                               "请填写户编号(与“农户”表中该户的户编号相同)")
-            elif number not in by_number:
+            else:
+                self.members[number].append((row, self._packed(raw)))
+
+    def _packed(self, raw: dict[str, Any]) -> tuple[Any, ...]:
+        texts = self._texts
+        values = []
+        for key in self._member_keys:
+            value = raw.get(key)
+            if value.__class__ is str and len(value) <= _SHARED_TEXT_LENGTH:
+                value = texts.get(value) or (texts.setdefault(value, value)
+                                             if len(texts) < _SHARED_TEXTS else value)
+            values.append(value)
+        return tuple(values)
+
+    def _unpacked(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        return {k: v for k, v in zip(self._member_keys, values, strict=True) if v is not None}
+
+    def check_households(self, s: Session, user: str, reason: str) -> None:
+        """Streams the households sheet through the checks; writes them (inside a
+        savepoint) as long as no problem has been found."""
+        writing: Any = s.begin_nested()
+        numbers: dict[str, int] = {}  # 户编号 → its row
+        chunk = _Chunk()
+        for row, values in self.h_table.data_rows():
+            self.household_rows += 1
+            if self.household_rows > limits.MAX_HOUSEHOLD_ROWS:
+                raise _too_many(self.h_table, limits.MAX_HOUSEHOLD_ROWS, "户")
+            raw = self._raw_record(self.h_table, self.h_fields, row, values)
+            number = household_number(raw.pop(HOUSEHOLD_NO, None))
+            if number is None:
+                self._problem(self.h_table, row, HOUSEHOLD_NO, None, "请填写户编号")
+                continue
+            if number in numbers:
+                self._problem(self.h_table, row, HOUSEHOLD_NO, number,
+                              f"户编号“{number}”与第{numbers[number]}行重复,每户的户编号应不同")
+                continue
+            numbers[number] = row
+            self._resolve_village(raw, row)
+            people = self.members.pop(number, [])
+            chunk.items.append((raw, [self._unpacked(m) for _, m in people]))
+            chunk.labels.append(f"户编号为{number}的户")
+            chunk.h_rows.append(row)
+            chunk.m_rows.append([r for r, _ in people])
+            if len(chunk.items) == limits.CHECK_CHUNK:
+                writing = self._check(s, chunk, writing, user, reason)
+                chunk = _Chunk()
+        if chunk.items:
+            writing = self._check(s, chunk, writing, user, reason)
+        for number, people in self.members.items():
+            for row, _ in people:
                 self._problem(self.m_table, row, HOUSEHOLD_NO, number,
                               f"“{HOUSEHOLDS_SHEET}”表中没有户编号为“{number}”的户")
-            else:
-                item = by_number[number]
-                self.items[item][1].append(raw)
-                self.m_rows[item].append(row)
+        if self.problems:
+            self.imported = (0, 0)
+            if writing is not None:
+                writing.rollback()
+        elif writing is not None:
+            writing.commit()
 
-    def _raw(self, table: Table, column: Column, row: int, value: Any) -> Any:
-        """A cell value as validation expects it; numbers Excel has rounded are refused."""
-        if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_DIGITS:
-            value = int(value)
-        f = column.field
-        if f is None:
-            return value
-        if f.type in (T.TEXT, T.PHONE) and isinstance(value, int | float) \
-                and abs(value) >= _EXACT_DIGITS:
-            self._problem(table, row, column.key, value,
-                          f"{f.label}被Excel存成了数字,末几位已丢失,"
-                          "请把单元格设为“文本”后重新输入")
-            return None
-        if f.codelist is not None and isinstance(value, int) and f.type is not T.CODES:
-            text = str(value)
-            codes = f.codelist.codes()
-            return text if text in codes or text.zfill(2) not in codes else text.zfill(2)
-        if f.type is T.DATE or (f.type is T.COMPUTED and f.name == "birth_date"):
-            return _date(value)
-        return value
-
-    def resolve_villages(self, names: dict[str, list[str]]) -> None:
-        """行政村 may be typed as the village's name; 12 digits are taken as the code."""
-        for i, (household, _) in enumerate(self.items):
-            typed = household.get("village_code")
-            if typed is None:
-                continue
-            text = str(typed).strip()
-            if text.isdigit():
-                household["village_code"] = text
-                continue
-            codes = names.get(text, [])
-            if len(codes) == 1:
-                household["village_code"] = codes[0]
-            elif len(codes) > 1:
-                self._problem(self.h_table, self.h_rows[i], "village_code", typed,
-                              f"本站有{len(codes)}个名为“{text}”的行政村,请填写12位区划代码")
-
-    def add_item_error(self, error: ItemError) -> None:
-        e = error.error
-        if e.row is None:
-            table, row = self.h_table, self.h_rows[error.item]
+    def _check(self, s: Session, chunk: _Chunk, writing: Any, user: str, reason: str) -> Any:
+        """Checks a chunk, and writes it while the whole file so far is clean; returns the
+        savepoint, or None once it has been rolled back."""
+        base = self.checked
+        self.checked += len(chunk.items)
+        self._repeated_id_numbers(chunk)
+        errors: list[ItemError] = []
+        if self.problems and writing is not None:
+            writing.rollback()
+            writing = None
+        if writing is None:
+            _, errors = check_households(s, chunk.items, chunk.labels, self._progress(base))
         else:
-            table, row = self.m_table, self.m_rows[error.item][e.row]
-        raw = self.items[error.item][0] if e.row is None else self.items[error.item][1][e.row]
+            try:
+                result = register_households(s, user, chunk.items, reason=reason,
+                                             labels=chunk.labels, progress=self._progress(base))
+                self.imported = (self.imported[0] + len(result.household_ids),
+                                 self.imported[1] + result.members)
+            except BulkInvalid as e:
+                errors = e.item_errors
+                writing.rollback()
+                writing = None
+        seen: set[tuple[int, int | None, str, str]] = set()
+        for error in errors:
+            found = (error.item, error.error.row, error.error.field, error.error.message)
+            if found not in seen:
+                seen.add(found)
+                self._item_error(chunk, error)
+        return writing
+
+    def _repeated_id_numbers(self, chunk: _Chunk) -> None:
+        """ID numbers already used by a household of an earlier chunk (repeats within the
+        chunk are found by the batch check)."""
+        earlier = self.id_numbers
+        mine: dict[str, tuple[str, str]] = {}
+        for i, (_, people) in enumerate(chunk.items):
+            for position, person in enumerate(people):
+                raw = person.get("id_number")
+                if not isinstance(raw, str):
+                    continue
+                number = idnumber.normalize(raw)
+                if number in earlier:
+                    label, name = earlier[number]
+                    self._problem(self.m_table, chunk.m_rows[i][position], "id_number", raw,
+                                  f"与本次导入的{label}(成员 {name})身份证号码重复")
+                else:
+                    mine.setdefault(number, (chunk.labels[i], str(person.get("name") or "")))
+        earlier.update(mine)
+
+    def _progress(self, base: int) -> Callable[[int, int], bool] | None:
+        outer = self.progress
+        if outer is None:
+            return None
+        expected = self.h_table.expected_rows()
+        return lambda done, total: outer(base + done, max(expected, base + total))
+
+    def _raw_record(self, table: Table, fields: dict[str, Column], row: int,
+                    values: dict[str, Any]) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        for key, value in values.items():
+            converted, message = cell_value(fields[key], value)
+            if message:
+                self._problem(table, row, key, value, message)
+            raw[key] = converted
+        return raw
+
+    def _resolve_village(self, household: dict[str, Any], row: int) -> None:
+        """行政村 may be typed as the village's name; 12 digits are taken as the code."""
+        typed = household.get("village_code")
+        if typed is None:
+            return
+        text = str(typed).strip()
+        if text.isdigit():
+            household["village_code"] = text
+            return
+        codes = self.villages.get(text, [])
+        if len(codes) == 1:
+            household["village_code"] = codes[0]
+        elif len(codes) > 1:
+            self._problem(self.h_table, row, "village_code", typed,
+                          f"本站有{len(codes)}个名为“{text}”的行政村,请填写12位区划代码")
+
+    def _item_error(self, chunk: _Chunk, error: ItemError) -> None:
+        e = error.error
+        household, people = chunk.items[error.item]
+        if e.row is None:
+            table, row, raw = self.h_table, chunk.h_rows[error.item], household
+        else:
+            table, row, raw = self.m_table, chunk.m_rows[error.item][e.row], people[e.row]
         key = e.field if e.field in table.columns else HOUSEHOLD_NO
         self._problem(table, row, key, raw.get(key) if key != HOUSEHOLD_NO else None,
                       e.message)
 
     def _problem(self, table: Table, row: int, key: str, value: Any, message: str) -> None:
-        letter = table.letter(key) or table.letter(HOUSEHOLD_NO) or "A"
+        letters = self._letters[table.sheet]
+        letter = letters.get(key) or letters.get(HOUSEHOLD_NO) or "A"
         fields = self.h_fields if table is self.h_table else self.m_fields
         column = fields.get(key)
         header = column.header.lstrip("*") if column else HOUSEHOLD_NO_LABEL
-        self.problems.append(CellProblem(table.sheet, row, letter, header, value, message))
-
-    def sorted_problems(self) -> list[CellProblem]:
-        order = {HOUSEHOLDS_SHEET: 0, MEMBERS_SHEET: 1}
-        unique = {(p.sheet, p.row, p.column, p.message): p for p in self.problems}
-        return sorted(unique.values(), key=lambda p: (order.get(p.sheet, 2), p.row,
-                                                      len(p.column), p.column))
+        self.problems.add(table.sheet, row, letter, header, value, message)
 
 
-def _household_no(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(value).strip() or None
-
-
-def _date(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    match = _TEXT_DATE.match(text) or _COMPACT_DATE.match(text)
-    if not match:
-        return value
-    try:
-        return date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return value
-
+def _too_many(table: Table, limit: int, unit: str) -> WorkbookError:
+    announced = table.expected_rows()
+    extent = f"(表格范围到第 {announced + table.header_row:,} 行)" if announced > limit else ""
+    return WorkbookError(
+        f"工作表“{table.sheet}”的数据超过 {limit:,} 行{extent},超出一次导入的上限"
+        f"({limit:,} {unit})。一个乡镇的数据远少于此:请检查是否选错了文件、表格下方是否"
+        "有多余的内容;确需导入的,请分成几个文件分批导入")

@@ -2,26 +2,30 @@
 
 openpyxl's normal mode (marking.py, which keeps every bit of the user's formatting) needs
 about 30 s and 600 MB to load and save a 5,000-household file. Past LARGE_ROWS data rows
-the copy is streamed instead: values are read in read-only mode and written in write-only
-mode, row numbers unchanged, with the template's look (header style, widths, text format
-for IDs, drop-downs) put back; the user's own colours and comments are not carried over.
-Bad cells get the same red fill and comment, and “错误说明” comes first, as in marking.py.
+the copy is streamed instead: values are read by sheetxml.py and written in write-only
+mode at their own row numbers, with the template's look (header style, widths, text format
+for IDs, drop-downs) put back; the user's own colours and comments are not carried over,
+nor formulas (their values, as the import read them, are), and values that look like
+formulas stay text. Bad cells get the same red fill and comment, and “错误说明” comes
+first, as in marking.py. Sheets other than the two data sheets are copied up to
+OTHER_SHEET_ROWS rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from reports.excel.book import open_book
 from reports.excel.columns import (
     HOUSEHOLDS_SHEET,
     MEMBERS_SHEET,
@@ -32,68 +36,82 @@ from reports.excel.columns import (
     template_household_columns,
     template_member_columns,
 )
+from reports.excel.errors import WorkbookError
 from reports.excel.fastrows import FastSheet
+from reports.excel.formulas import as_text, text_row
 from reports.excel.problems import CellProblem
-from reports.excel.reading import WorkbookError, open_workbook
 from reports.excel.saving import save_atomic
-from reports.excel.sheets import CODES_SHEET, CodeSheet, add_dropdowns, header_style
+from reports.excel.sheets import CODES_SHEET, CodeSheet, add_dropdowns, discard, header_style
+from reports.excel.sheetxml import SheetSource, iter_rows
 
 LARGE_ROWS = 2000  # data rows in both sheets together
+OTHER_SHEET_ROWS = 10_000
+_HEADER_SEARCH_ROWS = 10
+_EXCEL_COLUMNS = 16_384  # XFD: cells right of it are not copied
+
+Marks = dict[tuple[str, int], dict[str, list[str]]]
 
 
 def write_streamed_copy(source: Path, target: Path, problems: Sequence[CellProblem],
-                        errors_sheet: str, checker: str, bad_fill: Any) -> None:
-    marks: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+                        errors_sheet: str, checker: str, bad_fill: Any,
+                        footnote: str = "") -> None:
+    marks: Marks = defaultdict(lambda: defaultdict(list))
     for p in problems:
         messages = marks[(p.sheet, p.row)][p.column]
         if p.message not in messages:
             messages.append(p.message)
 
-    wb_in, handle = open_workbook(source)
     out = Workbook(write_only=True)
-    try:
-        errors = out.create_sheet(errors_sheet)
-        for letter, width in zip("ABCDEF", (10, 7, 5, 16, 22, 70), strict=True):
-            errors.column_dimensions[letter].width = width
-        errors.freeze_panes = "A2"
-        errors.append([_bold(errors, h) for h in ("工作表", "行号", "列", "列标题", "填写的内容",
-                                                  "问题")])
-        for p in problems:
-            errors.append([p.sheet, p.row, p.column, p.header,
-                           None if p.value is None else str(p.value), p.message])
-        codes = CodeSheet(out)
-        for ws_in in wb_in.worksheets:
-            if ws_in.title in (errors_sheet, CODES_SHEET):
-                continue
-            if ws_in.title in (HOUSEHOLDS_SHEET, MEMBERS_SHEET):
-                _copy_data_sheet(out, ws_in, marks, codes, checker, bad_fill)
-            else:
-                ws = out.create_sheet(ws_in.title)
-                for row in ws_in.iter_rows(values_only=True):
-                    ws.append(list(row))
-        codes.write()
-        save_atomic(out, target)
-    except OSError as e:
-        raise WorkbookError(f"无法写出标记错误的副本“{target}”:{e.strerror or e}"
-                            "(文件是否正在Excel中打开?)") from None
-    finally:
-        wb_in.close()
-        handle.close()
+    with open_book(source) as book:
+        try:
+            errors = out.create_sheet(errors_sheet)
+            for letter, width in zip("ABCDEF", (10, 7, 5, 16, 22, 70), strict=True):
+                errors.column_dimensions[letter].width = width
+            errors.freeze_panes = "A2"
+            errors.append([_bold(errors, h) for h in ("工作表", "行号", "列", "列标题",
+                                                      "填写的内容", "问题")])
+            for p in problems:
+                errors.append(text_row(errors, [p.sheet, p.row, p.column, p.header,
+                                                None if p.value is None else str(p.value),
+                                                p.message]))
+            if footnote:
+                errors.append([footnote])
+            codes = CodeSheet(out)
+            for name in book.sheetnames:
+                if name in (errors_sheet, CODES_SHEET):
+                    continue
+                if name in (HOUSEHOLDS_SHEET, MEMBERS_SHEET):
+                    _copy_data_sheet(out, book.source(name), marks, codes, checker, bad_fill)
+                else:
+                    _copy_other_sheet(out, book.source(name))
+            codes.write()
+            save_atomic(out, target)
+        except OSError as e:
+            discard(out)
+            raise WorkbookError(f"无法写出标记错误的副本“{target}”:{e.strerror or e}"
+                                "(文件是否正在Excel中打开?)") from None
+        except BaseException:
+            discard(out)
+            raise
 
 
-def _copy_data_sheet(out: Workbook, ws_in: Any, marks: dict[tuple[str, int], Any],
-                     codes: CodeSheet, checker: str, bad_fill: Any) -> None:
-    sheet = ws_in.title
+def _copy_data_sheet(out: Workbook, src: SheetSource, marks: Marks, codes: CodeSheet,
+                     checker: str, bad_fill: Any) -> None:
+    sheet = src.sheet
     known = _known_columns(sheet)
-    rows = ws_in.iter_rows(values_only=True)
-    buffered: list[tuple[Any, ...]] = []
-    header: tuple[Any, ...] = ()
-    for values in rows:  # rows up to the header (titles above it are kept)
-        buffered.append(values)
-        if any(normalize_header(v) == "户编号" for v in values):
-            header = values
+    rows = iter_rows(src, max_column=_EXCEL_COLUMNS)
+    buffered: list[tuple[int, dict[int, Any]]] = []
+    header: dict[int, Any] = {}
+    for number, cells in rows:  # rows up to the header (titles above it are kept)
+        buffered.append((number, cells))
+        if any(normalize_header(v) == "户编号" for v in cells.values()):
+            header = cells
             break
-    columns = [known.get(normalize_header(v)) for v in header]
+        if number >= _HEADER_SEARCH_ROWS:
+            break
+    header_row = buffered[-1][0] if header else 0
+    columns = [known.get(normalize_header(header.get(i)))
+               for i in range(1, max(header, default=0) + 1)]
     ws = FastSheet.create(out, sheet)
     for i, column in enumerate(columns, start=1):
         if column is not None:
@@ -101,37 +119,67 @@ def _copy_data_sheet(out: Workbook, ws_in: Any, marks: dict[tuple[str, int], Any
             dim.width = column.width
             if column.is_text:
                 dim.number_format = "@"
-    ws.freeze_panes = f"B{len(buffered) + 1}"
-    for number, values in enumerate(buffered, start=1):
-        if values is header:
-            ws.append([header_style(WriteOnlyCell(ws, v)) for v in values])
+    ws.freeze_panes = f"B{header_row + 1}"
+    last = 0
+    for number, cells in _chain(buffered, rows):
+        if not cells:  # a blank (perhaps formatted) row: the copy keeps no formatting
+            continue
+        if number == header_row:
+            ws.append_at(number, [header_style(WriteOnlyCell(ws, v)) for v in _row(cells)])
         else:
-            _append(ws, sheet, number, values, marks, checker, bad_fill)
-    count = len(buffered)
-    for count, values in enumerate(rows, start=len(buffered) + 1):
-        _append(ws, sheet, count, values, marks, checker, bad_fill)
+            _append(ws, sheet, number, cells, marks, checker, bad_fill)
+        last = number
     present = [c if c is not None else Column(f"_{i}", "") for i, c in enumerate(columns)]
-    add_dropdowns(ws, present, codes, max(count, 2), first_row=len(buffered) + 1)
+    add_dropdowns(ws, present, codes, max(last, 2), first_row=header_row + 1)
 
 
-def _append(ws: FastSheet, sheet: str, number: int, values: tuple[Any, ...],
-            marks: dict[tuple[str, int], Any], checker: str, bad_fill: Any) -> None:
-    row = [_plain(v) for v in values]
+def _copy_other_sheet(out: Workbook, src: SheetSource) -> None:
+    """Another sheet of the user's (e.g. 填写说明), its values only, up to
+    OTHER_SHEET_ROWS rows; one that cannot be read is noted rather than failing the copy."""
+    ws = FastSheet.create(out, src.sheet)
+    copied = 0
+    try:
+        for number, cells in iter_rows(src, max_column=_EXCEL_COLUMNS):
+            if not cells:
+                continue
+            if copied == OTHER_SHEET_ROWS:
+                ws.append_plain(["(本表其余内容未复制到此副本,请查看原文件)"], number)
+                return
+            ws.append_plain([_plain(v) for v in _row(cells)], number)
+            copied += 1
+    except WorkbookError:
+        ws.append_plain(["(本表内容无法读取,未复制到此副本,请查看原文件)"])
+
+
+def _chain(buffered: list[tuple[int, dict[int, Any]]],
+           rows: Iterator[tuple[int, dict[int, Any]]]) -> Iterator[tuple[int, dict[int, Any]]]:
+    yield from buffered
+    yield from rows
+
+
+def _row(cells: dict[int, Any]) -> list[Any]:
+    return [cells.get(i) for i in range(1, max(cells, default=0) + 1)]
+
+
+def _append(ws: FastSheet, sheet: str, number: int, cells: dict[int, Any], marks: Marks,
+            checker: str, bad_fill: Any) -> None:
+    row = [_plain(v) for v in _row(cells)]
     bad = marks.get((sheet, number))
     if not bad:
-        ws.append_plain(row)
+        ws.append_plain(row, number)
         return
-    cells: list[Any] = list(row)
-    width = max(len(cells), *(_index(letter) + 1 for letter in bad))
-    cells += [None] * (width - len(cells))
+    values: list[Any] = [as_text(ws, v) for v in row]
+    width = max(len(values), *(_index(letter) + 1 for letter in bad))
+    values += [None] * (width - len(values))
     for letter, messages in bad.items():
-        cell = WriteOnlyCell(ws, cells[_index(letter)])
+        value = values[_index(letter)]
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value)
         cell.fill = bad_fill
         comment = Comment("\n".join(messages), checker)
         comment.width, comment.height = 260, 40 + 20 * len(messages)
         cell.comment = comment
-        cells[_index(letter)] = cell
-    ws.append(cells)
+        values[_index(letter)] = cell
+    ws.append_at(number, values)
 
 
 def _plain(value: Any) -> Any:

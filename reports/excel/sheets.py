@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from forms.fields import FieldType
 from reports.excel.columns import Column
 from reports.excel.fastrows import FastSheet
+from reports.excel.formulas import mark_text, needs_text_cell, text_row
 
 CODES_SHEET = "代码表"
 AUTHOR = "扶贫系统"
@@ -49,7 +50,7 @@ class CodeSheet:
         lists = list(self._lists)
         longest = max((len(c) for c in lists), default=0)
         for i in range(longest):
-            self.ws.append([c[i] if i < len(c) else None for c in lists])
+            self.ws.append(text_row(self.ws, [c[i] if i < len(c) else None for c in lists]))
 
 
 def start_sheet(wb: Workbook, title: str, columns: Sequence[Column],
@@ -72,7 +73,10 @@ def start_sheet(wb: Workbook, title: str, columns: Sequence[Column],
 
 
 def header_style(cell: WriteOnlyCell) -> WriteOnlyCell:
-    """Bold on light blue; red for a required column (“*”)."""
+    """Bold on light blue; red for a required column (“*”). A header copied from a
+    user's file stays text (see formulas.py)."""
+    if needs_text_cell(cell.value):
+        mark_text(cell)
     required = isinstance(cell.value, str) and cell.value.startswith("*")
     cell.font = _REQUIRED_FONT if required else _HEADER_FONT
     cell.fill = _HEADER_FILL

@@ -25,6 +25,7 @@ from reports.excel.columns import (
     template_household_columns,
     template_member_columns,
 )
+from reports.excel.formulas import text_row
 from reports.excel.saving import save_atomic
 from reports.excel.sheets import CodeSheet, add_dropdowns, start_sheet
 
@@ -90,6 +91,6 @@ def write_template(path: Path, villages: Sequence[str] = ()) -> Path:
     title.font = Font(bold=True, size=14)
     notes.append([title])
     for line in INSTRUCTIONS[1:]:
-        notes.append([line])
+        notes.append(text_row(notes, [line]))
     save_atomic(wb, path)
     return Path(path)

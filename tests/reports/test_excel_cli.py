@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from cli.main import main
 from registry.store import Store
+from reports.excel import limits
 from tests.conftest import PASSWORD, TOWNSHIP
+from tests.reports.excel_big import incomplete_households, wide_header
 from tests.reports.excel_fill import family, fill, household
 
 
@@ -76,3 +78,26 @@ def test_malformed_file_is_a_clear_error(station_path: Path, tmp_path: Path,
     assert "不是Excel工作簿" in capsys.readouterr().err
     assert main(["excel", "template", "--out", str(tmp_path / "x.csv")]) == 1
     assert ".xlsx" in capsys.readouterr().err
+
+
+def test_many_bad_rows_and_a_too_wide_sheet(station_path: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "LISTED_PROBLEMS", 25)
+    bad = incomplete_households(tmp_path / "多.xlsx", 30)
+    assert main(["excel", "import", "--store", str(station_path), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "发现 150 处错误,涉及 30 行" in err and "另有 125 处问题未列出" in err
+    assert err.count("农户 第") == 20
+    assert "共 150 处,副本中的“错误说明”表列出前 25 处" in err
+
+    assert main(["excel", "import", "--store", str(station_path), str(bad), "--json"]) == 2
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["problem_count"] == 150 and summary["problems_not_listed"] == 125
+    assert len(summary["problems"]) == 25
+
+    wide = wide_header(tmp_path / "宽.xlsx", 20_000)
+    assert main(["excel", "import", "--store", str(station_path), str(wide)]) == 1
+    captured = capsys.readouterr()
+    assert "第20000列" in captured.err and "未导入任何数据" in captured.err
+    assert "Traceback" not in captured.err + captured.out
