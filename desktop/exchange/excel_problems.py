@@ -44,15 +44,22 @@ class ImportProblemsDialog(QDialog):
         self.setObjectName("importProblems")
         self.setWindowTitle("从Excel导入 — 发现错误,未导入")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        bad_rows = {(p.sheet, p.row) for p in report.problems}
-        heading = QLabel(f"“{report.source.name}”中有 {len(report.problems)} 处错误,涉及 "
-                         f"{len(bad_rows)} 行。为保证数据完整,一户也没有导入。", self)
+        # The report lists the first problems and counts the rest (reports/excel/limits.py).
+        bad_rows = max(report.rows_with_problems,
+                       len({(p.sheet, p.row) for p in report.problems}))
+        heading = QLabel(f"“{report.source.name}”中有 {report.problem_count} 处错误,涉及 "
+                         f"{bad_rows} 行。为保证数据完整,一户也没有导入。", self)
         heading.setProperty("role", "title")
         heading.setWordWrap(True)
         hint_text = "请按下表改正后重新导入。"
+        if report.not_listed:
+            hint_text += (f"下表列出前 {len(report.problems)} 处,另有 {report.not_listed} "
+                          "处未列出(改正后重新导入时会再列出)。")
         if report.marked_copy:
             hint_text += (f"已另存一份标出错误单元格(红底,批注写明原因)的副本:"
                           f"{report.marked_copy}")
+        elif report.marked_copy_note:
+            hint_text += report.marked_copy_note
         hint = QLabel(hint_text, self)
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
