@@ -15,7 +15,7 @@ from tests.sync.forge import Forger, counts_of, empty_payload, first_manifest
 WAITING = 1000
 
 
-@pytest.mark.slow  # some 35 ms per tiny bundle and step (SQLCipher, ORM): about a minute
+@pytest.mark.slow  # 2,001 tiny bundles: 20 s on a quiet machine, a minute on a busy one
 def test_a_thousand_waiting_bundles_are_released_by_a_loop(pair: Pair) -> None:
     forger = Forger(pair.station, pair.county)
     manifest, _ = forger.real(pair.usb)
