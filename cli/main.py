@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import excel_commands, print_commands, station, sync_commands
+from cli import (
+    backup_commands,
+    excel_commands,
+    keys_commands,
+    print_commands,
+    station,
+    sync_commands,
+)
 from cli.arguments import ChineseArgumentParser, install_translations
 from cli.common import CliError
 from registry import applog, failures
@@ -23,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     print_commands.register(sub)
     excel_commands.register(sub)
     sync_commands.register(sub)
+    backup_commands.register(sub)
+    keys_commands.register(sub)
     return parser
 
 
