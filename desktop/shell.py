@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop import look
 from desktop.access.login import LoginDialog
 from desktop.access.setup_wizard import SetupWizard
+from desktop.backup import actions as backup_actions
 from desktop.errors import hooks
 from desktop.exchange import excel_actions, sync_actions
 from desktop.main_window import MainWindow
@@ -84,8 +85,25 @@ class Shell(QObject):
         sync_actions.install(self.main_window)
         print_actions.install(self.main_window)
         excel_actions.install(self.main_window)
+        backup_actions.install(self.main_window, self.return_to_login)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
+
+    def return_to_login(self) -> LoginDialog:
+        """After a restore: the login opens (first, so the program does not quit), then the
+        main window closes; the restored store is opened by the next login."""
+        window, self.main_window = self.main_window, None
+        login = self.show_login()
+        if window is not None:
+            if window.editor is not None:
+                window.editor.discard()
+            window.close()
+            window.deleteLater()
+        self.worker.set_parent_widget(None)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        return login
 
     def close(self) -> None:
         """Closes the windows, finishes queued work, closes the store."""

@@ -195,7 +195,7 @@ def make_backup(store: Store, out_dir: Path, progress: Progress = no_progress,
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise BackupError(f"文件夹不存在:{out_dir}。请插入U盘,或选择一个已有的文件夹")
-    made_at = now or datetime.now()
+    made_at = now or datetime.now().replace(microsecond=0)
     info = store.info
     target = out_dir / backup_name(info.region_code, info.region_name, made_at)
     n = 1
@@ -433,3 +433,46 @@ def backup_due(store_path: Path, created_at: str, now: datetime | None = None
             return None
     age = now - since
     return age.days if age >= REMIND_AFTER else None
+
+
+# ---- for the program: looking before restoring ---------------------------------------------
+@dataclass(frozen=True)
+class Preview:
+    """What restoring `info` over the store at `store_path` would do, before doing it."""
+
+    info: BackupInfo
+    current: BackupInfo | None  # the store it would replace, when readable
+    refusal: str | None  # why it cannot be restored (another station's backup, …)
+    older: bool  # the store has changes the backup lacks: restoring needs a confirmation
+
+
+def preview(backup_path: Path, store_path: Path, data_key: bytes) -> Preview:
+    info = read_info(backup_path, data_key)
+    current = _current(Path(store_path).resolve(), data_key)
+    try:
+        _check_may_replace(info, current, Path(store_path), force=False)
+    except OlderBackup:
+        return Preview(info, current.info, None, True)
+    except BackupError as e:
+        return Preview(info, current.info, str(e), False)
+    return Preview(info, current.info, None, False)
+
+
+def preview_for_store(store: Store, backup_path: Path) -> Preview:
+    """The open store's own key opens only its own backups: anything else is refused as
+    not this station's."""
+    try:
+        return preview(backup_path, store.path, store._data_key())
+    except WrongPassword:
+        raise OtherStation(f"{Path(backup_path).name} 不是本工作站数据库的备份(本站的密钥打不开"
+                           "它),不能恢复到这里。数据库未改动。") from None
+
+
+def restore_over_open_store(store: Store, backup_path: Path, force: bool = False,
+                            progress: Progress = no_progress) -> RestoreResult:
+    """Restores over the store the program has open: its connections are closed first
+    (the files are swapped under it); the caller logs in again afterwards."""
+    key = store._data_key()
+    preview_for_store(store, backup_path)  # another station's backup: refused, still open
+    store.close()
+    return restore(backup_path, store.path, key, force=force, progress=progress)
