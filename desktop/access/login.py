@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.access.recovery import RecoveryDialog
 from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.operations.worker import DbWorker
@@ -25,6 +26,9 @@ from registry import failures
 from registry.errors import StoreError, WrongPassword
 from registry.keyslots import KeySlots
 from registry.store import Store
+
+KEYS_LOST = ("找不到密钥文件(应与数据库放在同一文件夹,文件名以 .keys 结尾),无法用密码登录。"
+             "请点“用恢复密钥打开”,用建站时打印的恢复密钥打开并设置新的管理员密码。")
 
 
 class LoginDialog(QDialog):
@@ -55,6 +59,7 @@ class LoginDialog(QDialog):
         self.user = QComboBox(self)
         self.user.setObjectName("loginUser")
         self.user.setEditable(True)
+        self.keys_lost = False
         try:
             for name, role in KeySlots.load(store_path).users():
                 self.user.addItem(name)
@@ -62,7 +67,9 @@ class LoginDialog(QDialog):
                                       "管理员" if role == "admin" else "录入员",
                                       Qt.ItemDataRole.ToolTipRole)
         except StoreError:
-            pass  # the message appears when the user tries to log in
+            # A lost key file: said at once, and 用恢复密钥打开 is the way on. Other
+            # problems appear when the user tries to log in.
+            self.keys_lost = store_path.exists() and not KeySlots.path_for(store_path).exists()
         self.password = QLineEdit(self)
         self.password.setObjectName("loginPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -85,6 +92,15 @@ class LoginDialog(QDialog):
             self.hint.setText(f"演示工作站:用户 {demo_login[0]},密码 {demo_login[1]}"
                               "(已填好,按回车登录)")
 
+        self.keys_notice = QLabel("", self)
+        self.keys_notice.setObjectName("keysLost")
+        self.keys_notice.setProperty("role", "error")
+        self.keys_notice.setWordWrap(True)
+        self.keys_notice.hide()
+        self.recovery_button = QPushButton("用恢复密钥打开…", self)
+        self.recovery_button.setObjectName("recoveryButton")
+        self.recovery_button.setAutoDefault(False)
+        self.recovery_button.clicked.connect(lambda: self.open_with_recovery_key())
         self.login_button = QPushButton("登录", self)
         self.login_button.setObjectName("loginButton")
         self.login_button.setDefault(True)
@@ -94,6 +110,7 @@ class LoginDialog(QDialog):
         quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.recovery_button)
         buttons.addWidget(self.login_button)
         buttons.addWidget(quit_button)
 
@@ -102,10 +119,28 @@ class LoginDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(where)
         layout.addSpacing(6)
+        layout.addWidget(self.keys_notice)
         layout.addLayout(grid)
         layout.addSpacing(6)
         layout.addLayout(buttons)
         (self.password if self.user.currentText() else self.user).setFocus()
+        if self.keys_lost:
+            self._keys_lost()
+
+    def _keys_lost(self) -> None:
+        self.error.clear()
+        self.keys_notice.setText(KEYS_LOST)
+        self.keys_notice.show()
+        self.login_button.setDefault(False)
+        self.recovery_button.setDefault(True)
+        self.recovery_button.setFocus()
+
+    def open_with_recovery_key(self) -> RecoveryDialog:
+        reason = "找不到密钥文件:只能用恢复密钥打开。" if self.keys_lost else ""
+        dialog = RecoveryDialog(self.store_path, self._worker, reason, self)
+        dialog.opened.connect(self._opened)
+        dialog.open()
+        return dialog
 
     def try_login(self) -> None:
         user = self.user.currentText().strip()
@@ -131,6 +166,10 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(True)
         if isinstance(error, WrongPassword):
             self.error.setText("用户名或密码不正确")
+        elif self.store_path.exists() and not KeySlots.path_for(self.store_path).exists():
+            self.keys_lost = True
+            self._keys_lost()
+            return
         else:
             self.error.setText(failures.user_message(error))
         self.password.selectAll()
