@@ -11,12 +11,21 @@ import os
 import sys
 from pathlib import Path
 
-from registry import applog, demo, failures
+from registry import applog, failures
 
 NO_SCREEN = """没有检测到图形显示(DISPLAY 未设置),无法打开窗口。
 {where}
 在有屏幕的电脑上运行同一命令即可打开;在无屏幕的服务器上可用虚拟屏幕:
     xvfb-run -a .venv/bin/fupin-station {args}"""
+
+
+def __getattr__(name: str) -> object:
+    """`desktop.app.demo`, imported when first used: Faker and the demo data cost start-up
+    time that a normal start (the login window) does not need."""
+    if name == "demo":
+        from registry import demo
+        return demo
+    raise AttributeError(name)
 
 
 def _has_screen() -> bool:
@@ -38,11 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true",
                         help="打开演示工作站(第一次运行时自动建立,含演示数据)")
     parser.add_argument("--demo-dir", type=Path, default=Path("demo-station"))
+    parser.add_argument("--self-test", action="store_true",
+                        help="自检:在临时文件夹中建库、保存、打印、同步、备份并显示登录窗口"
+                             "(不显示窗口,不动用户的数据),全部通过时返回 0")
     args = parser.parse_args(argv)
     applog.setup()
+    if args.self_test:
+        from desktop import selftest
+        return selftest.run()
 
     station = None
     if args.demo:
+        from registry import demo  # Faker and the demo data: only for --demo (start-up time)
         try:
             station = demo.ensure_demo_station(args.demo_dir)
         except Exception as e:  # noqa: BLE001 - the one error path, before any window
