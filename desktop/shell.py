@@ -21,6 +21,7 @@ from desktop import look
 from desktop.access.login import LoginDialog
 from desktop.access.setup_wizard import SetupWizard
 from desktop.backup import actions as backup_actions
+from desktop.backup.restore_dialog import RestoreDialog
 from desktop.errors import hooks
 from desktop.exchange import excel_actions, sync_actions
 from desktop.main_window import MainWindow
@@ -70,6 +71,7 @@ class Shell(QObject):
         self.store_path.parent.mkdir(parents=True, exist_ok=True)
         wizard = SetupWizard(self.store_path)
         wizard.station_ready.connect(self._logged_in)
+        wizard.restore_requested.connect(self.restore_at_setup)
         self.wizard = wizard
         wizard.show()
         return wizard
@@ -92,6 +94,21 @@ class Shell(QObject):
         backup_actions.install(self.main_window, self.return_to_login)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
+
+    def restore_at_setup(self, path: Path) -> RestoreDialog:
+        """The wizard's 从备份恢复 (a new PC): the backup goes to the wizard's path, then
+        the login opens instead of the wizard."""
+        dialog = RestoreDialog(self.worker, path, None, self.wizard)
+
+        def restored(_result: object) -> None:
+            self.store_path = path
+            self.show_login()
+            if self.wizard is not None:
+                self.wizard.hide()
+
+        dialog.restored.connect(restored)
+        dialog.show()
+        return dialog
 
     def return_to_login(self) -> LoginDialog:
         """After a restore: the login opens (first, so the program does not quit), then the

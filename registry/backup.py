@@ -260,6 +260,10 @@ def restore(backup_path: Path, store_path: Path, data_key: bytes, force: bool = 
     lost (damaged, or another station's). The replaced store and its key file are moved
     aside, never deleted."""
     backup_path, store_path = Path(backup_path), Path(store_path).resolve()
+    if not store_path.parent.is_dir():
+        raise BackupError(f"文件夹不存在:{store_path.parent}")
+    if store_path.is_dir():
+        raise BackupError(f"数据库路径是一个文件夹,请给出文件名:{store_path}")
     progress(0, 4)
     info = read_info(backup_path, data_key)
     if info.schema_version > migrations.SCHEMA_VERSION:

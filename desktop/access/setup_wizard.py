@@ -300,6 +300,7 @@ class RecoveryPage(QWizardPage):
 
 class SetupWizard(QWizard):
     station_ready = Signal(object)  # the new, open Store
+    restore_requested = Signal(object)  # 从备份恢复 (a new PC): the store's Path
 
     def __init__(self, default_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -321,6 +322,15 @@ class SetupWizard(QWizard):
         self.recovery_page = RecoveryPage(self)
         for page in (self.place, self.user_page, self.villages_page, self.recovery_page):
             self.addPage(page)
+        # A station that exists on a backup (a new PC after a dead disk) is restored, not
+        # set up again: only before anything was made, on the first page.
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "从备份恢复…")
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.customButtonClicked.connect(
+            lambda _which: self.restore_requested.emit(Path(self.place.path.text().strip())))
+        self.currentIdChanged.connect(lambda _id: self.button(
+            QWizard.WizardButton.CustomButton1).setVisible(
+                self.store is None and self.currentPage() is self.place))
 
     def accept(self) -> None:
         # Announced before the wizard hides, so the main window is up first and the

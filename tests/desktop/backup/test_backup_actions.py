@@ -136,3 +136,48 @@ def test_no_reminder_for_a_new_store(qtbot: QtBot, main_window: MainWindow, neve
     actions = _actions(main_window)
     assert backup.last_backup(main_window.workspace.store.path) is None
     assert not actions.due_button.isVisible() and actions.reminder is None
+
+
+def test_new_pc_restores_from_the_setup_wizard(qtbot: QtBot, demo_store_path: Path,
+                                               shell_factory: list[Shell],
+                                               tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with Store.open(demo_store_path, "admin", PASSWORD) as old_pc:
+        made = backup.make_backup(old_pc, usb)
+    new_pc = tmp_path / "new-pc" / "station.db"
+    shell = Shell(new_pc)
+    shell_factory.append(shell)
+    from PySide6.QtWidgets import QWizard
+
+    from desktop.access.setup_wizard import SetupWizard
+    wizard = shell.start()
+    assert isinstance(wizard, SetupWizard)
+    button = wizard.button(QWizard.WizardButton.CustomButton1)
+    assert button.isVisible() and button.text() == "从备份恢复…"
+    with qtbot.waitSignal(wizard.restore_requested) as asked:
+        button.click()
+    dialog = shell.restore_at_setup(asked.args[0])
+    dialog.set_backup(made.path)
+    assert [dialog.user.itemText(i) for i in range(dialog.user.count())] == ["admin"]
+    dialog.password.setText("wrong-password")
+    with qtbot.waitSignal(dialog.checked, timeout=10000):
+        dialog.check_button.click()
+    assert "密码不正确" in dialog.what.text() and not dialog.restore_button.isEnabled()
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.checked, timeout=10000):
+        dialog.check_button.click()
+    assert "不存在,将由备份建立" in dialog.what.text()
+    qtbot.wait(50)
+    save_screen(dialog, tmp_path, "restore-new-pc")
+    with qtbot.waitSignal(dialog.restored, timeout=20000):
+        dialog.confirm_and_restore(ask=False)
+    login = shell.login
+    assert isinstance(login, LoginDialog) and login.isVisible() and not wizard.isVisible()
+    login.user.setEditText("admin")
+    login.password.setText(PASSWORD)
+    with qtbot.waitSignal(shell.main_window_shown, timeout=15000):
+        login.try_login()
+    window = shell.main_window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.found_label.text() == "共 300 户", timeout=10000)
