@@ -24,6 +24,7 @@ from desktop.backup import actions as backup_actions
 from desktop.backup.restore_dialog import RestoreDialog
 from desktop.errors import hooks
 from desktop.exchange import excel_actions, sync_actions
+from desktop.help import guide
 from desktop.main_window import MainWindow
 from desktop.operations.worker import DbWorker
 from desktop.printing import actions as print_actions
@@ -92,6 +93,7 @@ class Shell(QObject):
         print_actions.install(self.main_window)
         excel_actions.install(self.main_window)
         backup_actions.install(self.main_window, self.return_to_login)
+        guide.install(self.main_window)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
 

@@ -1,0 +1,1 @@
+"""帮助 menu entries that are not the main window's own: the user guide."""
