@@ -13,23 +13,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import look
 from desktop.access.login import LoginDialog
-from desktop.access.setup_wizard import SetupWizard
-from desktop.backup import actions as backup_actions
-from desktop.backup.restore_dialog import RestoreDialog
 from desktop.errors import hooks
-from desktop.exchange import excel_actions, sync_actions
-from desktop.help import guide
-from desktop.main_window import MainWindow
 from desktop.operations.worker import DbWorker
-from desktop.printing import actions as print_actions
-from desktop.workspace import Workspace
 from registry.store import Store
+
+if TYPE_CHECKING:  # imported when first needed: the login window comes up sooner
+    from desktop.access.setup_wizard import SetupWizard
+    from desktop.backup.restore_dialog import RestoreDialog
+    from desktop.main_window import MainWindow
 
 # Set: quit as soon as the first window (login or wizard) is shown; the time from launch to
 # exit is the cold start to a usable login window.
@@ -69,6 +67,7 @@ class Shell(QObject):
         return self.show_wizard()
 
     def show_wizard(self) -> SetupWizard:
+        from desktop.access.setup_wizard import SetupWizard
         self.store_path.parent.mkdir(parents=True, exist_ok=True)
         wizard = SetupWizard(self.store_path)
         wizard.station_ready.connect(self._logged_in)
@@ -87,6 +86,13 @@ class Shell(QObject):
     def _logged_in(self, store: Store | None) -> None:
         if store is None:
             return
+        # The main window and its features, imported after the login (start-up time).
+        from desktop.backup import actions as backup_actions
+        from desktop.exchange import excel_actions, sync_actions
+        from desktop.help import guide
+        from desktop.main_window import MainWindow
+        from desktop.printing import actions as print_actions
+        from desktop.workspace import Workspace
         self.store = store
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
         sync_actions.install(self.main_window)
@@ -100,6 +106,7 @@ class Shell(QObject):
     def restore_at_setup(self, path: Path) -> RestoreDialog:
         """The wizard's 从备份恢复 (a new PC): the backup goes to the wizard's path, then
         the login opens instead of the wizard."""
+        from desktop.backup.restore_dialog import RestoreDialog
         dialog = RestoreDialog(self.worker, path, None, self.wizard)
 
         def restored(_result: object) -> None:
