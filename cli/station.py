@@ -22,7 +22,7 @@ from cli.common import (
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
-from registry import demo
+from registry import demo, roles
 from registry.errors import StoreError
 from registry.households import get_household, household_values, member_values
 from registry.models import Household, Member
@@ -81,8 +81,16 @@ def register(sub: Any) -> None:
     p = users.add_parser("add", help="添加用户(管理员)")
     add_store_argument(p)
     p.add_argument("name")
-    p.add_argument("--role", choices=["admin", "clerk"], default="clerk")
+    p.add_argument("--role", default=None,
+                   help="角色:乡镇 录入员(entry)、审核员(review)、管理员(admin);"
+                        "县 县审核员(county_review)、县管理员(county_admin)。"
+                        "默认乡镇为录入员,县为县审核员")
     p.set_defaults(run=cmd_users_add)
+    p = users.add_parser("role", help="修改用户的角色(管理员)")
+    add_store_argument(p)
+    p.add_argument("name")
+    p.add_argument("--role", required=True)
+    p.set_defaults(run=cmd_users_role)
     p = users.add_parser("remove", help="删除用户(管理员);其密码随即失效")
     add_store_argument(p)
     p.add_argument("name")
@@ -233,10 +241,22 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         password = ask_password(f"为“{args.name}”设置密码(至少8位):", env=NEW_PASSWORD_ENV,
                                 confirm=True)
         try:
-            store.add_user(args.name, password, args.role)
+            store.add_user(args.name, password,
+                           args.role or roles.roles_for(store.info.kind)[0])
         except StoreError as e:
             raise _store_error(e) from None
     print(f"已添加用户“{args.name}”")
+    return 0
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        try:
+            store.set_role(args.name, args.role)
+        except StoreError as e:
+            raise _store_error(e) from None
+        role = dict(store.users()).get(args.name, args.role)
+    print(f"用户“{args.name}”的角色已改为{roles.role_name(role)}")
     return 0
 
 
@@ -270,7 +290,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
         emit_json([{"user": u, "role": r} for u, r in users])
     else:
         for u, r in users:
-            print(f"{u}\t{'管理员' if r == 'admin' else '录入员'}")
+            print(f"{u}\t{roles.role_name(r)}")
     return 0
 
 

@@ -29,7 +29,6 @@ VERSION = 1
 # scrypt N=2^15, r=8, p=1: ~0.1 s and 32 MiB per try on an office PC — slow for a
 # guesser, unnoticeable at login.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-ROLES = ("admin", "clerk")
 
 
 def _b64(data: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -56,11 +56,9 @@ class LoginDialog(QDialog):
         self.user.setObjectName("loginUser")
         self.user.setEditable(True)
         try:
-            for name, role in KeySlots.load(store_path).users():
+            # Names only: roles are inside the encrypted store, read after login.
+            for name, _role in KeySlots.load(store_path).users():
                 self.user.addItem(name)
-                self.user.setItemData(self.user.count() - 1,
-                                      "管理员" if role == "admin" else "录入员",
-                                      Qt.ItemDataRole.ToolTipRole)
         except StoreError:
             pass  # the message appears when the user tries to log in
         self.password = QLineEdit(self)
