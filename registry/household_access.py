@@ -11,6 +11,7 @@ from typing import Any
 
 from registry import households as hh
 from registry import search, villages
+from registry.roles import Act
 from registry.search import HouseholdFilter, HouseholdRow
 from registry.store import Store
 
@@ -77,11 +78,13 @@ def household_head(store: Store, household_id: str) -> HouseholdHead:
 def save_household(store: Store, household: dict[str, Any], members: list[dict[str, Any]],
                    household_id: str | None = None) -> str:
     """Saves as the logged-in user in one transaction; returns the household's id."""
+    store.require(Act.EDIT_HOUSEHOLDS)
     with store.transaction() as s:
         return hh.save_household(s, store.user, household, members,
-                                 household_id=household_id).id
+                                 household_id=household_id, role=store.role).id
 
 
 def delete_household(store: Store, household_id: str, reason: str) -> None:
+    store.require(Act.EDIT_HOUSEHOLDS)
     with store.transaction() as s:
         hh.delete_household(s, store.user, household_id, reason)
