@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from cli import procedure_commands
 from cli.arguments import integer
 from cli.common import (
     NEW_PASSWORD_ENV,
@@ -58,7 +59,7 @@ def register(sub: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_demo_station)
 
-    hh = sub.add_parser("households", help="农户:列表、查看").add_subparsers(
+    hh = sub.add_parser("households", help="农户:列表、查看、登记、档案").add_subparsers(
         dest="households_command", required=True)
     p = hh.add_parser("list", help="列出农户(可搜索)")
     add_store_argument(p)
@@ -75,6 +76,8 @@ def register(sub: Any) -> None:
     p.add_argument("household_id")
     add_json_argument(p)
     p.set_defaults(run=cmd_households_show)
+
+    procedure_commands.register(sub, hh)
 
     users = sub.add_parser("users", help="用户:添加、删除、改密码、列表").add_subparsers(
         dest="users_command", required=True)
@@ -218,7 +221,9 @@ def cmd_households_show(args: argparse.Namespace) -> int:
             raise _store_error(e) from None
         values = household_values(h)
         derived = {k: getattr(h, k) for k in ("head_name", "size", "income_transfer",
-                                              "net_income", "net_income_per_capita")}
+                                              "net_income", "net_income_per_capita",
+                                              "stage")}
+        derived["stage_label"] = cl.STAGE.label_of(h.stage)
         members = [member_values(m) for m in h.members if not m.deleted]
         meta = {"id": h.id, "rev": h.rev, "deleted": h.deleted,
                 "updated_at": h.updated_at}
