@@ -14,7 +14,7 @@ import pytest
 import sqlcipher3
 from sqlalchemy import func, select
 
-from registry import migrations, schema
+from registry import migrations, roles, schema
 from registry.errors import StoreError
 from registry.keyslots import parse_recovery_key
 from registry.models import AuditEntry, Household, ProcedureEvent
@@ -95,6 +95,8 @@ def test_a_schema1_store_opens_with_everything_in_it(name: str, tmp_path: Path) 
     path = copy_store(name, tmp_path)
     with Store.open(path, "admin", PASSWORD) as store:
         assert store.info.schema_version == migrations.SCHEMA_VERSION
+        # Roles move into the store once, from the released key file's text.
+        assert store.role == roles.admin_role(name)
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql(
                 "SELECT version_num FROM alembic_version").scalar() == migrations.head()
