@@ -134,7 +134,7 @@ def test_users_have_their_own_passwords_and_removal_revokes(station: Store) -> N
     with pytest.raises(StoreError, match="至少8位"):
         station.add_user("王五", "short")
     with Store.open(path, "李会计", "clerk-pass-1") as clerk:
-        assert clerk.role == "clerk"
+        assert clerk.role == "entry"  # 录入员
         with pytest.raises(StoreError, match="只有管理员"):
             clerk.add_user("王五", "whatever-1")
         clerk.change_password("clerk-pass-1", "clerk-pass-9")
