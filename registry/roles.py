@@ -87,6 +87,7 @@ def can(role: str, act: Act) -> bool:
 
 def require(role: str, act: Act) -> None:
     if not can(role, act):
-        who = [role_name(r) for r, acts in GRANTS.items() if act in acts]
-        raise NotAllowed(f"当前用户的角色是{role_name(role)},无权{act.value}"
-                         f"(需要:{'或'.join(who)})")
+        side = next((rs for rs in _BY_KIND.values() if role in rs), tuple(GRANTS))
+        who = [role_name(r) for r in side if act in GRANTS[r]]
+        need = f"(需要:{'或'.join(who)})" if who else ""
+        raise NotAllowed(f"当前用户的角色是{role_name(role)},无权{act.value}{need}")
