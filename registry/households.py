@@ -135,11 +135,14 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
     return row
 
 
+NOT_OWNER = ("县扶贫办不能修改乡镇工作站登记的农户。请退回乡镇修改"
+             "(县审定 → 退回,并写明要改什么)。")
+
+
 def refuse_at_county(session: Session) -> None:
     """Households belong to their station; the county's corrections travel as 退回."""
     if store_kind(session) == "county":
-        raise NotOwner("县扶贫办不能修改乡镇工作站登记的农户。请退回乡镇修改"
-                       "(县审定 → 退回,并写明要改什么)。")
+        raise NotOwner(NOT_OWNER)
 
 
 def delete_household(session: Session, user: str, household_id: str, reason: str) -> None:
