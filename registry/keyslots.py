@@ -6,9 +6,10 @@ removing a user removes a slot (no re-encryption), and a wrong password is told 
 a damaged database by the GCM tag, not by SQLCipher's "file is not a database". The file
 holds only user names, salts, KDF parameters and wrapped keys, and a `role` text that
 programs before schema 3 read: roles now live inside the encrypted store (app_user), and
-this text is read once, when a store of schema 2 or older is upgraded, never after. The recovery key is
-the data key itself, written for printing: even the stock `sqlcipher` shell opens the store
-with `PRAGMA key = "x'<recovery key without dashes>'"`.
+this text is read once, when a store of schema 2 or older is upgraded, never after.
+
+The recovery key is the data key itself, written for printing: even the stock `sqlcipher`
+shell opens the store with `PRAGMA key = "x'<recovery key without dashes>'"`.
 """
 
 from __future__ import annotations
