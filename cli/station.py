@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from cli import procedure_commands
 from cli.arguments import integer
 from cli.common import (
     NEW_PASSWORD_ENV,
@@ -22,7 +23,7 @@ from cli.common import (
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
-from registry import demo
+from registry import demo, roles
 from registry.errors import StoreError
 from registry.households import get_household, household_values, member_values
 from registry.models import Household, Member
@@ -58,7 +59,7 @@ def register(sub: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_demo_station)
 
-    hh = sub.add_parser("households", help="农户:列表、查看").add_subparsers(
+    hh = sub.add_parser("households", help="农户:列表、查看、登记、档案").add_subparsers(
         dest="households_command", required=True)
     p = hh.add_parser("list", help="列出农户(可搜索)")
     add_store_argument(p)
@@ -76,13 +77,23 @@ def register(sub: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_households_show)
 
+    procedure_commands.register(sub, hh)
+
     users = sub.add_parser("users", help="用户:添加、删除、改密码、列表").add_subparsers(
         dest="users_command", required=True)
     p = users.add_parser("add", help="添加用户(管理员)")
     add_store_argument(p)
     p.add_argument("name")
-    p.add_argument("--role", choices=["admin", "clerk"], default="clerk")
+    p.add_argument("--role", default=None,
+                   help="角色:乡镇 录入员(entry)、审核员(review)、管理员(admin);"
+                        "县 县审核员(county_review)、县管理员(county_admin)。"
+                        "默认乡镇为录入员,县为县审核员")
     p.set_defaults(run=cmd_users_add)
+    p = users.add_parser("role", help="修改用户的角色(管理员)")
+    add_store_argument(p)
+    p.add_argument("name")
+    p.add_argument("--role", required=True)
+    p.set_defaults(run=cmd_users_role)
     p = users.add_parser("remove", help="删除用户(管理员);其密码随即失效")
     add_store_argument(p)
     p.add_argument("name")
@@ -210,7 +221,9 @@ def cmd_households_show(args: argparse.Namespace) -> int:
             raise _store_error(e) from None
         values = household_values(h)
         derived = {k: getattr(h, k) for k in ("head_name", "size", "income_transfer",
-                                              "net_income", "net_income_per_capita")}
+                                              "net_income", "net_income_per_capita",
+                                              "stage")}
+        derived["stage_label"] = cl.STAGE.label_of(h.stage)
         members = [member_values(m) for m in h.members if not m.deleted]
         meta = {"id": h.id, "rev": h.rev, "deleted": h.deleted,
                 "updated_at": h.updated_at}
@@ -233,10 +246,22 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         password = ask_password(f"为“{args.name}”设置密码(至少8位):", env=NEW_PASSWORD_ENV,
                                 confirm=True)
         try:
-            store.add_user(args.name, password, args.role)
+            store.add_user(args.name, password,
+                           args.role or roles.roles_for(store.info.kind)[0])
         except StoreError as e:
             raise _store_error(e) from None
     print(f"已添加用户“{args.name}”")
+    return 0
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        try:
+            store.set_role(args.name, args.role)
+        except StoreError as e:
+            raise _store_error(e) from None
+        role = dict(store.users()).get(args.name, args.role)
+    print(f"用户“{args.name}”的角色已改为{roles.role_name(role)}")
     return 0
 
 
@@ -270,7 +295,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
         emit_json([{"user": u, "role": r} for u, r in users])
     else:
         for u, r in users:
-            print(f"{u}\t{'管理员' if r == 'admin' else '录入员'}")
+            print(f"{u}\t{roles.role_name(r)}")
     return 0
 
 

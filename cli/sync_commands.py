@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
+from registry.roles import Act
 from registry.store import Store
 from sync import county, duplicates, enroll, export, receive, status
 from sync.keys import ensure_keys, rotate_keys
@@ -102,9 +103,12 @@ def register(sub: Any) -> None:
 
 
 @contextmanager
-def _store(args: argparse.Namespace) -> Iterator[Store]:
+def _store(args: argparse.Namespace, act: Act | None = Act.SYNC) -> Iterator[Store]:
+    """The store, its keys made if missing, the user's role checked for `act`."""
     store = open_store(args)
     try:
+        if act is not None:
+            store.require(act)
         ensure_keys(store)  # every store gets its keys the first time it syncs
         yield store
     finally:
@@ -203,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, None) as store:
         peers = status.status(store)
         kind = store.info.kind
         mine = enroll.own_fingerprint(store)
@@ -239,7 +243,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
-    with _store(args) as store, store.session() as s:
+    with _store(args, None) as store, store.session() as s:
         flags = duplicates.open_flags(s, args.station)
     rows = [{"id": f.id, "kind": f.kind, "name_a": f.name_a, "name_b": f.name_b,
              "id_number_a": f.id_number_a, "id_number_b": f.id_number_b,
@@ -256,7 +260,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, Act.COUNTY_REVIEW) as store:
         f = duplicates.rule(store, args.flag_id, args.ruling, args.note)
     _say(args, {"id": f.id, "ruling": f.ruling},
          f"已裁定:{duplicates.RULINGS[args.ruling]}(随回传数据包通知两个乡镇)")
@@ -264,14 +268,14 @@ def cmd_rule(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, Act.MANAGE_KEYS) as store:
         keys = county.revoke_station_key(store, args.station, args.reason, args.key_id)
     _say(args, {"revoked": keys}, f"已吊销密钥:{'、'.join(keys)}(随回传数据包通知乡镇)")
     return 0
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, Act.MANAGE_KEYS) as store:
         key = rotate_keys(store)
         fp = enroll.own_fingerprint(store)
     _say(args, {"key_id": key.key_id, "fingerprint": fp},

@@ -45,6 +45,7 @@ from desktop.workspace import Workspace
 from registry import applog, household_access, villages
 from registry.household_access import HouseholdDetail
 from registry.progress import Progress
+from registry.roles import Act
 from registry.search import Hits, HouseholdFilter
 from registry.villages import Village
 
@@ -187,7 +188,7 @@ class MainWindow(QMainWindow):
         self.add_action("文件", self.lock_action, toolbar=True)
         self.add_action("文件", act("自动锁定时间…", "lock",
                                    self.station_lock.choose_idle_minutes))
-        if self.workspace.store.role == "admin":
+        if self.workspace.store.can(Act.MANAGE_KEYS):
             self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
         self.add_action("文件", act("退出", "logout", self.close, "Ctrl+Q"))

@@ -118,14 +118,16 @@ AFFILIATION = code_list(
 POVERTY_STATUS = code_list("poverty_status", "脱贫状态", ["未脱贫", "脱贫", "返贫"])
 NOT_OUT_OF_POVERTY = "1"
 
-# The identification procedure (两公示一公告) as stages a household moves through.
+# The identification procedure (两公示一公告): where a household stands, derived from its
+# recorded steps (registry/procedure/steps.py), never typed. 25, 35 and 65 came with schema
+# 3 (a step of their own each); the codes of schema 1 keep their meaning.
 STAGE = code_list(
     "stage",
     "识别阶段",
     [
-        ("10", "农户申请"), ("20", "民主评议"), ("30", "第一次公示"), ("40", "乡镇审核"),
-        ("50", "第二次公示"), ("60", "县复审"), ("70", "公告"), ("80", "已建档立卡"),
-        ("90", "未通过"),
+        ("10", "农户申请"), ("20", "民主评议"), ("25", "入户核实"), ("30", "第一次公示"),
+        ("35", "第一次公示期满"), ("40", "乡镇审核"), ("50", "第二次公示"), ("60", "县复审"),
+        ("65", "县审定"), ("70", "公告"), ("80", "已建档立卡"), ("90", "未通过"),
     ],
 )
 

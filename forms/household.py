@@ -68,7 +68,8 @@ HOUSEHOLD_FORM = Form(
               codelist=cl.IDENTIFICATION_STANDARD),
         Field("attribute", "贫困户属性", T.CODE, BASIC, required=True,
               codelist=cl.HOUSEHOLD_ATTRIBUTE),
-        Field("stage", "识别阶段", T.CODE, BASIC, required=True, codelist=cl.STAGE),
+        # Derived from the recorded steps (registry/procedure), shown, never typed.
+        Field("stage", "识别阶段", T.COMPUTED, BASIC, codelist=cl.STAGE),
         Field("poverty_status", "脱贫状态", T.CODE, BASIC, required=True,
               codelist=cl.POVERTY_STATUS),
         Field("exit_year", "脱贫(返贫)年度", T.INTEGER, BASIC, minimum=2013, maximum=2035,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +19,10 @@ from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from forms.validation import CleanHousehold, FieldError, Invalid, validate_household
 from registry import audit, derived
-from registry.households import find_id_numbers
+from registry.households import find_id_numbers, refuse_at_county
 from registry.ids import new_id
-from registry.models import Household, Member, Region
+from registry.models import Household, Member, ProcedureEvent, Region
+from registry.procedure.record import applications
 from registry.progress import Cancelled, Progress
 from registry.tracking import bulk_insert
 
@@ -136,7 +138,8 @@ def _duplicates_in_store(session: Session, cleaned: list[CleanHousehold | None]
 
 def register_households(session: Session, user: str, items: Sequence[RawHousehold],
                         reason: str | None = None, labels: Sequence[str] | None = None,
-                        progress: Progress | None = None) -> BulkResult:
+                        progress: Progress | None = None, role: str | None = None,
+                        applied_on: date | None = None) -> BulkResult:
     """Checks the whole batch, then writes it; raises BulkInvalid listing every problem
     (and writes nothing) when any household is wrong. The caller's transaction makes the
     batch all-or-nothing; progress counts households through the check."""
@@ -161,8 +164,11 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
         snapshots.append({**{k: h[k] for k in _HOUSEHOLD_INPUTS}, "members": [
             {**{k: m[k] for k in _MEMBER_INPUTS}, "sex": m["sex"],
              "birth_date": m["birth_date"]} for m in people]})
+    refuse_at_county(session)
     bulk_insert(session, Household, h_rows)
     bulk_insert(session, Member, m_rows)
+    bulk_insert(session, ProcedureEvent, applications(
+        [h["id"] for h in h_rows], user, role, applied_on or date.today()))
     audit.record_many(session, user, "create", "household",
                       [(h["id"], None, snap) for h, snap in zip(h_rows, snapshots, strict=True)],
                       reason=reason)

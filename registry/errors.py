@@ -31,3 +31,16 @@ class NotFound(StoreError):
 
 class DuplicateIdNumber(StoreError):
     pass
+
+
+class ProcedureRefused(UserError):
+    """A step that cannot be recorded (skipped, repeated, wrong date, missing reason…);
+    nothing was written. The message names the household and the missing step."""
+
+
+class QuotaExceeded(ProcedureRefused):
+    """Going over the county's 规模 needs an explicit override with a reason."""
+
+
+class NotOwner(UserError):
+    """A county may not change a station's household: its corrections travel as 退回."""

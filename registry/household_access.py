@@ -11,6 +11,8 @@ from typing import Any
 
 from registry import households as hh
 from registry import search, villages
+from registry.errors import NotOwner
+from registry.roles import Act
 from registry.search import HouseholdFilter, HouseholdRow
 from registry.store import Store
 
@@ -77,11 +79,25 @@ def household_head(store: Store, household_id: str) -> HouseholdHead:
 def save_household(store: Store, household: dict[str, Any], members: list[dict[str, Any]],
                    household_id: str | None = None) -> str:
     """Saves as the logged-in user in one transaction; returns the household's id."""
+    _may_edit(store)
     with store.transaction() as s:
         return hh.save_household(s, store.user, household, members,
-                                 household_id=household_id).id
+                                 household_id=household_id, role=store.role).id
 
 
 def delete_household(store: Store, household_id: str, reason: str) -> None:
+    _may_edit(store)
     with store.transaction() as s:
         hh.delete_household(s, store.user, household_id, reason)
+
+
+def may_edit(store: Store) -> bool:
+    """Whether the logged-in user may add, change or delete households here (the app greys
+    out 新增/修改/删除 otherwise)."""
+    return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+
+
+def _may_edit(store: Store) -> None:
+    if store.info.kind == "county":  # before the role: the county's answer is 退回
+        raise NotOwner(hh.NOT_OWNER)
+    store.require(Act.EDIT_HOUSEHOLDS)

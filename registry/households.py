@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from forms.validation import FieldError, Invalid, validate_household
 from registry import audit, derived
-from registry.errors import NotFound
-from registry.models import Household, Member, Region
+from registry.errors import NotFound, NotOwner
+from registry.models import Household, Member, ProcedureEvent, Region
+from registry.procedure.record import applications, store_kind
+from registry.tracking import bulk_insert
 
 _HOUSEHOLD_INPUTS = [f.name for f in HOUSEHOLD_FORM.inputs()]
 _MEMBER_INPUTS = [f.name for f in MEMBER_FORM.inputs()]
@@ -59,12 +62,16 @@ def _village_error(session: Session, code: Any) -> FieldError | None:
 
 def save_household(session: Session, user: str, household: Mapping[str, Any],
                    members: Sequence[Mapping[str, Any]], household_id: str | None = None,
-                   reason: str | None = None) -> Household:
+                   reason: str | None = None, role: str | None = None,
+                   applied_on: date | None = None) -> Household:
     """Creates (no id) or replaces the household's values and member rows.
 
     Members are matched by their `id` key; rows not sent are tombstoned. Raises Invalid
-    with every problem, per field, in Chinese; nothing is written then.
+    with every problem, per field, in Chinese; nothing is written then. A new household
+    is an application: its 农户申请 step is recorded with it (on `applied_on`, today by
+    default). At a county the households are the stations': refused (NotOwner).
     """
+    refuse_at_county(session)
     clean = validate_household(household, members)
     errors: list[FieldError] = []
     village_error = _village_error(session, clean.household.get("village_code"))
@@ -120,13 +127,27 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
     for name, value in facts.items():
         setattr(row, name, value)
     session.flush()
+    if before is None:
+        bulk_insert(session, ProcedureEvent,
+                    applications([row.id], user, role, applied_on or date.today()))
     audit.record(session, user, "create" if before is None else "update", "household", row.id,
                  before=before, after=household_snapshot(row), reason=reason)
     return row
 
 
+NOT_OWNER = ("县扶贫办不能修改乡镇工作站登记的农户。请退回乡镇修改"
+             "(县审定 → 退回,并写明要改什么)。")
+
+
+def refuse_at_county(session: Session) -> None:
+    """Households belong to their station; the county's corrections travel as 退回."""
+    if store_kind(session) == "county":
+        raise NotOwner(NOT_OWNER)
+
+
 def delete_household(session: Session, user: str, household_id: str, reason: str) -> None:
     """A tombstone, never a DELETE: the sync and the audit keep the history."""
+    refuse_at_county(session)
     row = session.get(Household, household_id)
     if row is None or row.deleted:
         raise NotFound("该户不存在或已删除")

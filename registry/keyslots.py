@@ -4,9 +4,12 @@ The database is encrypted with one random 256-bit data key. Each user's password
 through scrypt and wraps that key with AES-256-GCM, so every user has their own password,
 removing a user removes a slot (no re-encryption), and a wrong password is told apart from
 a damaged database by the GCM tag, not by SQLCipher's "file is not a database". The file
-holds only user names, roles, salts, KDF parameters and wrapped keys. The recovery key is
-the data key itself, written for printing: even the stock `sqlcipher` shell opens the store
-with `PRAGMA key = "x'<recovery key without dashes>'"`.
+holds only user names, salts, KDF parameters and wrapped keys, and a `role` text that
+programs before schema 3 read: roles now live inside the encrypted store (app_user), and
+this text is read once, when a store of schema 2 or older is upgraded, never after.
+
+The recovery key is the data key itself, written for printing: even the stock `sqlcipher`
+shell opens the store with `PRAGMA key = "x'<recovery key without dashes>'"`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ VERSION = 1
 # scrypt N=2^15, r=8, p=1: ~0.1 s and 32 MiB per try on an office PC — slow for a
 # guesser, unnoticeable at login.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-ROLES = ("admin", "clerk")
 
 
 def _b64(data: bytes) -> str:

@@ -210,17 +210,30 @@ class AidPlan(Tracked, Base):
 
 
 class ProcedureEvent(Tracked, Base):
-    """One step of 两公示一公告 or of an exit, with who did it and when (进出有据)."""
+    """One step of 两公示一公告 or of an exit, with who did it and when (进出有据).
+
+    `stage` is where the step left the household; the household's own stage is the last
+    event's (registry/procedure). Events of schema 1 have no `step` (written by the demo
+    generator before steps were recorded): they are history only."""
 
     __tablename__ = "procedure_event"
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
     stage: Mapped[str] = mapped_column(String(2))
     event_date: Mapped[date] = mapped_column(Date)
-    actor: Mapped[str | None] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(40))  # the user who recorded it
     passed: Mapped[bool | None] = mapped_column(Boolean)
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # Schema 3, after Tracked's columns where the migration's ALTER TABLE puts them.
+    step: Mapped[str | None] = mapped_column(String(20), sort_order=1)  # procedure/steps.py
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0", sort_order=1)
+    role: Mapped[str | None] = mapped_column(String(20), sort_order=1)
+    result: Mapped[str | None] = mapped_column(String(10), sort_order=1)  # pass return reject
+    reason: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    facts: Mapped[str | None] = mapped_column(Text, sort_order=1)  # JSON: votes, findings…
+    notice_id: Mapped[str | None] = mapped_column(String(36), sort_order=1)
+    decision_id: Mapped[str | None] = mapped_column(String(36), sort_order=1)  # county's
 
 
 class PovertyLine(Tracked, Base):
@@ -229,6 +242,17 @@ class PovertyLine(Tracked, Base):
     __tablename__ = "poverty_line"
     year: Mapped[int] = mapped_column(Integer, unique=True)
     amount: Mapped[Decimal]
+
+
+class AppUser(Base):
+    """A user of this store and their role (registry/roles.py). Inside the encrypted file:
+    the key file beside it only unwraps the data key, so editing it grants nothing."""
+
+    __tablename__ = "app_user"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    added_by: Mapped[str | None] = mapped_column(String(40))
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEntry(AuditFields, Base):

@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from registry import models, sync_state  # noqa: F401  (imported for their tables)
 from registry.base import Base
+from registry.procedure import tables  # noqa: F401
 
 metadata = Base.metadata

@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import migrations, regions
+from registry import migrations, regions, roles
 from registry.errors import NotAStore, StoreError, WrongPassword
 from registry.ids import new_id
 from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
-from registry.models import Counter, Meta, PovertyLine, Region
+from registry.models import AppUser, Counter, Meta, PovertyLine, Region
+from registry.roles import Act
 from registry.tracking import COUNTER, stamp_changes
 
 # Seconds to wait after a failed unlock; tests lower it.
@@ -133,14 +134,16 @@ class Store:
                 }
                 s.add_all(Meta(key=k, value=v) for k, v in facts.items())
                 s.add(Counter(name=COUNTER, value=0))
-            store = cls(path, engine, None, user, "admin", data_key)
+            store = cls(path, engine, None, user, roles.admin_role(kind), data_key)
             with store.session() as s, s.begin():
+                s.add(AppUser(name=user, role=store.role, added_by=user))
                 for d in regions.scope_for_store(kind, region_code):
                     s.add(Region(code=d.code, level=d.level, name=d.name,
                                  parent_code=d.parent_code))
                 for year, amount in POVERTY_LINES.items():
                     s.add(PovertyLine(year=year, amount=Decimal(amount)))
-            slots = KeySlots(store_id, [Slot.seal(user, "admin", password, data_key, store_id)])
+            slots = KeySlots(store_id, [Slot.seal(user, store.role, password, data_key,
+                                                  store_id)])
             slots.save(path)
             store.keyslots = slots
         except BaseException:
@@ -159,9 +162,7 @@ class Store:
         except WrongPassword:
             time.sleep(FAILED_LOGIN_DELAY)
             raise
-        slot = slots.find(user)
-        assert slot is not None
-        return cls._open_with_key(path, data_key, slots, user, slot.role)
+        return cls._open_with_key(path, data_key, slots, user)
 
     @classmethod
     def open_with_recovery_key(cls, path: Path | str, data_key: bytes) -> Store:
@@ -173,14 +174,14 @@ class Store:
         except StoreError:
             slots = None  # the recovery key is the way in when the key file is lost
         try:
-            return cls._open_with_key(path, data_key, slots, RECOVERY_USER, "admin")
+            return cls._open_with_key(path, data_key, slots, RECOVERY_USER)
         except NotAStore:
             time.sleep(FAILED_LOGIN_DELAY)
             raise WrongPassword("恢复密钥不正确,或文件不是本系统的数据库") from None
 
     @classmethod
-    def _open_with_key(cls, path: Path, data_key: bytes, slots: KeySlots | None, user: str,
-                       role: str) -> Store:
+    def _open_with_key(cls, path: Path, data_key: bytes, slots: KeySlots | None, user: str
+                       ) -> Store:
         engine = _engine(path, data_key)
         try:
             with engine.connect() as conn:
@@ -195,11 +196,35 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        store = cls(path, engine, slots, user, role, data_key)
+        store = cls(path, engine, slots, user, "", data_key)
         if slots is not None and slots.store_id != store.info.store_id:
             store.close()
             raise NotAStore("密钥文件与数据库不匹配(属于另一个数据库)")
+        try:
+            store.role = store._role_of(user)
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def _role_of(self, user: str) -> str:
+        """The user's role as this (encrypted) store records it; the key file's text is
+        never asked. A store upgraded from schema 2 has no users yet: they are taken once
+        from its key file, the only record of roles those versions kept."""
+        kind = self.info.kind
+        if user == RECOVERY_USER:
+            return roles.admin_role(kind)
+        with self.transaction() as s:
+            if s.scalar(select(func.count()).select_from(AppUser)) == 0 \
+                    and self.keyslots is not None:
+                for name, legacy in self.keyslots.users():
+                    s.add(AppUser(name=name, role=_legacy_role(legacy, kind),
+                                  added_by="升级"))
+                s.flush()
+            role = s.scalar(select(AppUser.role).where(AppUser.name == user))
+        if role is None:
+            raise WrongPassword(f"用户“{user}”不在本库的用户名单中,请找管理员添加")
+        return role
 
     def close(self) -> None:
         self.engine.dispose()
@@ -229,41 +254,96 @@ class Store:
             schema_version=int(facts["schema_version"]),
         )
 
-    # ---- users ------------------------------------------------------------------------
+    # ---- users and roles ------------------------------------------------------------
+    def can(self, act: Act) -> bool:
+        return roles.can(self.role, act)
+
+    def require(self, act: Act) -> None:
+        """Refuses (roles.NotAllowed, in Chinese) what the logged-in user's role may not do."""
+        roles.require(self.role, act)
+
     def _slots(self) -> KeySlots:
         if self.keyslots is None:
             raise StoreError("密钥文件不存在,无法管理用户。请先用恢复密钥重建密钥文件。")
         return self.keyslots
 
     def _require_admin(self) -> None:
-        if self.role != "admin":
-            raise StoreError("只有管理员可以管理用户")
+        self.require(Act.MANAGE_USERS)
 
     def _data_key(self) -> bytes:
         return self._key
 
-    def add_user(self, name: str, password: str, role: str = "clerk") -> None:
+    def _user_changed(self, s: Session, action: str, name: str, before: Any, after: Any
+                      ) -> None:
+        from registry import audit
+        audit.record(s, self.user, action, "user", None, before, after)
+
+    def add_user(self, name: str, password: str, role: str = roles.ENTRY) -> None:
         self._require_admin()
-        if role not in ("admin", "clerk"):
-            raise StoreError("角色只能是 admin(管理员)或 clerk(录入员)")
+        role = roles.parse_role(role, self.info.kind)
         _check_new_user(name, password)
         slots = self._slots()
-        if slots.find(name):
-            raise StoreError(f"用户“{name}”已存在")
-        slots.slots.append(Slot.seal(name, role, password, self._data_key(), slots.store_id))
-        slots.save(self.path)
+        with self.transaction() as s:
+            if slots.find(name) or s.get(AppUser, name) is not None:
+                raise StoreError(f"用户“{name}”已存在")
+            s.add(AppUser(name=name, role=role, added_by=self.user))
+            self._user_changed(s, "add_user", name, None, {"user": name, "role": role})
+            slots.slots.append(Slot.seal(name, role, password, self._data_key(),
+                                         slots.store_id))
+            slots.save(self.path)  # last: a failure before it leaves neither written
 
     def remove_user(self, name: str) -> None:
         self._require_admin()
         slots = self._slots()
-        if not slots.find(name):
-            raise StoreError(f"没有用户“{name}”")
         if name == self.user:
             raise StoreError("不能删除当前登录的用户")
-        if not any(s.role == "admin" and s.user != name for s in slots.slots):
+        with self.transaction() as s:
+            row = s.get(AppUser, name)
+            if row is None and not slots.find(name):
+                raise StoreError(f"没有用户“{name}”")
+            self._keep_an_admin(s, name)
+            if row is not None:
+                self._user_changed(s, "remove_user", name, {"user": name, "role": row.role},
+                                   None)
+                s.delete(row)
+            slots.slots = [x for x in slots.slots if x.user != name]
+            slots.save(self.path)
+
+    def set_role(self, name: str, role: str) -> None:
+        self._require_admin()
+        role = roles.parse_role(role, self.info.kind)
+        with self.transaction() as s:
+            row = s.get(AppUser, name)
+            if row is None:
+                raise StoreError(f"没有用户“{name}”")
+            if role != roles.admin_role(self.info.kind):
+                self._keep_an_admin(s, name)
+            self._user_changed(s, "set_role", name, {"user": name, "role": row.role},
+                               {"user": name, "role": role})
+            row.role = role
+        if name == self.user:
+            self.role = role
+
+    def _keep_an_admin(self, s: Session, leaving: str) -> None:
+        admin = roles.admin_role(self.info.kind)
+        others = s.scalar(select(func.count()).select_from(AppUser).where(
+            AppUser.role == admin, AppUser.name != leaving))
+        if not others:
             raise StoreError("至少要保留一名管理员")
-        slots.slots = [s for s in slots.slots if s.user != name]
-        slots.save(self.path)
+
+    def reset_password(self, name: str, new: str) -> None:
+        """The 管理员 sets a new password for a user who forgot theirs."""
+        self._require_admin()
+        slots = self._slots()
+        slot = slots.find(name)
+        if slot is None:
+            raise StoreError(f"没有用户“{name}”")
+        _check_new_user(name, new)
+        fresh = Slot.seal(name, slot.role, new, self._data_key(), slots.store_id)
+        with self.transaction() as s:
+            self._user_changed(s, "reset_password", name, None, {"user": name})
+            slots.slots = [fresh if x.user == name else x for x in slots.slots]
+            slots.save(self.path)
 
     def change_password(self, old: str, new: str) -> None:
         slots = self._slots()
@@ -281,19 +361,32 @@ class Store:
         slots.save(self.path)
 
     def users(self) -> list[tuple[str, str]]:
-        return self._slots().users()
+        """(name, role) of every user, roles as this store records them."""
+        self._slots()
+        with self.session() as s:
+            return [(n, r) for n, r in s.execute(
+                select(AppUser.name, AppUser.role).order_by(AppUser.added_at, AppUser.name))]
 
     def recovery_key(self) -> str:
         self._require_admin()
         return format_recovery_key(self._data_key())
 
     def rebuild_keyslots(self, user: str, password: str) -> None:
-        """After a lost key file: a new one with a first admin (opened by recovery key)."""
+        """After a lost key file: a new one with a first admin (opened by recovery key).
+        The other users must be given new passwords (reset_password) to log in again."""
         _check_new_user(user, password)
-        self.keyslots = KeySlots(self.info.store_id,
-                                 [Slot.seal(user, "admin", password, self._data_key(),
-                                            self.info.store_id)])
-        self.keyslots.save(self.path)
+        admin = roles.admin_role(self.info.kind)
+        with self.transaction() as s:
+            row = s.get(AppUser, user)
+            if row is None:
+                s.add(AppUser(name=user, role=admin, added_by=self.user))
+            else:
+                row.role = admin
+            self._user_changed(s, "rebuild_keys", user, None, {"user": user, "role": admin})
+            self.keyslots = KeySlots(self.info.store_id,
+                                     [Slot.seal(user, admin, password, self._data_key(),
+                                                self.info.store_id)])
+            self.keyslots.save(self.path)
 
     # ---- checks -----------------------------------------------------------------------
     def verify(self) -> list[str]:
@@ -322,6 +415,15 @@ class Store:
             if self.info.kind == "station":  # a county's receipts are about its stations
                 problems += verify_acknowledged(s)
         return problems
+
+
+def _legacy_role(role: str, kind: str) -> str:
+    """A key file's role of schema 1 or 2 (admin, clerk) as this kind of store's role."""
+    if role in roles.roles_for(kind):
+        return role
+    if kind == "county":
+        return roles.COUNTY_ADMIN if role == "admin" else roles.COUNTY_REVIEW
+    return roles.LEGACY.get(role, roles.ENTRY)
 
 
 def _check_new_user(user: str, password: str) -> None:

@@ -170,12 +170,33 @@ class CountyDecision(Tracked, Base):
     __tablename__ = "sync_decision"
     household_id: Mapped[str] = mapped_column(String(36), index=True)
     station_code: Mapped[str] = mapped_column(String(12), index=True)
-    kind: Mapped[str] = mapped_column(String(12))  # review approve correction
+    # sample (抽查: result pending → pass|fail), approve (审定, notice_no the 文号),
+    # correction (退回 with note), announce (公告 of an approved household, notice_no),
+    # review (schema 1's 复审, kept as history).
+    kind: Mapped[str] = mapped_column(String(12))
     result: Mapped[str | None] = mapped_column(String(20))
     notice_no: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(40))
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Schema 3, after Tracked's columns where the migration's ALTER TABLE puts them.
+    role: Mapped[str | None] = mapped_column(String(20), sort_order=1)
+    # How many steps the household had when decided: a decision is about that state, and
+    # a household the station sends again after a 退回 is a new case for the queue.
+    basis_seq: Mapped[int | None] = mapped_column(Integer, sort_order=1)
+    override: Mapped[str | None] = mapped_column(Text, sort_order=1)  # over quota: why
+
+
+class Quota(Tracked, Base):
+    """规模控制: the number of poor households and people the county allots a township.
+    Set by the county, travels to the station in its return bundle."""
+
+    __tablename__ = "sync_quota"
+    township_code: Mapped[str] = mapped_column(String(12), unique=True)
+    households: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class KeyEvent(Tracked, Base):
@@ -219,4 +240,5 @@ class StationAudit(AuditFields, Base):
 
 
 # County-owned rows that travel back to stations in return bundles.
-RETURN_MODELS: tuple[type[Tracked], ...] = (Receipt, DuplicateFlag, CountyDecision, KeyEvent)
+RETURN_MODELS: tuple[type[Tracked], ...] = (Receipt, DuplicateFlag, CountyDecision, KeyEvent,
+                                             Quota)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -61,11 +61,9 @@ class LoginDialog(QDialog):
         self.user.setEditable(True)
         self.keys_lost = False
         try:
-            for name, role in KeySlots.load(store_path).users():
+            # Names only: roles are inside the encrypted store, read after login.
+            for name, _role in KeySlots.load(store_path).users():
                 self.user.addItem(name)
-                self.user.setItemData(self.user.count() - 1,
-                                      "管理员" if role == "admin" else "录入员",
-                                      Qt.ItemDataRole.ToolTipRole)
         except StoreError:
             # A lost key file: said at once, and 用恢复密钥打开 is the way on. Other
             # problems appear when the user tries to log in.

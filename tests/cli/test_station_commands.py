@@ -88,7 +88,7 @@ def test_users_add_passwd_remove(demo_station: Path, env: pytest.MonkeyPatch,
     assert run(capsys, "users", "passwd", "--store", store, "--user", "王会计")[0] == 0
     env.setenv("FUPIN_PASSWORD", "clerk-pass-2")
     code, out, _ = run(capsys, "users", "list", "--store", store, "--user", "王会计", "--json")
-    assert {"user": "王会计", "role": "clerk"} in json.loads(out)
+    assert {"user": "王会计", "role": "entry"} in json.loads(out)  # 录入员
     env.setenv("FUPIN_PASSWORD", PASSWORD)
     assert run(capsys, "users", "remove", "--store", store, "--user", "admin", "王会计")[0] == 0
     env.setenv("FUPIN_PASSWORD", "clerk-pass-2")

@@ -57,7 +57,9 @@ def test_search_by_village_code_group_and_village_name(village: Store) -> None:
 
 def test_search_by_status_and_stage(village: Store) -> None:
     assert heads(village, poverty_status="2") == []
-    assert len(heads(village, stage="80")) == 5
+    # New households are applications (stage 10, from their recorded step, not typed).
+    assert len(heads(village, stage="10")) == 5
+    assert heads(village, stage="80") == []
 
 
 def test_the_index_follows_edits_and_tombstones(village: Store) -> None:

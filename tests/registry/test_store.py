@@ -15,6 +15,7 @@ from registry.errors import NewerSchema, NotAStore, StoreError, WrongPassword
 from registry.households import save_household
 from registry.keyslots import KeySlots, parse_recovery_key
 from registry.models import Household, Region
+from registry.roles import NotAllowed
 from registry.store import Store
 from tests.conftest import PASSWORD, TOWNSHIP
 from tests.registry.revisions import ADD_COLUMN, AFTER_NEXT, FAILING, HEAD, NEXT, add_revision
@@ -134,8 +135,8 @@ def test_users_have_their_own_passwords_and_removal_revokes(station: Store) -> N
     with pytest.raises(StoreError, match="至少8位"):
         station.add_user("王五", "short")
     with Store.open(path, "李会计", "clerk-pass-1") as clerk:
-        assert clerk.role == "clerk"
-        with pytest.raises(StoreError, match="只有管理员"):
+        assert clerk.role == "entry"  # 录入员
+        with pytest.raises(NotAllowed, match="无权管理用户.需要:管理员.$"):
             clerk.add_user("王五", "whatever-1")
         clerk.change_password("clerk-pass-1", "clerk-pass-9")
     with pytest.raises(WrongPassword):

@@ -14,10 +14,11 @@ import pytest
 import sqlcipher3
 from sqlalchemy import func, select
 
-from registry import migrations, schema
+from registry import migrations, roles, schema
 from registry.errors import StoreError
 from registry.keyslots import parse_recovery_key
-from registry.models import AuditEntry, Household
+from registry.models import AuditEntry, Household, ProcedureEvent
+from registry.procedure.backfill import BACKFILL
 from registry.search import HouseholdFilter, household_ids
 from registry.store import Store
 from tests.registry.revisions import FAILING, HEAD, NEXT, add_revision
@@ -69,14 +70,21 @@ def snapshot(store: Store, queries: list[str]) -> dict[str, Any]:
         audit = [[e.seq, e.hash] for e in
                  s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()]
         search = {q: household_ids(s, HouseholdFilter(text=q)) for q in queries}
-    return {"counts": counts, "households": households, "audit": audit, "search": search}
+        backfill = dict(s.execute(select(ProcedureEvent.household_id, ProcedureEvent.stage)
+                                  .where(ProcedureEvent.step == BACKFILL)).all())
+    return {"counts": counts, "households": households, "audit": audit, "search": search,
+            "backfill": backfill}
 
 
 def assert_as_released(store: Store, name: str) -> None:
     expected = EXPECTED[name]
     assert store.verify() == []
     got = snapshot(store, list(expected["search"]))
-    assert {t: got["counts"][t] for t in expected["counts"]} == expected["counts"]
+    # Schema 3: every household's typed stage became one 补录 event of that stage.
+    backfilled = dict(expected["counts"])
+    backfilled["procedure_event"] += len(expected["households"])
+    assert {t: got["counts"][t] for t in expected["counts"]} == backfilled
+    assert got["backfill"] == {h: v["stage"] for h, v in expected["households"].items()}
     assert got["households"] == expected["households"]
     assert got["audit"] == expected["audit"]
     assert got["search"] == expected["search"]
@@ -87,6 +95,8 @@ def test_a_schema1_store_opens_with_everything_in_it(name: str, tmp_path: Path) 
     path = copy_store(name, tmp_path)
     with Store.open(path, "admin", PASSWORD) as store:
         assert store.info.schema_version == migrations.SCHEMA_VERSION
+        # Roles move into the store once, from the released key file's text.
+        assert store.role == roles.admin_role(name)
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql(
                 "SELECT version_num FROM alembic_version").scalar() == migrations.head()

@@ -1,0 +1,79 @@
+"""At the station: the county's decisions that arrived in a return bundle become steps of
+the households they are about (县抽查, 县审定 or 退回, 公告), recorded under the county
+user's name and role, so a household's history is whole at its owner. Run after the
+return bundle's rows are stored, in the same transaction; a decision is applied once
+(its id is on the step it made)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.errors import ProcedureRefused
+from registry.models import Household, ProcedureEvent
+from registry.procedure.county import ANNOUNCE, APPROVE, CORRECTION, FAILED, PASSED, SAMPLE
+from registry.procedure.record import Recorded, record
+from registry.procedure.steps import PASS, RETURN, STEPS, stage_name
+from registry.sync_state import CountyDecision
+
+_STEP = {SAMPLE: "county_sample", APPROVE: "county_decide", CORRECTION: "county_decide",
+         ANNOUNCE: "announce"}
+
+
+@dataclass(frozen=True)
+class Applied:
+    changed: list[Recorded]
+    skipped: list[str]  # why a decision could not be applied, in Chinese
+
+    def summary(self) -> list[str]:
+        by: dict[tuple[str, str], int] = defaultdict(int)
+        for r in self.changed:
+            by[(r.before, r.after)] += 1
+        lines = [f"{n} 户由“{stage_name(b)}”变为“{stage_name(a)}”"
+                 for (b, a), n in sorted(by.items())]
+        return lines + self.skipped
+
+
+def apply_decisions(s: Session, station_code: str) -> Applied:
+    applied = set(s.scalars(select(ProcedureEvent.decision_id)
+                            .where(ProcedureEvent.decision_id.is_not(None))))
+    pending = [d for d in s.scalars(
+        select(CountyDecision).where(CountyDecision.station_code == station_code,
+                                     CountyDecision.deleted.is_(False))
+        .order_by(CountyDecision.decided_at, CountyDecision.id))
+        if d.id not in applied and d.kind in _STEP
+        and not (d.kind == SAMPLE and d.result not in (PASSED, FAILED))]
+    # One batch per step, result, date and county user: a 审定 of 5,000 households is
+    # one call of record().
+    batches: dict[tuple[str, str, object, str, str | None, str | None, str | None],
+                  list[CountyDecision]] = defaultdict(list)
+    for d in pending:
+        result = RETURN if d.kind == CORRECTION or (d.kind == SAMPLE and d.result == FAILED) \
+            else PASS
+        batches[(d.kind, result, d.decided_at.date(), d.decided_by, d.role, d.notice_no,
+                 d.note)].append(d)
+    changed: list[Recorded] = []
+    skipped: list[str] = []
+    for (kind, result, on, user, role, ref, note), decisions in batches.items():
+        step = STEPS[_STEP[kind]]
+        stages = dict(s.execute(select(Household.id, Household.stage).where(
+            Household.id.in_([d.household_id for d in decisions]))).all())
+        ready = [d for d in decisions if stages.get(d.household_id) in step.after]
+        for d in decisions:
+            if d not in ready:
+                skipped.append(f"县扶贫办对户 {d.household_id} 的“{step.name}”未能应用:"
+                               f"本站该户为“{stage_name(stages.get(d.household_id))}”")
+        if not ready:
+            continue
+        facts = {k: v for k, v in (("文号", ref), ("县意见", note)) if v}
+        try:
+            changed += record(s, None, step, [d.household_id for d in ready], on,  # type: ignore[arg-type]
+                              result, note if result != PASS else None, facts,
+                              decision_ids={d.household_id: d.id for d in ready},
+                              by=(user, role))
+        except ProcedureRefused as e:
+            skipped.append(f"县扶贫办的“{step.name}”未能应用:{e}")
+    return Applied(changed, skipped)

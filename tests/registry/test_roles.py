@@ -1,0 +1,80 @@
+"""Users and roles inside the encrypted store: the 管理员 manages them, at least one stays,
+every change is in the audit chain, and the key file's text grants nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from registry import roles
+from registry.errors import StoreError, UserError
+from registry.keyslots import KeySlots
+from registry.models import AuditEntry
+from registry.roles import Act
+from registry.store import Store
+from tests.conftest import PASSWORD, TOWNSHIP
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Path:
+    store, _ = Store.create(tmp_path / "s.db", kind="station", region_code=TOWNSHIP,
+                            user="admin", password=PASSWORD)
+    store.add_user("王会计", "clerk-pass-1", roles.ENTRY)
+    store.add_user("李审核", "review-pass-1", "审核员")
+    store.close()
+    return tmp_path / "s.db"
+
+
+def test_roles_come_from_the_store(station: Path) -> None:
+    with Store.open(station, "王会计", "clerk-pass-1") as clerk:
+        assert clerk.role == roles.ENTRY
+        assert clerk.can(Act.EDIT_HOUSEHOLDS) and not clerk.can(Act.VILLAGE_STEPS)
+        with pytest.raises(roles.NotAllowed, match="无权管理用户"):
+            clerk.add_user("张三", "some-pass-1", roles.ADMIN)
+    with Store.open(station, "李审核", "review-pass-1") as reviewer:
+        assert reviewer.can(Act.VILLAGE_STEPS) and not reviewer.can(Act.SYNC)
+    with Store.open(station, "admin", PASSWORD) as admin:
+        assert admin.users() == [("admin", roles.ADMIN), ("王会计", roles.ENTRY),
+                                 ("李审核", roles.REVIEW)]
+
+
+def test_editing_the_key_file_grants_nothing(station: Path) -> None:
+    keys = KeySlots.path_for(station)
+    data = json.loads(keys.read_text("utf-8"))
+    for slot in data["slots"]:
+        slot["role"] = "admin"
+    keys.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    with Store.open(station, "王会计", "clerk-pass-1") as clerk:
+        assert clerk.role == roles.ENTRY
+        assert not clerk.can(Act.MANAGE_USERS)
+
+
+def test_the_admin_manages_users_and_one_admin_stays(station: Path) -> None:
+    with Store.open(station, "admin", PASSWORD) as admin:
+        admin.set_role("王会计", "review")
+        admin.reset_password("李审核", "new-pass-123")
+        with pytest.raises(StoreError, match="至少要保留一名管理员"):
+            admin.set_role("admin", roles.ENTRY)
+        with pytest.raises(UserError, match="角色"):
+            admin.add_user("张三", "some-pass-1", "county_admin")  # not a station's role
+        admin.remove_user("王会计")
+        with admin.session() as s:
+            actions = [a for (a,) in s.query(AuditEntry.action)
+                       .filter(AuditEntry.entity == "user")]
+    assert actions == ["add_user", "add_user", "set_role", "reset_password", "remove_user"]
+    with pytest.raises(StoreError):
+        Store.open(station, "王会计", "clerk-pass-1")
+    with Store.open(station, "李审核", "new-pass-123") as reviewer:
+        assert reviewer.role == roles.REVIEW
+
+
+def test_a_county_gives_county_roles(tmp_path: Path) -> None:
+    store, _ = Store.create(tmp_path / "c.db", kind="county", region_code=TOWNSHIP[:6],
+                            user="admin", password=PASSWORD)
+    with store:
+        assert store.role == roles.COUNTY_ADMIN
+        store.add_user("县审核", "county-pass-1", "县审核员")
+        assert dict(store.users())["县审核"] == roles.COUNTY_REVIEW
+        assert not store.can(Act.EDIT_HOUSEHOLDS)
