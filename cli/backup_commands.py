@@ -22,11 +22,18 @@ from registry import backup
 from registry.keyslots import parse_recovery_key
 
 
+def _folder(text: str) -> Path:
+    """An argument type: a folder named (an empty --out would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("请给出保存备份的文件夹")
+    return Path(text)
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("backup", help="备份数据库(仍加密,连同密钥文件)到一个文件夹或U盘;"
                                       "程序打开时也可备份")
     add_store_argument(p)
-    p.add_argument("--out", required=True, type=Path, help="保存备份的文件夹(如U盘)")
+    p.add_argument("--out", required=True, type=_folder, help="保存备份的文件夹(如U盘)")
     add_json_argument(p)
     p.set_defaults(run=cmd_backup)
 

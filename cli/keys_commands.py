@@ -1,6 +1,8 @@
 """`fupin keys rebuild`: a new key file from the recovery key, when the key file is lost or
 every administrator's password is forgotten. The new file holds one slot, a 管理员 with a
-new password; every old password stops opening the store (their slots are gone)."""
+new password; every old password stops opening the store (their slots are gone), and the
+other users (still listed in the store with their roles) log in again once the 管理员 has
+reset their passwords."""
 
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
                             env=NEW_PASSWORD_ENV, confirm=True)
     result = recovery.rebuild_keys(store_path, key, args.user, password)
     print(f"已重建密钥文件:{result.keys_path}")
-    print(f"  管理员“{args.user}”可用新密码登录;原有的用户和密码已全部作废,"
-          "请登录后重新添加其他用户。")
+    print(f"  管理员“{args.user}”可用新密码登录;原有的密码已全部作废,"
+          "其他用户需由管理员重设密码后才能登录。")
     if result.old_keys_existed:
         print("  原密钥文件已被替换。")
     return 0

@@ -50,11 +50,11 @@ def _household(folder: Path) -> str:
 
 def _notice(folder: Path) -> str:
     from registry.store import Store
-    from reports.pdf.notice import print_notice
+    from reports.pdf.jobs import NoticeJob, print_job
 
     out = folder / "公示.pdf"
-    with Store.open(folder / "station.db", "自检", PASSWORD) as store, store.session() as s:
-        print_notice(s, VILLAGE, "first", out, include_all=True)
+    with Store.open(folder / "station.db", "自检", PASSWORD) as store:
+        print_job(store, NoticeJob(VILLAGE, "first", include_all=True), out)
     data = out.read_bytes()
     if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
         raise AssertionError("公示 PDF 中没有嵌入 TrueType 字体")

@@ -57,6 +57,7 @@ class Shell(QObject):
         self.idle_ms = idle_ms
         self.worker = DbWorker()
         self.wizard: SetupWizard | None = None
+        self.restore_dialog: RestoreDialog | None = None  # the wizard's 从备份恢复
         self.login: LoginDialog | None = None
         self.main_window: MainWindow | None = None
         self.store: Store | None = None
@@ -107,13 +108,18 @@ class Shell(QObject):
         """The wizard's 从备份恢复 (a new PC): the backup goes to the wizard's path, then
         the login opens instead of the wizard."""
         from desktop.backup.restore_dialog import RestoreDialog
+        if self.restore_dialog is not None and self.restore_dialog.isVisible():
+            self.restore_dialog.raise_()
+            return self.restore_dialog
         dialog = RestoreDialog(self.worker, path, None, self.wizard)
+        self.restore_dialog = dialog
 
         def restored(_result: object) -> None:
             self.store_path = path
-            self.show_login()
+            self.show_login()  # first: the program must never be without a window
+            dialog.accept()
             if self.wizard is not None:
-                self.wizard.hide()
+                self.wizard.close()
 
         dialog.restored.connect(restored)
         dialog.show()
@@ -139,7 +145,7 @@ class Shell(QObject):
         """Closes the windows, finishes queued work, closes the store."""
         if self.main_window is not None and self.main_window.editor is not None:
             self.main_window.editor.discard()
-        for w in (self.main_window, self.login, self.wizard):
+        for w in (self.main_window, self.login, self.restore_dialog, self.wizard):
             if w is not None:
                 w.close()
         self.worker.stop()

@@ -1,7 +1,8 @@
 """The way back in with the recovery key (the data key written for printing): a new key file
 with one 管理员 and a new password, when the key file is lost or every administrator's
 password is forgotten. Every old password stops opening the store, since their slots are
-gone with the old file; the other users are added again by the new administrator.
+gone with the old file; the other users keep their names and roles in the store and log in
+again once the new administrator has reset their passwords.
 
     check_recovery_key(path, key)                    # WrongPassword when it is not this store's
     rebuild_keys(path, key, "管理员", new_password)  # the new key file

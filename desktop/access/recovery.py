@@ -1,6 +1,6 @@
 """用恢复密钥打开 (from the login window): the recovery key printed at setup, a new 管理员
 and password; a new key file is written (registry/recovery.py) and the store opens as that
-administrator. Every old password stops working: the other users are added again.
+administrator. Every old password stops working: the 管理员 resets the others' passwords.
 
 The way in when the key file is lost, or every administrator's password is forgotten.
 """
@@ -96,8 +96,8 @@ class RecoveryDialog(QDialog):
             box.addWidget(why)
         box.addWidget(hint(
             "恢复密钥是建站时打印或抄写的16组字符。用它打开后,程序会重建密钥文件,"
-            "只保留一位新的管理员;原有的用户和密码全部作废,请登录后重新添加其他用户。"
-            "数据不受影响。", self))
+            "只保留一位新的管理员;原有的密码全部作废,其他用户需由管理员重设密码后"
+            "才能登录。数据不受影响。", self))
         box.addLayout(form)
         box.addWidget(self.error)
         box.addLayout(buttons)

@@ -326,11 +326,17 @@ class SetupWizard(QWizard):
         # set up again: only before anything was made, on the first page.
         self.setButtonText(QWizard.WizardButton.CustomButton1, "从备份恢复…")
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
-        self.customButtonClicked.connect(
-            lambda _which: self.restore_requested.emit(Path(self.place.path.text().strip())))
-        self.currentIdChanged.connect(lambda _id: self.button(
-            QWizard.WizardButton.CustomButton1).setVisible(
-                self.store is None and self.currentPage() is self.place))
+        # Bound methods, not lambdas: a lambda holding `self` makes a cycle that the garbage
+        # collector may break while Qt destroys the wizard (which emits currentIdChanged).
+        self.customButtonClicked.connect(self._restore_clicked)
+        self.currentIdChanged.connect(self._page_changed)
+
+    def _restore_clicked(self, _which: int) -> None:
+        self.restore_requested.emit(Path(self.place.path.text().strip()))
+
+    def _page_changed(self, _id: int) -> None:
+        self.button(QWizard.WizardButton.CustomButton1).setVisible(
+            self.store is None and self.currentPage() is self.place)
 
     def accept(self) -> None:
         # Announced before the wizard hides, so the main window is up first and the

@@ -19,12 +19,12 @@ from desktop.backup.backup_dialog import BackupDialog
 from desktop.backup.restore_dialog import RestoreDialog, choose_backup
 from desktop.look import icon
 from registry import backup
+from registry.roles import Act
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
 MENU = "文件"
-ADMIN_ROLES = ("admin", "county_admin")
 
 
 class BackupActions(QObject):
@@ -44,7 +44,7 @@ class BackupActions(QObject):
         self.restore_action = QAction(icon("refresh"), "从备份恢复…", window)
         self.restore_action.setObjectName("restoreAction")
         self.restore_action.triggered.connect(lambda: self.open_restore())
-        self.restore_action.setEnabled(self.workspace.store.role in ADMIN_ROLES)
+        self.restore_action.setEnabled(self.workspace.store.can(Act.MANAGE_USERS))
         if not self.restore_action.isEnabled():
             self.restore_action.setToolTip("只有管理员可以从备份恢复")
         _insert_before_quit(window, [self.backup_action, self.restore_action])

@@ -54,6 +54,7 @@ def test_guide_screenshots(qtbot: QtBot, demo_store_path: Path, shell_factory: l
     shell_factory.append(wizard_shell)
     wizard = wizard_shell.start()
     assert isinstance(wizard, SetupWizard)
+    qtbot.addWidget(wizard)  # deleted by pytest-qt: the shell alone leaves it dangling
     wizard.place.select("513431102")
     _shot(wizard, qtbot, tmp_path, "setup-place")
     wizard.hide()

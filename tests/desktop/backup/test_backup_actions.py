@@ -153,11 +153,15 @@ def test_new_pc_restores_from_the_setup_wizard(qtbot: QtBot, demo_store_path: Pa
     from desktop.access.setup_wizard import SetupWizard
     wizard = shell.start()
     assert isinstance(wizard, SetupWizard)
+    qtbot.addWidget(wizard)  # deleted by pytest-qt: the shell alone leaves it dangling
     button = wizard.button(QWizard.WizardButton.CustomButton1)
     assert button.isVisible() and button.text() == "从备份恢复…"
     with qtbot.waitSignal(wizard.restore_requested) as asked:
         button.click()
-    dialog = shell.restore_at_setup(asked.args[0])
+    assert asked.args[0] == new_pc
+    dialog = shell.restore_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert shell.restore_at_setup(new_pc) is dialog  # one at a time
     dialog.set_backup(made.path)
     assert [dialog.user.itemText(i) for i in range(dialog.user.count())] == ["admin"]
     dialog.password.setText("wrong-password")
