@@ -12,7 +12,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from desktop.look import icon
 from desktop.main_window import MainWindow
@@ -60,7 +60,7 @@ class ProcedureActions(QObject):
             self.due_action.setObjectName("dueNotices")
             self.all_action = act("全部公示…", "print", lambda: self.open_notices(False))
             window.add_action("识别程序", self.batch_action, toolbar=True)
-            window.add_action("识别程序", self.due_action, toolbar=True)
+            window.add_action("识别程序", self.due_action)
             window.add_action("识别程序", self.all_action)
         window.menu("识别程序").addSeparator()
         window.add_action("识别程序", self.history_action)
@@ -69,6 +69,15 @@ class ProcedureActions(QObject):
         window.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         window.table.addAction(window.edit_action)
         window.table.addAction(self.history_action)
+        # The badge: always in sight (the toolbar may be too narrow to show its end).
+        self.due_badge = QPushButton("", window)
+        self.due_badge.setObjectName("dueBadge")
+        self.due_badge.setFlat(True)
+        self.due_badge.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.due_badge.setStyleSheet("color:#c62f2f;font-weight:bold;padding:0 8px")
+        self.due_badge.clicked.connect(lambda: self.open_notices(True))
+        self.due_badge.hide()
+        window.statusBar().addPermanentWidget(self.due_badge)
         if not self.county:
             self.count_due()
 
@@ -81,9 +90,9 @@ class ProcedureActions(QObject):
             self.due_action.setText(f"{DUE_TEXT}({self.due})" if self.due else DUE_TEXT)
             self.due_action.setToolTip(f"{self.due} 个公示已期满,待登记异议并结束公示"
                                        if self.due else "没有期满待结束的公示")
-            button = self.window.toolbar.widgetForAction(self.due_action)
-            if button is not None:
-                button.setStyleSheet("color:#c62f2f;font-weight:bold" if self.due else "")
+            self.due_badge.setText(f"到期公示 {self.due} 个,待结束…")
+            self.due_badge.setToolTip(self.due_action.toolTip())
+            self.due_badge.setVisible(bool(self.due))
             self.due_counted.emit(self.due)
 
         self.window.op("统计到期公示", lambda _p: access.list_notices(

@@ -101,6 +101,8 @@ class VillageBatchDialog(QDialog):
             self.stage.addItem(choice.label, choice.code)
         self.check_all = QPushButton("全选", self)
         self.check_none = QPushButton("全不选", self)
+        for b in (self.check_all, self.check_none):
+            b.setAutoDefault(False)
         self.checked_label = QLabel("", self)
         self.checked_label.setObjectName("checkedCount")
 
@@ -114,7 +116,6 @@ class VillageBatchDialog(QDialog):
         top.addWidget(self.check_all)
         top.addWidget(self.check_none)
         top.addStretch(1)
-        top.addWidget(self.checked_label)
 
         self.model = BatchModel()
         self.table = QTableView(self)
@@ -157,6 +158,11 @@ class VillageBatchDialog(QDialog):
             self.buttons[key] = button
         for row in rows.values():
             row.addStretch(1)
+        may_record = [act for act in rows if self.store.can(act)]
+        self.role_note = hint(f"当前用户的角色是{role_name(self.store.role)}:只能查看各户所处阶段,"
+                              "不能记录识别程序(需要审核员或管理员)。", self)
+        self.role_note.setProperty("role", "error")
+        self.role_note.setVisible(not may_record)
         actions = QHBoxLayout()
         actions.addWidget(village_box, 1)
         actions.addWidget(township_box, 1)
@@ -173,8 +179,12 @@ class VillageBatchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addWidget(hint("勾选农户后选择要记录的步骤;按阶段筛选后“全选”即选中该阶段的全部农户。"
-                              "空格键勾选/取消所选行。", self))
+        under = QHBoxLayout()
+        under.addWidget(hint("勾选农户后选择要记录的步骤;按阶段筛选后“全选”即选中该阶段的全部"
+                             "农户。空格键勾选/取消所选行。", self), 1)
+        under.addWidget(self.checked_label)
+        layout.addLayout(under)
+        layout.addWidget(self.role_note)
         layout.addLayout(actions)
         layout.addLayout(bottom)
 

@@ -214,6 +214,8 @@ class CountyReviewDialog(QDialog):
                               "审定后按文号公告。", self))
         layout.addWidget(self.status)
         layout.addLayout(row)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
 
         self.station.currentIndexChanged.connect(lambda _i: self.load())
         check_all.clicked.connect(lambda: self.model.check_all(True))

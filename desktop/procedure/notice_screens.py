@@ -95,6 +95,9 @@ class NoticesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
+        open_button.setDefault(True)
 
     def load(self) -> None:
         store, due = self.store, self.due_only.isChecked()
@@ -204,6 +207,8 @@ class NoticeWindow(QDialog):
         layout.addWidget(self.objections)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)
 
     def load(self) -> None:
         store, number = self.store, self.number

@@ -111,12 +111,17 @@ class EvaluateDialog(StepDialog):
             box = QSpinBox(self)
             box.setRange(0, maximum)
             box.setSuffix(" 人")
-            box.setMinimumWidth(90)
+            box.setFixedWidth(96)
             return box
 
         self.participants = spin()
-        self.add_row("participants", "参会人数*", self.participants,
-                     "村民代表、党员、村两委成员等参加评议的人数")
+        holder = QWidget(self)
+        line = QHBoxLayout(holder)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.participants)
+        line.addWidget(QLabel("村民代表、党员、村两委成员等", holder))
+        line.addStretch(1)
+        self.add_row("participants", "参会人数*", holder)
         votes = QWidget(self)
         row = QHBoxLayout(votes)
         row.setContentsMargins(0, 0, 0, 0)
@@ -255,6 +260,7 @@ class NoticeDialog(FormDialog):
         self.days.setRange(1, MAX_DAYS)
         self.days.setValue(DEFAULT_DAYS)
         self.days.setSuffix(" 天")
+        self.days.setFixedWidth(96)
         self.add_row("days", "公示天数*", self.days, "一般不少于7天")
         self.end_label = QLabel("", self)
         self.end_label.setProperty("role", "derived")
