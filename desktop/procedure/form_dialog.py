@@ -118,6 +118,19 @@ class FormDialog(QDialog):
             buddy.setVisible(shown)
         if not shown:
             self.errors[name].hide()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grows to what it now shows (an error beside a field, a field revealed): with
+        wrapped labels the layout cannot enforce its height by itself."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                else layout.totalSizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def add_note(self, widget: QWidget) -> None:
         self.grid.addWidget(widget, self._row, 0, 1, 2)
@@ -132,6 +145,7 @@ class FormDialog(QDialog):
         for name, label in self.errors.items():
             label.setText(errors.get(name, ""))
             label.setVisible(name in errors)
+        self._fit()
 
     def _ok(self) -> None:
         if self.busy:
@@ -159,3 +173,4 @@ class FormDialog(QDialog):
     def say(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self._fit()
