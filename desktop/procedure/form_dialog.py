@@ -97,7 +97,10 @@ class FormDialog(QDialog):
         text.setBuddy(widget)
         widget.setObjectName(name)
         self.grid.addWidget(text, self._row, 0)
-        self.grid.addWidget(widget, self._row, 1)
+        if widget.maximumWidth() < 10_000:  # a fixed-width box keeps to the left
+            self.grid.addWidget(widget, self._row, 1, Qt.AlignmentFlag.AlignLeft)
+        else:
+            self.grid.addWidget(widget, self._row, 1)
         if hint:
             widget.setToolTip(hint)
         error = QLabel("", self)

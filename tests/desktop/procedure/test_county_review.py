@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.households.editor import READ_ONLY_NOTE, HouseholdEditor
@@ -23,9 +23,9 @@ from desktop.procedure.county_review import (
     SampleDialog,
 )
 from desktop.procedure.form_dialog import FormDialog
-from registry.procedure import access
+from registry.procedure import access, quota
 from registry.store import Store
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOWNSHIP
 from tests.desktop.conftest import save_screen as _save_screen
 
 Opener = Callable[[Path, str], tuple[MainWindow, ProcedureActions]]
@@ -58,6 +58,12 @@ def submit(qtbot: QtBot, review: CountyReviewDialog, dialog: FormDialog) -> None
 
 def test_the_county_reviews_samples_and_approves_under_a_ref(
         qtbot: QtBot, county_with_queue: Path, open_window: Opener, tmp_path: Path) -> None:
+    # The township's quota is exactly what it sent: the households at 县复审 already count
+    # against it, so approving them all stays within it (20/20) and needs no override.
+    with Store.open(county_with_queue, "admin", PASSWORD) as store:
+        people = sum(r.size for r in access.review_queue(store))
+        with store.transaction() as s:
+            quota.set_township_quota(s, access.actor(store), TOWNSHIP, 20, people)
     window, actions = open_window(county_with_queue, "admin")
     # The stations' households: viewed, never edited here.
     assert not window.new_action.isEnabled()
@@ -128,6 +134,8 @@ def test_the_county_reviews_samples_and_approves_under_a_ref(
         review.buttons["approve"].click()
     decide = opened.args[0]
     decide.ref_edit.setText(REF)
+    assert "20/20 户" in decide.findChild(QLabel, "quota").text()
+    assert not decide.override.isVisible()
     save_screen(decide, tmp_path, "procedure-37-decide")
     submit(qtbot, review, decide)
     assert review.model.rowCount() == 0
