@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         # A county's households are its stations': shown, never edited there (the core
         # refuses too, with 请退回乡镇修改).
-        can_edit = self.workspace.store.can(Act.EDIT_HOUSEHOLDS)
+        can_edit = self.may_edit()
         for a in (self.new_action, self.edit_action, self.delete_action):
             a.setEnabled(can_edit)
         self.detail.editable = can_edit
@@ -345,6 +345,12 @@ class MainWindow(QMainWindow):
             self.editor = None
         editor.deleteLater()
 
+    def may_edit(self) -> bool:
+        """Households are added, changed and deleted at their station only, by a role that
+        may (registry.household_access.may_edit on main says the same)."""
+        store = self.workspace.store
+        return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+
     def new_household(self) -> None:
         if not self.new_action.isEnabled():
             return
@@ -363,7 +369,7 @@ class MainWindow(QMainWindow):
         if household_id is None or self.editor is not None:
             return
         store = self.workspace.store
-        read_only = not store.can(Act.EDIT_HOUSEHOLDS)
+        read_only = not self.may_edit()
 
         def done(d: HouseholdDetail) -> None:
             self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
