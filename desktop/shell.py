@@ -24,6 +24,7 @@ from desktop.exchange import excel_actions, sync_actions
 from desktop.main_window import MainWindow
 from desktop.operations.worker import DbWorker
 from desktop.printing import actions as print_actions
+from desktop.procedure import actions as procedure_actions
 from desktop.workspace import Workspace
 from registry.store import Store
 
@@ -83,6 +84,7 @@ class Shell(QObject):
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
         sync_actions.install(self.main_window)
         print_actions.install(self.main_window)
+        procedure_actions.install(self.main_window)
         excel_actions.install(self.main_window)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
