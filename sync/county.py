@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.models import utcnow
+from registry.roles import Act
 from registry.store import Store
 from registry.sync_state import CountyDecision, KeyEvent, Peer, PeerKey
 from sync.errors import SyncError
@@ -44,12 +45,13 @@ def decide(store: Store, household_id: str, station_code: str, kind: str,
     """A county decision (复审/审定/更正要求) on a station's household; returns its id."""
     if store.info.kind != "county":
         raise SyncError("只有县扶贫办可以作出决定")
+    store.require(Act.COUNTY_REVIEW)
     if kind not in DECISIONS:
         raise SyncError("决定类型只能是 review(复审)、approve(审定)或 correction(更正要求)")
     with store.transaction() as s:
         row = CountyDecision(household_id=household_id, station_code=station_code, kind=kind,
                              result=result, note=note, notice_no=notice_no,
-                             decided_by=store.user, decided_at=utcnow())
+                             decided_by=store.user, decided_at=utcnow(), role=store.role)
         s.add(row)
         s.flush()
         return row.id
