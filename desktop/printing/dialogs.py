@@ -130,8 +130,8 @@ class NoticeDialog(QDialog):
         job = self.current_job()
         if isinstance(job, AnnouncementJob):
             return f"公告 {job.ref}"
-        label = self.notice.currentText()
-        return label.split("(")[0].replace(" ", " 公示 ", 1) if label else job.number
+        number, _, title = self.notice.currentText().split("(")[0].partition(" ")
+        return f"{title} {number}" if title else job.number
 
     def job(self) -> PrintJob:
         paper = str(self.paper.currentData())
