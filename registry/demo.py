@@ -128,6 +128,9 @@ class _Families:
         }
         m.update(self.schooling(age))
         m.update(self.work(age, health))
+        if m["school_status"] != "1" and "work_status" in m:  # a student does not 务工
+            del m["work_status"]
+            m["work_months"] = 0
         if health == "4":
             m["disability_cert"] = m["id_number"] + rng.choice(["11", "21", "42", "63"])
         return m
