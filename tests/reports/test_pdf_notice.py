@@ -170,6 +170,9 @@ def test_every_demo_notice_prints_its_own_households(demo_store: Store, tmp_path
     assert round(width) == 842 and round(height) == 1191  # A3 portrait, points
 
 
+ANNOUNCED = date.today()
+
+
 def _county_with_approved(path: Path) -> tuple[Store, list[str]]:
     """A county store holding households of two townships at 县复审 (as stations' bundles
     leave them), all approved under one 文号; one more waits, not decided."""
@@ -196,7 +199,8 @@ def _county_with_approved(path: Path) -> tuple[Store, list[str]]:
     actor = Actor("admin", "county_admin")
     with store.transaction() as s:
         county.decide(s, actor, ids[:6], True, "昭扶贫〔2026〕8号")
-        county.announce(s, actor, "昭扶贫〔2026〕8号", date(2026, 6, 1))
+        # 审定 is dated now, and a 公告 cannot come before it.
+        county.announce(s, actor, "昭扶贫〔2026〕8号", ANNOUNCED)
     return store, ids
 
 
@@ -214,7 +218,8 @@ def test_county_announcement_lists_the_announced_by_township_and_village(
         flat = _flat(text)
         assert (result.households, result.pages) == (6, 1)
         assert "昭觉县建档立卡贫困户公告" in flat and "昭扶贫〔2026〕8号" in flat
-        assert "昭觉县扶贫开发领导小组办公室（盖章）" in flat and "2026年6月1日" in flat
+        assert "昭觉县扶贫开发领导小组办公室（盖章）" in flat
+        assert f"{ANNOUNCED.year}年{ANNOUNCED.month}月{ANNOUNCED.day}日" in flat
         assert "2个乡镇2个村共6户" in flat
         for hid, name, village in rows:
             assert (name in text) == (hid != ids[6]), name  # the undecided one is not on it
