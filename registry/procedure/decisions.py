@@ -52,6 +52,9 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
         .order_by(CountyDecision.decided_at, CountyDecision.id))
         if d.id not in applied and d.kind in _STEP
         and not (d.kind == SAMPLE and d.result not in (PASSED, FAILED))]
+    # A 更正要求 outside the review queue (no basis step) moves no stage: it is said.
+    requests = [d for d in pending if d.kind == CORRECTION and d.basis_seq is None]
+    pending = [d for d in pending if d not in requests]
     # One batch per step, result, date and county user: a 审定 of 5,000 households is
     # one call of record().
     batches: dict[tuple[str, str, object, str, str | None, str | None, str | None],
@@ -63,6 +66,13 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
                  d.note)].append(d)
     changed: list[Recorded] = []
     skipped: list[str] = []
+    names = dict(s.execute(select(Household.id, Household.head_name).where(
+        Household.id.in_([d.household_id for d in pending + requests]))).all()) \
+        if pending or requests else {}
+    for d in requests:
+        if report is None or d.id in report:
+            skipped.append(f"县扶贫办要求更正{names.get(d.household_id) or ''}户:"
+                           f"{d.note or '未说明'}")
     for (kind, result, on, user, role, ref, note), decisions in batches.items():
         step = STEPS[_STEP[kind]]
         stages = dict(s.execute(select(Household.id, Household.stage).where(
@@ -70,7 +80,8 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
         ready = [d for d in decisions if stages.get(d.household_id) in step.after]
         for d in decisions:
             if d not in ready and (report is None or d.id in report):
-                skipped.append(f"县扶贫办对户 {d.household_id} 的“{step.name}”未能应用:"
+                who = names.get(d.household_id) or d.household_id
+                skipped.append(f"县扶贫办对{who}户的“{step.name}”未能应用:"
                                f"本站该户为“{stage_name(stages.get(d.household_id))}”")
         if not ready:
             continue

@@ -57,6 +57,7 @@ def test_round_trip_station_county_station(pair: Pair) -> None:
     assert back.path.name == f"513431-{TOWNSHIP}-R000001.fpb"
     r2 = _import(pair.station, back.path)
     assert r2.status == "applied", r2.message
+    assert "县扶贫办要求更正" in r2.message and "请核实家庭人口" in r2.message
     with pair.station.session() as s:
         [receipt] = s.execute(select(Receipt)).scalars()
         assert receipt.seq == 1 and receipt.bundle_hash == sent.hash
