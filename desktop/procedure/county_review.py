@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop.main_window import MainWindow
 from desktop.procedure import printing
+from desktop.procedure.checked_rows import COL_CHECK, CheckedRowsModel
 from desktop.procedure.form_dialog import FormDialog, date_edit, date_of, households_text
 from desktop.procedure.step_dialogs import text_box
 from desktop.widgets.labels import hint
@@ -43,18 +44,14 @@ from registry.procedure.county import FAILED, MAX_REF, PASSED, PENDING, SAMPLE_N
 from registry.roles import Act, role_name
 
 HEADERS = ("", "乡镇", "行政村", "户主", "人口", "程序步骤", "最近一步", "抽查")
-COL_CHECK, COL_TOWNSHIP, COL_VILLAGE, COL_HEAD, COL_SIZE, COL_STEPS, COL_LAST, COL_SAMPLE = \
-    range(8)
-_ROOT = QModelIndex()
+COL_TOWNSHIP, COL_VILLAGE, COL_HEAD, COL_SIZE, COL_STEPS, COL_LAST, COL_SAMPLE = range(1, 8)
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(CheckedRowsModel[QueueRow]):
     """The review queue with a check box a row (a county's queue may hold 20,000)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[QueueRow] = []
-        self._checked: set[str] = set()
+    headers = HEADERS
+    right_aligned = frozenset({COL_SIZE, COL_STEPS})
 
     def set_rows(self, rows: list[QueueRow]) -> None:
         self.beginResetModel()
@@ -62,70 +59,16 @@ class QueueModel(QAbstractTableModel):
         self._checked &= {r.household_id for r in rows}
         self.endResetModel()
 
-    def row(self, i: int) -> QueueRow:
-        return self._rows[i]
+    def cell(self, r: QueueRow, col: int) -> str:
+        sample = SAMPLE_NAMES.get(r.sample, r.sample) if r.sample else ""
+        return ("", r.township_name, r.village_name, r.head_name, str(r.size),
+                f"{r.steps} 步", r.last_date.isoformat() if r.last_date else "", sample)[col]
 
-    def rows(self) -> list[QueueRow]:
-        return list(self._rows)
-
-    def checked(self) -> list[QueueRow]:
-        return [r for r in self._rows if r.household_id in self._checked]
-
-    def set_checked(self, ids: list[str], on: bool = True) -> None:
-        if on:
-            self._checked |= set(ids)
-        else:
-            self._checked -= set(ids)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0),
-                                  [Qt.ItemDataRole.CheckStateRole])
-
-    def check_all(self, on: bool = True) -> None:
-        self.set_checked([r.household_id for r in self._rows], on)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsUserCheckable if index.column() == COL_CHECK else base
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        r, col = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.CheckStateRole and col == COL_CHECK:
-            return (Qt.CheckState.Checked if r.household_id in self._checked
-                    else Qt.CheckState.Unchecked)
-        if role == Qt.ItemDataRole.DisplayRole:
-            sample = SAMPLE_NAMES.get(r.sample, r.sample) if r.sample else ""
-            return ("", r.township_name, r.village_name, r.head_name, str(r.size),
-                    f"{r.steps} 步", r.last_date.isoformat() if r.last_date else "",
-                    sample)[col]
+    def extra(self, r: QueueRow, col: int, role: int) -> object:
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_SAMPLE and r.sample:
             return {PENDING: Qt.GlobalColor.darkYellow, FAILED: Qt.GlobalColor.red,
                     PASSED: Qt.GlobalColor.darkGreen}.get(r.sample)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SIZE, COL_STEPS):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: object,
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.CheckStateRole or index.column() != COL_CHECK:
-            return False
-        on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2)
-        self.set_checked([self._rows[index.row()].household_id], on)
-        return True
 
 
 class CountyReviewDialog(QDialog):
