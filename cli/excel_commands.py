@@ -9,6 +9,7 @@ from typing import Any
 
 from cli import common
 from cli.arguments import integer
+from registry.errors import UserError
 from registry.files import check_output_path
 from registry.progress import Cancelled
 from registry.search import HouseholdFilter
@@ -99,7 +100,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with common.open_store(args) as store:
         try:
             report = import_workbook(store, args.file, marked_path=args.marked)
-        except WorkbookError as e:
+        except (WorkbookError, UserError) as e:
             raise common.CliError(f"{e} 未导入任何数据。") from None
         except Cancelled:
             raise common.CliError("已取消,未导入任何数据") from None

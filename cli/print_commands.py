@@ -1,4 +1,6 @@
-"""`fupin print …`: 公示/公告 posters, 村花名册, 乡登记簿 and 扶贫手册 as PDF files."""
+"""`fupin print …`: 公示 and 公告 posters from their records, 村花名册, 乡登记簿 and 扶贫手册 as
+PDF files. A notice is printed by its number (`fupin notice list`), the county's 公告 by its
+文号; a whole village's list is the 花名册 (`print roster`), never titled as a notice."""
 
 from __future__ import annotations
 
@@ -8,36 +10,39 @@ from pathlib import Path
 from typing import Any
 
 from cli import common
-from cli.arguments import day, integer
-from registry.errors import StoreError
+from registry.errors import UserError
 from registry.progress import Cancelled
 from reports.fonts import FontMissing, MissingGlyphs
-from reports.pdf.data import ReportError
 from reports.pdf.handbook import print_handbook
 from reports.pdf.layout import PrintResult
-from reports.pdf.notice import DEFAULT_DAYS, KINDS, print_notice
+from reports.pdf.notice import print_announcement, print_notice_record
 from reports.pdf.registers import print_register, print_roster
-from reports.pdf.tables import PrivateField
+
+
+def _poster_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, type=Path, help="输出的 PDF 文件")
+    p.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    p.add_argument("--phone", default="", help="监督(异议)电话")
+    p.add_argument("--address", default="", help="异议受理地址")
+    common.add_json_argument(p)
 
 
 def register(sub: Any) -> None:
     printing = sub.add_parser("print", help="打印:公示公告、花名册、登记簿、扶贫手册(PDF)")
     kinds = printing.add_subparsers(dest="print_command", required=True, metavar="文件")
 
-    p = kinds.add_parser("notice", help="公示/公告海报(第一次公示、第二次公示、公告)")
+    p = kinds.add_parser("notice", help="公示海报:按编号打印已发起的第一次或第二次公示"
+                                        "(编号见 fupin notice list)")
     common.add_store_argument(p)
-    p.add_argument("--village", required=True, help="12位行政村代码")
-    p.add_argument("--kind", required=True, choices=list(KINDS),
-                   help="first 村第一次公示 / second 乡镇第二次公示 / announcement 县公告")
-    p.add_argument("--out", required=True, type=Path, help="输出的 PDF 文件")
-    p.add_argument("--all", action="store_true", help="列出全村农户(不限识别阶段)")
-    p.add_argument("--paper", choices=["A4", "A3"], default="A4")
-    p.add_argument("--phone", default="", help="监督(异议)电话")
-    p.add_argument("--address", default="", help="异议受理地址")
-    p.add_argument("--start", type=day, help="公示开始日期 YYYY-MM-DD(默认今天)")
-    p.add_argument("--days", type=integer(1, 90), default=DEFAULT_DAYS, help="公示天数(默认7天)")
-    common.add_json_argument(p)
+    p.add_argument("--number", required=True, help="公示编号,如 2026-003")
+    _poster_arguments(p)
     p.set_defaults(run=cmd_notice)
+
+    p = kinds.add_parser("announcement", help="县公告:按文号打印已公告的农户(县扶贫办数据库)")
+    common.add_store_argument(p)
+    p.add_argument("--ref", required=True, help="审定文号,如 昭扶贫〔2026〕12号")
+    _poster_arguments(p)
+    p.set_defaults(run=cmd_announcement)
 
     p = kinds.add_parser("roster", help="村花名册(内部资料,含身份证号)")
     common.add_store_argument(p)
@@ -77,13 +82,13 @@ def _run(args: argparse.Namespace, make: Any) -> int:
     try:
         with common.open_store(args) as store, store.session() as session:
             result: PrintResult = make(session)
-    except (ReportError, FontMissing, MissingGlyphs, PrivateField, StoreError, Cancelled) as e:
+    except (UserError, FontMissing, MissingGlyphs, Cancelled) as e:
         raise common.CliError(str(e)) from None
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:
         common.emit_json({"path": str(result.path), "pages": result.pages,
-                   "households": result.households, "members": result.members})
+                          "households": result.households, "members": result.members})
     else:
         print(f"已生成 {result.path}:共 {result.pages} 页,{result.households} 户 "
               f"{result.members} 人")
@@ -91,9 +96,14 @@ def _run(args: argparse.Namespace, make: Any) -> int:
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    return _run(args, lambda s: print_notice(
-        s, args.village, args.kind, args.out, include_all=args.all, paper=args.paper,
-        phone=args.phone, address=args.address, start=args.start, days=args.days,
+    return _run(args, lambda s: print_notice_record(
+        s, args.number, args.out, paper=args.paper, phone=args.phone, address=args.address,
+        progress=_progress))
+
+
+def cmd_announcement(args: argparse.Namespace) -> int:
+    return _run(args, lambda s: print_announcement(
+        s, args.ref, args.out, paper=args.paper, phone=args.phone, address=args.address,
         progress=_progress))
 
 

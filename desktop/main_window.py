@@ -3,7 +3,7 @@ a search box that finds as the user types.
 
 Other features add their commands through one registration point:
 
-    window.add_action("打印", action)          # menus: 文件 户籍管理 打印 数据交换 帮助
+    window.add_action("打印", action)          # menus: 文件 户籍管理 识别程序 打印 数据交换 帮助
     window.add_action("数据交换", action, toolbar=True)
 
 `window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
@@ -21,6 +21,7 @@ from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -42,6 +43,7 @@ from desktop.households.village_tree import VillageTree
 from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.workspace import Workspace
+from forms import codelists as cl
 from registry import applog, household_access, villages
 from registry.household_access import HouseholdDetail
 from registry.progress import Progress
@@ -52,7 +54,7 @@ from registry.villages import Village
 T = TypeVar("T")
 
 
-MENUS = ("文件", "户籍管理", "打印", "数据交换", "帮助")
+MENUS = ("文件", "户籍管理", "识别程序", "打印", "数据交换", "帮助")
 SEARCH_DELAY_MS = 150
 
 SHORTCUTS_HELP = """<table cellpadding='3'>
@@ -148,6 +150,14 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_box,
                   self._search_now_and_focus_table, Qt.ShortcutContext.WidgetShortcut)
 
+        self.stage_filter = QComboBox(self)
+        self.stage_filter.setObjectName("stageFilter")
+        self.stage_filter.setToolTip("按识别阶段筛选")
+        self.stage_filter.addItem("全部阶段", None)
+        for choice in cl.STAGE.choices:
+            self.stage_filter.addItem(choice.label, choice.code)
+        self.stage_filter.currentIndexChanged.connect(lambda _i: self.run_search())
+
         self.found_label = QLabel("", self)
         self.user_label = QLabel(f"用户:{self.workspace.store.user}", self)
         self.statusBar().addWidget(self.found_label, 1)
@@ -184,7 +194,15 @@ class MainWindow(QMainWindow):
         self.add_action("户籍管理", self.refresh_action)
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.search_box)
+        self.toolbar.addWidget(QLabel(" 阶段 ", self))
+        self.toolbar.addWidget(self.stage_filter)
         self.toolbar.addSeparator()
+        # A county's households are its stations': shown, never edited there (the core
+        # refuses too, with 请退回乡镇修改).
+        can_edit = self.may_edit()
+        for a in (self.new_action, self.edit_action, self.delete_action):
+            a.setEnabled(can_edit)
+        self.detail.editable = can_edit
         self.add_action("文件", self.lock_action, toolbar=True)
         self.add_action("文件", act("自动锁定时间…", "lock",
                                    self.station_lock.choose_idle_minutes))
@@ -235,7 +253,7 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> HouseholdFilter:
         village, group = self.tree.current_place()
         return HouseholdFilter(text=self.search_box.text().strip(), village_code=village,
-                               group_no=group)
+                               group_no=group, stage=self.stage_filter.currentData())
 
     def run_search(self) -> None:
         """Runs the query in the DB worker; only the newest answer is shown."""
@@ -327,7 +345,15 @@ class MainWindow(QMainWindow):
             self.editor = None
         editor.deleteLater()
 
+    def may_edit(self) -> bool:
+        """Households are added, changed and deleted at their station only, by a role that
+        may (registry.household_access.may_edit on main says the same)."""
+        store = self.workspace.store
+        return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+
     def new_household(self) -> None:
+        if not self.new_action.isEnabled():
+            return
         if self.editor is not None:
             self.editor.raise_()
             return
@@ -337,15 +363,20 @@ class MainWindow(QMainWindow):
                                           parent=self))
 
     def edit_household(self) -> None:
+        """Opens the selected household in the editor (read-only where the user may not
+        edit households: at a county)."""
         household_id = self.selected_household_id()
         if household_id is None or self.editor is not None:
             return
         store = self.workspace.store
+        read_only = not self.may_edit()
 
         def done(d: HouseholdDetail) -> None:
             self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
                                               d.values, d.members, d.id, parent=self,
-                                              departed=d.departed))
+                                              departed=d.departed,
+                                              stage=d.facts.get("stage"),
+                                              read_only=read_only))
 
         self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
                 ).success(done).run()

@@ -49,16 +49,22 @@ def _household(folder: Path) -> str:
 
 
 def _notice(folder: Path) -> str:
+    from registry import demo
+    from registry.procedure.access import list_notices
     from registry.store import Store
     from reports.pdf.jobs import NoticeJob, print_job
 
     out = folder / "公示.pdf"
     with Store.open(folder / "station.db", "自检", PASSWORD) as store:
-        print_job(store, NoticeJob(VILLAGE, "first", include_all=True), out)
+        demo.generate(store, 40, seed=1)  # households with their steps, and their notices
+        notices = list_notices(store)
+        if not notices:
+            raise AssertionError("演示数据中没有公示")
+        print_job(store, NoticeJob(notices[0].number), out)
     data = out.read_bytes()
     if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
         raise AssertionError("公示 PDF 中没有嵌入 TrueType 字体")
-    return f"公示 PDF {len(data) // 1024} KB,中文字体已嵌入"
+    return f"公示 {notices[0].number},PDF {len(data) // 1024} KB,中文字体已嵌入"
 
 
 def _bundle(folder: Path) -> str:
@@ -88,7 +94,7 @@ def _backup(folder: Path) -> str:
     with Store.open(folder / "station.db", "自检", PASSWORD) as store:
         made = backup.make_backup(store, folder / "backup")
     key = backup.unlock_backup(made.path, "自检", PASSWORD)
-    if backup.read_info(made.path, key).households != 1:
+    if backup.read_info(made.path, key).households != 41:
         raise AssertionError("备份中的户数不对")
     return "备份并打开核对"
 

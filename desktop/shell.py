@@ -93,11 +93,13 @@ class Shell(QObject):
         from desktop.help import guide
         from desktop.main_window import MainWindow
         from desktop.printing import actions as print_actions
+        from desktop.procedure import actions as procedure_actions
         from desktop.workspace import Workspace
         self.store = store
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
         sync_actions.install(self.main_window)
         print_actions.install(self.main_window)
+        procedure_actions.install(self.main_window)
         excel_actions.install(self.main_window)
         backup_actions.install(self.main_window, self.return_to_login)
         guide.install(self.main_window)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from forms import codelists as cl
 from forms import idnumber
-from registry import audit, derived
+from registry import audit, derived, roles
+from registry.demo_steps import StepRows, number_notices, procedure_rows
 from registry.ids import new_id
 from registry.models import (
     AidPlan,
@@ -31,6 +32,7 @@ from registry.models import (
     Tracked,
     VillageGroup,
 )
+from registry.procedure.tables import Notice, NoticeEntry, Objection
 from registry.progress import Cancelled, Progress
 from registry.store import Store
 from registry.tracking import bulk_insert
@@ -52,8 +54,10 @@ def _weighted(rng: random.Random, table: Sequence[tuple[Any, float]]) -> Any:
 _CAUSES = [("01", 30), ("02", 9), ("03", 8), ("04", 3), ("05", 5), ("06", 3), ("07", 14),
            ("08", 9), ("09", 13), ("10", 2), ("11", 3), ("99", 1)]
 _HEALTH = [("1", 76), ("2", 12), ("3", 5), ("4", 7)]
-_STAGES = [("80", 80), ("70", 3), ("60", 3), ("50", 3), ("40", 3), ("30", 3), ("20", 2),
-           ("10", 2), ("90", 1)]
+# Where each household's steps leave it (registry/demo_steps.py records them): 80 and 90
+# from the 2014 round, the others from the round under way.
+_STAGES = [("80", 78), ("90", 3), ("70", 1), ("60", 2), ("50", 2), ("40", 2), ("35", 2),
+           ("30", 4), ("25", 2), ("20", 2), ("10", 2)]
 _BANKS = ["四川省农村信用社", "中国邮政储蓄银行", "中国农业银行", "四川农商银行"]
 _UNITS = ["县人民政府办公室", "县教育局", "县卫生健康局", "县农业农村局", "县交通运输局",
           "县财政局", "县水务局", "县林业局", "乡人民政府", "县人民医院", "县供电公司"]
@@ -124,6 +128,9 @@ class _Families:
         }
         m.update(self.schooling(age))
         m.update(self.work(age, health))
+        if m["school_status"] != "1" and "work_status" in m:  # a student does not 务工
+            del m["work_status"]
+            m["work_months"] = 0
         if health == "4":
             m["disability_cert"] = m["id_number"] + rng.choice(["11", "21", "42", "63"])
         return m
@@ -273,39 +280,32 @@ class DemoRows:
     members: list[dict[str, Any]]
     helpers: list[dict[str, Any]]
     plans: list[dict[str, Any]]
-    events: list[dict[str, Any]]
+    steps: StepRows
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self.steps.events
 
     def tables(self) -> list[tuple[type[Tracked], list[dict[str, Any]]]]:
         return [(VillageGroup, self.groups), (Household, self.households),
                 (Member, self.members), (Helper, self.helpers), (AidPlan, self.plans),
-                (ProcedureEvent, self.events)]
-
-
-def _events(household_id: str, day: date) -> list[dict[str, Any]]:
-    """The seven steps of 两公示一公告, with 7-day notice periods."""
-    rows = []
-    for stage, offset, actor in (("10", 0, "村委会"), ("20", 10, "村委会"), ("30", 12, "村委会"),
-                                 ("40", 22, "乡镇"), ("50", 25, "乡镇"), ("60", 35, "县扶贫办"),
-                                 ("70", 38, "县扶贫办")):
-        notice = stage in ("30", "50", "70")
-        on = day + timedelta(days=offset)
-        rows.append({"household_id": household_id, "stage": stage, "event_date": on,
-                     "passed": True, "actor": actor, "period_start": on if notice else None,
-                     "period_end": on + timedelta(days=7) if notice else None})
-    return rows
+                (Notice, self.steps.notices), (NoticeEntry, self.steps.entries),
+                (Objection, self.steps.objections), (ProcedureEvent, self.steps.events)]
 
 
 def build_rows(villages: list[str], county: str, households: int, seed: int,
                known_ids: set[str] | None = None, known_groups: set[tuple[str, int]] | None
-               = None, progress: Progress | None = None) -> DemoRows:
-    """Makes the demo rows in memory (no database), deterministic for a seed."""
+               = None, progress: Progress | None = None, today: date | None = None,
+               user: str = "演示数据", role: str = roles.ADMIN) -> DemoRows:
+    """Makes the demo rows in memory (no database), deterministic for a seed (and `today`,
+    which the round under way is dated back from). Notices are numbered by insert_rows."""
     families = _Families(seed, county, _neighbour_counties(county))
     families.used |= known_ids or set()
     rng = families.rng
     group_counts = {v: rng.randint(3, 10) for v in villages}
     out = DemoRows([{"village_code": v, "number": n, "name": f"{n}组"}
                     for v, count in group_counts.items() for n in range(1, count + 1)
-                    if (v, n) not in (known_groups or set())], [], [], [], [], [])
+                    if (v, n) not in (known_groups or set())], [], [], [], [], StepRows())
     weights = [rng.uniform(.3, 1.7) for _ in villages]
     for i in range(households):
         village = rng.choices(villages, weights=weights)[0]
@@ -321,20 +321,38 @@ def build_rows(villages: list[str], county: str, households: int, seed: int,
             out.helpers.append(families.helper(h["id"]))
             out.plans += [families.plan(h["id"], h["aid_needs"])
                           for _ in range(rng.randint(1, 2))]
-            out.events += _events(h["id"], date(2014, 4, rng.randint(1, 25)))
         if progress and i % 500 == 0 and not progress(i, households):
             raise Cancelled("已取消")
+    township = villages[0][:9]
+    out.steps = procedure_rows(out.households, township, _county_short(county),
+                               today or date.today(), rng, user, role)
     return out
 
 
+def _county_short(county: str) -> str:
+    """昭觉县 → 昭, as in the 文号 昭扶贫〔2014〕15号."""
+    from registry.regions import sichuan
+
+    name = next((d.name for d in sichuan().counties() if d.code == county), "")
+    return name[:1] or "县"
+
+
 def insert_rows(session: Session, rows: DemoRows) -> None:
+    """Inserts the rows; notice numbers follow those the store has already used."""
+    if rows.steps.notices:
+        taken: dict[int, int] = {}
+        for number in session.scalars(select(Notice.number)):
+            year = int(number[:4]) if number[:4].isdigit() else 0
+            taken[year] = taken.get(year, 0) + 1
+        number_notices(rows.steps, taken)
     for model, table_rows in rows.tables():
         bulk_insert(session, model, table_rows)
 
 
 def generate(store: Store, households: int, seed: int = 1, user: str = "演示数据",
-             progress: Progress | None = None) -> DemoReport:
-    """Adds `households` demo households to the station's villages, in one transaction."""
+             progress: Progress | None = None, today: date | None = None) -> DemoReport:
+    """Adds `households` demo households to the station's villages, in one transaction,
+    each with the steps that brought it to its stage (registry/demo_steps.py)."""
     with store.transaction() as s:
         villages = list(s.execute(
             select(Region.code).where(Region.level == "village", Region.deleted.is_(False))
@@ -345,7 +363,8 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
                         s.execute(select(VillageGroup.village_code, VillageGroup.number))}
         rows = build_rows(villages, store.info.county_code, households, seed,
                           known_ids=set(s.execute(select(Member.id_number)).scalars()),
-                          known_groups=known_groups, progress=progress)
+                          known_groups=known_groups, progress=progress, today=today,
+                          user=user, role=store.role)
         insert_rows(s, rows)
         audit.record(s, user, "demo", "household", None,
                      after={"households": households, "members": len(rows.members),

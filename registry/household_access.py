@@ -17,14 +17,14 @@ from registry.search import HouseholdFilter, HouseholdRow
 from registry.store import Store
 
 FACTS = ("head_name", "head_id_number", "size", "income_transfer", "net_income",
-         "net_income_per_capita", "deleted")
+         "net_income_per_capita", "deleted", "stage")
 
 
 @dataclass
 class HouseholdDetail:
     id: str
     values: dict[str, Any]
-    facts: dict[str, Any]  # head_name, size, net income…
+    facts: dict[str, Any]  # head_name, size, net income, stage (derived from the steps)…
     members: list[dict[str, Any]]  # current members
     village_name: str
     # Members who left (迁出, 死亡…): not edited in the editor, but sent back on save so

@@ -3,7 +3,9 @@
 The station writes a row and its audit entry in one transaction, and exports both in the
 same bundle (rows by rev, entries by seq, read together), so a row that arrives inserted or
 changed comes with an entry that names it: its household (household rows by id; members,
-helpers, plans and procedure events by household_id) or, for a village group, its village.
+helpers, plans, procedure events, a notice's entries and objections by household_id), for
+a village group its village, for a notice the notice itself (entity "notice": opened and
+closed by registry/procedure/notices.py).
 Demo data is the exception: thousands of rows under one `demo` entry, and only inserted.
 A row without such an entry among the entries the county accepted from this bundle was
 changed behind the program's back (SQL with the data key): it is quarantined, not applied.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.names import HOUSEHOLD, VILLAGE_GROUP
+from sync.names import HOUSEHOLD, NOTICE, VILLAGE_GROUP
 
 DEMO = "demo"  # registry.demo's action: one entry for a whole batch of demo rows
 
@@ -46,10 +48,10 @@ class AuditCover:
 
 
 def _entity(table: str) -> str:
-    return VILLAGE_GROUP if table == VILLAGE_GROUP else HOUSEHOLD
+    return table if table in (VILLAGE_GROUP, NOTICE) else HOUSEHOLD
 
 
 def _named_by(table: str) -> str:
     if table == VILLAGE_GROUP:
         return "village_code"
-    return "id" if table == HOUSEHOLD else "household_id"
+    return "id" if table in (HOUSEHOLD, NOTICE) else "household_id"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.models import utcnow
+from registry.roles import Act
 from registry.store import Store
 from registry.sync_state import CountyDecision, KeyEvent, Peer, PeerKey
 from sync.errors import SyncError
@@ -41,15 +42,20 @@ def revoke_station_key(store: Store, station_code: str, reason: str,
 def decide(store: Store, household_id: str, station_code: str, kind: str,
            result: str | None = None, note: str | None = None,
            notice_no: str | None = None) -> str:
-    """A county decision (复审/审定/更正要求) on a station's household; returns its id."""
+    """A county request on a station's household outside the review queue (复审 note,
+    更正要求); returns its id. 审定 goes through the queue (registry.procedure.county), with
+    its sample and quota checks."""
     if store.info.kind != "county":
         raise SyncError("只有县扶贫办可以作出决定")
+    store.require(Act.COUNTY_REVIEW)
+    if kind == "approve":
+        raise SyncError("审定请在县复审队列中进行(county decide),以便核对抽查和规模")
     if kind not in DECISIONS:
-        raise SyncError("决定类型只能是 review(复审)、approve(审定)或 correction(更正要求)")
+        raise SyncError("决定类型只能是 review(复审)或 correction(更正要求)")
     with store.transaction() as s:
         row = CountyDecision(household_id=household_id, station_code=station_code, kind=kind,
                              result=result, note=note, notice_no=notice_no,
-                             decided_by=store.user, decided_at=utcnow())
+                             decided_by=store.user, decided_at=utcnow(), role=store.role)
         s.add(row)
         s.flush()
         return row.id

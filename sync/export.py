@@ -29,6 +29,7 @@ from sync.names import (
     DUPLICATE,
     KEY_EVENT,
     POVERTY_LINE,
+    QUOTA,
     RECEIPT,
     RETURN_PAYLOAD_TABLES,
     STATION_TABLES,
@@ -91,7 +92,8 @@ def export_station(store: Store, out_dir: Path, full: bool = False,
 def export_return(store: Store, station_code: str, out_dir: Path, full: bool = False,
                   progress: Progress = no_progress) -> ExportResult:
     """The county's return bundle for one station: receipts, duplicate flags and rulings,
-    decisions, key changes, and configuration (poverty lines)."""
+    decisions, key changes, the station's own quota (规模), and configuration (poverty
+    lines)."""
     if store.info.kind != "county":
         raise SyncError("只有县扶贫办数据库可以导出回传数据包")
     ensure_keys(store)
@@ -110,6 +112,7 @@ def export_return(store: Store, station_code: str, out_dir: Path, full: bool = F
             DUPLICATE: f"{revs} AND (station_a = :c OR station_b = :c)",
             DECISION: f"{revs} AND station_code = :c",
             KEY_EVENT: f"{revs} AND (subject_code = :c OR subject_code = :k)",
+            QUOTA: f"{revs} AND township_code = :c",  # never another township's
             POVERTY_LINE: revs,
         }
         assert tuple(where) == RETURN_PAYLOAD_TABLES  # what the station's reader expects

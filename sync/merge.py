@@ -25,12 +25,30 @@ from sync.audit_cover import AuditCover
 
 # The buckets are named in sync/names.py; `sync.merge.BUCKETS` and `.BUCKET_NAMES` stay
 # importable under their old names ("as" re-exports them).
-from sync.names import AUDIT, HOUSEHOLD, MEMBER, STATION_TABLES, VILLAGE_GROUP
+from sync.names import (
+    AUDIT,
+    HOUSEHOLD,
+    MEMBER,
+    NOTICE,
+    NOTICE_ENTRY,
+    OBJECTION,
+    STATION_TABLES,
+    VILLAGE_GROUP,
+)
 from sync.names import BUCKET_NAMES as BUCKET_NAMES
 from sync.names import BUCKETS as BUCKETS
 from sync.payload import check_buckets, check_tables, record_counts, table_rows
 
 Counts = dict[str, dict[str, int]]
+Slot = tuple[str, ...]
+
+# The column that says which township a row belongs to: a village code (or for a notice
+# its village or the township itself), else its household.
+_REGION_COLUMN = {VILLAGE_GROUP: "village_code", HOUSEHOLD: "village_code",
+                  NOTICE: "region_code"}
+# Unique keys besides the id (a second row on the same key would break the constraint).
+_SLOTS = {VILLAGE_GROUP: ("village_code", "number"), NOTICE: ("region_code", "number"),
+          NOTICE_ENTRY: ("notice_id", "household_id")}
 
 
 class StationMerge:
@@ -43,6 +61,7 @@ class StationMerge:
         self.villages = set(s.execute(select(Region.code).where(
             Region.level == "village", Region.code.startswith(station))).scalars())
         self.households: dict[str, str] = {}  # id -> owning township, as far as known
+        self.notices: dict[str, str] = {}  # notice id -> owning township, as far as known
         self.written_members: dict[str, str] = {}  # member id -> bucket
         self.quarantine: list[dict[str, Any]] = []
         self.cover = AuditCover()  # what this bundle's accepted audit entries account for
@@ -108,6 +127,13 @@ class StationMerge:
                                         ["id", "village_code"]).items():
             self.households[hid] = str(row[1])[:9]
 
+    def _notice_owners(self, ids: set[str]) -> None:
+        """Learns the township of notices not seen yet (from the store)."""
+        unknown = [i for i in ids if i not in self.notices]
+        for nid, row in wire.rows_by_id(self.s, NOTICE, unknown,
+                                        ["id", "region_code"]).items():
+            self.notices[nid] = str(row[1])[:9]
+
     # ---- one table ------------------------------------------------------------------------
     def _table(self, name: str, rows: list[list[Any]]) -> None:
         counts = self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
@@ -115,9 +141,10 @@ class StationMerge:
             return
         cols = wire.columns(name)
         at_id, at_rev = cols.index("id"), cols.index("rev")
-        by_village = "village_code" in cols
-        at_owner = cols.index("village_code" if by_village else "household_id") \
-            if by_village or "household_id" in cols else None
+        region = _REGION_COLUMN.get(name)
+        by_village = region is not None
+        at_owner = cols.index(region) if region is not None \
+            else cols.index("household_id") if "household_id" in cols else None
         good = [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
         for r in rows:
             if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
@@ -126,14 +153,17 @@ class StationMerge:
         if at_owner is not None and not by_village:
             self._owners({str(r[at_owner]) for r in good}
                          | {str(e[at_owner]) for e in existing.values()})
-        groups = self._group_slots(name)
+        if name in (NOTICE_ENTRY, OBJECTION):
+            at_notice = cols.index("notice_id")
+            self._notice_owners({str(r[at_notice]) for r in good})
+        slots = self._slots(name, cols, good)
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []
         seen: set[str] = set()
         for r in good:
             rid = r[at_id]
             old = existing.get(rid)
-            problem = self._check(name, cols, r, old, at_owner, by_village, groups)
+            problem = self._check(name, cols, r, old, at_owner, by_village, slots)
             if rid in seen:
                 problem = ("quarantined", "同一数据包中记录重复")
             seen.add(rid)
@@ -143,6 +173,8 @@ class StationMerge:
             if old is not None and r[:at_rev] == old[:at_rev] \
                     and r[at_rev + 1:] == old[at_rev + 1:]:
                 counts["unchanged"] += 1
+                if name == NOTICE:
+                    self.notices[rid] = self.station
                 continue
             unrecorded = self.cover.missing(name, cols, r, inserted=old is None)
             if unrecorded:
@@ -153,6 +185,8 @@ class StationMerge:
             counts[bucket] += 1
             if name == HOUSEHOLD:
                 self.households[rid] = self.station
+            if name == NOTICE:
+                self.notices[rid] = self.station
             if name == MEMBER and not r[cols.index("deleted")] \
                     and r[cols.index("change_reason")] is None:
                 self.written_members[rid] = bucket
@@ -164,15 +198,28 @@ class StationMerge:
         wire.insert_rows(self.s, name, cols, [tuple(r) for r in inserts])
         wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
 
-    def _group_slots(self, name: str) -> dict[tuple[str, int], str]:
-        if name != VILLAGE_GROUP:
+    def _slots(self, name: str, cols: list[str], rows: list[list[Any]]) -> dict[Slot, str]:
+        """The unique keys (besides the id) the store holds already, each with its row's id:
+        a village's group numbers, a region's notice numbers, a notice's households."""
+        key = _SLOTS.get(name)
+        if key is None:
             return {}
-        rows = wire.select_rows(self.s, name, "village_code LIKE :p", {"p": self.station + "%"},
-                                ["village_code", "number", "id"])
-        return {(str(v), int(n)): str(i) for v, n, i in rows}
+        if name == NOTICE_ENTRY:  # the entries of the notices these rows are on
+            at = cols.index("notice_id")
+            notices = sorted({str(r[at]) for r in rows})
+            held: list[list[Any]] = []
+            for start in range(0, len(notices), wire.CHUNK):
+                part = {f"n{i}": n for i, n in enumerate(notices[start:start + wire.CHUNK])}
+                held += wire.select_rows(self.s, name, f"notice_id IN "
+                                         f"({', '.join(':' + k for k in part)})", part,
+                                         [*key, "id"])
+        else:
+            held = wire.select_rows(self.s, name, f"{key[0]} LIKE :p",
+                                    {"p": self.station + "%"}, [*key, "id"])
+        return {tuple(str(v) for v in h[:-1]): str(h[-1]) for h in held}
 
     def _check(self, name: str, cols: list[str], r: list[Any], old: list[Any] | None,
-               at_owner: int | None, by_village: bool, groups: dict[tuple[str, int], str]
+               at_owner: int | None, by_village: bool, slots: dict[Slot, str]
                ) -> tuple[str, str] | None:
         """(bucket, reason) when the row cannot be applied, else None."""
         if at_owner is None:
@@ -181,8 +228,11 @@ class StationMerge:
         if by_village:
             if old is not None and str(old[at_owner])[:9] != self.station:
                 return ("conflict", "编号相同的记录属于其他乡镇")
-            if owner_value not in self.villages:
-                return ("quarantined", f"村代码 {owner_value} 不属于本乡镇")
+            if name == NOTICE and owner_value == self.station:
+                pass  # the township's own notice (第二次公示)
+            elif owner_value not in self.villages:
+                what = "公示范围" if name == NOTICE else "村代码"
+                return ("quarantined", f"{what} {owner_value} 不属于本乡镇")
         else:
             owner = self.households.get(str(owner_value))
             if old is not None and self.households.get(str(old[at_owner])) != self.station:
@@ -191,11 +241,18 @@ class StationMerge:
                 return ("quarantined", "所属农户不存在")
             if owner != self.station:
                 return ("conflict", "所属农户属于其他乡镇")
-        if name == VILLAGE_GROUP:
-            slot = (str(r[cols.index("village_code")]), int(r[cols.index("number")]))
-            holder = groups.setdefault(slot, str(r[cols.index("id")]))
+        if name in (NOTICE_ENTRY, OBJECTION):
+            notice = self.notices.get(str(r[cols.index("notice_id")]))
+            if notice is None:
+                return ("quarantined", "所属公示不存在")
+            if notice != self.station:
+                return ("conflict", "所属公示属于其他乡镇")
+        key = _SLOTS.get(name)
+        if key is not None:
+            slot = tuple(str(r[cols.index(c)]) for c in key)
+            holder = slots.setdefault(slot, str(r[cols.index("id")]))
             if holder != r[cols.index("id")]:
-                return ("conflict", f"村民小组 {slot[0]}-{slot[1]} 已有另一条记录")
+                return ("conflict", _TAKEN[name].format(*slot))
         if name == MEMBER:
             number = r[cols.index("id_number")]
             if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
@@ -233,6 +290,11 @@ class StationMerge:
         wire.insert_rows(self.s, "sync_station_audit", wire.columns("sync_station_audit"),
                          fresh)
         return last_hash
+
+
+_TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
+          NOTICE: "{}的公示编号 {} 已有另一条记录",
+          NOTICE_ENTRY: "公示上已列有这一户(另一条记录)"}
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:

@@ -28,18 +28,25 @@ MEMBER = "member"
 HELPER = "helper"
 AID_PLAN = "aid_plan"
 PROCEDURE_EVENT = "procedure_event"
+NOTICE = "notice"
+NOTICE_ENTRY = "notice_entry"
+OBJECTION = "notice_objection"
 AUDIT = "audit"  # also the payload's section for the station's audit entries
 RECEIPT = "sync_receipt"
 DUPLICATE = "sync_duplicate"
 DECISION = "sync_decision"
 KEY_EVENT = "sync_key_event"
+QUOTA = "sync_quota"
 POVERTY_LINE = "poverty_line"
 
-# What a station sends, parents before children (foreign keys are on), then its audit
-# entries. Regions are not sent: both sides load the official table.
-STATION_TABLES = (VILLAGE_GROUP, HOUSEHOLD, MEMBER, HELPER, AID_PLAN, PROCEDURE_EVENT)
-# County-owned rows a return bundle carries for one station, then county configuration.
-RETURN_TABLES = (RECEIPT, DUPLICATE, DECISION, KEY_EVENT)
+# What a station sends, parents before children (foreign keys are on: a notice before its
+# entries and objections, a household before them too), then its audit entries. Regions
+# are not sent: both sides load the official table.
+STATION_TABLES = (VILLAGE_GROUP, HOUSEHOLD, MEMBER, HELPER, AID_PLAN, PROCEDURE_EVENT,
+                  NOTICE, NOTICE_ENTRY, OBJECTION)
+# County-owned rows a return bundle carries for one station (its own township's quota
+# only), then county configuration.
+RETURN_TABLES = (RECEIPT, DUPLICATE, DECISION, KEY_EVENT, QUOTA)
 RETURN_PAYLOAD_TABLES = (*RETURN_TABLES, POVERTY_LINE)
 
 TABLE_NAMES = {
@@ -49,11 +56,15 @@ TABLE_NAMES = {
     HELPER: "帮扶责任人",
     AID_PLAN: "帮扶计划",
     PROCEDURE_EVENT: "程序记录",  # steps of 两公示一公告, and of exits
+    NOTICE: "公示",  # the first (village) and second (township) notices
+    NOTICE_ENTRY: "公示名单",  # the households listed on a notice
+    OBJECTION: "公示异议",
     AUDIT: "审计记录",
     RECEIPT: "回执",
     DUPLICATE: "疑似重复登记",  # flags for review and the county's rulings
     DECISION: "县级决定",
     KEY_EVENT: "密钥变更",
+    QUOTA: "规模控制",
     POVERTY_LINE: "扶贫标准",
 }
 

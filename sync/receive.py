@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.audit import GENESIS
@@ -144,6 +145,12 @@ def _receive_one(store: Store, name: str, parsed: bundle.Parsed, progress: Progr
         # and the transaction has rolled back.
         result.status = REFUSED
         result.message = f"数据包内容格式不对,已拒绝({type(e).__name__}: {e})"
+    except (IntegrityError, DataError) as e:
+        # A row the checks let through but the database refuses (a unique key the merge
+        # does not know of): the whole bundle rolls back; no traceback reaches the user.
+        result.status = REFUSED
+        result.message = ("数据包中的记录与本库已有的记录冲突,数据库拒绝保存,已拒绝导入,"
+                          f"数据库未作任何改动({type(e.orig).__name__})")
     return result
 
 

@@ -14,6 +14,7 @@ same id twice in one bundle) need the store and are checked by sync/merge.py."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,8 +32,23 @@ from forms.fields import Field, FieldType, Form
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from registry.columns import Fixed
+from registry.procedure import county, notices, quota
+from registry.procedure.backfill import BACKFILL
+from registry.procedure.steps import RESULT_NAMES, STEPS
+from registry.roles import ROLE_NAMES
 from sync import wire
-from sync.names import AID_PLAN, HELPER, HOUSEHOLD, MEMBER
+from sync.names import (
+    AID_PLAN,
+    DECISION,
+    HELPER,
+    HOUSEHOLD,
+    MEMBER,
+    NOTICE,
+    NOTICE_ENTRY,
+    OBJECTION,
+    PROCEDURE_EVENT,
+    QUOTA,
+)
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # an SQL INTEGER on every engine the county may use
 BLOCK = 2048  # rows checked together
@@ -40,10 +56,47 @@ TEXT_MAX = 65_536  # characters of a Text column no form limits (audit before/af
 FORMS: dict[str, Form] = {HOUSEHOLD: HOUSEHOLD_FORM, MEMBER: MEMBER_FORM, HELPER: HELPER_FORM,
                           AID_PLAN: AID_PLAN_FORM}
 # Code lists of columns that are not form fields.
-CODE_LISTS = {(MEMBER, "change_reason"): cl.MEMBER_CHANGE_REASON}
-# The columns every synced row has, named for people.
+CODE_LISTS = {(MEMBER, "change_reason"): cl.MEMBER_CHANGE_REASON,
+              (PROCEDURE_EVENT, "stage"): cl.STAGE}
+# Codes of the procedure's columns (registry/procedure), as their modules define them.
+_ROLES = frozenset(ROLE_NAMES)
+CODES: dict[tuple[str, str], frozenset[str]] = {
+    (PROCEDURE_EVENT, "step"): frozenset(STEPS) | {BACKFILL},
+    (PROCEDURE_EVENT, "result"): frozenset(RESULT_NAMES),
+    (PROCEDURE_EVENT, "role"): _ROLES,
+    (NOTICE, "kind"): frozenset(notices.KIND_NAMES),
+    (NOTICE_ENTRY, "outcome"): frozenset(notices.ENTRY_OUTCOME_NAMES),
+    (OBJECTION, "outcome"): frozenset(notices.OUTCOME_NAMES),
+    (DECISION, "kind"): frozenset((county.SAMPLE, county.APPROVE, county.CORRECTION,
+                                   county.ANNOUNCE, "review")),  # review: schema 1's 复审
+    (DECISION, "role"): _ROLES,
+}
+SEQ_MAX = 100_000  # steps of one household: a few dozen in a lifetime
+# Ranges of integer columns that are not form fields.
+RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    (PROCEDURE_EVENT, "seq"): (0, SEQ_MAX),
+    (NOTICE, "days"): (1, notices.MAX_DAYS),
+    (DECISION, "basis_seq"): (0, SEQ_MAX),
+    (QUOTA, "households"): (0, quota.MAX_QUOTA),
+    (QUOTA, "people"): (0, quota.MAX_QUOTA),
+}
+# Text columns that hold a JSON object (a step's facts: votes, findings, 文号…).
+JSON_OBJECTS = {(PROCEDURE_EVENT, "facts")}
+# The columns every synced row has, and those of tables without a form, named for people.
 LABELS = {"id": "记录编号", "rev": "修改计数", "created_at": "创建时间", "updated_at": "修改时间",
-          "deleted": "删除标记", "household_id": "所属农户", "village_code": "行政村"}
+          "deleted": "删除标记", "household_id": "所属农户", "village_code": "行政村",
+          "stage": "识别阶段", "event_date": "日期", "actor": "记录人", "passed": "是否通过",
+          "period_start": "公示开始", "period_end": "公示结束", "note": "备注",
+          "step": "步骤", "seq": "步骤序号", "role": "角色", "result": "结果",
+          "reason": "原因", "facts": "步骤事实", "notice_id": "所属公示",
+          "decision_id": "县级决定", "number": "公示编号", "kind": "类型",
+          "region_code": "公示范围", "start_date": "开始日期", "days": "公示天数",
+          "end_date": "截止日期", "opened_by": "发起人", "closed_on": "结束日期",
+          "closed_by": "结束人", "outcome": "处理结果", "received_on": "收到日期",
+          "objector": "异议人", "content": "异议内容", "checking": "核查情况",
+          "recorded_by": "登记人", "basis_seq": "依据的步骤序号", "override": "超规模理由",
+          "township_code": "乡镇", "households": "户数", "people": "人数",
+          "set_by": "设定人"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?", re.ASCII)
 _NONE = type(None)
@@ -65,6 +118,7 @@ class Rule:
     codes: frozenset[str] | None = None
     several: bool = False  # "01,05": codes joined by commas (select_multiple)
     max_choices: int | None = None
+    json_object: bool = False  # text holding a JSON object
 
     @property
     def types(self) -> frozenset[type]:
@@ -100,7 +154,9 @@ class Rule:
             joined = "".join(present)  # TypeError unless every value is text
         except TypeError:
             return False
-        return _clean_text(joined) and max(map(len, present)) <= self.max_length
+        if not (_clean_text(joined) and max(map(len, present)) <= self.max_length):
+            return False
+        return not self.json_object or all(map(_json_object, set(present)))
 
     def _distinct_ok(self, distinct: set[Any]) -> bool:
         try:
@@ -139,6 +195,8 @@ class Rule:
             return None
         if not _clean_text(value):
             return f"{name}含有无法保存的字符"
+        if self.json_object and not _json_object(value):
+            return f"{name}不是有效的记录格式(应为 JSON 对象)"
         if self.codes is not None:
             parts = value.split(",") if self.several else [value]
             if not set(parts) <= self.codes or len(set(parts)) != len(parts):
@@ -211,6 +269,18 @@ def _usual_datetimes(values: Sequence[Any]) -> bool:
     return _parse_all((d.decode() for d in days), date.fromisoformat)
 
 
+def _json_object(text: str) -> bool:
+    """A JSON object (nested values allowed), as json.dumps writes one. Deep nesting inside
+    the text (which the payload's pre-scan cannot see: it is a string there) is refused,
+    not a crash."""
+    if not text.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _clean_text(text: str) -> bool:
     """No NUL (PostgreSQL refuses it) and no lone surrogate (no UTF-8 encodes it)."""
     if "\x00" in text:
@@ -238,6 +308,7 @@ def _rule(table: str, column: Any, field: Field | None) -> Rule:
         places = t.places if isinstance(t, Fixed) else 0
         low = _scaled(field.minimum if field else None, places, INT_MIN)
         high = _scaled(field.maximum if field else None, places, INT_MAX)
+        low, high = RANGES.get((table, column.name), (low, high))
         return Rule(kind="int", low=low, high=high, **base)
     if isinstance(t, Boolean):
         return Rule(kind="bool", **base)
@@ -249,9 +320,11 @@ def _rule(table: str, column: Any, field: Field | None) -> Rule:
     lengths = [n for n in (getattr(t, "length", None), field and field.max_length) if n]
     codes = field.codelist if field and field.codelist else CODE_LISTS.get((table, column.name))
     several = bool(field and field.type is FieldType.CODES)
+    plain = CODES.get((table, column.name))
     return Rule(kind="text", max_length=min(lengths, default=TEXT_MAX),
-                codes=frozenset(codes.codes()) if codes else None, several=several,
-                max_choices=field.max_choices if field else None, **base)
+                codes=frozenset(codes.codes()) if codes else plain, several=several,
+                max_choices=field.max_choices if field else None,
+                json_object=(table, column.name) in JSON_OBJECTS, **base)
 
 
 @cache

@@ -1,7 +1,10 @@
 """The station's side of a return bundle: receipts, duplicate flags and rulings, county
-decisions and key changes are stored as the county sent them; poverty lines (county
-configuration) are matched by year; a revocation of this station's key retires it and
-makes a new one, which the county must enroll again."""
+decisions and key changes are stored as the county sent them; the township's quota (规模)
+is matched by township, poverty lines (county configuration) by year; a revocation of this
+station's key retires it and makes a new one, which the county must enroll again. Then, in
+the same transaction, the county's decisions become steps of the households they are about
+(registry/procedure/decisions.py), and the notes say what changed ("26 户由“县复审”变为
+“县审定”")."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from registry.procedure.decisions import apply_decisions
 from registry.sync_state import OwnKey
 from registry.tracking import reserve_revs
 from sync import records, wire
@@ -16,7 +20,7 @@ from sync.errors import SyncError
 from sync.key_replacement import REPLACE
 from sync.keys import _new_key, active_key
 from sync.merge import Counts
-from sync.names import BUCKETS, KEY_EVENT, POVERTY_LINE, table_label
+from sync.names import BUCKETS, DECISION, KEY_EVENT, POVERTY_LINE, QUOTA, table_label
 from sync.names import RETURN_PAYLOAD_TABLES as RETURN_PAYLOAD_TABLES  # its old home
 from sync.payload import check_buckets, check_tables, record_counts, table_rows
 
@@ -27,6 +31,7 @@ def apply_return(s: Session, station_code: str, payload: dict[str, Any]
     check_tables(payload, RETURN_PAYLOAD_TABLES)
     counts: Counts = {}
     notes: list[str] = []
+    arrived: set[str] = set()  # the decisions in this bundle
     for name in RETURN_PAYLOAD_TABLES:
         rows = table_rows(name, payload["tables"].get(name))
         _, bad = records.check(name, rows)
@@ -36,11 +41,17 @@ def apply_return(s: Session, station_code: str, payload: dict[str, Any]
         counts[name] = dict.fromkeys(BUCKETS, 0)
         if name == POVERTY_LINE:
             _poverty_lines(s, rows, counts[name])
+        elif name == QUOTA:
+            _quotas(s, station_code, rows, counts[name])
         else:
             _upsert(s, name, rows, counts[name])
         if name == KEY_EVENT:
             notes += _key_events(s, station_code, rows)
+        if name == DECISION:
+            at = wire.columns(DECISION).index("id")
+            arrived = {str(r[at]) for r in rows}
     check_buckets(record_counts(payload), counts)
+    notes += apply_decisions(s, station_code, report=arrived).summary()
     return counts, notes
 
 
@@ -90,6 +101,38 @@ def _poverty_lines(s: Session, rows: list[list[Any]], c: dict[str, int]) -> None
             new[at["amount"]] = r[at["amount"]]
             new[at["deleted"]] = r[at["deleted"]]
             new[at["updated_at"]] = r[at["updated_at"]]
+            updates.append(new)
+            c["updated"] += 1
+    _stamp(s, inserts + updates, at["rev"])
+    wire.insert_rows(s, name, cols, [tuple(r) for r in inserts])
+    wire.update_rows(s, name, cols, [tuple(r) for r in updates])
+
+
+def _quotas(s: Session, station_code: str, rows: list[list[Any]], c: dict[str, int]) -> None:
+    """The county's quota for this township: one row, matched by township (a county store
+    set up again sends the same quota under another id)."""
+    name = QUOTA
+    cols = wire.columns(name)
+    at = {col: i for i, col in enumerate(cols)}
+    for r in rows:
+        if r[at["township_code"]] != station_code:
+            raise SyncError("回传数据包中有其他乡镇的规模,已拒绝。"
+                            "请县扶贫办检查程序版本后重新导出。")
+    mine = {str(r[at["township_code"]]): r for r in wire.select_rows(s, name)}
+    inserts, updates = [], []
+    values = ("households", "people", "set_by", "reason", "deleted", "updated_at")
+    for r in rows:
+        old = mine.get(str(r[at["township_code"]]))
+        if old is not None and all(old[at[v]] == r[at[v]] for v in values[:-1]):
+            c["unchanged"] += 1
+            continue
+        if old is None:
+            inserts.append(r)
+            c["inserted"] += 1
+        else:
+            new = list(old)
+            for v in values:
+                new[at[v]] = r[at[v]]
             updates.append(new)
             c["updated"] += 1
     _stamp(s, inserts + updates, at["rev"])

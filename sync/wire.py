@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
-from registry import sync_state  # noqa: F401  (its tables join Base.metadata)
-from registry.models import Base
+from registry.schema import metadata  # every model module imported: all tables known
 
 # The synced tables are named in sync/names.py; these old names stay importable.
 from sync.names import AUDIT as AUDIT
@@ -24,7 +23,7 @@ CHUNK = 900  # under SQLite's old limit of 999 bound parameters
 
 
 def table(name: str) -> Table:
-    return Base.metadata.tables[name]
+    return metadata.tables[name]
 
 
 def columns(name: str) -> list[str]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from forms import codelists as cl
@@ -25,7 +26,7 @@ def _text(name: str, value: Any) -> str:
     f = HOUSEHOLD_FORM[name]
     if value is None or value == "":
         return "—"
-    if f.type is FieldType.CODE and f.codelist:
+    if f.type in (FieldType.CODE, FieldType.COMPUTED) and f.codelist:
         return f.codelist.label_of(str(value))
     if f.type is FieldType.CODES and f.codelist:
         return "、".join(f.codelist.label_of(c) for c in str(value).split(","))
@@ -39,11 +40,19 @@ def _money(value: Decimal | None) -> str:
 
 
 class DetailPanel(QTextBrowser):
+    history_requested = Signal()  # the 档案 link
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailPanel")
         self.setOpenLinks(False)
+        self.editable = True  # False at a county: its households are the stations'
+        self.anchorClicked.connect(self._link)
         self.show_nothing()
+
+    def _link(self, url: QUrl) -> None:
+        if url.toString() == "history":
+            self.history_requested.emit()
 
     def show_nothing(self) -> None:
         self.setHtml("<p style='color:#6b7480'>在左侧表格中选择一户,这里显示详细情况。</p>")
@@ -56,7 +65,8 @@ class DetailPanel(QTextBrowser):
                 ("家庭人口", f"{facts.get('size', 0)} 人"),
                 ("人均纯收入", _money(facts.get("net_income_per_capita"))),
                 ("年纯收入", _money(facts.get("net_income")))]
-        rows += [(HOUSEHOLD_FORM[n].label, escape(_text(n, v.get(n)))) for n in _SUMMARY]
+        values = {**v, "stage": facts.get("stage")}  # the stage is derived, not an input
+        rows += [(HOUSEHOLD_FORM[n].label, escape(_text(n, values.get(n)))) for n in _SUMMARY]
         table = "".join(f"<tr><td style='color:#6b7480;padding-right:8px'>{k}</td>"
                         f"<td>{val}</td></tr>" for k, val in rows)
         relation = MEMBER_FORM["relation"].codelist
@@ -81,4 +91,5 @@ class DetailPanel(QTextBrowser):
             "<tr style='color:#6b7480'><td>姓名</td><td>关系</td><td>性别</td><td>年龄</td>"
             f"<td>健康</td></tr>{member_rows}</table>"
             f"<p style='color:#6b7480'>户主身份证号 {mask(facts.get('head_id_number'))}<br>"
-            "按 Enter 或双击修改此户</p>")
+            f"{'按 Enter 或双击修改此户' if self.editable else '双击查看此户(只读)'}</p>"
+            "<p><a href='history'>档案:识别程序与修改记录…</a></p>")

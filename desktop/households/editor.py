@@ -41,13 +41,16 @@ from forms.household import HOUSEHOLD_FORM, MEMBERS
 from forms.member import MEMBER_FORM
 from forms.validation import FieldError, Invalid, clean_record, validate_household
 from registry import derived, failures
+from registry.procedure.steps import stage_name
 from registry.villages import Village
 
 SaveFn = Callable[[dict[str, Any], list[dict[str, Any]],
                    Callable[[str], None], Callable[[BaseException], None]], None]
 
-NEW_HOUSEHOLD_DEFAULTS = {"identification_standard": "1", "attribute": "1", "stage": "10",
+NEW_HOUSEHOLD_DEFAULTS = {"identification_standard": "1", "attribute": "1",
                           "poverty_status": cl.NOT_OUT_OF_POVERTY}
+NEW_STAGE_TEXT = "农户申请(保存时记录)"
+READ_ONLY_NOTE = "县级数据库中的农户属于各乡镇,只能查看;需要修改请退回乡镇修改。"
 _TAB_OF_MEMBERS = HOUSEHOLD_FORM.sections.index(MEMBERS)
 _FIELDS_PER_ROW = 2
 
@@ -59,8 +62,12 @@ class HouseholdEditor(QDialog):
                  household: dict[str, Any] | None = None,
                  members: list[dict[str, Any]] | None = None,
                  household_id: str | None = None, parent: QWidget | None = None,
-                 departed: list[dict[str, Any]] | None = None) -> None:
+                 departed: list[dict[str, Any]] | None = None, stage: str | None = None,
+                 read_only: bool = False) -> None:
         super().__init__(parent)
+        # 识别阶段 is derived from the recorded steps: shown by its label, never sent.
+        self._stage_text = stage_name(stage) if household_id else NEW_STAGE_TEXT
+        self.read_only = read_only
         self._departed = [dict(m) for m in departed or []]
         self.household_id = household_id
         self._submit_save = submit_save
@@ -74,7 +81,8 @@ class HouseholdEditor(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.derived: dict[str, QLabel] = {}
         self.setObjectName("householdEditor")
-        self.setWindowTitle("修改贫困户" if household_id else "新建贫困户")
+        self.setWindowTitle("查看贫困户(只读)" if read_only
+                            else "修改贫困户" if household_id else "新建贫困户")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.resize(1180, 660)
 
@@ -127,8 +135,24 @@ class HouseholdEditor(QDialog):
         self._dirty = False
         self._touched.clear()
         self._update_derived()
+        if read_only:
+            self._make_read_only(add)
         first = self.inputs["village_code"].widget
         QTimer.singleShot(0, first.setFocus)
+
+    def _make_read_only(self, add: QPushButton) -> None:
+        """At a county: everything shown, nothing editable, no 保存 (the core refuses a
+        save there anyway, with 请退回乡镇修改)."""
+        for widget in self.inputs.values():
+            widget.widget.setEnabled(False)
+        self.member_view.setEditTriggers(MemberTableView.EditTrigger.NoEditTriggers)
+        for button in (add, self.save_button):
+            button.hide()
+        for button in self.findChildren(QPushButton):
+            if button.text().startswith("删除所选成员"):
+                button.hide()
+        self.summary.setProperty("role", "hint")
+        self.summary.setText(READ_ONLY_NOTE)
 
     # ---- building -----------------------------------------------------------------------
     def _field_input(self, f: Field, parent: QWidget) -> QWidget:
@@ -341,12 +365,16 @@ class HouseholdEditor(QDialog):
         raw = self.raw_household()
         for f in HOUSEHOLD_FORM.inputs():
             if f.relevant is not None and f.name in self.inputs:
-                self.inputs[f.name].widget.setEnabled(f.applies({**raw, **values}))
+                self.inputs[f.name].widget.setEnabled(not self.read_only
+                                                        and f.applies({**raw, **values}))
         facts = derived.household_facts(values, members)
         shown = {"head_name": facts["head_name"], "household_size": facts["size"],
                  "income_transfer": facts["income_transfer"], "net_income": facts["net_income"],
                  "net_income_per_capita": facts["net_income_per_capita"]}
         for name, label in self.derived.items():
+            if name == "stage":
+                label.setText(self._stage_text)
+                continue
             value = shown.get(name)
             if isinstance(value, Decimal):
                 label.setText(f"{value:,.2f}")
@@ -355,7 +383,7 @@ class HouseholdEditor(QDialog):
 
     # ---- saving and closing ---------------------------------------------------------------
     def save(self) -> None:
-        if self._saving:
+        if self._saving or self.read_only:
             return
         self.member_view.setFocus()  # commits a cell still being edited
         self.member_view.closePersistentEditor(self.member_view.currentIndex())

@@ -31,7 +31,7 @@ from desktop.printing.preview import PreviewDialog
 from registry import failures, household_access, villages
 from registry.progress import Cancelled, Progress
 from reports.fonts import FontMissing, MissingGlyphs
-from reports.pdf.jobs import PrintJob, print_job
+from reports.pdf.jobs import Printable, PrintJob, print_job, printable_notices
 from reports.pdf.layout import PrintResult
 
 
@@ -64,7 +64,7 @@ class PrintActions(QObject):
             action.triggered.connect(slot)
             return action
 
-        self.notice_action = act("公示/公告…", self.open_notice)
+        self.notice_action = act("公示/公告…", lambda: self.open_notice())
         self.roster_action = act("村花名册…", self.open_roster)
         self.register_action = act("乡登记簿…", self.open_register)
         self.handbook_action = act("扶贫手册…", self.open_handbook)
@@ -92,20 +92,36 @@ class PrintActions(QObject):
             if not places.villages:
                 self._fail("打印", "本站还没有行政村,请先在设置中添加。")
                 return
-            dialog = show(places)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.accepted.connect(lambda: self._accepted(dialog))
-            dialog.open()
-            self.dialog_opened.emit(dialog)
+            self._show(show(places))
 
         StoreOp(self.window.workspace.worker, "打开打印对话框", load, parent=self.window
                 ).success(done).failure(lambda e: self.show_error("打印", e)).run()
 
+    def _show(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._accepted(dialog))
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
     def _current_village(self) -> str | None:
         return self.window.tree.current_place()[0]
 
-    def open_notice(self) -> None:
-        self._with_places(lambda p: NoticeDialog(p, self._current_village(), self.window))
+    def open_notice(self, current: str | None = None) -> None:
+        """The recorded notices (at the county: the 文号 announced) to choose from;
+        `current` preselects a notice number or 文号 (screens that show a notice)."""
+        store = self.window.workspace.store
+
+        def done(notices: list[Printable]) -> None:
+            if not notices:
+                self._fail("打印公示/公告", "还没有发起过公示(县扶贫办:还没有公告)。\n\n"
+                           "公示海报从公示记录打印:先选择农户发起公示;"
+                           "全村农户名单请打印“村花名册”。")
+                return
+            self._show(NoticeDialog(notices, current, self.window))
+
+        StoreOp(self.window.workspace.worker, "打开打印对话框",
+                lambda _p: printable_notices(store), parent=self.window
+                ).success(done).failure(lambda e: self.show_error("打印", e)).run()
 
     def open_roster(self) -> None:
         self._with_places(lambda p: RosterDialog(p, self._current_village(), self.window))

@@ -4,33 +4,33 @@ and hands back the print job (reports.pdf.jobs) that the DB worker runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.look import icon
 from desktop.widgets.labels import hint
-from forms import codelists as cl
 from registry import villages as vl
-from reports.pdf.jobs import HandbookJob, NoticeJob, PrintJob, RegisterJob, RosterJob
-from reports.pdf.notice import DEFAULT_DAYS, KINDS
-
-KIND_LABELS = {"first": "第一次公示(村委会)", "second": "第二次公示(乡镇人民政府)",
-               "announcement": "公告(县扶贫开发领导小组办公室)"}
+from reports.pdf.jobs import (
+    AnnouncementJob,
+    HandbookJob,
+    NoticeJob,
+    Printable,
+    PrintJob,
+    RegisterJob,
+    RosterJob,
+)
 
 
 @dataclass(frozen=True)
@@ -76,87 +76,74 @@ def _buttons(dialog: QDialog, ok_text: str = "生成并预览") -> QDialogButton
 
 
 class NoticeDialog(QDialog):
-    """公示/公告: village, kind, whom to list, paper, period, where to object."""
+    """公示/公告: which recorded notice (or, at the county, which 文号's 公告), paper, where to
+    object. A poster lists exactly the households on its record; a whole village's list
+    is the 花名册."""
 
-    def __init__(self, places: Places, current_village: str | None,
+    def __init__(self, notices: list[Printable], current: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("noticeDialog")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
         self.setWindowTitle("打印公示/公告")
         settings = QSettings()
-        self.village = _village_box(self, places.villages, current_village)
-        self.kind = QComboBox(self)
-        for key in KINDS:
-            self.kind.addItem(KIND_LABELS[key], key)
-        self.kind.setCurrentIndex(max(self.kind.findData(settings.value("print/kind")), 0))
-        self.at_step = QRadioButton(self)
-        self.everyone = QRadioButton("全部农户(不限识别阶段)", self)
-        self.at_step.setChecked(True)
-        scope = QButtonGroup(self)
-        scope.addButton(self.at_step)
-        scope.addButton(self.everyone)
+        self.notices = notices
+        self.notice = QComboBox(self)
+        for n in notices:
+            self.notice.addItem(n.label, n.job)
+        self.notice.setMinimumWidth(420)
+        if current is not None:
+            index = next((i for i, n in enumerate(notices) if _key(n.job) == current), 0)
+            self.notice.setCurrentIndex(index)
         self.paper = _paper_box(self, "print/notice_paper")
-        self.start = QDateEdit(QDate.currentDate(), self)
-        self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("yyyy年M月d日")
-        self.days = QSpinBox(self)
-        self.days.setRange(1, 90)
-        self.days.setValue(DEFAULT_DAYS)
-        self.days.setSuffix(" 天")
-        for narrow in (self.start, self.days, self.paper):
-            narrow.setFixedWidth(180)
+        self.paper.setFixedWidth(180)
         self.phone = QLineEdit(str(settings.value("print/phone", "")), self)
         self.phone.setPlaceholderText("如 0834-8331234")
         self.address = QLineEdit(str(settings.value("print/address", "")), self)
         self.address.setPlaceholderText("如 竹核镇人民政府扶贫工作站(一楼)")
         self.address.setMinimumWidth(320)
-        self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        self._kind_changed()
 
         form = QFormLayout()
-        form.addRow("行政村:", self.village)
-        form.addRow("类型:", self.kind)
-        form.addRow("列出:", self.at_step)
-        form.addRow("", self.everyone)
+        form.addRow("公示/公告:", self.notice)
         form.addRow("纸张:", self.paper)
-        form.addRow("公示开始日期:", self.start)
-        form.addRow("公示天数:", self.days)
         form.addRow("异议电话:", self.phone)
         form.addRow("异议受理地址:", self.address)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(hint("公示只列户主姓名、人口、属性和致贫原因,不含身份证号、电话、"
-                               "银行账号和健康信息。异议电话和地址会记住,下次自动填入。", self))
+        layout.addWidget(hint("海报只列该公示(公告)上的农户:户主姓名、人口、属性和致贫原因,"
+                               "不含身份证号、电话、银行账号和健康信息。公示期和编号取自公示记录。"
+                               "异议电话和地址会记住,下次自动填入。", self))
         layout.addWidget(_buttons(self))
 
-    def _kind_changed(self) -> None:
-        stage = cl.STAGE.label_of(KINDS[self.kind_key()].stage)
-        self.at_step.setText(f"只列处于“{stage}”阶段的农户")
-
-    def kind_key(self) -> str:
-        return str(self.kind.currentData())
+    def current_job(self) -> NoticeJob | AnnouncementJob:
+        job = self.notice.currentData()
+        assert isinstance(job, NoticeJob | AnnouncementJob)
+        return job
 
     def remember(self) -> None:
         settings = QSettings()
         settings.setValue("print/phone", self.phone.text().strip())
         settings.setValue("print/address", self.address.text().strip())
-        settings.setValue("print/kind", self.kind_key())
         settings.setValue("print/notice_paper", self.paper.currentData())
 
-    def start_date(self) -> date:
-        d = self.start.date()
-        return date(d.year(), d.month(), d.day())
-
     def title(self) -> str:
-        return f"{self.village.currentText()}{KINDS[self.kind_key()].name}"
+        job = self.current_job()
+        if isinstance(job, AnnouncementJob):
+            return f"公告 {job.ref}"
+        number, _, title = self.notice.currentText().split("(")[0].partition(" ")
+        return f"{title} {number}" if title else job.number
 
     def job(self) -> PrintJob:
-        return NoticeJob(str(self.village.currentData()), self.kind_key(),
-                         include_all=self.everyone.isChecked(),
-                         paper=str(self.paper.currentData()), phone=self.phone.text().strip(),
-                         address=self.address.text().strip(), start=self.start_date(),
-                         days=self.days.value())
+        paper = str(self.paper.currentData())
+        phone, address = self.phone.text().strip(), self.address.text().strip()
+        job = self.current_job()
+        if isinstance(job, AnnouncementJob):
+            return AnnouncementJob(job.ref, paper=paper, phone=phone, address=address)
+        return NoticeJob(job.number, paper=paper, phone=phone, address=address)
+
+
+def _key(job: NoticeJob | AnnouncementJob) -> str:
+    return job.ref if isinstance(job, AnnouncementJob) else job.number
 
 
 class RosterDialog(QDialog):

@@ -230,15 +230,19 @@ def announce(s: Session, actor: Actor, ref: str, on: date) -> Announcement:
     ref = ref.strip()
     approved = s.execute(
         select(CountyDecision.household_id, CountyDecision.station_code,
-               CountyDecision.basis_seq)
+               CountyDecision.basis_seq, CountyDecision.decided_at)
         .where(CountyDecision.kind == APPROVE, CountyDecision.notice_no == ref,
                CountyDecision.deleted.is_(False))).all()
     if not approved:
         raise ProcedureRefused(f"没有以文号“{ref}”审定的农户")
+    decided_on = max(r[3] for r in approved).date()
+    if on < decided_on:  # the station records 公告 after 县审定, never before it
+        raise ProcedureRefused(f"公告日期 {on.isoformat()} 早于审定日期 "
+                               f"{decided_on.isoformat()},请核对")
     done = set(s.scalars(select(CountyDecision.household_id).where(
         CountyDecision.kind == ANNOUNCE, CountyDecision.notice_no == ref,
         CountyDecision.deleted.is_(False))))
-    new = [(hid, station, basis or 0) for hid, station, basis in approved if hid not in done]
+    new = [(hid, station, basis or 0) for hid, station, basis, _ in approved if hid not in done]
     if new:
         _decide_rows(s, actor, new, ANNOUNCE, notice_no=ref,
                      at=datetime.combine(on, time(12)))

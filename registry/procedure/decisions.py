@@ -7,6 +7,7 @@ return bundle's rows are stored, in the same transaction; a decision is applied 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,12 +33,17 @@ class Applied:
         by: dict[tuple[str, str], int] = defaultdict(int)
         for r in self.changed:
             by[(r.before, r.after)] += 1
-        lines = [f"{n} 户由“{stage_name(b)}”变为“{stage_name(a)}”"
+        lines = [f"{n} 户由“{stage_name(b)}”变为“{stage_name(a)}”" if b != a
+                 else f"{n} 户经县抽查核查,仍为“{stage_name(a)}”"  # 县抽查 moves no stage
                  for (b, a), n in sorted(by.items())]
         return lines + self.skipped
 
 
-def apply_decisions(s: Session, station_code: str) -> Applied:
+def apply_decisions(s: Session, station_code: str, report: Collection[str] | None = None
+                    ) -> Applied:
+    """Applies every decision not applied yet. `report`: the ids of the decisions whose
+    refusals to mention (those that just arrived; None: all), so one that cannot be
+    applied is not named again at every later import."""
     applied = set(s.scalars(select(ProcedureEvent.decision_id)
                             .where(ProcedureEvent.decision_id.is_not(None))))
     pending = [d for d in s.scalars(
@@ -46,6 +52,9 @@ def apply_decisions(s: Session, station_code: str) -> Applied:
         .order_by(CountyDecision.decided_at, CountyDecision.id))
         if d.id not in applied and d.kind in _STEP
         and not (d.kind == SAMPLE and d.result not in (PASSED, FAILED))]
+    # A 更正要求 outside the review queue (no basis step) moves no stage: it is said.
+    requests = [d for d in pending if d.kind == CORRECTION and d.basis_seq is None]
+    pending = [d for d in pending if d not in requests]
     # One batch per step, result, date and county user: a 审定 of 5,000 households is
     # one call of record().
     batches: dict[tuple[str, str, object, str, str | None, str | None, str | None],
@@ -57,14 +66,22 @@ def apply_decisions(s: Session, station_code: str) -> Applied:
                  d.note)].append(d)
     changed: list[Recorded] = []
     skipped: list[str] = []
+    names = dict(s.execute(select(Household.id, Household.head_name).where(
+        Household.id.in_([d.household_id for d in pending + requests]))).all()) \
+        if pending or requests else {}
+    for d in requests:
+        if report is None or d.id in report:
+            skipped.append(f"县扶贫办要求更正{names.get(d.household_id) or ''}户:"
+                           f"{d.note or '未说明'}")
     for (kind, result, on, user, role, ref, note), decisions in batches.items():
         step = STEPS[_STEP[kind]]
         stages = dict(s.execute(select(Household.id, Household.stage).where(
             Household.id.in_([d.household_id for d in decisions]))).all())
         ready = [d for d in decisions if stages.get(d.household_id) in step.after]
         for d in decisions:
-            if d not in ready:
-                skipped.append(f"县扶贫办对户 {d.household_id} 的“{step.name}”未能应用:"
+            if d not in ready and (report is None or d.id in report):
+                who = names.get(d.household_id) or d.household_id
+                skipped.append(f"县扶贫办对{who}户的“{step.name}”未能应用:"
                                f"本站该户为“{stage_name(stages.get(d.household_id))}”")
         if not ready:
             continue

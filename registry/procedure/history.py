@@ -116,7 +116,9 @@ def _step_item(e: ProcedureEvent, notices: dict[str, Notice]) -> Item:
             facts = json.loads(e.facts)
         except ValueError:
             facts = {}
-        parts += [f"{_FACT_NAMES.get(k, k)}:{v}" for k, v in facts.items()
+        order = list(_FACT_NAMES)  # as clerks read them: 参会人数, 赞成, 反对, 弃权…
+        parts += [f"{_FACT_NAMES.get(k, k)}:{v}" for k, v in sorted(
+            facts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
                   if k not in ("notice", "days", "objection")]
     if e.reason:
         parts.append(f"原因:{e.reason}")

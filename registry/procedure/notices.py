@@ -19,6 +19,7 @@ from registry.models import Household, Meta, Region
 from registry.procedure.record import Actor, Recorded, record
 from registry.procedure.steps import PASS, REJECT, RETURN, STEPS
 from registry.procedure.tables import Notice, NoticeEntry, Objection
+from registry.tracking import bulk_insert
 
 FIRST, SECOND = "first", "second"
 KIND_NAMES = {FIRST: "第一次公示", SECOND: "第二次公示"}
@@ -91,8 +92,8 @@ def open_notice(s: Session, actor: Actor, kind: str, region_code: str,
     s.flush()
     record(s, actor, STEPS[opening], ids, start, notice_id=notice.id, today=today,
            facts={"notice": notice.number, "days": days})
-    s.add_all(NoticeEntry(notice_id=notice.id, household_id=hid) for hid in ids)
-    s.flush()
+    # One INSERT for the lot: 300 ORM objects cost a quarter of a second.
+    bulk_insert(s, NoticeEntry, [{"notice_id": notice.id, "household_id": hid} for hid in ids])
     audit.record(s, actor.user, "open_notice", "notice", notice.id, after={
         "number": notice.number, "kind": kind, "region_code": region_code,
         "start_date": start, "days": days, "households": len(ids)})

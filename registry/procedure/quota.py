@@ -62,11 +62,14 @@ def check(s: Session, household_ids: Sequence[str], override: str | None,
     (and, at a station, a village's) quota, unless `override` gives the reason. Returns the
     facts the step records: used after it, quota, and the override if one was needed."""
     adding: dict[str, tuple[int, int]] = {}
-    for village, size in s.execute(select(Household.village_code, Household.size)
-                                   .where(Household.id.in_(list(household_ids)))):
+    for village, size, stage in s.execute(
+            select(Household.village_code, Household.size, Household.stage)
+            .where(Household.id.in_(list(household_ids)))):
+        # A household counted already (at the county: 县复审 is) adds nothing to the used.
+        new = 0 if stage in COUNTED else 1
         for code in ((village[:9], village) if by_village else (village[:9],)):
             n, p = adding.get(code, (0, 0))
-            adding[code] = (n + 1, p + (size or 0))
+            adding[code] = (n + new, p + new * (size or 0))
     facts: dict[str, Any] = {}
     over: list[str] = []
     names = dict(s.execute(select(Region.code, Region.name)

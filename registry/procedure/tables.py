@@ -17,7 +17,10 @@ class Notice(Tracked, Base):
     (NoticeEntry); its poster is printed from it."""
 
     __tablename__ = "notice"
-    number: Mapped[str] = mapped_column(String(20), unique=True)  # 2026-003
+    # Numbered per station and year (2026-003): unique within a township, and the county
+    # holds the notices of all its townships, so the number is unique with its region.
+    __table_args__ = (UniqueConstraint("region_code", "number"),)
+    number: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(10))  # first second
     region_code: Mapped[str] = mapped_column(String(12), index=True)  # village / township
     start_date: Mapped[date] = mapped_column(Date)

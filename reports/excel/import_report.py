@@ -22,6 +22,7 @@ class ImportReport:
     marked_copy: Path | None = None
     marked_copy_note: str = ""  # why no marked copy was written
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the clerk must know besides
 
     @property
     def ok(self) -> bool:
@@ -48,6 +49,8 @@ class ImportReport:
         for sheet, headers in self.ignored_columns.items():
             if headers:
                 text += f"\n工作表“{sheet}”中以下列不属于模板,已忽略:{'、'.join(headers)}"
+        for note in self.notes:
+            text += f"\n{note}"
         return text
 
     def as_json(self) -> dict[str, Any]:
@@ -56,7 +59,7 @@ class ImportReport:
             "members": self.members, "rows_checked": self.rows_checked,
             "marked_copy": str(self.marked_copy) if self.marked_copy else None,
             "marked_copy_note": self.marked_copy_note or None,
-            "ignored_columns": self.ignored_columns,
+            "ignored_columns": self.ignored_columns, "notes": self.notes,
             "problem_count": self.problem_count, "problems_not_listed": self.not_listed,
             "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column,
                           "header": p.header, "value": _plain(p.value), "message": p.message}

@@ -26,9 +26,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import idnumber
+from forms.household import HOUSEHOLD_FORM
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
+from registry.households import refuse_at_county
 from registry.models import Region
 from registry.progress import Cancelled, Progress
+from registry.roles import Act
 from registry.store import Store
 from reports.excel import limits
 from reports.excel.book import open_book
@@ -39,6 +42,7 @@ from reports.excel.columns import (
     HOUSEHOLDS_SHEET,
     MEMBERS_SHEET,
     Column,
+    normalize_header,
     template_household_columns,
     template_member_columns,
 )
@@ -48,6 +52,16 @@ from reports.excel.problems import CellProblem as CellProblem  # its old home; k
 from reports.excel.problems import ProblemList
 from reports.excel.reading import Table, WorkbookError, open_table
 
+# Templates made before the stage was derived from recorded steps had a 识别阶段 column.
+# Such a file is accepted and the column ignored, with this note: the households in it are
+# usually right, and a clerk would rather not retype them for a column whose value cannot
+# be honoured anyway (a stage is where recorded steps left a household, never typed); the
+# note says plainly that every household starts at 农户申请, so nobody takes "已建档立卡"
+# typed in an old file for a registration.
+STAGE_HEADER = normalize_header(HOUSEHOLD_FORM["stage"].label)
+STAGE_IGNORED = ("“识别阶段”列已忽略:识别阶段由程序中记录的步骤得出,不能在表格中填写。"
+                 "导入的每一户都从“农户申请”开始,民主评议、入户核实、公示等步骤请在程序中"
+                 "逐户(或按村成批)记录。")
 _READ_PROGRESS_EVERY = 5_000  # member rows between progress(0, 0) calls while reading
 _SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once however often typed
 _SHARED_TEXTS = 100_000
@@ -57,6 +71,11 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
                     progress: Progress | None = None) -> ImportReport:
     """Imports every household of the workbook at `path`, or none.
 
+    Refuses at a county (NotOwner: households are registered at their station) and for a
+    role that may not register households (roles.NotAllowed), before reading anything.
+    Each household imported is an application: its 农户申请 step is recorded (today),
+    with the importing user and role.
+
     Raises WorkbookError (Chinese message) for a malformed or oversized file. With bad
     rows, returns a report with `problems` (the first LISTED_PROBLEMS) and writes the
     marked copy to `marked_path` (default: beside the file, “<name>.errors.xlsx”) unless
@@ -65,6 +84,9 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     read); returning False cancels (raises Cancelled, nothing imported).
     """
     path = Path(path)
+    with store.session() as s:
+        refuse_at_county(s)  # NotOwner: the households are the stations'
+    store.require(Act.EDIT_HOUSEHOLDS)
     if progress and not progress(0, 0):  # 0 of 0: reading the file, length not known yet
         raise Cancelled("已取消导入")
     report = ImportReport(path)
@@ -74,9 +96,12 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
         m_table = open_table(book, MEMBERS_SHEET, m_columns)
         report.ignored_columns = {HOUSEHOLDS_SHEET: h_table.ignored_headers,
                                   MEMBERS_SHEET: m_table.ignored_headers}
+        if STAGE_HEADER in h_table.headers:
+            report.notes.append(STAGE_IGNORED)
         with store.session() as s:
             villages = _villages(s)
-        run = _Import(h_table, m_table, h_columns, m_columns, villages, progress)
+        run = _Import(h_table, m_table, h_columns, m_columns, villages, progress,
+                      store.role)
         run.read_members()
         with store.transaction() as s:
             run.check_households(s, store.user, f"Excel导入:{path.name}")
@@ -125,8 +150,9 @@ class _Import:
 
     def __init__(self, h_table: Table, m_table: Table, h_columns: list[Column],
                  m_columns: list[Column], villages: dict[str, list[str]],
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, role: str | None = None) -> None:
         self.h_table, self.m_table = h_table, m_table
+        self.role = role  # recorded on each household's 农户申请 step
         self.h_fields = {c.key: c for c in h_columns}
         self.m_fields = {c.key: c for c in m_columns}
         self.villages = villages
@@ -230,7 +256,8 @@ class _Import:
         else:
             try:
                 result = register_households(s, user, chunk.items, reason=reason,
-                                             labels=chunk.labels, progress=self._progress(base))
+                                             labels=chunk.labels, progress=self._progress(base),
+                                             role=self.role)
                 self.imported = (self.imported[0] + len(result.household_ids),
                                  self.imported[1] + result.members)
             except BulkInvalid as e:

@@ -48,6 +48,7 @@ class Table:
     rows: Iterator[tuple[int, dict[int, Any]]]  # the sheet's rows after the header
     ignored_headers: list[str] = field(default_factory=list)
     width_limit: int = 0
+    headers: set[str] = field(default_factory=set)  # every header of the file, normalized
 
     def letter(self, key: str) -> str | None:
         number = self.columns.get(key)
@@ -108,6 +109,7 @@ def open_table(book: Book, sheet: str, columns: Sequence[Column]) -> Table:
                             "(应有“户编号”等列标题)。请使用本系统生成的导入模板")
     table = Table(sheet, header_row, _match_columns(sheet, header, columns), src, rows,
                   width_limit=limit)
+    table.headers = {normalize_header(v) for v in header if v not in (None, "")}
     known = set(table.columns.values())
     quiet = export_only_headers(sheet)
     table.ignored_headers = [str(v) for i, v in enumerate(header, start=1)

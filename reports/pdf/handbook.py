@@ -1,5 +1,7 @@
 """扶贫手册 / 户卡: one household on A4 portrait — every section of the household form,
-the members, 帮扶责任人 and 帮扶计划 — or a whole village, each household from a new page.
+the members, 帮扶责任人 and 帮扶计划, and its 档案 timeline (registry/procedure/history.py:
+each step, notice, objection, county decision and change, with who recorded it and in
+which role) — or a whole village, each household from a new page.
 Sections, fields and labels all come from forms/ (household, member, aid)."""
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from forms.aid import AID_PLAN_FORM, HELPER_FORM
 from forms.fields import Field
 from forms.household import HOUSEHOLD_FORM, MEMBERS
 from forms.member import MEMBER_FORM
+from registry.procedure.history import Item, timeline
 from registry.progress import Progress
+from registry.roles import role_name
 from reports.fonts import FontSet, find_fonts
 from reports.pdf import data
 from reports.pdf.data import HouseholdRecord, ReportError, Village
@@ -125,8 +129,37 @@ def _member_tables(r: HouseholdRecord, styles: Styles, width: float) -> list[Flo
             *_list_table([name, *rest[half:]], r.members, styles, width)]
 
 
-def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
-                    ) -> list[Flowable]:
+TIMELINE_TITLE = "档案记录(识别程序、公示、县级决定和修改)"
+_TIMELINE_HEADERS = ("日期", "事项", "内容", "记录人")
+
+
+def timeline_rows(items: Sequence[Item]) -> list[list[str]]:
+    """The household's 档案 timeline as table rows: date, what, detail, who (role)."""
+    return [[i.on.isoformat(), typeset(i.title), typeset(i.detail or ""),
+             typeset(f"{i.user}({role_name(i.role)})" if i.role else i.user)] for i in items]
+
+
+def _timeline_table(rows: list[list[str]], styles: Styles, width: float) -> list[Flowable]:
+    size = styles.base * 0.9
+    columns = [Column(t, None, t == "日期") for t in _TIMELINE_HEADERS]
+    natural = natural_widths(columns, rows, styles.fonts.name, size)
+    # the date and who stay on one line; what and detail wrap
+    cap = [natural[0], width * 0.26, width * 0.5, width * 0.24]
+    widths = fit_widths(natural, width, cap)
+    cells = Cells(styles, widths, size, [c.centered for c in columns])
+    table_rows: list[list[Any]] = [[cells.header(c.title, i) for i, c in enumerate(columns)]]
+    table_rows += [[cells(t, i) for i, t in enumerate(row)] for row in rows]
+    style = grid_style(styles.fonts, size, centered=[0])
+    if not rows:
+        table_rows.append(["(无)", "", "", ""])
+        style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
+    t = Table(table_rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle(style))
+    return [t]
+
+
+def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float,
+                    history: list[list[str]] | None = None) -> list[Flowable]:
     story: list[Flowable] = [
         _Section(f"户主 {r.head_name}({v.name}{v.group_name(r.group_no)})"),
         styles.para(TITLE, styles.title),
@@ -146,6 +179,9 @@ def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
     for n, (label, make) in enumerate(sections):
         story.append(KeepTogether([styles.para(f"{_NUMERALS[n]}、{label}", styles.heading),
                                    *make()]))
+    if history is not None:  # long: may run over pages, its header repeated
+        story += [styles.para(f"{_NUMERALS[len(sections)]}、{TIMELINE_TITLE}", styles.heading),
+                  *_timeline_table(history, styles, width)]
     story += [Spacer(1, 8 * mm), styles.para(
         "户主签字:______________    帮扶责任人签字:______________    "
         "填写日期:______年____月____日", styles.line)]
@@ -167,11 +203,13 @@ def _decorate(fonts: FontSet, width: float, height: float, printed: date
     return decorate
 
 
-def _texts(r: HouseholdRecord, v: Village) -> list[tuple[str, str]]:
+def _texts(r: HouseholdRecord, v: Village, history: list[list[str]]
+           ) -> list[tuple[str, str]]:
     where = f"{v.name} {r.head_name}户"
     parts = [str(x) for x in r.values.values() if isinstance(x, str)]
     for rows in (r.members, r.helpers, r.plans):
         parts += [str(x) for row in rows for x in row.values() if isinstance(x, str)]
+    parts += [" ".join(row) for row in history]
     return [(where, " ".join(parts))]
 
 
@@ -203,8 +241,9 @@ def print_handbook(session: Session, out: Path, *, household_id: str | None = No
     for n, r in enumerate(records):
         if n:
             story.append(PageBreak())
-        story += household_story(r, v, styles, frame)
-        texts += _texts(r, v)
+        history = timeline_rows(timeline(session, r.id))
+        story += household_story(r, v, styles, frame, history)
+        texts += _texts(r, v, history)
     fonts.check(texts)
     title = (f"{v.name} {records[0].head_name}户 扶贫手册" if household_id
              else f"{v.township}{v.name} 扶贫手册")

@@ -30,11 +30,13 @@ imports its bundles."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from registry import migrations
+from registry.procedure.backfill import backfill_event
 from sync.errors import SyncError
-from sync.names import RECEIPT
+from sync.names import DECISION, HOUSEHOLD, PROCEDURE_EVENT, RECEIPT
 
 Payload = dict[str, Any]
 Step = Callable[[Payload], Payload]
@@ -55,7 +57,97 @@ def _receipts_acknowledge_no_chain(payload: Payload) -> Payload:
     return payload
 
 
-STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain}
+def _section(tables: Any, name: str) -> dict[str, Any] | None:
+    """A table's section when it has the shape of one (else the checks after the chain
+    refuse the bundle, naming the table)."""
+    section = tables.get(name) if isinstance(tables, dict) else None
+    if isinstance(section, dict) and isinstance(section.get("columns"), list) \
+            and isinstance(section.get("rows"), list):
+        return section
+    return None
+
+
+def _add_columns(section: dict[str, Any] | None, values: dict[str, Any]) -> None:
+    """New columns with the value the migration gives the rows a store holds already."""
+    if section is None:
+        return
+    section["columns"] = [*section["columns"], *values]
+    extra = list(values.values())
+    section["rows"] = [[*r, *extra] if isinstance(r, list) else r for r in section["rows"]]
+
+
+# Schema 2's procedure_event (a payload without a section gets one with these columns).
+_EVENT_2 = ["household_id", "stage", "event_date", "actor", "passed", "period_start",
+            "period_end", "note", "id", "rev", "created_at", "updated_at", "deleted"]
+_EVENT_3 = {"step": None, "seq": 0, "role": None, "result": None, "reason": None,
+            "facts": None, "notice_id": None, "decision_id": None}
+_DECISION_3 = {"role": None, "basis_seq": None, "override": None}
+
+
+def _wire(value: Any) -> Any:
+    """A Python value as the station's store holds it (sync/wire.py sends those)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's DateTime on SQLite
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _backfill_row(household: Any, at: dict[str, int], columns: list[str]) -> list[Any] | None:
+    """The 补录 event of one household row, as the migration writes it, in `columns`
+    order; None for a row no event can be made of (its own checks quarantine it)."""
+    if not (isinstance(household, list) and len(household) == len(at)):
+        return None
+    hid, stage, created = (household[at[c]] for c in ("id", "stage", "created_at"))
+    if not isinstance(hid, str):
+        return None
+    if created is None:
+        when = datetime(2014, 1, 1)  # the migration's date for a row without one
+    else:
+        try:
+            when = datetime.fromisoformat(str(created))
+        except ValueError:
+            return None
+    event = {k: _wire(v) for k, v in backfill_event(hid, stage or "10", when).items()}
+    rev = household[at["rev"]]
+    event["rev"] = rev if isinstance(rev, int) else 0  # the county gives it its own rev
+    return [event.get(c) for c in columns]
+
+
+def _steps_recorded(payload: Payload) -> Payload:
+    """Schema 3 ("0003"), row by row as the migration: procedure_event's new columns (seq
+    0, the others null), and for every household row one 补录 event recording its typed
+    stage (registry/procedure/backfill.py: the id derived from the household's, so the
+    county's copy and the station's, after its own upgrade, are the same row); a return
+    bundle's decisions get null role, basis_seq and override."""
+    tables = payload.get("tables")
+    if not isinstance(tables, dict):
+        return payload  # refused after the chain
+    _add_columns(_section(tables, DECISION), _DECISION_3)
+    events = _section(tables, PROCEDURE_EVENT)
+    _add_columns(events, _EVENT_3)
+    households = _section(tables, HOUSEHOLD)
+    if households is None or not households["rows"] \
+            or not all(isinstance(c, str) for c in households["columns"]) \
+            or not {"id", "stage", "created_at", "rev"} <= set(households["columns"]):
+        return payload
+    if events is None:
+        if PROCEDURE_EVENT in tables:  # a section of the wrong shape: refused after
+            return payload
+        events = {"columns": [*_EVENT_2, *_EVENT_3], "rows": []}
+        tables[PROCEDURE_EVENT] = events
+    at = {c: i for i, c in enumerate(households["columns"])}
+    columns = events["columns"]
+    for h in households["rows"]:
+        row = _backfill_row(h, at, columns)
+        if row is not None:
+            events["rows"].append(row)
+    return payload
+
+
+STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

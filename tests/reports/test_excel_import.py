@@ -12,12 +12,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from registry.audit import verify_chain
-from registry.models import AuditEntry, Household, Member
+from registry.models import AuditEntry, Household, Member, ProcedureEvent
 from registry.progress import Cancelled
 from registry.store import Store
 from reports.excel import marking_large
-from reports.excel.importing import import_workbook
+from reports.excel.importing import STAGE_IGNORED, import_workbook
 from reports.excel.marking import BAD_FILL, CHECKER, ERRORS_SHEET
+from reports.excel.template import write_template
 from tests.reports.excel_fill import (
     VILLAGE,
     as_excel_saves_it,
@@ -53,7 +54,7 @@ def _marked_cells(path: Path) -> dict[tuple[str, str], str]:
 
 def test_good_rows_import_in_one_go(station: Store, tmp_path: Path) -> None:
     households = [household(1), household(2, 行政村=VILLAGE, 村民小组=5, 贫困户属性="五保贫困户",
-                                          识别阶段="已建档立卡", 脱贫状态="脱贫",
+                                          脱贫状态="脱贫",
                                           **{"脱贫(返贫)年度": 2016})]
     people = family(1, 0) + family(2, 1) + [
         member(2, "吉克小明", idn("51343120100601003"), "之子", 出生日期="2010年6月1日",
@@ -83,6 +84,63 @@ def test_good_rows_import_in_one_go(station: Store, tmp_path: Path) -> None:
         assert all(e.reason == "Excel导入:填好的.xlsx" for e in
                    s.execute(select(AuditEntry).where(AuditEntry.action == "create")).scalars())
         assert verify_chain(s) == []
+        # each imported household is an application: stage 10, its 农户申请 recorded
+        # under the importing user and role
+        assert {h.stage for h in rows.values()} == {"10"}
+        events = s.execute(select(ProcedureEvent)).scalars().all()
+        assert sorted(e.household_id for e in events) == sorted(h.id for h in rows.values())
+        assert {(e.step, e.seq, e.actor, e.role, e.stage) for e in events} == {
+            ("apply", 1, "admin", "admin", "10")}
+
+
+def test_an_old_template_with_a_stage_column_imports_and_says_it_was_ignored(
+        station: Store, tmp_path: Path) -> None:
+    """Templates from before the stage was derived had a *识别阶段 column: the file is
+    accepted, the column ignored, and the report says every household starts at 农户申请."""
+    template = write_template(tmp_path / "旧模板.xlsx")
+    wb = load_workbook(template)
+    ws = wb["农户"]
+    column = ws.max_column + 1
+    ws.cell(1, column, "*识别阶段")
+    wb.save(template)
+    path = fill(tmp_path / "旧模板填好.xlsx",
+                [household(1) | {"识别阶段": "已建档立卡"}, household(2) | {"识别阶段": "公告"}],
+                family(1, 0) + family(2, 1), template=template)
+
+    report = import_workbook(station, path)
+
+    assert report.ok and report.households == 2
+    assert report.ignored_columns["农户"] == []  # not an "unknown column" of the file
+    assert report.notes == [STAGE_IGNORED]
+    assert "“识别阶段”列已忽略" in report.summary() and "农户申请" in report.summary()
+    assert report.as_json()["notes"] == [STAGE_IGNORED]
+    with station.session() as s:
+        assert set(s.scalars(select(Household.stage))) == {"10"}
+    # a file without the column says nothing about it
+    plain = fill(tmp_path / "新模板.xlsx", [household(3)], family(3, 5))
+    again = import_workbook(station, plain)
+    assert again.ok and again.notes == [] and "识别阶段" not in again.summary()
+
+
+def test_a_county_store_refuses_household_import(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+    from registry.errors import NotOwner
+    from tests.conftest import COUNTY, PASSWORD
+
+    county, _ = Store.create(tmp_path / "county.db", kind="county", region_code=COUNTY,
+                             user="admin", password=PASSWORD)
+    path = fill(tmp_path / "填好的.xlsx", [household(1)], family(1, 0))
+    with county:
+        with pytest.raises(NotOwner, match="请退回乡镇修改"):
+            import_workbook(county, path)
+        assert _counts(county)[:2] == (0, 0)
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    code = main(["excel", "import", "--store", str(tmp_path / "county.db"), str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "县扶贫办不能修改乡镇工作站登记的农户" in err
+    assert "未导入任何数据" in err and "Traceback" not in err
 
 
 @pytest.fixture(params=["loaded", "streamed"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from registry.households import save_household
+from registry.procedure.notices import open_notice
+from registry.procedure.record import Actor, record
+from registry.procedure.steps import STEPS
 from registry.store import Store
 from reports import fonts as fonts_module
 from reports.fonts import Face, FontMissing, FontSet, MissingGlyphs, find_fonts
 from reports.pdf.layout import Cells, Styles, markup
-from reports.pdf.notice import print_notice
+from reports.pdf.notice import print_notice_record
 from tests.reports.test_pdf_support import (
     assert_fonts_embedded,
     head,
@@ -47,20 +51,30 @@ def test_missing_characters_are_named_with_where_they_are_used() -> None:
     assert set(e.value.chars) == set(lacking)
 
 
+def _on_a_notice(station: Store, name: str, seq: str) -> str:
+    """A household headed by `name`, taken through its steps onto a first notice."""
+    actor = Actor("admin", "admin")
+    with station.transaction() as s:
+        hid = save_household(s, "admin", household(VILLAGE), [head(name, seq)],
+                             applied_on=date(2016, 2, 1)).id
+        for key in ("evaluate", "verify"):
+            record(s, actor, STEPS[key], [hid], date(2016, 2, 20))
+        return open_notice(s, actor, "first", VILLAGE, [hid], date(2016, 3, 1)).number
+
+
 @needs_poppler
 def test_a_rare_surname_stops_the_print_instead_of_printing_a_box(station: Store,
                                                                    tmp_path: Path) -> None:
-    with station.transaction() as s:
-        save_household(s, "admin", household(VILLAGE), [head("王㛃", "041")])
+    number = _on_a_notice(station, "王㛃", "041")
     out = tmp_path / "rare.pdf"
     found = find_fonts()
     with station.session() as s:
         if found.face_for("㛃") is not None:  # a font that has it: it must print
-            print_notice(s, VILLAGE, "first", out)
+            print_notice_record(s, number, out)
             assert "王㛃" in pdf_text(out)
             return
         with pytest.raises(MissingGlyphs, match="㛃"):
-            print_notice(s, VILLAGE, "first", out)
+            print_notice_record(s, number, out)
     assert not out.exists()
 
 
@@ -80,11 +94,10 @@ def test_fallback_face_prints_what_the_main_face_lacks(station: Store, tmp_path:
     assert 'name="CJK-test-fallback"' in markup("马国强", font_set)
     cells = Cells(Styles(font_set), [200.0], 10)
     assert not isinstance(cells("马国强", 0), str) and cells("张三", 0) == "张三"
-    with station.transaction() as s:
-        save_household(s, "admin", household(VILLAGE), [head("马国强", "051")])
+    number = _on_a_notice(station, "马国强", "051")
     out = tmp_path / "fallback.pdf"
     with station.session() as s:
-        print_notice(s, VILLAGE, "first", out, fonts=font_set)
+        print_notice_record(s, number, out, fonts=font_set)
     assert "马国强" in pdf_text(out)
     assert_fonts_embedded(out)
 

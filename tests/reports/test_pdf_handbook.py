@@ -12,9 +12,12 @@ from cli.main import main
 from forms.aid import AID_PLAN_FORM, HELPER_FORM
 from forms.household import HOUSEHOLD_FORM
 from registry.models import AidPlan, Helper, Household
+from registry.procedure.history import timeline
+from registry.roles import role_name
 from registry.store import Store
 from reports.pdf.data import ReportError, load_households
 from reports.pdf.handbook import print_handbook
+from reports.pdf.layout import typeset
 from tests.conftest import PASSWORD
 from tests.reports.test_pdf_support import (
     assert_fonts_embedded,
@@ -95,3 +98,29 @@ def test_cli_handbook(demo_store_path: Path, tmp_path: Path,
     assert main(["print", "handbook", "--store", str(demo_store_path), "--household",
                  household_id, "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_the_handbook_carries_the_households_timeline(demo_store: Store, tmp_path: Path
+                                                      ) -> None:
+    """Every step of a registered demo household, with its date, who and in which role."""
+    household_id = _household_with_aid(demo_store)
+    out = tmp_path / "timeline.pdf"
+    with demo_store.session() as s:
+        items = timeline(s, household_id)
+        print_handbook(s, out, household_id=household_id)
+    assert [i.title.split(" — ")[0] for i in items if i.kind == "step"] == [
+        "农户申请", "民主评议", "入户核实", "第一次公示", "第一次公示期满", "乡镇审核",
+        "第二次公示", "第二次公示期满", "县审定", "公告", "建档立卡"]
+    flat = re.sub(r"\s+", "", pdf_text(out))
+    section = flat[flat.index("档案记录"):]
+    assert "日期事项内容记录人" in section
+    for i in items:
+        assert i.on.isoformat() in section and typeset(i.title).replace(" ", "") in section
+        who = f"{i.user}（{role_name(i.role)}）" if i.role else i.user
+        assert who in section, who
+    assert "县扶贫办审核员（县审核员）" in section and "文号：昭扶贫〔2014〕15号" in section
+    # one row each, in order, oldest first
+    at = 0
+    for i in items:
+        at = section.index(i.on.isoformat() + typeset(i.title).replace(" ", ""), at) + 1
+    assert_fonts_embedded(out)

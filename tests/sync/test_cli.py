@@ -61,7 +61,7 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     result = json.loads(out)[0]  # --json keeps the stable keys
     assert result["status"] == "applied" and set(result["counts"]) <= {
         "village_group", "household", "member", "helper", "aid_plan", "procedure_event",
-        "audit"}
+        "notice", "notice_entry", "notice_objection", "audit"}
     assert all(set(c) == {"inserted", "updated", "unchanged", "possible_duplicate",
                           "conflict", "quarantined"} for c in result["counts"].values())
 

@@ -19,7 +19,7 @@ from registry import migrations
 from registry.models import Household
 from registry.store import Store
 from registry.sync_state import Inbox, OwnKey, Quarantined, Receipt, ReceivedBundle
-from sync import bundle, crypto, export, receive, wire
+from sync import bundle, crypto, export, receive, records, wire
 from sync.formats import upgrade
 from sync.payload import table_rows
 from tests.sync.conftest import content_hash
@@ -123,6 +123,10 @@ def test_county_imports_released_station_bundles(county: Store, tmp_path: Path) 
     r = _import(county, _bundle(tmp_path, "station-000002.fpb"))
     assert r.status == "applied", r.message
     assert r.counts["household"]["updated"] == len(CHANGED) == 1
+    # Step 3 gave the household its 补录 event, the very row the county's own migration
+    # wrote for its copy: unchanged (any other value would be an update).
+    assert r.counts["procedure_event"] == {**dict.fromkeys(r.counts["household"], 0),
+                                           "unchanged": 1}
     # The county now holds what the station held when it sent bundle 2.
     assert _households(county) == _without_rev(EXPECTED["station"]["households"])
 
@@ -191,6 +195,60 @@ def test_step_2_gives_released_receipts_no_acknowledged_head(station: Store,
     cols = wire.columns("sync_receipt")
     assert [(r[cols.index("audit_head")], r[cols.index("audit_length")]) for r in rows] \
         == [(None, None)]
+
+
+def _opened(store: Store, path: Path) -> dict[str, Any]:
+    """The payload of a released bundle sent to `store`, as the released program wrote it."""
+    parsed = bundle.parse(path.read_bytes())
+    with store.session() as s:
+        keys = list(s.execute(select(OwnKey.enc_private)).scalars())
+    for key in keys:
+        try:
+            return parsed.open(key)
+        except Exception:  # noqa: BLE001, S112  (another of the store's keys)
+            continue
+    raise AssertionError("no key of the store opens the bundle")
+
+
+def test_step_3_writes_the_migrations_backfill_events(county: Store, station: Store,
+                                                      tmp_path: Path) -> None:
+    """The released station's full bundle brought to schema 3 holds, for every household,
+    the 补录 event its store's own migration 0003 wrote (the station fixture is migrated on
+    opening), value for value but the rev (each store counts its own); its schema-1 events
+    get seq 0 and no step, like the migrated store's."""
+    payload = _opened(county, _bundle(tmp_path, "station-000001.fpb"))
+    sent = {r[wire.columns("household").index("id")]
+            for r in table_rows("household", payload["tables"]["household"])}
+    old_events = len(payload["tables"]["procedure_event"]["rows"])
+    upgraded = upgrade.to_current(payload, 1)
+    cols = wire.columns("procedure_event")
+    rows = table_rows("procedure_event", upgraded["tables"]["procedure_event"])
+    at = {c: i for i, c in enumerate(cols)}
+    made = {r[at["id"]]: r for r in rows if r[at["step"]] == "backfill"}
+    assert len(made) == len(sent) == 30 and len(rows) == old_events + 30
+    assert {r[at["household_id"]] for r in made.values()} == sent
+    assert all(r[at["seq"]] == 0 and r[at["step"]] is None for r in rows
+               if r[at["step"]] != "backfill")
+    with station.session() as s:
+        stored = {r[at["id"]]: r for r in wire.select_rows(
+            s, "procedure_event", "step = 'backfill'")}
+    assert made.keys() <= stored.keys()
+    without_rev = [c for c in cols if c != "rev"]
+    for eid, row in made.items():
+        assert [row[at[c]] for c in without_rev] == [stored[eid][at[c]] for c in without_rev]
+    # And the records checks take them as they are (nothing quarantined for a value).
+    assert records.check("procedure_event", rows)[1] == []
+
+
+def test_step_3_gives_released_decisions_no_role_or_basis(station: Store,
+                                                          tmp_path: Path) -> None:
+    payload = _opened(station, _bundle(tmp_path, "county-R000001.fpb"))
+    assert "basis_seq" not in payload["tables"]["sync_decision"]["columns"]
+    upgraded = upgrade.to_current(payload, 1)
+    rows = table_rows("sync_decision", upgraded["tables"]["sync_decision"])
+    cols = wire.columns("sync_decision")
+    assert [(r[cols.index("role")], r[cols.index("basis_seq")], r[cols.index("override")])
+            for r in rows] == [(None, None, None)]
 
 
 def test_station_replays_released_return_bundle(station: Store, tmp_path: Path) -> None:

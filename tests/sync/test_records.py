@@ -14,12 +14,15 @@ from tests.sync.forge import Forger
 
 @pytest.fixture
 def real(pair: Pair) -> dict[str, list[list[Any]]]:
-    """Real rows of every station table, repeated to fill more than two blocks."""
+    """Real rows of every station table the demo fills (no notices: the procedure's rows
+    are in test_procedure_records.py), repeated to fill more than two blocks."""
     _, payload = Forger(pair.station, pair.county).real(pair.usb)
     out = {}
     for name, section in payload["tables"].items():
         rows = section["rows"]
-        out[name] = [list(r) for _ in range(records.BLOCK * 2 // len(rows) + 2) for r in rows]
+        if rows:
+            out[name] = [list(r) for _ in range(records.BLOCK * 2 // len(rows) + 2)
+                         for r in rows]
     return out
 
 

@@ -49,14 +49,15 @@ def test_round_trip_station_county_station(pair: Pair) -> None:
 
     # The county decides, changes configuration, and answers with a return bundle.
     some_household = next(iter(_rows(pair.county, Household)))
-    county.decide(pair.county, some_household, TOWNSHIP, "approve", result="通过",
-                  notice_no="昭扶公告〔2016〕3号")
+    county.decide(pair.county, some_household, TOWNSHIP, "correction",
+                  note="请核实家庭人口", notice_no="昭扶函〔2016〕3号")
     with pair.county.transaction() as s:
         s.add(PovertyLine(year=2021, amount=Decimal("4100")))
     back = export.export_return(pair.county, TOWNSHIP, pair.usb)
     assert back.path.name == f"513431-{TOWNSHIP}-R000001.fpb"
     r2 = _import(pair.station, back.path)
     assert r2.status == "applied", r2.message
+    assert "县扶贫办要求更正" in r2.message and "请核实家庭人口" in r2.message
     with pair.station.session() as s:
         [receipt] = s.execute(select(Receipt)).scalars()
         assert receipt.seq == 1 and receipt.bundle_hash == sent.hash

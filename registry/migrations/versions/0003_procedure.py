@@ -66,7 +66,7 @@ def upgrade() -> None:
         _req("region_code", sa.String(12)), _req("start_date", sa.Date()),
         _req("days", sa.Integer()), _req("end_date", sa.Date()),
         _req("opened_by", sa.String(40)), _opt("closed_on", sa.Date()),
-        _opt("closed_by", sa.String(40)), sa.UniqueConstraint("number"),
+        _opt("closed_by", sa.String(40)), sa.UniqueConstraint("region_code", "number"),
     )
     op.create_index("ix_notice_region_code", "notice", ["region_code"])
     op.create_index("ix_notice_end_date", "notice", ["end_date"])

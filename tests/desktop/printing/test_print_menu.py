@@ -18,6 +18,7 @@ from desktop.printing.actions import PrintActions, install
 from desktop.printing.dialogs import NoticeDialog
 from desktop.printing.preview import FIT_WIDTH, PreviewDialog
 from reports import preview
+from reports.pdf.jobs import NoticeJob
 from tests.desktop.conftest import save_screen
 
 
@@ -66,23 +67,28 @@ def test_notice_for_a_demo_village_previews_saves_and_prints(
         qtbot: QtBot, main_window: MainWindow, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     actions = _actions(main_window)
-    code, name = _village(main_window)
     dialog = _open_notice(qtbot, actions)
-    assert dialog.village.currentData() == code  # the village chosen in the tree
-    assert dialog.start_date().isoformat() and dialog.days.value() == 7
-    dialog.kind.setCurrentIndex(dialog.kind.findData("first"))
-    assert "阶段的农户" in dialog.at_step.text()
-    dialog.everyone.setChecked(True)
+    # the recorded notices, newest first; the one chosen prints exactly its households
+    labels = [dialog.notice.itemText(i) for i in range(dialog.notice.count())]
+    assert labels and all("公示(共" in t for t in labels)
+    assert any("公示期已满,待结束" in t for t in labels) and any("公示中" in t for t in labels)
+    index = next(i for i, t in enumerate(labels) if "第一次公示" in t and "公示中" not in t
+                 and "待结束" not in t)
+    dialog.notice.setCurrentIndex(index)
+    number = labels[index].split()[0]
+    name = labels[index].split()[1].split("第一次公示")[0]
     dialog.paper.setCurrentIndex(dialog.paper.findData("A4"))
     dialog.phone.setText("0834-8331234")
     dialog.address.setText("竹核镇人民政府扶贫工作站")
+    assert dialog.job() == NoticeJob(number, "A4", "0834-8331234", "竹核镇人民政府扶贫工作站")
     save_screen(dialog, tmp_path, "print-notice-dialog")
 
     shown = _preview(qtbot, actions, dialog)
     pages = preview.page_count(shown.pdf)
     assert pages >= 1 and shown.page_count == pages and len(shown.pages) == pages
     assert shown.page_label.text() == f"第 1 页 共 {pages} 页"
-    assert name in pdf_text(shown.pdf) and "0834-8331234" in pdf_text(shown.pdf)
+    text = pdf_text(shown.pdf)
+    assert name in text and "0834-8331234" in text and number in text
     # lazily: the pages far below the view are not rendered yet
     assert set(shown.rendered_pages()) <= set(range(0, 3))
     save_screen(shown, tmp_path, "print-preview")
@@ -120,24 +126,32 @@ def test_notice_for_a_demo_village_previews_saves_and_prints(
     assert not folder.exists()  # the temporary PDF went with the preview
 
 
-def test_a_village_without_households_at_that_step_gets_a_message(
+def test_a_refusal_of_the_report_reaches_the_clerk(
         qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     actions = _actions(main_window)
-    _village(main_window)
     dialog = _open_notice(qtbot, actions)
     messages: list[str] = []
     actions.failed.connect(messages.append)
-    # The report refuses (here: nobody at that step); its Chinese message reaches the clerk.
+    # The report refuses (here: the notice vanished); its Chinese message reaches the clerk.
     from reports.pdf.data import ReportError
 
     def refuse(*_a: object, **_k: object) -> None:
-        raise ReportError("尼日村没有处于“县级复审公告”阶段的农户,无需打印公告")
+        raise ReportError("公示 2026-001 上的农户都已删除,无法打印")
 
-    monkeypatch.setattr("reports.pdf.jobs.print_notice", refuse)
+    monkeypatch.setattr("reports.pdf.jobs.print_notice_record", refuse)
     with qtbot.waitSignal(actions.failed, timeout=10000):
         dialog.accept()
-    assert "无需打印公告" in messages[0]
+    assert "无法打印" in messages[0]
     assert actions.preview is None
+
+
+def test_a_station_without_notices_is_told_where_a_village_list_is(
+        qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("desktop.printing.actions.printable_notices", lambda _s: [])
+    actions = _actions(main_window)
+    with qtbot.waitSignal(actions.failed, timeout=10000) as failed:
+        actions.notice_action.trigger()
+    assert "还没有发起过公示" in failed.args[0] and "村花名册" in failed.args[0]
 
 
 def test_missing_glyphs_name_the_characters_and_households(
@@ -148,9 +162,8 @@ def test_missing_glyphs_name_the_characters_and_households(
     def boxes(*_a: object, **_k: object) -> None:
         raise MissingGlyphs("字体中没有", {"𠮷": ["尼日村 𠮷祥户"], "㛃": ["尼日村 王㛃户"]})
 
-    monkeypatch.setattr("reports.pdf.jobs.print_notice", boxes)
+    monkeypatch.setattr("reports.pdf.jobs.print_notice_record", boxes)
     actions = _actions(main_window)
-    _village(main_window)
     dialog = _open_notice(qtbot, actions)
     with qtbot.waitSignal(actions.failed, timeout=10000) as failed:
         dialog.accept()
@@ -242,9 +255,7 @@ def test_print_dialog_screenshot(qtbot: QtBot, main_window: MainWindow, tmp_path
 
     install_chinese(QApplication.instance())  # as the program does at start-up
     actions = _actions(main_window)
-    _village(main_window)
     dialog = _open_notice(qtbot, actions)
-    dialog.everyone.setChecked(True)
     shown = _preview(qtbot, actions, dialog)
     printer = shown.make_printer()
     system = QPrintDialog(printer, shown)
