@@ -335,14 +335,16 @@ class Store:
         """The 管理员 sets a new password for a user who forgot theirs."""
         self._require_admin()
         slots = self._slots()
-        slot = slots.find(name)
-        if slot is None:
-            raise StoreError(f"没有用户“{name}”")
         _check_new_user(name, new)
-        fresh = Slot.seal(name, slot.role, new, self._data_key(), slots.store_id)
         with self.transaction() as s:
+            row = s.get(AppUser, name)
+            if row is None:
+                raise StoreError(f"没有用户“{name}”")
+            # A user without a slot (the key file was rebuilt from the recovery key) gets
+            # one: that is how the others log in again after a lost key file.
+            fresh = Slot.seal(name, row.role, new, self._data_key(), slots.store_id)
             self._user_changed(s, "reset_password", name, None, {"user": name})
-            slots.slots = [fresh if x.user == name else x for x in slots.slots]
+            slots.slots = [x for x in slots.slots if x.user != name] + [fresh]
             slots.save(self.path)
 
     def change_password(self, old: str, new: str) -> None:

@@ -78,3 +78,20 @@ def test_a_county_gives_county_roles(tmp_path: Path) -> None:
         store.add_user("县审核", "county-pass-1", "县审核员")
         assert dict(store.users())["县审核"] == roles.COUNTY_REVIEW
         assert not store.can(Act.EDIT_HOUSEHOLDS)
+
+
+def test_after_a_lost_key_file_the_admin_gives_the_others_new_passwords(station: Path
+                                                                        ) -> None:
+    from registry.keyslots import parse_recovery_key
+
+    with Store.open(station, "admin", PASSWORD) as admin:
+        recovery = admin.recovery_key()
+    KeySlots.path_for(station).unlink()
+    with Store.open_with_recovery_key(station, parse_recovery_key(recovery)) as store:
+        store.rebuild_keyslots("admin", "fresh-pass-1")
+    with Store.open(station, "admin", "fresh-pass-1") as admin:
+        with pytest.raises(StoreError):
+            Store.open(station, "王会计", "clerk-pass-1")
+        admin.reset_password("王会计", "clerk-pass-2")
+    with Store.open(station, "王会计", "clerk-pass-2") as clerk:
+        assert clerk.role == roles.ENTRY  # the role stayed in the store
