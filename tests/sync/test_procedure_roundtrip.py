@@ -30,8 +30,10 @@ from registry.procedure.tables import Notice, NoticeEntry, Objection
 from registry.roles import NotAllowed
 from registry.store import Store
 from registry.sync_state import CountyDecision, Quarantined, Quota
+from reports.pdf.notice import print_announcement
 from sync import county as county_sync
 from sync import export, receive
+from tests.reports.test_pdf_support import pdf_text
 from tests.sync.conftest import (
     PASSWORD,
     TOWNSHIP,
@@ -230,6 +232,16 @@ def test_thirty_households_from_application_to_registration(offices: Pair) -> No
     assert sorted(h.household_id for h in announced.households) == sorted(reviewed)
     assert announced.ref == REF and announced.on == day(40)
     assert {h.village_name for h in announced.households} == {"尼日村"}
+    # The printed 公告 lists exactly the approved households, public columns only.
+    poster = offices.folder / "gonggao.pdf"
+    with county.session() as s:
+        printed = print_announcement(s, REF, poster)
+        heads = dict(s.execute(select(Household.id, Household.head_name)).all())
+    text = pdf_text(poster).replace(" ", "")
+    assert printed.households == 26 and REF.replace(" ", "") in text
+    for hid, head in heads.items():
+        assert (head in text) == (hid in reviewed), head
+    assert "5134" not in text  # no ID number
     r = _import(station, export.export_return(county, TOWNSHIP, usb).path)
     assert "26 户由“县审定”变为“公告”" in r.message, r.message
     with station.transaction() as s:
