@@ -88,6 +88,7 @@ class Shell(QObject):
         if store is None:
             return
         # The main window and its features, imported after the login (start-up time).
+        from desktop.access import user_actions
         from desktop.backup import actions as backup_actions
         from desktop.exchange import excel_actions, sync_actions
         from desktop.help import guide
@@ -102,6 +103,7 @@ class Shell(QObject):
         procedure_actions.install(self.main_window)
         excel_actions.install(self.main_window)
         backup_actions.install(self.main_window, self.return_to_login)
+        user_actions.install(self.main_window, self.return_to_login)
         guide.install(self.main_window)
         self.main_window.show()
         self.main_window_shown.emit(self.main_window)
@@ -128,8 +130,9 @@ class Shell(QObject):
         return dialog
 
     def return_to_login(self) -> LoginDialog:
-        """After a restore: the login opens (first, so the program does not quit), then the
-        main window closes; the restored store is opened by the next login."""
+        """After a restore, and on 注销: the login opens (first, so the program does not
+        quit), then the main window closes; the (restored) store is opened by the next
+        login."""
         window, self.main_window = self.main_window, None
         login = self.show_login()
         if window is not None:
