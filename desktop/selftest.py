@@ -10,6 +10,7 @@ module, data file or Qt plugin in build_installer.spec is found before a clerk f
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -23,8 +24,12 @@ VILLAGE = "513431102200"  # 尼日村
 
 
 def _say(text: str) -> None:
+    """Each line goes to the log (a windowed build has no stdout) and, when there is one,
+    to stdout for whoever ran the self-test from a terminal or CI."""
+    logging.getLogger("fupin").info("%s", text)
     if sys.stdout is not None:
-        print(text, flush=True)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def _household(folder: Path) -> str:

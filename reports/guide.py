@@ -1,15 +1,12 @@
 """The user guide (docs/使用手册.md) as a PDF, with the CJK font embedded like every PDF of
 the program. A small Markdown subset is enough for the guide: `#`/`##`/`###` headings,
 paragraphs, `- ` and `1. ` lists, ``` blocks, `**bold**`, `` `code` `` and images
-`![caption](images/x.png)` on a line of their own.
-
-    python -m reports.guide docs/使用手册.md docs/使用手册.pdf
-"""
+`![caption](images/x.png)` on a line of their own. build_installer.spec builds it for the
+installer; 帮助 → 使用手册 builds it when the installed one is missing (desktop/help)."""
 
 from __future__ import annotations
 
 import re
-import sys
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -123,7 +120,3 @@ def build_guide(source: Path, out: Path, fonts: FontSet | None = None) -> int:
     return build_pdf(out, [*story(text, Path(source).parent, fonts), Spacer(1, 1)], A4,
                      decorate, font=fonts.name, title=TITLE)
 
-
-if __name__ == "__main__":
-    pages = build_guide(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(f"{sys.argv[2]}:{pages} 页")
