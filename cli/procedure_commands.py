@@ -21,6 +21,7 @@ from cli.arguments import day, integer
 from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
 from forms.validation import Invalid
 from registry import bulk, roles
+from registry.household_access import require_may_edit
 from registry.procedure import county, history, notices, quota, station
 from registry.procedure.record import Actor, Recorded
 from registry.procedure.steps import PASS, REJECT, RETURN, stage_name
@@ -240,32 +241,22 @@ def _read_households(path: Path) -> list[bulk.RawHousehold]:
 def cmd_households_add(args: argparse.Namespace) -> int:
     items = _read_households(args.json_file)
     with _acting(args) as (store, s, actor):
-        store.require(Act.EDIT_HOUSEHOLDS)
+        require_may_edit(store)
         try:
             result = bulk.register_households(
                 s, actor.user, items, reason="households add", role=actor.role,
                 applied_on=args.date or date.today(),
-                labels=[f"第{i}户" for i in range(1, len(items) + 1)])
+                labels=[f"第{i}户" for i in range(1, len(items) + 1)],
+                how="村民小组推荐" if args.recommended else "本人申请")
         except bulk.BulkInvalid as e:
             raise CliError("数据有误,未登记任何农户:\n" + "\n".join(
                 f"  第{err.item + 1}户:{err.error.message}" for err in e.item_errors[:50]
             )) from None
         except Invalid as e:
             raise _invalid(e) from None
-        if args.recommended:
-            _mark_recommended(s, result.household_ids)
     for hid in result.household_ids:
         print(hid)
     return 0
-
-
-def _mark_recommended(s: Session, ids: list[str]) -> None:
-    from sqlalchemy import update
-
-    from registry.models import ProcedureEvent
-    s.execute(update(ProcedureEvent).where(ProcedureEvent.household_id.in_(ids),
-                                           ProcedureEvent.step == "apply")
-              .values(facts=json.dumps({"how": "村民小组推荐"}, ensure_ascii=False)))
 
 
 def cmd_households_history(args: argparse.Namespace) -> int:

@@ -139,7 +139,7 @@ def _duplicates_in_store(session: Session, cleaned: list[CleanHousehold | None]
 def register_households(session: Session, user: str, items: Sequence[RawHousehold],
                         reason: str | None = None, labels: Sequence[str] | None = None,
                         progress: Progress | None = None, role: str | None = None,
-                        applied_on: date | None = None) -> BulkResult:
+                        applied_on: date | None = None, how: str = "本人申请") -> BulkResult:
     """Checks the whole batch, then writes it; raises BulkInvalid listing every problem
     (and writes nothing) when any household is wrong. The caller's transaction makes the
     batch all-or-nothing; progress counts households through the check."""
@@ -168,7 +168,7 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
     bulk_insert(session, Household, h_rows)
     bulk_insert(session, Member, m_rows)
     bulk_insert(session, ProcedureEvent, applications(
-        [h["id"] for h in h_rows], user, role, applied_on or date.today()))
+        [h["id"] for h in h_rows], user, role, applied_on or date.today(), how))
     audit.record_many(session, user, "create", "household",
                       [(h["id"], None, snap) for h, snap in zip(h_rows, snapshots, strict=True)],
                       reason=reason)

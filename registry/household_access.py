@@ -79,14 +79,14 @@ def household_head(store: Store, household_id: str) -> HouseholdHead:
 def save_household(store: Store, household: dict[str, Any], members: list[dict[str, Any]],
                    household_id: str | None = None) -> str:
     """Saves as the logged-in user in one transaction; returns the household's id."""
-    _may_edit(store)
+    require_may_edit(store)
     with store.transaction() as s:
         return hh.save_household(s, store.user, household, members,
                                  household_id=household_id, role=store.role).id
 
 
 def delete_household(store: Store, household_id: str, reason: str) -> None:
-    _may_edit(store)
+    require_may_edit(store)
     with store.transaction() as s:
         hh.delete_household(s, store.user, household_id, reason)
 
@@ -97,7 +97,8 @@ def may_edit(store: Store) -> bool:
     return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
 
 
-def _may_edit(store: Store) -> None:
+def require_may_edit(store: Store) -> None:
+    """Refuses, in Chinese, a county (NotOwner) or a role that may not edit households."""
     if store.info.kind == "county":  # before the role: the county's answer is 退回
         raise NotOwner(hh.NOT_OWNER)
     store.require(Act.EDIT_HOUSEHOLDS)

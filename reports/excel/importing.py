@@ -28,10 +28,9 @@ from sqlalchemy.orm import Session
 from forms import idnumber
 from forms.household import HOUSEHOLD_FORM
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
-from registry.households import refuse_at_county
+from registry.household_access import require_may_edit
 from registry.models import Region
 from registry.progress import Cancelled, Progress
-from registry.roles import Act
 from registry.store import Store
 from reports.excel import limits
 from reports.excel.book import open_book
@@ -84,9 +83,7 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     read); returning False cancels (raises Cancelled, nothing imported).
     """
     path = Path(path)
-    with store.session() as s:
-        refuse_at_county(s)  # NotOwner: the households are the stations'
-    store.require(Act.EDIT_HOUSEHOLDS)
+    require_may_edit(store)  # NotOwner at a county: the households are the stations'
     if progress and not progress(0, 0):  # 0 of 0: reading the file, length not known yet
         raise Cancelled("已取消导入")
     report = ImportReport(path)
