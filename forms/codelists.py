@@ -103,7 +103,31 @@ AID_MEASURE = code_list(
     [
         "雨露计划", "扶贫小额信贷", "易地扶贫搬迁", "产业发展", "基础设施",
         "公共服务和社会事业", "转移就业", "生态补偿", "发展教育", "社会保障兜底", "健康扶贫",
+        # Appended with schema 4 (codes of a released schema keep their meaning).
+        "危房改造", "技能培训",
     ],
+)
+
+# 帮扶责任人's 单位性质 (schema 4; 单位隶属关系 above says which level the unit belongs to).
+UNIT_KIND = code_list(
+    "unit_kind", "单位性质",
+    ["党政机关", "事业单位", "国有企业", "民营企业", "社会组织", "其他"],
+)
+
+# 驻村工作队: who a member is in the team.
+TEAM_ROLE = code_list("team_role", "队内职务", ["第一书记", "队长", "队员"])
+
+# Where a plan's money comes from; each has its own column (aid_plan.funds_<key>).
+FUND_SOURCE = code_list(
+    "fund_source", "资金来源",
+    [("fiscal", "财政专项"), ("sector", "行业部门"), ("social", "社会帮扶"), ("credit", "信贷")],
+)
+
+PLAN_STATUS = code_list("plan_status", "实施状态", ["计划", "实施中", "已完成", "未完成"])
+
+# The yearly review's proposal for a household (年度动态调整).
+REVIEW_PROPOSAL = code_list(
+    "review_proposal", "调整意见", [("exit", "脱贫"), ("continue", "继续帮扶"), ("relapse", "返贫")]
 )
 
 AFFILIATION = code_list(
@@ -116,7 +140,7 @@ AFFILIATION = code_list(
 )
 
 POVERTY_STATUS = code_list("poverty_status", "脱贫状态", ["未脱贫", "脱贫", "返贫"])
-NOT_OUT_OF_POVERTY = "1"
+NOT_OUT_OF_POVERTY, OUT_OF_POVERTY, BACK_IN_POVERTY = "1", "2", "3"
 
 # The identification procedure (两公示一公告): where a household stands, derived from its
 # recorded steps (registry/procedure/steps.py), never typed. 25, 35 and 65 came with schema
@@ -128,6 +152,10 @@ STAGE = code_list(
         ("10", "农户申请"), ("20", "民主评议"), ("25", "入户核实"), ("30", "第一次公示"),
         ("35", "第一次公示期满"), ("40", "乡镇审核"), ("50", "第二次公示"), ("60", "县复审"),
         ("65", "县审定"), ("70", "公告"), ("80", "已建档立卡"), ("90", "未通过"),
+        # 脱贫退出 (schema 4): proposal to 销号, in the same history.
+        ("82", "拟退出"), ("83", "退出民主评议"), ("84", "贫困户认可"), ("85", "退出公示"),
+        ("86", "退出公示期满"), ("87", "乡镇审核退出"), ("88", "县审定退出"), ("89", "退出公告"),
+        ("95", "已脱贫销号"),
     ],
 )
 
@@ -136,9 +164,23 @@ MEMBER_CHANGE_REASON = code_list(
     "成员变更原因",
     ["死亡", "嫁出", "出国定居", "判刑收监", "嫁入", "新生儿", "其他转入", "其他转出"],
 )
+# A member who left keeps the row with `change_reason`; one who joined has `joined_reason`
+# (schema 4 moved the joining codes out of change_reason, where they hid current members).
+MEMBER_LEAVES = frozenset({"1", "2", "3", "4", "8"})
+MEMBER_JOINS = frozenset({"5", "6", "7"})
+MEMBER_LEAVE_REASON = code_list(
+    "member_leave_reason", "减员原因",
+    [(c.code, c.label) for c in MEMBER_CHANGE_REASON.choices if c.code in MEMBER_LEAVES],
+)
+MEMBER_JOIN_REASON = code_list(
+    "member_join_reason", "增员原因",
+    [(c.code, c.label) for c in MEMBER_CHANGE_REASON.choices if c.code in MEMBER_JOINS],
+)
 
 ALL: tuple[CodeList, ...] = (
     SEX, RELATION, ETHNICITY, EDUCATION, SCHOOL_STATUS, HEALTH, LABOR_SKILL, WORK_STATUS,
     IDENTIFICATION_STANDARD, HOUSEHOLD_ATTRIBUTE, POVERTY_CAUSE, DANGEROUS_HOUSING, ROAD_TYPE,
     FUEL, AID_MEASURE, AFFILIATION, POVERTY_STATUS, STAGE, MEMBER_CHANGE_REASON,
+    UNIT_KIND, TEAM_ROLE, FUND_SOURCE, PLAN_STATUS, REVIEW_PROPOSAL, MEMBER_LEAVE_REASON,
+    MEMBER_JOIN_REASON,
 )

@@ -38,10 +38,6 @@ def _not_main_cause(value: Any, values: Values) -> str | None:
     return None
 
 
-def _exit_year_needed(values: Values) -> bool:
-    return values.get("poverty_status") in ("2", "3")
-
-
 def _irrigated_le_arable(value: Any, values: Values) -> str | None:
     arable = values.get("land_arable")
     if value is not None and arable is not None and Decimal(value) > Decimal(arable):
@@ -70,16 +66,18 @@ HOUSEHOLD_FORM = Form(
               codelist=cl.HOUSEHOLD_ATTRIBUTE),
         # Derived from the recorded steps (registry/procedure), shown, never typed.
         Field("stage", "识别阶段", T.COMPUTED, BASIC, codelist=cl.STAGE),
-        Field("poverty_status", "脱贫状态", T.CODE, BASIC, required=True,
-              codelist=cl.POVERTY_STATUS),
-        Field("exit_year", "脱贫(返贫)年度", T.INTEGER, BASIC, minimum=2013, maximum=2035,
-              relevant=_exit_year_needed, required=True),
+        # Schema 4: set by the exit steps (销号 → 脱贫, 返贫), never typed.
+        Field("poverty_status", "脱贫状态", T.COMPUTED, BASIC, codelist=cl.POVERTY_STATUS),
+        Field("exit_year", "脱贫(返贫)年度", T.COMPUTED, BASIC),
         Field("planned_exit_year", "计划脱贫年度", T.INTEGER, BASIC, minimum=2014, maximum=2035),
         Field("military_family", "军烈属", T.BOOL, BASIC),
         Field("single_child", "独生子女户", T.BOOL, BASIC),
         Field("two_daughters", "双女户", T.BOOL, BASIC),
         Field("household_size", "家庭人口数", T.COMPUTED, BASIC, unit="人"),
-        # 收入 (元/年)
+        # 收入 (元/年), for one 年度: each year's is kept (household_income); the household
+        # row shows the latest. Compared with that year's 扶贫标准 (registry/poverty_line.py).
+        Field("income_year", "收入年度", T.INTEGER, INCOME, minimum=2013, maximum=2035,
+              hint="收入所属年度,与该年度扶贫标准比较;不填为今年"),
         _money("income_wage", "工资性收入"),
         _money("income_business", "生产经营性收入"),
         _money("income_property", "财产性收入"),

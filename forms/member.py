@@ -24,18 +24,27 @@ def _at_school(values: Values) -> bool:
     return values.get("school_status") not in (None, "", "1")
 
 
+def _no_id(values: Values) -> bool:
+    return bool(values.get("no_id_number"))
+
+
 MEMBER_FORM = Form(
     name="member",
     label="家庭成员",
     sections=(MEMBER,),
     fields=(
         Field("name", "姓名", T.TEXT, MEMBER, required=True, constraint=_name),
-        Field("sex", "性别", T.COMPUTED, MEMBER, codelist=cl.SEX, hint="由身份证号码得出"),
+        # 暂无身份证号 (a newborn, schema 4): 性别 and 出生日期 are typed and the member stays
+        # on the quality list until the number is entered; otherwise both come from it.
+        Field("no_id_number", "暂无身份证号", T.BOOL, MEMBER),
+        Field("sex", "性别", T.CODE, MEMBER, codelist=cl.SEX, required=True,
+              relevant=_no_id, hint="有身份证号码时由号码得出"),
         Field("id_number", "身份证号码", T.ID_NUMBER, MEMBER, required=True, public=False,
-              hint="18位居民身份证号码"),
+              relevant=lambda v: not _no_id(v), hint="18位居民身份证号码"),
         Field("disability_cert", "残疾证号", T.TEXT, MEMBER, public=False, max_length=20,
               relevant=lambda v: v.get("health") == "4"),
-        Field("birth_date", "出生日期", T.COMPUTED, MEMBER, public=False),
+        Field("birth_date", "出生日期", T.DATE, MEMBER, public=False, required=True,
+              relevant=_no_id, hint="有身份证号码时由号码得出"),
         Field("age", "年龄", T.COMPUTED, MEMBER, unit="岁"),
         Field("relation", "与户主关系", T.CODE, MEMBER, required=True, codelist=cl.RELATION),
         Field("ethnicity", "民族", T.CODE, MEMBER, required=True, codelist=cl.ETHNICITY),

@@ -19,9 +19,10 @@ from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from forms.validation import CleanHousehold, FieldError, Invalid, validate_household
 from registry import audit, derived
+from registry.aid import incomes
 from registry.households import find_id_numbers, refuse_at_county
 from registry.ids import new_id
-from registry.models import Household, Member, ProcedureEvent, Region
+from registry.models import Household, HouseholdIncome, Member, ProcedureEvent, Region
 from registry.procedure.record import applications
 from registry.progress import Cancelled, Progress
 from registry.tracking import bulk_insert
@@ -122,7 +123,8 @@ def _duplicates_in_store(session: Session, cleaned: list[CleanHousehold | None]
     where: dict[str, tuple[int, int]] = {}
     for i, clean in enumerate(cleaned):
         for row, m in enumerate(clean.members if clean else []):
-            where.setdefault(m["id_number"], (i, row))
+            if m.get("id_number"):  # 暂无身份证号: nothing to compare
+                where.setdefault(m["id_number"], (i, row))
     numbers = list(where)
     errors: list[ItemError] = []
     for start in range(0, len(numbers), _LOOKUP_CHUNK):
@@ -148,6 +150,7 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
         raise BulkInvalid(errors)
     h_rows: list[dict[str, Any]] = []
     m_rows: list[dict[str, Any]] = []
+    i_rows: list[dict[str, Any]] = []
     snapshots: list[dict[str, Any]] = []
     for clean in cleaned:
         assert clean is not None
@@ -156,9 +159,13 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
         people: list[dict[str, Any]] = []
         for position, values in enumerate(clean.members):
             m = {name: values.get(name) for name in _MEMBER_INPUTS}
-            m.update(derived.member_facts(values), household_id=h["id"], position=position)
+            m.update(derived.member_facts(values), household_id=h["id"], position=position,
+                     no_id_number=bool(values.get("no_id_number")))
             people.append(m)
         h.update(derived.household_facts(h, people))
+        if incomes.has_income(h):
+            h["income_year"] = h.get("income_year") or incomes.default_year()
+            i_rows.append(incomes.income_row(h))
         h_rows.append(h)
         m_rows += people
         snapshots.append({**{k: h[k] for k in _HOUSEHOLD_INPUTS}, "members": [
@@ -167,6 +174,7 @@ def register_households(session: Session, user: str, items: Sequence[RawHousehol
     refuse_at_county(session)
     bulk_insert(session, Household, h_rows)
     bulk_insert(session, Member, m_rows)
+    bulk_insert(session, HouseholdIncome, i_rows)
     bulk_insert(session, ProcedureEvent, applications(
         [h["id"] for h in h_rows], user, role, applied_on or date.today(), how))
     audit.record_many(session, user, "create", "household",

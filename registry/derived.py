@@ -22,9 +22,14 @@ def _sum(values: Mapping[str, Any], names: Iterable[str]) -> Decimal:
 
 
 def member_facts(values: Mapping[str, Any]) -> dict[str, Any]:
-    """sex, birth date and the search keys of a validated member."""
-    facts = idnumber.parse(values["id_number"])
+    """sex, birth date and the search keys of a validated member. One without an ID number
+    yet (暂无身份证号) keeps the typed sex and birth date and an empty number."""
     full, initials = name_pinyin(values["name"])
+    if values.get("no_id_number") or not values.get("id_number"):
+        return {"id_number": "", "sex": values["sex"], "birth_date": values["birth_date"],
+                "name_pinyin": full, "name_initials": initials,
+                "search_text": search_text(values["name"], "")}
+    facts = idnumber.parse(values["id_number"])
     return {"sex": facts.sex, "birth_date": facts.birth_date, "name_pinyin": full,
             "name_initials": initials, "search_text": search_text(values["name"], facts.number)}
 

@@ -15,6 +15,7 @@ from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from forms.validation import FieldError, Invalid, validate_household
 from registry import audit, derived
+from registry.aid import incomes
 from registry.errors import NotFound, NotOwner
 from registry.models import Household, Member, ProcedureEvent, Region
 from registry.procedure.record import applications, store_kind
@@ -22,7 +23,9 @@ from registry.tracking import bulk_insert
 
 _HOUSEHOLD_INPUTS = [f.name for f in HOUSEHOLD_FORM.inputs()]
 _MEMBER_INPUTS = [f.name for f in MEMBER_FORM.inputs()]
-MEMBER_KEEP = ("id", "change_reason", "change_date")  # carried through an edit
+# Carried through an edit: set by the member-change dialog (registry/aid/members.py).
+MEMBER_KEEP = ("id", "change_reason", "change_date", "joined_reason", "joined_date",
+               "change_evidence")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
     village_error = _village_error(session, clean.household.get("village_code"))
     if village_error:
         errors.append(village_error)
-    numbers = [m["id_number"] for m in clean.members]
-    for number, where in find_id_numbers(session, numbers, household_id).items():
+    numbers = [m.get("id_number") or "" for m in clean.members]
+    for number, where in find_id_numbers(session, [n for n in numbers if n],
+                                         household_id).items():
         errors.append(FieldError(
             "id_number",
             f"身份证号码已登记在{where.village_name}{where.head_name or ''}户"
@@ -116,8 +120,9 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
         for name, value in derived.member_facts(values).items():
             setattr(member, name, value)
         member.position = position
-        member.change_reason = raw.get("change_reason") or None
-        member.change_date = raw.get("change_date") or None
+        for name in MEMBER_KEEP[1:]:
+            setattr(member, name, raw.get(name) or None)
+        member.no_id_number = bool(values.get("no_id_number"))
         kept.append(member)
     for gone in existing.values():
         gone.deleted = True
@@ -126,6 +131,17 @@ def save_household(session: Session, user: str, household: Mapping[str, Any],
         clean.household, [{**member_values(m), "deleted": m.deleted} for m in kept])
     for name, value in facts.items():
         setattr(row, name, value)
+    if incomes.has_income(clean.household):
+        year = clean.household.get("income_year") or incomes.default_year()
+        latest_year = before.get("income_year") if before else None
+        row.income_year = latest_year
+        session.flush()
+        latest = (incomes.income_of(session, row.id, latest_year)
+                  if latest_year is not None and year < latest_year else None)
+        incomes.put_income(session, row, year, clean.household, facts["size"])
+        if latest is not None:  # an earlier year corrected: the row shows the latest year's
+            incomes.put_income(session, row, latest.year, {
+                n: getattr(latest, n) for n in incomes.MONEY_FIELDS}, facts["size"])
     session.flush()
     if before is None:
         bulk_insert(session, ProcedureEvent,

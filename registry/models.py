@@ -128,6 +128,8 @@ class Household(Tracked, Base):
     income_transfer: Mapped[Decimal | None]
     net_income: Mapped[Decimal | None]
     net_income_per_capita: Mapped[Decimal | None]
+    # Schema 4: the 年度 the income fields above are for (the latest of household_income).
+    income_year: Mapped[int | None] = mapped_column(Integer, sort_order=2)
 
     members: Mapped[list[Member]] = relationship(
         back_populates="household", order_by="Member.position"
@@ -173,6 +175,13 @@ class Member(Tracked, Base):
     name_pinyin: Mapped[str] = mapped_column(String(80), default="")  # 张三 → zhangsan
     name_initials: Mapped[str] = mapped_column(String(20), default="")  # 张三 → zs
     search_text: Mapped[str] = mapped_column(Text, default="")  # feeds member_fts
+    # Schema 4. 暂无身份证号: id_number is "" and sex and birth_date were typed. A member who
+    # joined (嫁入, 新生儿, 其他转入) says so here; change_* is for one who left.
+    no_id_number: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0",
+                                               sort_order=2)
+    joined_reason: Mapped[str | None] = mapped_column(String(2), sort_order=2)
+    joined_date: Mapped[date | None] = mapped_column(Date, sort_order=2)
+    change_evidence: Mapped[str | None] = mapped_column(Text, sort_order=2)
 
     household: Mapped[Household] = relationship(back_populates="members")
 
@@ -193,6 +202,7 @@ class Helper(Tracked, Base):
     affiliation: Mapped[str | None] = mapped_column(String(2))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    unit_kind: Mapped[str | None] = mapped_column(String(2), sort_order=2)  # schema 4
 
 
 class AidPlan(Tracked, Base):
@@ -205,8 +215,99 @@ class AidPlan(Tracked, Base):
     content: Mapped[str | None] = mapped_column(Text)
     funds: Mapped[Decimal | None]
     responsible: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str | None] = mapped_column(String(20))  # cl.PLAN_STATUS (schema 4)
+    result: Mapped[str | None] = mapped_column(Text)
+    # Schema 4: funds by source (forms/aid.FUND_FIELDS); `funds` is their sum. A plan of
+    # schema 3 keeps its total with no source.
+    funds_fiscal: Mapped[Decimal | None] = mapped_column(sort_order=2)
+    funds_sector: Mapped[Decimal | None] = mapped_column(sort_order=2)
+    funds_social: Mapped[Decimal | None] = mapped_column(sort_order=2)
+    funds_credit: Mapped[Decimal | None] = mapped_column(sort_order=2)
+
+
+class HouseholdIncome(Tracked, Base):
+    """A household's income for one 年度 (schema 4): entering 2015's keeps 2014's. The id
+    is derived from (household, year) (registry/aid/incomes.py), so the migration, the
+    sync's upgrade step and a second entry for the same year all name the same row."""
+
+    __tablename__ = "household_income"
+    __table_args__ = (UniqueConstraint("household_id", "year"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    income_wage: Mapped[Decimal | None]
+    income_business: Mapped[Decimal | None]
+    income_property: Mapped[Decimal | None]
+    transfer_family_planning: Mapped[Decimal | None]
+    transfer_dibao: Mapped[Decimal | None]
+    transfer_wubao: Mapped[Decimal | None]
+    transfer_pension: Mapped[Decimal | None]
+    transfer_ecological: Mapped[Decimal | None]
+    transfer_other: Mapped[Decimal | None]
+    business_expense: Mapped[Decimal | None]
+    # Derived when written: the household's size that year and the sums.
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    income_transfer: Mapped[Decimal | None]
+    net_income: Mapped[Decimal | None]
+    net_income_per_capita: Mapped[Decimal | None]
+
+
+class TeamMember(Tracked, Base):
+    """驻村工作队: one member of a village's team, with dates (a change ends the row)."""
+
+    __tablename__ = "team_member"
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(2))  # cl.TEAM_ROLE
+    unit: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class VillagePlan(Tracked, Base):
+    """村帮扶规划: a village's project for a year, its funds by source and its result."""
+
+    __tablename__ = "village_plan"
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    project: Mapped[str] = mapped_column(String(80))
+    measure: Mapped[str | None] = mapped_column(String(2))
+    content: Mapped[str | None] = mapped_column(Text)
+    funds_fiscal: Mapped[Decimal | None]
+    funds_sector: Mapped[Decimal | None]
+    funds_social: Mapped[Decimal | None]
+    funds_credit: Mapped[Decimal | None]
+    funds: Mapped[Decimal | None]
+    responsible: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str | None] = mapped_column(String(20))
     result: Mapped[str | None] = mapped_column(Text)
+
+
+class YearlyReview(Tracked, Base):
+    """年度动态调整 of one household for one year: the 两不愁三保障 checklist (JSON of the
+    items of forms/checklists.py, true = met) and the proposal (cl.REVIEW_PROPOSAL). Id
+    derived from (household, year) like household_income."""
+
+    __tablename__ = "yearly_review"
+    __table_args__ = (UniqueConstraint("household_id", "year"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    checklist: Mapped[str | None] = mapped_column(Text)
+    proposal: Mapped[str | None] = mapped_column(String(10))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_by: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewYear(Base):
+    """A year whose 年度动态调整 the station has opened (stays at the station)."""
+
+    __tablename__ = "review_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[str] = mapped_column(String(40))
+    closed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ProcedureEvent(Tracked, Base):
@@ -240,8 +341,13 @@ class PovertyLine(Tracked, Base):
     """扶贫标准 per year (元/人/年, current prices); handed down by the county."""
 
     __tablename__ = "poverty_line"
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    # Schema 4: one line per year and 识别标准 (国家 1 / 省定 2 / 市定 3).
+    __table_args__ = (
+        UniqueConstraint("year", "standard", name="uq_poverty_line_year_standard"),)
+    year: Mapped[int] = mapped_column(Integer)
     amount: Mapped[Decimal]
+    standard: Mapped[str] = mapped_column(String(2), default="1", server_default="1",
+                                          sort_order=2)
 
 
 class AppUser(Base):
@@ -266,4 +372,5 @@ class AuditEntry(AuditFields, Base):
 
 TRACKED_MODELS: tuple[type[Tracked], ...] = (
     Region, VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent, PovertyLine,
+    HouseholdIncome, TeamMember, VillagePlan, YearlyReview,
 )

@@ -36,14 +36,16 @@ class Act(Enum):
     MANAGE_KEYS = "管理密钥"
     SYNC = "导出和导入同步数据包"
     SETTINGS = "修改设置"
+    AID = "记录帮扶责任人、帮扶计划和收入"
+    OPEN_REVIEW_YEAR = "开启年度动态调整"
     COUNTY_REVIEW = "县复审、抽查、审定和公告"
     COUNTY_QUOTA = "设定乡镇规模"
 
 
-_ENTRY = {Act.EDIT_HOUSEHOLDS, Act.APPLY}
+_ENTRY = {Act.EDIT_HOUSEHOLDS, Act.APPLY, Act.AID}
 _REVIEW = _ENTRY | {Act.VILLAGE_STEPS, Act.TOWNSHIP_STEPS}
 _ADMIN = _REVIEW | {Act.VILLAGE_QUOTA, Act.MANAGE_USERS, Act.MANAGE_KEYS, Act.SYNC,
-                    Act.SETTINGS}
+                    Act.SETTINGS, Act.OPEN_REVIEW_YEAR}
 _COUNTY_REVIEW = {Act.COUNTY_REVIEW}
 _COUNTY_ADMIN = _COUNTY_REVIEW | {Act.COUNTY_QUOTA, Act.MANAGE_USERS, Act.MANAGE_KEYS,
                                   Act.SYNC, Act.SETTINGS}

@@ -21,8 +21,10 @@ from registry.procedure.steps import PASS, REJECT, RETURN, STEPS
 from registry.procedure.tables import Notice, NoticeEntry, Objection
 from registry.tracking import bulk_insert
 
-FIRST, SECOND = "first", "second"
-KIND_NAMES = {FIRST: "第一次公示", SECOND: "第二次公示"}
+FIRST, SECOND, EXIT = "first", "second", "exit"
+KIND_NAMES = {FIRST: "第一次公示", SECOND: "第二次公示", EXIT: "退出公示"}
+# Where each kind is posted: the first and the exit notice in the village (退出 is 村内公示).
+KIND_LEVEL = {FIRST: "village", SECOND: "township", EXIT: "village"}
 DEFAULT_DAYS = 7
 MAX_DAYS = 60
 # An objection's outcome: 维持 (stays on the notice), 退回重新评议, 取消 (未通过).
@@ -61,7 +63,10 @@ def _kind_step(kind: str) -> tuple[str, str]:
         return "first_notice", "first_notice_end"
     if kind == SECOND:
         return "second_notice", "second_notice_end"
-    raise ProcedureRefused(f"公示类型只能是 {FIRST}(第一次公示)或 {SECOND}(第二次公示)")
+    if kind == EXIT:
+        return "exit_notice", "exit_notice_end"
+    raise ProcedureRefused(f"公示类型只能是 {FIRST}(第一次公示)、{SECOND}(第二次公示)"
+                           f"或 {EXIT}(退出公示)")
 
 
 def open_notice(s: Session, actor: Actor, kind: str, region_code: str,
@@ -75,9 +80,9 @@ def open_notice(s: Session, actor: Actor, kind: str, region_code: str,
         raise ProcedureRefused(f"公示期应为1至{MAX_DAYS}天(通常不少于7天)")
     region = s.scalar(select(Region).where(Region.code == region_code,
                                            Region.deleted.is_(False)))
-    want = "village" if kind == FIRST else "township"
+    want = KIND_LEVEL[kind]
     if region is None or region.level != want:
-        where = "行政村" if kind == FIRST else "乡镇"
+        where = "行政村" if want == "village" else "乡镇"
         raise ProcedureRefused(f"{KIND_NAMES[kind]}应在{where}公示,没有{where} {region_code}")
     ids = list(dict.fromkeys(household_ids))
     outside = s.scalars(select(Household.head_name).where(

@@ -18,7 +18,10 @@ from forms import codelists as cl
 from registry import audit, roles
 from registry.errors import NotFound, ProcedureRefused
 from registry.models import Household, Meta, ProcedureEvent
+from registry.procedure import exits
 from registry.procedure.steps import (
+    EXIT_STAGES,
+    EXITED,
     FAILED,
     NEXT_STEP,
     PASS,
@@ -31,6 +34,7 @@ from registry.procedure.steps import (
 from registry.tracking import bulk_insert
 
 MAX_REASON = 500
+EXIT_TRACK = EXIT_STAGES | {REGISTERED, EXITED}  # where a registered household may be
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,17 @@ def record(s: Session, actor: Actor | None, step: Step, household_ids: Sequence[
     ids = list(dict.fromkeys(household_ids))
     if not ids:
         raise ProcedureRefused("请至少选择一户")
+    for name in step.required_facts:
+        if not str((facts or {}).get(name) or "").strip():
+            raise ProcedureRefused(f"“{step.name}”必须写明{exits.FACT_NAMES.get(name, name)}")
 
     rows = _households(s, ids)
     last = _last_steps(s, ids)
     for hid in ids:
         h = rows[hid]
         _check_order(h, step, last.get(hid, (0, None))[1], on)
+    if result == PASS:
+        exits.check_before(s, step, [rows[hid] for hid in ids], on, facts)
 
     events: list[dict[str, Any]] = []
     done: list[Recorded] = []
@@ -115,6 +124,8 @@ def record(s: Session, actor: Actor | None, step: Step, household_ids: Sequence[
             "role": role, **({"facts": dict(facts)} if facts else {}),
             **({"notice_id": notice_id} if notice_id else {})}))
         h.stage = new_stage
+        if result == PASS and step.sets_status:
+            exits.set_status(h, step, on, facts)
     bulk_insert(s, ProcedureEvent, events)
     s.flush()  # the households' new stage, with their revs
     audit.record_many(s, user, "procedure", "household", entries, reason=reason)
@@ -154,15 +165,20 @@ def _check_order(h: Household, step: Step, last_on: date | None, on: date) -> No
     stage = h.stage or ""
     if stage not in step.after:
         waits_for = STEPS[NEXT_STEP.get(stage, "apply")]
-        if stage == FAILED:
+        now = f"{who}当前为“{stage_name(stage)}”"
+        if step.track == "exit":
+            if stage not in EXIT_TRACK:
+                raise ProcedureRefused(f"{now},尚未建档立卡,不能记录“{step.name}”")
+            if step.key == "relapse":
+                raise ProcedureRefused(f"{now},只有已脱贫销号的户才能记录“返贫”")
+        elif stage == FAILED:
             raise ProcedureRefused(f"{who}未通过识别,须重新申请后才能记录“{step.name}”")
-        if stage == REGISTERED or _rank(stage) > max(_rank(a) for a in step.after):
-            raise ProcedureRefused(
-                f"{who}当前为“{stage_name(stage)}”,“{step.name}”已记录过,不能重复"
-                + (f";下一步是“{waits_for.name}”" if stage != REGISTERED else ""))
-        raise ProcedureRefused(
-            f"{who}当前为“{stage_name(stage)}”,须先完成“{waits_for.name}”,"
-            f"不能跳过它记录“{step.name}”")
+        elif stage in EXIT_TRACK:
+            raise ProcedureRefused(f"{now},“{step.name}”已记录过,不能重复")
+        if _rank(stage) > max(_rank(a) for a in step.after):
+            raise ProcedureRefused(f"{now},“{step.name}”已记录过,不能重复;"
+                                   f"下一步是“{waits_for.name}”")
+        raise ProcedureRefused(f"{now},须先完成“{waits_for.name}”,不能跳过它记录“{step.name}”")
     if last_on is not None and on < last_on:
         raise ProcedureRefused(f"{who}的上一步记录于 {last_on.isoformat()},"
                                f"“{step.name}”的日期不能早于它")

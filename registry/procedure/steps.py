@@ -22,6 +22,13 @@ APPLIED, EVALUATED, VERIFIED = "10", "20", "25"
 ON_FIRST_NOTICE, FIRST_NOTICE_DONE, TOWNSHIP_PASSED = "30", "35", "40"
 ON_SECOND_NOTICE, AT_COUNTY, APPROVED, ANNOUNCED, REGISTERED, FAILED = (
     "50", "60", "65", "70", "80", "90")
+# 脱贫退出 (schema 4): from 建档立卡 to 销号, and back by 返贫 (registry/procedure/exits.py
+# checks the proposal and sets 脱贫状态 on 销号 and 返贫).
+EXIT_PROPOSED, EXIT_EVALUATED, EXIT_AGREED, ON_EXIT_NOTICE, EXIT_NOTICE_DONE = (
+    "82", "83", "84", "85", "86")
+EXIT_AT_COUNTY, EXIT_APPROVED, EXIT_ANNOUNCED, EXITED = "87", "88", "89", "95"
+EXIT_STAGES = frozenset({EXIT_PROPOSED, EXIT_EVALUATED, EXIT_AGREED, ON_EXIT_NOTICE,
+                         EXIT_NOTICE_DONE, EXIT_AT_COUNTY, EXIT_APPROVED, EXIT_ANNOUNCED})
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,9 @@ class Step:
     by_hand: bool = True  # recorded with `procedure record`; False: through its screen
     county: bool = False  # recorded at the county (the station mirrors what it sends)
     facts: tuple[str, ...] = field(default=())  # what the step records besides the result
+    required_facts: tuple[str, ...] = field(default=())  # refused without them (返贫's 证明)
+    sets_status: str | None = None  # 脱贫状态 a passed step gives the household (schema 4)
+    track: str = "identify"  # identify | exit: the county's queues and notices per track
 
 
 def _step(key: str, name: str, act: Act | None, after: set[str], leads_to: dict[str, str],
@@ -69,6 +79,33 @@ STEPS: dict[str, Step] = {s.key: s for s in (
           county=True),
     _step("register", "建档立卡", Act.TOWNSHIP_STEPS, {ANNOUNCED}, {PASS: REGISTERED},
           aliases=("对象确认",), facts=("issued_on",)),
+    # 脱贫退出: the proposal is refused unless the year's income is above the line and every
+    # checklist item is met (exits.check_proposal); a return leaves the household 建档立卡.
+    _step("exit_propose", "拟退出", Act.VILLAGE_STEPS, {REGISTERED}, {PASS: EXIT_PROPOSED},
+          aliases=("exit-propose", "脱贫申报"), facts=("year",), track="exit"),
+    _step("exit_evaluate", "退出民主评议", Act.VILLAGE_STEPS, {EXIT_PROPOSED},
+          {PASS: EXIT_EVALUATED, RETURN: REGISTERED}, aliases=("exit-evaluate",),
+          facts=("participants", "votes_for", "votes_against", "votes_abstain"), track="exit"),
+    _step("exit_agree", "贫困户认可", Act.VILLAGE_STEPS, {EXIT_EVALUATED},
+          {PASS: EXIT_AGREED, RETURN: REGISTERED}, aliases=("exit-agree", "户认可"),
+          facts=("signed_by",), track="exit"),
+    _step("exit_notice", "退出公示", Act.VILLAGE_STEPS, {EXIT_AGREED}, {PASS: ON_EXIT_NOTICE},
+          by_hand=False, track="exit"),
+    _step("exit_notice_end", "退出公示期满", Act.VILLAGE_STEPS, {ON_EXIT_NOTICE},
+          {PASS: EXIT_NOTICE_DONE, RETURN: REGISTERED}, by_hand=False, track="exit"),
+    _step("exit_township_review", "乡镇审核退出", Act.TOWNSHIP_STEPS, {EXIT_NOTICE_DONE},
+          {PASS: EXIT_AT_COUNTY, RETURN: REGISTERED}, aliases=("exit-township-review",),
+          facts=("reviewer",), track="exit"),
+    _step("exit_decide", "县审定退出", None, {EXIT_AT_COUNTY},
+          {PASS: EXIT_APPROVED, RETURN: EXIT_NOTICE_DONE}, by_hand=False, county=True,
+          track="exit"),
+    _step("exit_announce", "退出公告", None, {EXIT_APPROVED}, {PASS: EXIT_ANNOUNCED},
+          by_hand=False, county=True, track="exit"),
+    _step("exit_close", "销号", Act.TOWNSHIP_STEPS, {EXIT_ANNOUNCED}, {PASS: EXITED},
+          aliases=("exit-close", "脱贫销号"), facts=("year",), sets_status="2", track="exit"),
+    _step("relapse", "返贫", Act.VILLAGE_STEPS, {EXITED}, {PASS: REGISTERED},
+          facts=("year", "evidence"), required_facts=("evidence",), sets_status="3",
+          track="exit"),
 )}
 
 # What a household at each stage waits for: the step a refusal names as missing.
@@ -77,7 +114,11 @@ NEXT_STEP = {
     ON_FIRST_NOTICE: "first_notice_end", FIRST_NOTICE_DONE: "township_review",
     TOWNSHIP_PASSED: "second_notice", ON_SECOND_NOTICE: "second_notice_end",
     AT_COUNTY: "county_decide", APPROVED: "announce", ANNOUNCED: "register",
-    FAILED: "apply",
+    FAILED: "apply", REGISTERED: "exit_propose",
+    EXIT_PROPOSED: "exit_evaluate", EXIT_EVALUATED: "exit_agree", EXIT_AGREED: "exit_notice",
+    ON_EXIT_NOTICE: "exit_notice_end", EXIT_NOTICE_DONE: "exit_township_review",
+    EXIT_AT_COUNTY: "exit_decide", EXIT_APPROVED: "exit_announce",
+    EXIT_ANNOUNCED: "exit_close", EXITED: "relapse",
 }
 
 

@@ -77,11 +77,23 @@ def test_the_same_person_twice_in_one_household() -> None:
     assert "与第1名成员的身份证号码重复" in found[("id_number", 1)]
 
 
-def test_exit_year_is_asked_only_when_relevant() -> None:
-    found = errors({**HOUSEHOLD, "poverty_status": "脱贫"}, [HEAD])
-    assert found[("exit_year", None)] == "请填写脱贫(返贫)年度"
-    clean = validate_household({**HOUSEHOLD, "exit_year": "2015"}, [HEAD])
-    assert clean.household["exit_year"] is None  # not relevant while 未脱贫
+def test_poverty_status_and_exit_year_are_never_taken_from_input() -> None:
+    # Schema 4: only the exit steps (销号, 返贫) change them (registry/procedure/exits.py).
+    clean = validate_household({**HOUSEHOLD, "poverty_status": "脱贫", "exit_year": "2015"},
+                               [HEAD])
+    assert "poverty_status" not in clean.household
+    assert "exit_year" not in clean.household
+
+
+def test_a_member_without_an_id_number_needs_sex_and_birth_date() -> None:
+    baby = {"name": "张小", "no_id_number": "是", "relation": "之子", "ethnicity": "汉族",
+            "health": "健康"}
+    found = errors(HOUSEHOLD, [HEAD, baby])
+    assert found[("sex", 1)] == "请选择性别"
+    assert found[("birth_date", 1)] == "请填写出生日期"
+    clean = validate_household(HOUSEHOLD, [HEAD, {**baby, "sex": "男",
+                                                   "birth_date": "2016-03-01"}])
+    assert clean.members[1]["id_number"] is None
 
 
 def test_forms_declare_each_field_once_with_a_chinese_label() -> None:

@@ -40,8 +40,14 @@ def shape(path: Path, data_key: bytes) -> dict[str, Any]:
         def pragma(name: str, arg: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(f'PRAGMA {name}("{arg}")')]
 
+        def sql_of(name: str, sql: str | None) -> str:
+            # A table rebuilt by a batch migration is renamed into place, and SQLite then
+            # quotes its name in the stored SQL: the same table.
+            text = " ".join((sql or "").split())
+            return text.replace(f'CREATE TABLE "{name}"', f"CREATE TABLE {name}", 1)
+
         return {
-            "objects": {name: (type_, table, " ".join((sql or "").split()))
+            "objects": {name: (type_, table, sql_of(name, sql))
                         for type_, name, table, sql in rows},
             "columns": {t: pragma("table_info", t) for t in tables},
             "indexes": {t: sorted((name, unique, origin,
