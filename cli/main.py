@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from cli import (
+    aid_commands,
     backup_commands,
     excel_commands,
     keys_commands,
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_commands.register(sub)
     backup_commands.register(sub)
     keys_commands.register(sub)
+    aid_commands.register(sub)
     return parser
 
 
