@@ -372,11 +372,14 @@ class MainWindow(QMainWindow):
         read_only = not self.may_edit()
 
         def done(d: HouseholdDetail) -> None:
-            self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
-                                              d.values, d.members, d.id, parent=self,
-                                              departed=d.departed,
-                                              stage=d.facts.get("stage"),
-                                              read_only=read_only))
+            from desktop.aid import aid_tab  # noqa: PLC0415 (it imports this module)
+
+            editor = HouseholdEditor(self._villages, self._submit_save(d.id), d.values,
+                                     d.members, d.id, parent=self, departed=d.departed,
+                                     stage=d.facts.get("stage"), read_only=read_only,
+                                     facts=d.facts)
+            aid_tab.install(self, editor, d.id, read_only)
+            self._open_editor(editor)
 
         self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
                 ).success(done).run()
