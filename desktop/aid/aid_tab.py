@@ -9,6 +9,7 @@ It also answers the editor's 成员变更 requests (减员 of a registered membe
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -185,7 +186,8 @@ class AidTab(QWidget):
     def _run(self, dialog: FormDialog, doing: str, work: Any, said: str) -> None:
         """Opens `dialog`; on 确定 runs `work()` in the DB worker, then reloads."""
         def submit() -> None:
-            self.main.op(doing, lambda _p: work()).success(
+            job = work()  # reads the dialog here, on the UI thread
+            self.main.op(doing, lambda _p: job()).success(
                 lambda _r: self._done(dialog, said)).failure(dialog.refused).with_progress(
                 f"正在{doing}…").run()
         dialog.submitted.connect(submit)
@@ -209,7 +211,8 @@ class AidTab(QWidget):
                                                     if f.name != "end_date"])
         store, hid = self.store, self.household_id
         self._run(dialog, "指定帮扶责任人",
-                  lambda: access.assign_helper(store, [hid], dialog.raw()), "已指定帮扶责任人")
+                  lambda: partial(access.assign_helper, store, [hid], dialog.raw()),
+                  "已指定帮扶责任人")
 
     def end_helper(self) -> None:
         now = self.aid.current_helper if self.aid else None
@@ -218,15 +221,16 @@ class AidTab(QWidget):
         dialog = EndDialog("结束帮扶", f"{self._who()}:帮扶责任人 <b>{now.values['name']}</b>"
                            "的帮扶到此结束(记录保留)。", self)
         store = self.store
-        self._run(dialog, "结束帮扶", lambda: access.end_helper(
-            store, now.id, dialog.on(), dialog.reason_text()), "已结束帮扶")
+        self._run(dialog, "结束帮扶", lambda: partial(
+            access.end_helper, store, now.id, dialog.on(), dialog.reason_text()), "已结束帮扶")
 
     def add_plan(self) -> None:
         dialog = RecordDialog(AID_PLAN_FORM, "添加帮扶计划", self,
                               {"year": date.today().year, "status": "1"},
                               f"{self._who()}:一项帮扶措施及其资金(按来源)。")
         store, hid = self.store, self.household_id
-        self._run(dialog, "添加帮扶计划", lambda: access.add_plan(store, hid, dialog.raw()),
+        self._run(dialog, "添加帮扶计划",
+                  lambda: partial(access.add_plan, store, hid, dialog.raw()),
                   "已添加帮扶计划")
 
     def edit_plan(self) -> None:
@@ -239,7 +243,8 @@ class AidTab(QWidget):
                               f"{self._who()}:随实施进展更新状态和帮扶成效。")
         store = self.store
         self._run(dialog, "修改帮扶计划",
-                  lambda: access.update_plan(store, plan.id, dialog.raw()), "已修改帮扶计划")
+                  lambda: partial(access.update_plan, store, plan.id, dialog.raw()),
+                  "已修改帮扶计划")
 
     def edit_income(self) -> None:
         if not self.income_button.isEnabled():
@@ -256,9 +261,9 @@ class AidTab(QWidget):
                               only=["income_year", *MONEY_FIELDS])
         store, hid = self.store, self.household_id
 
-        def work() -> object:
+        def work() -> Any:
             raw = dialog.raw()
-            return access.set_income(store, hid, raw.pop("income_year"), raw)
+            return partial(access.set_income, store, hid, raw.pop("income_year"), raw)
         self._run(dialog, "保存年度收入", work, "已保存年度收入")
 
     # ---- 成员变更 ---------------------------------------------------------------------------
