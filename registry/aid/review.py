@@ -137,7 +137,7 @@ def review_list(s: Session, village_code: str, year: int) -> list[ReviewRow]:
                                     HouseholdIncome.net_income_per_capita)
                              .where(HouseholdIncome.year == year,
                                     HouseholdIncome.deleted.is_(False),
-                                    HouseholdIncome.household_id.in_(ids))).tuples())
+                                    HouseholdIncome.household_id.in_(ids))).all())
     reviews = {r.household_id: r for r in s.scalars(select(YearlyReview).where(
         YearlyReview.year == year, YearlyReview.deleted.is_(False),
         YearlyReview.household_id.in_(ids)))}
