@@ -104,9 +104,14 @@ class AidTab(QWidget):
             note = hint(f"当前用户的角色是{role_name(self.store.role)},只能查看帮扶记录。"
                         if not read_only else "只能查看。", page)
             layout.addWidget(note)
-        layout.addWidget(helper_box, 1)
-        layout.addWidget(plan_box, 1)
-        layout.addWidget(income_box, 1)
+        # All three in sight on the editor's 660 px (a few rows each; they scroll).
+        self.helpers.setMaximumHeight(100)
+        self.plans.setMaximumHeight(150)
+        self.incomes.setMaximumHeight(120)
+        layout.addWidget(helper_box)
+        layout.addWidget(plan_box)
+        layout.addWidget(income_box)
+        layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
@@ -144,7 +149,7 @@ class AidTab(QWidget):
         for b in buttons:
             row.addWidget(b)
         layout.addLayout(row)
-        table.setMinimumHeight(110)
+        table.setMinimumHeight(80)
         layout.addWidget(table, 1)
         return box
 

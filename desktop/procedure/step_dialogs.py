@@ -296,6 +296,7 @@ class ExitProposeDialog(StepDialog):
         super().__init__("exit_propose", names, parent)
         self.about.setText(self.about.text() + "<br>须该年度人均纯收入高于当年扶贫标准,"
                            "且两不愁三保障各项均已达标(年度动态调整中核查)。")
+        self.set_row_visible("reason", False)  # only 通过: no reason to give
 
     def add_facts(self) -> None:
         self.year = year_box(self, date.today().year - 1)
@@ -356,6 +357,7 @@ class ExitCloseDialog(StepDialog):
     def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
         super().__init__("exit_close", names, parent)
         self.about.setText(self.about.text() + "<br>销号后脱贫状态为“脱贫”,脱贫年度为下面的年度。")
+        self.set_row_visible("reason", False)
 
     def add_facts(self) -> None:
         self.year = year_box(self)

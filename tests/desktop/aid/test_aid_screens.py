@@ -169,7 +169,7 @@ def test_a_death_through_the_member_change_dialog(
     assert born.inputs["sex"].widget.isEnabled()
     born.inputs["sex"].set_value("2")
     born.inputs["birth_date"].set_value(date(date.today().year, 1, 2).isoformat())
-    born.inputs["relation"].set_value("05")
+    born.inputs["relation"].set_value("03")
     born.inputs["ethnicity"].set_value("07")
     save_screen(born, tmp_path, "aid-08-newborn")
     submit(qtbot, window, born)
