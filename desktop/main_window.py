@@ -3,7 +3,7 @@ a search box that finds as the user types.
 
 Other features add their commands through one registration point:
 
-    window.add_action("打印", action)          # menus: 文件 户籍管理 识别程序 打印 数据交换 帮助
+    window.add_action("打印", action)   # menus: 文件 户籍管理 识别程序 帮扶管理 打印 数据交换 帮助
     window.add_action("数据交换", action, toolbar=True)
 
 `window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
@@ -54,7 +54,7 @@ from registry.villages import Village
 T = TypeVar("T")
 
 
-MENUS = ("文件", "户籍管理", "识别程序", "打印", "数据交换", "帮助")
+MENUS = ("文件", "户籍管理", "识别程序", "帮扶管理", "打印", "数据交换", "帮助")
 SEARCH_DELAY_MS = 150
 
 SHORTCUTS_HELP = """<table cellpadding='3'>
@@ -372,11 +372,14 @@ class MainWindow(QMainWindow):
         read_only = not self.may_edit()
 
         def done(d: HouseholdDetail) -> None:
-            self._open_editor(HouseholdEditor(self._villages, self._submit_save(d.id),
-                                              d.values, d.members, d.id, parent=self,
-                                              departed=d.departed,
-                                              stage=d.facts.get("stage"),
-                                              read_only=read_only))
+            from desktop.aid import aid_tab  # noqa: PLC0415 (it imports this module)
+
+            editor = HouseholdEditor(self._villages, self._submit_save(d.id), d.values,
+                                     d.members, d.id, parent=self, departed=d.departed,
+                                     stage=d.facts.get("stage"), read_only=read_only,
+                                     facts=d.facts)
+            aid_tab.install(self, editor, d.id, read_only)
+            self._open_editor(editor)
 
         self.op("读取农户", lambda _p: household_access.household_detail(store, household_id)
                 ).success(done).run()

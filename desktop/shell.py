@@ -89,6 +89,7 @@ class Shell(QObject):
             return
         # The main window and its features, imported after the login (start-up time).
         from desktop.access import user_actions
+        from desktop.aid import actions as aid_actions
         from desktop.backup import actions as backup_actions
         from desktop.exchange import excel_actions, sync_actions
         from desktop.help import guide
@@ -101,6 +102,7 @@ class Shell(QObject):
         sync_actions.install(self.main_window)
         print_actions.install(self.main_window)
         procedure_actions.install(self.main_window)
+        aid_actions.install(self.main_window)
         excel_actions.install(self.main_window)
         backup_actions.install(self.main_window, self.return_to_login)
         user_actions.install(self.main_window, self.return_to_login)

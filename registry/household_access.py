@@ -17,7 +17,7 @@ from registry.search import HouseholdFilter, HouseholdRow
 from registry.store import Store
 
 FACTS = ("head_name", "head_id_number", "size", "income_transfer", "net_income",
-         "net_income_per_capita", "deleted", "stage")
+         "net_income_per_capita", "deleted", "stage", "poverty_status", "exit_year")
 
 
 @dataclass

@@ -57,14 +57,24 @@ _FIELDS_PER_ROW = 2
 
 class HouseholdEditor(QDialog):
     saved = Signal(str)  # the household id
+    # 成员变更 (进出有据): a registered member leaves, or one joins, through the dialog of
+    # desktop/aid/member_change.py, recorded at once by whoever listens (desktop/aid).
+    member_leave_requested = Signal(int, object)  # table row, the member's values
+    member_join_requested = Signal()
 
     def __init__(self, villages: list[Village], submit_save: SaveFn,
                  household: dict[str, Any] | None = None,
                  members: list[dict[str, Any]] | None = None,
                  household_id: str | None = None, parent: QWidget | None = None,
                  departed: list[dict[str, Any]] | None = None, stage: str | None = None,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, facts: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
+        # 脱贫状态 and its year come from the exit steps (销号, 返贫): shown, never typed.
+        facts = facts or {}
+        status = facts.get("poverty_status") or (None if household_id else
+                                                 cl.NOT_OUT_OF_POVERTY)
+        self._status_text = cl.POVERTY_STATUS.label_of(status) if status else "—"
+        self._exit_year_text = str(facts["exit_year"]) if facts.get("exit_year") else "—"
         # 识别阶段 is derived from the recorded steps: shown by its label, never sent.
         self._stage_text = stage_name(stage) if household_id else NEW_STAGE_TEXT
         self.read_only = read_only
@@ -78,6 +88,8 @@ class HouseholdEditor(QDialog):
         self._dirty = False
         self._saving = False
         self.inputs: dict[str, FieldWidget] = {}
+        self.aid_tab: QWidget | None = None  # 帮扶 (desktop/aid/aid_tab.py), saved households
+        self.member_changes = False  # someone records 成员变更 (the 帮扶 tab connects)
         self.errors: dict[str, QLabel] = {}
         self.derived: dict[str, QLabel] = {}
         self.setObjectName("householdEditor")
@@ -149,7 +161,7 @@ class HouseholdEditor(QDialog):
         for button in (add, self.save_button):
             button.hide()
         for button in self.findChildren(QPushButton):
-            if button.text().startswith("删除所选成员"):
+            if button.objectName() in ("removeMember", "joinMember"):
                 button.hide()
         self.summary.setProperty("role", "hint")
         self.summary.setText(READ_ONLY_NOTE)
@@ -250,11 +262,21 @@ class HouseholdEditor(QDialog):
         self.member_errors.setProperty("role", "error")
         self.member_errors.setWordWrap(True)
         self.errors["members"] = self.member_errors
-        remove = QPushButton(icon("remove_row"), "删除所选成员 (Ctrl+Shift+M)", page)
+        remove = QPushButton(icon("remove_row"), "删除/减员所选成员 (Ctrl+Shift+M)", page)
+        remove.setObjectName("removeMember")
+        remove.setToolTip("新录入、尚未保存的成员直接删除;已登记的成员通过“成员变更”减员"
+                          "(写明原因、日期和证明材料)")
         remove.setAutoDefault(False)
         remove.clicked.connect(self.remove_member)
+        self.join_button = QPushButton(icon("add_row"), "增员…", page)
+        self.join_button.setObjectName("joinMember")
+        self.join_button.setToolTip("新生儿、嫁入等:通过“成员变更”增员(写明原因、日期和证明材料)")
+        self.join_button.setAutoDefault(False)
+        self.join_button.clicked.connect(self.member_join_requested.emit)
+        self.join_button.setVisible(self.household_id is not None)
         row = QHBoxLayout()
         row.addWidget(hint, 1)
+        row.addWidget(self.join_button)
         row.addWidget(remove)
         layout.addLayout(row)
         layout.addWidget(self.member_view, 1)
@@ -288,9 +310,40 @@ class HouseholdEditor(QDialog):
         self.member_view.edit_cell(row, column_of("name"))
 
     def remove_member(self) -> None:
+        """An unsaved row goes; a registered member leaves only through 成员变更 (减员)."""
         index = self.member_view.currentIndex()
-        if index.isValid():
-            self.members.remove_row(index.row())
+        if not index.isValid() or self.read_only:
+            return
+        values = self.members.raw_rows()[index.row()]
+        if values.get("id") and self.household_id is not None:
+            if not self.member_changes:
+                self.summary.setText("已登记的成员不能直接删除,请通过“成员变更”减员")
+                return
+            self.member_leave_requested.emit(index.row(), values)
+            return
+        self.members.remove_row(index.row())
+
+    def member_left(self, row: int, values: dict[str, Any]) -> None:
+        """The 减员 is recorded: the member moves from the table to those who left (the
+        save sends them with their change); unsaved edits stay unsaved, nothing more."""
+        dirty = self._dirty
+        self.members.remove_row(row)
+        self._departed.append(dict(values))
+        self._dirty = dirty
+        self._note(f"已记录 {values.get('name', '')} 减员(成员记录保留在档案中)")
+
+    def member_joined(self, values: dict[str, Any]) -> None:
+        dirty = self._dirty
+        self.members.add_row(dict(values))
+        self._dirty = dirty
+        self._note(f"已记录 {values.get('name', '')} 增员")
+
+    def _note(self, text: str) -> None:
+        """A line that is not an error, where the errors' summary goes."""
+        self.summary.setProperty("role", "hint")
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+        self.summary.setText(text)
 
     # ---- validation -----------------------------------------------------------------------
     def raw_household(self) -> dict[str, Any]:
@@ -353,6 +406,10 @@ class HouseholdEditor(QDialog):
         self.member_errors.setVisible(bool(lines))
         if self._show_all:
             count = len(household) + len(cells)
+            if self.summary.property("role") != "error":
+                self.summary.setProperty("role", "error")
+                self.summary.style().unpolish(self.summary)
+                self.summary.style().polish(self.summary)
             self.summary.setText(f"还有 {count} 处需要更正,请看标红的项目" if count else "")
 
     def _update_derived(self) -> None:
@@ -374,6 +431,12 @@ class HouseholdEditor(QDialog):
         for name, label in self.derived.items():
             if name == "stage":
                 label.setText(self._stage_text)
+                continue
+            if name == "poverty_status":
+                label.setText(self._status_text)
+                continue
+            if name == "exit_year":
+                label.setText(self._exit_year_text)
                 continue
             value = shown.get(name)
             if isinstance(value, Decimal):

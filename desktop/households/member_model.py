@@ -26,7 +26,7 @@ from registry.households import MEMBER_KEEP
 COLUMN_NAMES = ("name", "id_number", "sex", "birth_date", "age", "relation", "ethnicity",
                 "health", "disability_cert", "education", "school_status", "labor_skill",
                 "work_status", "work_months", "medical_insurance", "pension_insurance",
-                "active_military")
+                "active_military", "no_id_number")
 FIELDS: tuple[Field, ...] = tuple(MEMBER_FORM[n] for n in COLUMN_NAMES)
 assert {f.name for f in MEMBER_FORM.fields} == set(COLUMN_NAMES), "a member field has no column"
 
@@ -45,6 +45,30 @@ def _facts(row: dict[str, Any]) -> idnumber.IdFacts | None:
     try:
         return idnumber.parse(str(row.get("id_number") or ""))
     except idnumber.IdNumberError:
+        return None
+
+
+def _no_id(row: dict[str, Any]) -> bool:
+    return row.get("no_id_number") is True
+
+
+def _typed(f: Field, row: dict[str, Any]) -> bool:
+    """Typed in this row: an input that applies (性别 and 出生日期 only with 暂无身份证号,
+    身份证号码 only without)."""
+    if not f.is_input:
+        return False
+    if f.name in ("sex", "birth_date", "id_number"):
+        return f.applies(row)
+    return True
+
+
+def _typed_birth(row: dict[str, Any]) -> date | None:
+    value = row.get("birth_date")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
         return None
 
 
@@ -98,7 +122,7 @@ class MemberTableModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.isValid() and FIELDS[index.column()].is_input:
+        if index.isValid() and _typed(FIELDS[index.column()], self._rows[index.row()]):
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -129,7 +153,7 @@ class MemberTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if error:
                 return _ERROR_BRUSH
-            return None if f.is_input else _DERIVED_BRUSH
+            return None if _typed(f, row) else _DERIVED_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole:
             return error or f.hint or None
         if role == Qt.ItemDataRole.TextAlignmentRole and f.name in ("age", "work_months"):
@@ -137,7 +161,12 @@ class MemberTableModel(QAbstractTableModel):
         return None
 
     def _display(self, f: Field, row: dict[str, Any]) -> str:
-        if not f.is_input:
+        if not _typed(f, row):
+            if f.name == "id_number":
+                return "暂无"
+            if f.name == "age" and _no_id(row):
+                born = _typed_birth(row)
+                return "" if born is None else str(idnumber.age_on(born, date.today()))
             facts = _facts(row)
             if facts is None:
                 return ""
@@ -162,7 +191,7 @@ class MemberTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         f = FIELDS[index.column()]
-        if not f.is_input:
+        if not _typed(f, self._rows[index.row()]):
             return False
         row = self._rows[index.row()]
         if row.get(f.name) == value:

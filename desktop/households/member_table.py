@@ -89,7 +89,7 @@ class MemberTableView(QTableView):
         widths = {"name": 76, "id_number": 168, "sex": 40, "birth_date": 92, "age": 40,
                   "relation": 84, "ethnicity": 76, "health": 84, "disability_cert": 176,
                   "education": 80, "school_status": 90, "labor_skill": 126,
-                  "work_status": 120, "work_months": 70}
+                  "work_status": 120, "work_months": 70, "no_id_number": 96}
         for i, f in enumerate(FIELDS):
             self.setColumnWidth(i, widths.get(f.name, 96))
 

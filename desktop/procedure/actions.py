@@ -118,6 +118,7 @@ class ProcedureActions(QObject):
             dialog = VillageBatchDialog(self.window, found, current)
             self.batch = dialog
             dialog.recorded.connect(lambda _k: self.count_due())
+            dialog.notices_requested.connect(lambda: self.open_notices(True))
             dialog.destroyed.connect(lambda _o=None: setattr(self, "batch", None))
             self._opened(dialog)
             dialog.load()

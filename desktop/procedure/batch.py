@@ -1,6 +1,9 @@
 """按村办理: a village's households with their stage, checked by hand or by stage, and the
 steps recorded for the checked ones as clerks do it — 民主评议, 入户核实, 发起第一次公示
 (then its poster), 乡镇审核 (规模 shown, override when over), 发起第二次公示, 建档立卡.
+The track switch (识别 / 退出) shows the exit steps instead: 拟退出 (refused, naming what is
+missing), 退出民主评议, 贫困户认可, 发起退出公示 (its end in 到期公示), 乡镇审核退出, 销号,
+and 返贫 (reason and evidence).
 
 What the user's role may not do is greyed out (store.can); the core refuses anyway, and a
 refusal is said in the step's dialog, which stays open with what was typed."""
@@ -39,8 +42,13 @@ from desktop.procedure.batch_model import (
 from desktop.procedure.form_dialog import FormDialog
 from desktop.procedure.step_dialogs import (
     EvaluateDialog,
+    ExitAgreeDialog,
+    ExitCloseDialog,
+    ExitProposeDialog,
+    ExitReviewDialog,
     NoticeDialog,
     RegisterDialog,
+    RelapseDialog,
     StepDialog,
     TownshipReviewDialog,
     VerifyDialog,
@@ -49,7 +57,7 @@ from desktop.widgets.labels import hint
 from forms import codelists as cl
 from registry.procedure import access
 from registry.procedure.access import BatchRow, OpenedNotice, QuotaLine
-from registry.procedure.notices import FIRST, KIND_NAMES, SECOND
+from registry.procedure.notices import EXIT, FIRST, KIND_NAMES, SECOND
 from registry.procedure.steps import STEPS
 from registry.progress import Progress
 from registry.roles import Act, role_name
@@ -66,6 +74,19 @@ ACTIONS: tuple[tuple[str, str, Act, str], ...] = (
     ("second_notice", "发起第二次公示…", Act.TOWNSHIP_STEPS, "40"),
     ("register", "建档立卡…", Act.TOWNSHIP_STEPS, "70"),
 )
+EXIT_ACTIONS: tuple[tuple[str, str, Act, str], ...] = (
+    ("exit_propose", "拟退出…", Act.VILLAGE_STEPS, "80"),
+    ("exit_evaluate", "退出民主评议…", Act.VILLAGE_STEPS, "82"),
+    ("exit_agree", "贫困户认可…", Act.VILLAGE_STEPS, "83"),
+    ("exit_notice", "发起退出公示…", Act.VILLAGE_STEPS, "84"),
+    ("relapse", "返贫…", Act.VILLAGE_STEPS, "95"),
+    ("exit_township_review", "乡镇审核退出…", Act.TOWNSHIP_STEPS, "86"),
+    ("exit_close", "销号…", Act.TOWNSHIP_STEPS, "89"),
+)
+EXIT_KEYS = frozenset(key for key, *_ in EXIT_ACTIONS)
+IDENTIFY, EXIT_TRACK = "identify", "exit"
+# The stages each track's filter offers (the exit track: 已建档立卡 and after).
+EXIT_STAGE_CODES = ("80", "82", "83", "84", "85", "86", "87", "88", "89", "95")
 ALL_VILLAGES = ""  # the village combo's "whole township" entry
 
 
@@ -73,6 +94,7 @@ class VillageBatchDialog(QDialog):
     loaded = Signal(int)  # rows shown (tests wait for it)
     recorded = Signal(str)  # a step or notice was recorded (its key)
     step_dialog_opened = Signal(object)  # the FormDialog (tests fill it in)
+    notices_requested = Signal()  # 结束退出公示: the 到期公示 screen
 
     def __init__(self, window: MainWindow, villages: list[Village],
                  village_code: str | None = None) -> None:
@@ -94,11 +116,13 @@ class VillageBatchDialog(QDialog):
         self.village.addItem(f"全乡镇({self.store.info.region_name})", ALL_VILLAGES)
         if village_code is not None:
             self.village.setCurrentIndex(max(0, self.village.findData(village_code)))
+        self.track = QComboBox(self)
+        self.track.setObjectName("batchTrack")
+        self.track.addItem("精准识别", IDENTIFY)
+        self.track.addItem("脱贫退出 / 返贫", EXIT_TRACK)
         self.stage = QComboBox(self)
         self.stage.setObjectName("batchStage")
-        self.stage.addItem("全部阶段", None)
-        for choice in cl.STAGE.choices:
-            self.stage.addItem(choice.label, choice.code)
+        self._fill_stages()
         self.check_all = QPushButton("全选", self)
         self.check_none = QPushButton("全不选", self)
         for b in (self.check_all, self.check_none):
@@ -110,7 +134,10 @@ class VillageBatchDialog(QDialog):
         top.addWidget(QLabel("行政村", self))
         top.addWidget(self.village)
         top.addSpacing(12)
-        top.addWidget(QLabel("识别阶段", self))
+        top.addWidget(QLabel("程序", self))
+        top.addWidget(self.track)
+        top.addSpacing(12)
+        top.addWidget(QLabel("阶段", self))
         top.addWidget(self.stage)
         top.addSpacing(12)
         top.addWidget(self.check_all)
@@ -142,9 +169,15 @@ class VillageBatchDialog(QDialog):
         self.buttons: dict[str, QPushButton] = {}
         village_box = QGroupBox("村级(村两委、驻村工作队)", self)
         township_box = QGroupBox("乡镇", self)
+        exit_village_box = QGroupBox("村级:脱贫退出、返贫", self)
+        exit_township_box = QGroupBox("乡镇", self)
+        self.track_boxes = {IDENTIFY: (village_box, township_box),
+                            EXIT_TRACK: (exit_village_box, exit_township_box)}
         rows = {Act.VILLAGE_STEPS: QHBoxLayout(village_box),
                 Act.TOWNSHIP_STEPS: QHBoxLayout(township_box)}
-        for key, text, act, _stage in ACTIONS:
+        exit_rows = {Act.VILLAGE_STEPS: QHBoxLayout(exit_village_box),
+                     Act.TOWNSHIP_STEPS: QHBoxLayout(exit_township_box)}
+        for key, text, act, _stage in (*ACTIONS, *EXIT_ACTIONS):
             button = QPushButton(text, self)
             button.setObjectName(f"action_{key}")
             button.setAutoDefault(False)
@@ -154,9 +187,15 @@ class VillageBatchDialog(QDialog):
             if not allowed:
                 button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
                                   f"{act.value}")
-            rows[act].addWidget(button)
+            (exit_rows if key in EXIT_KEYS else rows)[act].addWidget(button)
             self.buttons[key] = button
-        for row in rows.values():
+        self.end_notices = QPushButton("结束退出公示…", self)
+        self.end_notices.setObjectName("action_end_exit_notice")
+        self.end_notices.setAutoDefault(False)
+        self.end_notices.setToolTip("期满的退出公示在“到期公示”中登记异议并结束")
+        self.end_notices.clicked.connect(self.notices_requested.emit)
+        exit_rows[Act.VILLAGE_STEPS].insertWidget(4, self.end_notices)
+        for row in (*rows.values(), *exit_rows.values()):
             row.addStretch(1)
         may_record = [act for act in rows if self.store.can(act)]
         self.role_note = hint(f"当前用户的角色是{role_name(self.store.role)}:只能查看各户所处阶段,"
@@ -166,6 +205,9 @@ class VillageBatchDialog(QDialog):
         actions = QHBoxLayout()
         actions.addWidget(village_box, 1)
         actions.addWidget(township_box, 1)
+        actions.addWidget(exit_village_box, 3)
+        actions.addWidget(exit_township_box, 1)
+        self._show_track()
 
         self.status = hint("", self)
         self.status.setObjectName("batchStatus")
@@ -190,6 +232,7 @@ class VillageBatchDialog(QDialog):
 
         self.village.currentIndexChanged.connect(lambda _i: self.load())
         self.stage.currentIndexChanged.connect(lambda _i: self._stage_changed())
+        self.track.currentIndexChanged.connect(lambda _i: self._track_changed())
         self.check_all.clicked.connect(lambda: self.model.check_all(True))
         self.check_none.clicked.connect(lambda: self.model.check_all(False))
         self.model.dataChanged.connect(lambda *_: self._update_counts())
@@ -214,6 +257,28 @@ class VillageBatchDialog(QDialog):
 
         self._op("读取村内农户", lambda _p: access.village_batch(store, code)).success(
             done).run()
+
+    def _fill_stages(self) -> None:
+        exit_track = self.track.currentData() == EXIT_TRACK
+        self.stage.blockSignals(True)
+        self.stage.clear()
+        self.stage.addItem("全部阶段", None)
+        for choice in cl.STAGE.choices:
+            if (choice.code in EXIT_STAGE_CODES) == exit_track or choice.code == "80":
+                self.stage.addItem(choice.label, choice.code)
+        self.stage.blockSignals(False)
+
+    def _show_track(self) -> None:
+        track = self.track.currentData()
+        for key, boxes in self.track_boxes.items():
+            for box in boxes:
+                box.setVisible(key == track)
+        self.setWindowTitle("按村办理退出程序" if track == EXIT_TRACK else "按村办理识别程序")
+
+    def _track_changed(self) -> None:
+        self._fill_stages()
+        self._show_track()
+        self._stage_changed()
 
     def _stage_changed(self) -> None:
         self.model.set_stage(self.stage.currentData())
@@ -260,6 +325,21 @@ class VillageBatchDialog(QDialog):
                                      self.store.info.region_name, ids, names)
         elif key == "township_review":
             self._open_review_dialog(ids, names, checked)
+        elif key == "exit_notice":
+            code = self.village.currentData()
+            if not code:
+                self._say("退出公示在行政村进行:请先在上方选择一个村")
+                return
+            self._open_notice_dialog(EXIT, str(code), self.village.currentText(), ids, names)
+        elif key in EXIT_KEYS:
+            exit_dialog: StepDialog = (
+                ExitProposeDialog(names, self) if key == "exit_propose"
+                else EvaluateDialog(names, self, "exit_evaluate") if key == "exit_evaluate"
+                else ExitAgreeDialog(names, self) if key == "exit_agree"
+                else ExitReviewDialog(names, self.store.user, self) if key == "exit_township_review"
+                else ExitCloseDialog(names, self) if key == "exit_close"
+                else RelapseDialog(names, self))
+            self._run_step_dialog(exit_dialog, ids)
         else:
             dialog: StepDialog = (EvaluateDialog(names, self) if key == "evaluate"
                                   else VerifyDialog(names, self) if key == "verify"
@@ -324,7 +404,7 @@ class VillageBatchDialog(QDialog):
 
     def _notice_opened(self, dialog: FormDialog, notice: OpenedNotice) -> None:
         self.last_notice = notice
-        key = "first_notice" if notice.kind == FIRST else "second_notice"
+        key = {FIRST: "first_notice", SECOND: "second_notice"}.get(notice.kind, "exit_notice")
         self._recorded(dialog, key, f"已发起{KIND_NAMES[notice.kind]} {notice.number}:"
                                     f"{notice.households} 户,{notice.start_date} 至 "
                                     f"{notice.end_date}")

@@ -101,10 +101,11 @@ class StepDialog(FormDialog):
 
 
 class EvaluateDialog(StepDialog):
-    """民主评议: the meeting's date, participants and votes."""
+    """民主评议 (and 退出民主评议): the meeting's date, participants and votes."""
 
-    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
-        super().__init__("evaluate", names, parent)
+    def __init__(self, names: list[str], parent: QWidget | None = None,
+                 step_key: str = "evaluate") -> None:
+        super().__init__(step_key, names, parent)
 
     def add_facts(self) -> None:
         def spin(maximum: int = 9999) -> QSpinBox:
@@ -275,3 +276,125 @@ class NoticeDialog(FormDialog):
     def _update_end(self) -> None:
         end = self.start_date() + timedelta(days=self.days.value() - 1)
         self.end_label.setText(f"{end.isoformat()}(共 {self.days.value()} 天)")
+
+
+# ---- 脱贫退出 ------------------------------------------------------------------------------
+def year_box(parent: QWidget, year: int | None = None) -> QSpinBox:
+    box = QSpinBox(parent)
+    box.setRange(2014, date.today().year)
+    box.setValue(year or date.today().year)
+    box.setSuffix(" 年")
+    box.setFixedWidth(110)
+    return box
+
+
+class ExitProposeDialog(StepDialog):
+    """拟退出: the year whose income and checklist are measured. The core refuses, naming
+    what is missing (income at or below that year's line, an unmet item, no review)."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__("exit_propose", names, parent)
+        self.about.setText(self.about.text() + "<br>须该年度人均纯收入高于当年扶贫标准,"
+                           "且两不愁三保障各项均已达标(年度动态调整中核查)。")
+        self.set_row_visible("reason", False)  # only 通过: no reason to give
+
+    def add_facts(self) -> None:
+        self.year = year_box(self, date.today().year - 1)
+        self.add_row("year", "退出年度*", self.year, "按该年度的收入和核查判断")
+
+    def facts(self) -> dict[str, Any]:
+        return {"year": self.year.value()}
+
+
+class ExitAgreeDialog(StepDialog):
+    """贫困户认可: the household agrees to its exit (the date it signed, who signed)."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__("exit_agree", names, parent)
+
+    def add_facts(self) -> None:
+        self.signed_by = QLineEdit(self)
+        self.signed_by.setMaxLength(40)
+        self.signed_by.setPlaceholderText("一般为户主本人;多户时可填“户主本人”")
+        self.signed_by.setText("户主本人")
+        self.add_row("signed_by", "签字认可人*", self.signed_by)
+
+    def facts(self) -> dict[str, Any]:
+        return {"signed_by": self.signed_by.text().strip()}
+
+    def check(self) -> dict[str, str]:
+        errors = super().check()
+        if not self.signed_by.text().strip():
+            errors["signed_by"] = "请填写签字认可人"
+        return errors
+
+
+class ExitReviewDialog(StepDialog):
+    """乡镇审核退出: the reviewer; on to the county."""
+
+    def __init__(self, names: list[str], reviewer: str, parent: QWidget | None = None) -> None:
+        self._reviewer_name = reviewer
+        super().__init__("exit_township_review", names, parent)
+
+    def add_facts(self) -> None:
+        self.reviewer = QLineEdit(self._reviewer_name, self)
+        self.reviewer.setMaxLength(40)
+        self.add_row("reviewer", "审核人*", self.reviewer)
+
+    def facts(self) -> dict[str, Any]:
+        return {"reviewer": self.reviewer.text().strip()}
+
+    def check(self) -> dict[str, str]:
+        errors = super().check()
+        if not self.reviewer.text().strip():
+            errors["reviewer"] = "请填写审核人"
+        return errors
+
+
+class ExitCloseDialog(StepDialog):
+    """销号: after the county's 退出公告; the household becomes 脱贫 in the year."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__("exit_close", names, parent)
+        self.about.setText(self.about.text() + "<br>销号后脱贫状态为“脱贫”,脱贫年度为下面的年度。")
+        self.set_row_visible("reason", False)
+
+    def add_facts(self) -> None:
+        self.year = year_box(self)
+        self.add_row("year", "脱贫年度*", self.year)
+
+    def facts(self) -> dict[str, Any]:
+        return {"year": self.year.value()}
+
+
+class RelapseDialog(StepDialog):
+    """返贫: the reason and its evidence, both required; the household is 建档立卡 again
+    with 脱贫状态 返贫."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__("relapse", names, parent)
+        self.labels["reason"].setText("返贫原因*")
+        self.reason.setPlaceholderText("如:因病、因灾、因残致贫")
+
+    def add_facts(self) -> None:
+        self.year = year_box(self)
+        self.add_row("year", "返贫年度*", self.year)
+        self.evidence = text_box(self, "如:医院诊断证明、受灾核定表及编号")
+        self.add_row("evidence", "证明材料*", self.evidence)
+
+    def _result_changed(self) -> None:
+        self.reason.setEnabled(True)  # 返贫 always says why
+
+    def reason_text(self) -> str | None:
+        return self.reason.toPlainText().strip() or None
+
+    def facts(self) -> dict[str, Any]:
+        return {"year": self.year.value(), "evidence": self.evidence.toPlainText().strip()}
+
+    def check(self) -> dict[str, str]:
+        errors = super().check()
+        if not self.reason_text():
+            errors["reason"] = "返贫必须写明原因"
+        if not self.evidence.toPlainText().strip():
+            errors["evidence"] = "返贫必须写明证明材料"
+        return errors

@@ -38,12 +38,9 @@ def test_search_box_down_key_goes_to_the_table_and_enter_edits(
         qtbot.keyClick(main_window.table, Qt.Key.Key_Return)
     editor = opened.args[0]
     assert editor.household_id == main_window.selected_household_id()
-    # 脱贫年度 applies only once the household is out of poverty.
-    status = editor.inputs["poverty_status"]
-    status.set_value("1")
-    assert not editor.inputs["exit_year"].widget.isEnabled()
-    status.set_value("2")
-    assert editor.inputs["exit_year"].widget.isEnabled()
+    # 脱贫状态 and its year come from the exit steps (schema 4): shown, never typed.
+    assert "poverty_status" not in editor.inputs and "exit_year" not in editor.inputs
+    assert editor.derived["poverty_status"].text() in ("未脱贫", "脱贫", "返贫")
 
 
 def test_alt_number_jumps_to_a_section(qtbot: QtBot, main_window: MainWindow) -> None:

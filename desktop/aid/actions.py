@@ -1,0 +1,91 @@
+"""The 帮扶管理 menu: 按村帮扶… (结对帮扶, 驻村工作队, 村帮扶规划 of a village) and 年度动态
+调整… (the yearly review). At a county both open read-only (the rows are the stations').
+
+    install(window)   # window.findChild(AidActions) drives them in tests
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog
+
+from desktop.aid.review_screen import ReviewDialog
+from desktop.aid.village_aid import VillageAidDialog
+from desktop.look import icon
+from desktop.main_window import MainWindow
+from registry import villages
+from registry.villages import Village
+
+MENU = "帮扶管理"
+
+
+class AidActions(QObject):
+    opened = Signal(object)  # each window it opens (tests drive them)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("aidActions")
+        self.window = window
+        self.store = window.workspace.store
+        self.village_aid: VillageAidDialog | None = None
+        self.review: ReviewDialog | None = None
+        self.village_action = QAction(icon("village"), "按村帮扶…", window)
+        self.village_action.setToolTip("结对帮扶(一名干部帮扶多户)、驻村工作队、村帮扶规划")
+        self.village_action.triggered.connect(self.open_village_aid)
+        self.review_action = QAction(icon("refresh"), "年度动态调整…", window)
+        self.review_action.setToolTip("逐户核查两不愁三保障、录入当年收入、成员变更、提出调整意见")
+        self.review_action.triggered.connect(self.open_review)
+        window.add_action(MENU, self.village_action)
+        window.add_action(MENU, self.review_action, toolbar=True)
+
+    def _with_villages(self, then: object) -> None:
+        store = self.store
+
+        def done(found: list[Village]) -> None:
+            if not found:
+                self.window.statusBar().showMessage("本站还没有行政村", 5000)
+                return
+            then(found)  # type: ignore[operator]
+
+        self.window.op("读取村组", lambda _p: villages.load_villages(store)).success(done).run()
+
+    def _opened(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.opened.emit(dialog)
+
+    def open_village_aid(self) -> None:
+        if self.village_aid is not None:
+            self.village_aid.raise_()
+            return
+        current = self.window.tree.current_place()[0]
+
+        def show(found: list[Village]) -> None:
+            dialog = VillageAidDialog(self.window, found, current)
+            self.village_aid = dialog
+            dialog.destroyed.connect(lambda _o=None: setattr(self, "village_aid", None))
+            self._opened(dialog)
+            dialog.load()
+
+        self._with_villages(show)
+
+    def open_review(self) -> None:
+        if self.review is not None:
+            self.review.raise_()
+            return
+        current = self.window.tree.current_place()[0]
+
+        def show(found: list[Village]) -> None:
+            dialog = ReviewDialog(self.window, found, current)
+            self.review = dialog
+            dialog.destroyed.connect(lambda _o=None: setattr(self, "review", None))
+            dialog.saved.connect(lambda _h: self.window.refresh())
+            self._opened(dialog)
+            dialog.start()
+
+        self._with_villages(show)
+
+
+def install(window: MainWindow) -> None:
+    AidActions(window)
