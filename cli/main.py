@@ -12,6 +12,7 @@ from cli import (
     keys_commands,
     print_commands,
     station,
+    stats_commands,
     sync_commands,
 )
 from cli.arguments import ChineseArgumentParser, install_translations
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup_commands.register(sub)
     keys_commands.register(sub)
     aid_commands.register(sub)
+    stats_commands.register(sub)
     return parser
 
 

@@ -1,0 +1,39 @@
+"""`fupin stats`: the county office's figures (registry/statistics.py) for the county, each
+township or each village, as text or JSON rows {"code", "name", "by", "key", "households",
+"people"}."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
+from registry import statistics
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("stats", help="统计:按识别阶段、属性、致贫原因、劳动技能等,县/乡镇/村")
+    add_store_argument(p)
+    p.add_argument("--level", choices=list(statistics.LEVELS), default="county",
+                   help="county 县 / township 乡镇 / village 行政村(默认县)")
+    p.add_argument("--code", help="只统计此区划(县6位、乡镇9位、村12位代码)")
+    p.add_argument("--by", choices=list(statistics.BY), default="stage",
+                   help="、".join(f"{k} {v}" for k, v in statistics.BY.items()))
+    add_json_argument(p)
+    p.set_defaults(run=cmd_stats)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    code = (args.code or "").strip() or None
+    if code is not None and (not code.isdigit() or len(code) not in (6, 9, 12)):
+        raise CliError(f"区划代码应为6、9或12位数字,收到“{code}”")
+    with open_store(args) as store, store.session() as s:
+        rows = statistics.stats(s, args.by, args.level, code)
+    if args.json:
+        emit_json([r.as_dict() for r in rows])
+        return 0
+    if not rows:
+        print("没有符合条件的农户")
+    for r in rows:
+        print(f"{r.code}\t{r.name}\t{r.key}\t{r.households} 户\t{r.people} 人")
+    return 0
