@@ -1,7 +1,8 @@
 """The station's side of a return bundle: receipts, duplicate flags and rulings, county
 decisions and key changes are stored as the county sent them; the township's quota (规模)
-is matched by township, poverty lines (county configuration) by year and 识别标准; a revocation of this
-station's key retires it and makes a new one, which the county must enroll again. Then, in
+is matched by township, poverty lines (county configuration) by year and 识别标准; a
+revocation of this station's key retires it and makes a new one, which the county must
+enroll again. Then, in
 the same transaction, the county's decisions become steps of the households they are about
 (registry/procedure/decisions.py), and the notes say what changed ("26 户由“县复审”变为
 “县审定”")."""

@@ -187,8 +187,8 @@ def test_an_exit_with_evidence_travels_both_ways(offices: Offices) -> None:
     # Every new row arrived, as the station holds it.
     with o.station.session() as s, o.county.session() as c:
         for model in (HouseholdIncome, YearlyReview, Helper, AidPlan, TeamMember, VillagePlan):
-            mine = {x.id for x in s.scalars(select(model))}
-            theirs = {x.id for x in c.scalars(select(model))}
+            mine = set(s.scalars(select(model.id)))
+            theirs = set(c.scalars(select(model.id)))
             assert mine and mine == theirs, model.__tablename__
         baby = c.get(Member, ids["baby"])
         assert baby is not None and baby.id_number == "" and baby.no_id_number
@@ -271,3 +271,69 @@ def test_the_county_returns_an_exit_with_its_reason(offices: Offices) -> None:
     with o.county.session() as s:
         assert [q.household_id for q in county_steps.review_queue(
             s, track=county_steps.EXIT)] == [hid]
+
+
+# (table, column, value, words of the reason): values no station program writes in the
+# new tables, each in a copy of a genuine row under a new id.
+HOSTILE = [
+    ("household_income", "income_wage", -500, "工资性收入"),
+    ("household_income", "year", 1999, "年度"),
+    ("household_income", "household_id", "no-such-household", "所属农户不存在"),
+    ("yearly_review", "proposal", "bogus", "调整意见"),
+    ("yearly_review", "checklist", "[1, 2]", "两不愁三保障核查"),
+    ("helper", "unit_kind", "99", "单位性质"),
+    ("aid_plan", "funds_fiscal", -100, "财政专项资金"),
+    ("aid_plan", "status", "已完成", "实施状态"),
+    ("team_member", "role", "9", "队内职务"),
+    ("team_member", "village_code", "513431101200", "不属于本乡镇"),
+    ("village_plan", "funds_social", 10 ** 12, "社会帮扶资金"),
+    ("member", "joined_reason", "1", "增员原因"),
+    ("member", "no_id_number", 0, "身份证号码"),  # id_number "" without 暂无身份证号
+    ("household_income", "id", None, "同一户同一年"),  # a second row for the same year
+]
+
+
+def test_hostile_rows_of_the_new_tables_are_held_one_by_one(offices: Offices) -> None:
+    from uuid import uuid4
+
+    from tests.sync.forge import Forger, counts_of, first_manifest
+
+    o = offices
+    village, (hid, _other) = registered(o.station)
+    ids = _aided(o, village, hid)
+    forger = Forger(o.station, o.county)
+    manifest, payload = forger.real(o.usb)
+    genuine = counts_of(payload)
+    planted: dict[str, tuple[str, str]] = {}
+    for table, column, value, words in HOSTILE:
+        section = payload["tables"][table]
+        cols = section["columns"]
+        source = section["rows"][0] if table != "member" else next(
+            r for r in section["rows"] if r[cols.index("id")] == ids["baby"])
+        row = list(source)
+        row[cols.index("id")] = str(uuid4())
+        if column != "id":
+            row[cols.index(column)] = value
+        if table == "member":  # a member of its own, not matched as a duplicate
+            row[cols.index("name")] = "吉克"
+        section["rows"].append(row)
+        planted[row[cols.index("id")]] = (table, words)
+    path = forger.seal({**first_manifest(manifest), "counts": counts_of(payload)}, payload,
+                       o.usb / "hostile.fpb")
+    [r] = receive.import_files(o.county, [path])
+    assert r.status == "applied", r.message
+    with o.county.session() as s:
+        held = {q.record_id: q for q in s.scalars(select(Quarantined))}
+        missed = [planted[i] for i in set(planted) - set(held)]
+        assert set(held) == set(planted), missed
+        for rid, (table, words) in planted.items():
+            assert held[rid].table_name == table
+            if words == "同一户同一年":
+                assert held[rid].bucket == "conflict" and "年的收入已有另一条记录" \
+                    in held[rid].reason, held[rid].reason
+            else:
+                assert words in held[rid].reason, (table, held[rid].reason)
+        # The genuine rows were taken beside them.
+        for model in (HouseholdIncome, YearlyReview, Helper, AidPlan, TeamMember, VillagePlan):
+            n = s.scalar(select(func.count()).select_from(model))
+            assert n == genuine[model.__tablename__] >= 1, model
