@@ -65,14 +65,19 @@ class Offices:
             setattr(self, name, Store.open(path, "admin", PASSWORD))
 
 
+def make_offices(folder: Path) -> Offices:
+    """A station with no households yet and its county, enrolled."""
+    station = make_station(folder, households=0)
+    county = make_county(folder)
+    enroll_pair(station, county, folder)
+    usb = folder / "usb"
+    usb.mkdir()
+    return Offices(station, county, usb)
+
+
 @pytest.fixture
 def offices(tmp_path: Path) -> Iterator[Offices]:
-    station = make_station(tmp_path, households=0)
-    county = make_county(tmp_path)
-    enroll_pair(station, county, tmp_path)
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    o = Offices(station, county, usb)
+    o = make_offices(tmp_path)
     try:
         yield o
     finally:
@@ -103,7 +108,7 @@ def _held(store: Store) -> list[tuple[str, str]]:
         return [(q.table_name, q.reason) for q in s.scalars(select(Quarantined))]
 
 
-def _aided(o: Offices, village: str, hid: str) -> dict[str, str]:
+def aided(o: Offices, village: str, hid: str) -> dict[str, str]:
     """The year's work on one household at the station; returns the members' ids."""
     station, actor = o.station, _actor(o.station)
     with station.transaction() as s:
@@ -174,7 +179,7 @@ def test_an_exit_with_evidence_travels_both_ways(offices: Offices) -> None:
     assert first.counts["household"]["inserted"] == 2
     _back(o)
 
-    ids = _aided(o, village, hid)
+    ids = aided(o, village, hid)
     _exit_to_township(o, village, hid)
     assert _household(o.station, hid)[0] == "87"
     r = _send(o)
@@ -253,7 +258,7 @@ def test_an_exit_with_evidence_travels_both_ways(offices: Offices) -> None:
 def test_the_county_returns_an_exit_with_its_reason(offices: Offices) -> None:
     o = offices
     village, (hid, _other) = registered(o.station)
-    _aided(o, village, hid)
+    aided(o, village, hid)
     _exit_to_township(o, village, hid)
     _send(o)
     with o.county.transaction() as s:
@@ -300,7 +305,7 @@ def test_hostile_rows_of_the_new_tables_are_held_one_by_one(offices: Offices) ->
 
     o = offices
     village, (hid, _other) = registered(o.station)
-    ids = _aided(o, village, hid)
+    ids = aided(o, village, hid)
     forger = Forger(o.station, o.county)
     manifest, payload = forger.real(o.usb)
     genuine = counts_of(payload)
