@@ -261,14 +261,20 @@ def test_the_county_returns_an_exit_with_its_reason(offices: Offices) -> None:
     aided(o, village, hid)
     _exit_to_township(o, village, hid)
     _send(o)
+    exit_track = county_steps.EXIT
     with o.county.transaction() as s:
         actor = _actor(o.county)
+        [picked] = county_steps.sample(s, actor, 1.0, seed=1, track=exit_track)
+        assert picked.household_id == hid
+        county_steps.check_sample(s, actor, hid, False, "收入不实", track=exit_track)
+        with pytest.raises(ProcedureRefused, match="抽查未通过"):
+            county_steps.decide(s, actor, [hid], True, REF, track=exit_track)
         with pytest.raises(ProcedureRefused, match="写明原因"):
-            county_steps.decide(s, actor, [hid], False, None, track=county_steps.EXIT)
-        county_steps.decide(s, actor, [hid], False, None, "收入核算有误",
-                            track=county_steps.EXIT)
+            county_steps.decide(s, actor, [hid], False, None, track=exit_track)
+        county_steps.decide(s, actor, [hid], False, None, "收入核算有误", track=exit_track)
     _back(o)
     assert _household(o.station, hid)[0] == "86"  # back to 乡镇审核退出
+    assert _steps(o.station, hid)[-2:] == ["exit_sample", "exit_decide"]
     # Sent again after a new 乡镇审核退出: a new case in the county's queue.
     with o.station.transaction() as s:
         record_step(s, _actor(o.station), "乡镇审核退出", [hid], date.today())
