@@ -86,7 +86,7 @@ def register(sub: Any, households: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_households_history)
 
-    proc = sub.add_parser("procedure", help="精准识别程序:记录步骤").add_subparsers(
+    proc = sub.add_parser("procedure", help="精准识别和脱贫退出程序:记录步骤").add_subparsers(
         dest="procedure_command", required=True)
     p = proc.add_parser("record",
                         help="为若干户记录一个步骤(民主评议、入户核实、乡镇审核、建档立卡;"
