@@ -1,5 +1,7 @@
-"""Subcommands of 精准识别: households add / history, procedure record, notice open /
-objection / close / list, county review / sample / check / decide / announce, quota set.
+"""Subcommands of 精准识别 and 脱贫退出: households add / history, procedure record (the exit
+steps too: 拟退出, 退出民主评议, 贫困户认可, 乡镇审核退出, 销号, 返贫), notice open (first,
+second, exit) / objection / close / list, county review / sample / check / decide / announce
+(`--exit`: the exit track), quota set.
 
 Each opens the store as FUPIN_USER (or --user) and acts with that user's role as the store
 records it: the same refusals as the app, in Chinese, with nothing written."""
@@ -24,7 +26,7 @@ from registry import bulk, roles
 from registry.household_access import require_may_edit
 from registry.procedure import county, history, notices, quota, station
 from registry.procedure.record import Actor, Recorded
-from registry.procedure.steps import PASS, REJECT, RETURN, stage_name
+from registry.procedure.steps import PASS, REJECT, RETURN, find_step, stage_name
 from registry.roles import Act
 from registry.store import Store
 
@@ -84,14 +86,17 @@ def register(sub: Any, households: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_households_history)
 
-    proc = sub.add_parser("procedure", help="精准识别程序:记录步骤").add_subparsers(
+    proc = sub.add_parser("procedure", help="精准识别和脱贫退出程序:记录步骤").add_subparsers(
         dest="procedure_command", required=True)
     p = proc.add_parser("record",
-                        help="为若干户记录一个步骤(民主评议、入户核实、乡镇审核、建档立卡)")
+                        help="为若干户记录一个步骤(民主评议、入户核实、乡镇审核、建档立卡;"
+                             "拟退出、退出民主评议、贫困户认可、乡镇审核退出、销号、返贫)")
     add_store_argument(p)
     p.add_argument("--step", required=True,
                    help="evaluate 民主评议 / verify 入户核实 / township-review 乡镇审核 / "
-                        "register 建档立卡(中文名也可)")
+                        "register 建档立卡 / exit-propose 拟退出 / exit-evaluate 退出民主评议 / "
+                        "exit-agree 贫困户认可 / exit-township-review 乡镇审核退出 / "
+                        "exit-close 销号 / relapse 返贫(中文名也可)")
     p.add_argument("--household", nargs="+", required=True, help="户编号(可多个)")
     p.add_argument("--date", type=day, required=True, help="日期 YYYY-MM-DD")
     p.add_argument("--result", type=_choice(RESULTS, "结果"), default=PASS,
@@ -102,6 +107,13 @@ def register(sub: Any, households: Any) -> None:
     p.add_argument("--checkers", help="入户核实:核实人(村两委、驻村工作队)")
     p.add_argument("--findings", help="入户核实:核实情况")
     p.add_argument("--override", help="乡镇审核超出规模时的理由")
+    p.add_argument("--year", type=integer(2013, 2035),
+                   help="拟退出、销号、返贫:年度(默认日期所在年)")
+    p.add_argument("--evidence", help="返贫:原因的证明材料(必填)")
+    p.add_argument("--signed-by", help="贫困户认可:签字人")
+    p.add_argument("--reviewer", help="乡镇审核、乡镇审核退出:审核人")
+    p.add_argument("--fact", action="append", default=[], metavar="名称=值",
+                   help="步骤的其他事实,如 --fact evidence=医疗费用发票(可多次)")
     add_json_argument(p)
     p.set_defaults(run=cmd_procedure_record)
 
@@ -109,9 +121,9 @@ def register(sub: Any, households: Any) -> None:
         dest="notice_command", required=True)
     p = nt.add_parser("open", help="发起公示(列出所选农户)并打印公示")
     add_store_argument(p)
-    p.add_argument("--kind", required=True, choices=["first", "second"],
-                   help="first 村第一次公示 / second 乡镇第二次公示")
-    p.add_argument("--village", help="第一次公示:12位行政村代码")
+    p.add_argument("--kind", required=True, choices=[notices.FIRST, notices.SECOND, notices.EXIT],
+                   help="first 村第一次公示 / second 乡镇第二次公示 / exit 村退出公示")
+    p.add_argument("--village", help="第一次公示、退出公示:12位行政村代码")
     p.add_argument("--household", nargs="+", required=True, help="户编号(可多个)")
     p.add_argument("--start", type=day, help="公示开始日期(默认今天)")
     p.add_argument("--days", type=integer(1, notices.MAX_DAYS), default=notices.DEFAULT_DAYS,
@@ -143,15 +155,18 @@ def register(sub: Any, households: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_notice_list)
 
-    ct = sub.add_parser("county", help="县扶贫办:复审队列、抽查、审定、公告").add_subparsers(
+    ct = sub.add_parser("county", help="县扶贫办:复审队列、抽查、审定、公告"
+                                       "(--exit:脱贫退出)").add_subparsers(
         dest="county_command", required=True)
-    p = ct.add_parser("review", help="县复审队列")
+    p = ct.add_parser("review", help="县复审队列(--exit:县审定退出队列)")
     add_store_argument(p)
+    _exit_argument(p)
     p.add_argument("--station", help="9位乡镇代码(默认全部)")
     add_json_argument(p)
     p.set_defaults(run=cmd_county_review)
     p = ct.add_parser("sample", help="随机抽查复审队列中的一部分农户")
     add_store_argument(p)
+    _exit_argument(p)
     p.add_argument("--share", required=True, type=_share, help="比例,如 0.1 或 10%%")
     p.add_argument("--station", help="9位乡镇代码(默认全部)")
     p.add_argument("--seed", type=integer(0, 2**31 - 1), help="随机数种子(复核抽样用)")
@@ -159,6 +174,7 @@ def register(sub: Any, households: Any) -> None:
     p.set_defaults(run=cmd_county_sample)
     p = ct.add_parser("check", help="记录一户抽查的核查结果")
     add_store_argument(p)
+    _exit_argument(p)
     p.add_argument("--household", required=True)
     p.add_argument("--result", required=True, choices=["pass", "fail"],
                    help="pass 核查通过 / fail 核查未通过")
@@ -166,6 +182,7 @@ def register(sub: Any, households: Any) -> None:
     p.set_defaults(run=cmd_county_check)
     p = ct.add_parser("decide", help="审定(以文号)或退回乡镇(写明原因)")
     add_store_argument(p)
+    _exit_argument(p)
     p.add_argument("--household", nargs="+", required=True)
     p.add_argument("--result", required=True, type=_choice(COUNTY_RESULTS, "结果"),
                    help="approve 审定 / return 退回")
@@ -173,11 +190,13 @@ def register(sub: Any, households: Any) -> None:
     p.add_argument("--reason", help="退回原因")
     p.add_argument("--override", help="超出规模时的理由")
     p.set_defaults(run=cmd_county_decide)
-    p = ct.add_parser("announce", help="公告:以文号审定的农户,并打印县公告")
+    p = ct.add_parser("announce", help="公告:以文号审定的农户,并打印县公告"
+                                       "(--exit:退出公告)")
     add_store_argument(p)
+    _exit_argument(p)
     p.add_argument("--ref", required=True, help="文号")
     p.add_argument("--date", type=day, help="公告日期(默认今天)")
-    p.add_argument("--out", required=True, type=Path, help="公告 PDF 文件")
+    p.add_argument("--out", type=Path, help="公告 PDF 文件(精准识别的公告必填)")
     add_json_argument(p)
     p.set_defaults(run=cmd_county_announce)
 
@@ -192,6 +211,11 @@ def register(sub: Any, households: Any) -> None:
     p.add_argument("--people", required=True, type=integer(0, quota.MAX_QUOTA))
     p.add_argument("--reason", help="说明")
     p.set_defaults(run=cmd_quota_set)
+
+
+def _exit_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--exit", dest="track", action="store_const", const=county.EXIT,
+                   default=county.IDENTIFY, help="脱贫退出(县审定退出、退出公告)")
 
 
 @contextmanager
@@ -272,9 +296,28 @@ def cmd_households_history(args: argparse.Namespace) -> int:
 
 
 # ---- procedure ---------------------------------------------------------------------------
-def cmd_procedure_record(args: argparse.Namespace) -> int:
+def _facts(args: argparse.Namespace) -> dict[str, Any]:
+    """The step's facts from the options and `--fact 名称=值` (names the step records)."""
     facts: dict[str, Any] = {"participants": args.participants, "checkers": args.checkers,
-                             "findings": args.findings}
+                             "findings": args.findings, "year": args.year,
+                             "evidence": args.evidence, "signed_by": args.signed_by,
+                             "reviewer": args.reviewer}
+    step = find_step(args.step)
+    allowed = step.facts if step is not None else ()
+    for text in args.fact:
+        name, sep, value = text.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            raise CliError(f"--fact 应写成 名称=值,如 evidence=医疗费用发票,收到“{text}”")
+        if name not in allowed:
+            names = "、".join(allowed) or "无"
+            raise CliError(f"“{args.step}”没有名为 {name} 的事实(可用:{names})")
+        facts[name] = value
+    return facts
+
+
+def cmd_procedure_record(args: argparse.Namespace) -> int:
+    facts = _facts(args)
     if args.votes:
         facts.update(zip(("votes_for", "votes_against", "votes_abstain"), args.votes,
                          strict=True))
@@ -293,10 +336,12 @@ def cmd_procedure_record(args: argparse.Namespace) -> int:
 def cmd_notice_open(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
+    if args.out is not None and args.kind == notices.EXIT:
+        raise CliError("退出公示暂不能在此打印:请去掉 --out 发起公示,再用打印功能打印")
     with _acting(args) as (store, s, actor):
-        if args.kind == notices.FIRST:
+        if args.kind in (notices.FIRST, notices.EXIT):
             if not args.village:
-                raise CliError("第一次公示须用 --village 指定行政村")
+                raise CliError(f"{notices.KIND_NAMES[args.kind]}须用 --village 指定行政村")
             region = args.village
         else:
             region = store.info.region_code
@@ -365,12 +410,12 @@ def cmd_notice_list(args: argparse.Namespace) -> int:
 def cmd_county_review(args: argparse.Namespace) -> int:
     with open_store(args) as store, store.session() as s:
         store.require(Act.COUNTY_REVIEW)
-        rows = county.review_queue(s, args.station)
+        rows = county.review_queue(s, args.station, args.track)
     if args.json:
         emit_json([asdict(r) for r in rows])
         return 0
     if not rows:
-        print("县复审队列为空")
+        print(f"{county.TRACKS[args.track].name}队列为空")
     for r in rows:
         sampled = county.SAMPLE_NAMES.get(r.sample, "") if r.sample else ""
         print(f"{r.household_id}\t{r.township_name}\t{r.village_name}\t{r.head_name}\t"
@@ -380,7 +425,7 @@ def cmd_county_review(args: argparse.Namespace) -> int:
 
 def cmd_county_sample(args: argparse.Namespace) -> int:
     with _acting(args) as (_store, s, actor):
-        chosen = county.sample(s, actor, args.share, args.station, args.seed)
+        chosen = county.sample(s, actor, args.share, args.station, args.seed, args.track)
     if args.json:
         emit_json([asdict(r) for r in chosen])
     else:
@@ -392,7 +437,8 @@ def cmd_county_sample(args: argparse.Namespace) -> int:
 
 def cmd_county_check(args: argparse.Namespace) -> int:
     with _acting(args) as (_store, s, actor):
-        county.check_sample(s, actor, args.household, args.result == "pass", args.note)
+        county.check_sample(s, actor, args.household, args.result == "pass", args.note,
+                            args.track)
     print("已记录核查结果")
     return 0
 
@@ -400,26 +446,36 @@ def cmd_county_check(args: argparse.Namespace) -> int:
 def cmd_county_decide(args: argparse.Namespace) -> int:
     with _acting(args) as (_store, s, actor):
         n = county.decide(s, actor, args.household, args.result, args.ref, args.reason,
-                          args.override)
-    print(f"已{'审定' if args.result else '退回'} {n} 户" + (f"(文号 {args.ref})"
-                                                         if args.result else ""))
+                          args.override, args.track)
+    what = ("审定退出" if args.track == county.EXIT else "审定") if args.result else "退回"
+    print(f"已{what} {n} 户" + (f"(文号 {args.ref})" if args.result else ""))
     return 0
 
 
 def cmd_county_announce(args: argparse.Namespace) -> int:
-    if not args.out.parent.is_dir():
+    exiting = args.track == county.EXIT
+    if args.out is None and not exiting:
+        raise CliError("请用 --out 指定公告 PDF 文件")
+    if args.out is not None and exiting:
+        raise CliError("退出公告暂不能在此打印:请去掉 --out 发布,再用打印功能打印")
+    if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
     with _acting(args) as (_store, s, actor):
-        result = county.announce(s, actor, args.ref, args.date or date.today())
-    from reports.pdf.notice import print_announcement
+        result = county.announce(s, actor, args.ref, args.date or date.today(), args.track)
+    pages = None
+    if args.out is not None:
+        from reports.pdf.notice import print_announcement
 
-    with open_store(args) as store, store.session() as s:
-        printed = print_announcement(s, args.ref, args.out)
+        with open_store(args) as store, store.session() as s:
+            pages = print_announcement(s, args.ref, args.out).pages
+    name = county.TRACKS[args.track].announce_name
     if args.json:
         emit_json({"ref": result.ref, "date": result.on, "households": len(result.households),
-                   "path": str(args.out), "pages": printed.pages})
+                   "track": args.track, "path": str(args.out) if args.out else None,
+                   "pages": pages})
     else:
-        print(f"公告 {result.ref}:{len(result.households)} 户,已生成 {args.out}")
+        print(f"{name} {result.ref}:{len(result.households)} 户"
+              + (f",已生成 {args.out}" if args.out else ""))
     return 0
 
 

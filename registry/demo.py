@@ -268,7 +268,7 @@ class _Families:
         return {"household_id": household_id, "year": year, "measure": measure,
                 "content": cl.AID_MEASURE.label_of(measure) + "帮扶",
                 "funds": Decimal(rng.randint(1, 40) * 500), "responsible": None,
-                "status": rng.choice(["计划中", "实施中", "已完成"]), "result": None}
+                "status": rng.choice(["1", "2", "3"]), "result": None}
 
 
 @dataclass

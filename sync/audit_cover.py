@@ -5,7 +5,10 @@ same bundle (rows by rev, entries by seq, read together), so a row that arrives 
 changed comes with an entry that names it: its household (household rows by id; members,
 helpers, plans, procedure events, a notice's entries and objections by household_id), for
 a village group its village, for a notice the notice itself (entity "notice": opened and
-closed by registry/procedure/notices.py).
+closed by registry/procedure/notices.py). Schema 4: a year's income, a yearly review, a
+helper and a plan are named by their household too; a village's 驻村工作队 member by its
+village (entity "village_team"), a village's 帮扶规划 likewise ("village_plan"), as
+registry/aid/teams.py and plans.py log them.
 Demo data is the exception: thousands of rows under one `demo` entry, and only inserted.
 A row without such an entry among the entries the county accepted from this bundle was
 changed behind the program's back (SQL with the data key): it is quarantined, not applied.
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.names import HOUSEHOLD, NOTICE, VILLAGE_GROUP
+from sync.names import HOUSEHOLD, NOTICE, TEAM_MEMBER, VILLAGE_GROUP, VILLAGE_PLAN
 
 DEMO = "demo"  # registry.demo's action: one entry for a whole batch of demo rows
 
@@ -47,11 +50,15 @@ class AuditCover:
         return UNRECORDED_INSERT if inserted else UNRECORDED_CHANGE
 
 
+# Tables whose audit entries name something other than a household: (entity, column).
+_NAMED = {VILLAGE_GROUP: (VILLAGE_GROUP, "village_code"), NOTICE: (NOTICE, "id"),
+          HOUSEHOLD: (HOUSEHOLD, "id"), TEAM_MEMBER: ("village_team", "village_code"),
+          VILLAGE_PLAN: (VILLAGE_PLAN, "village_code")}
+
+
 def _entity(table: str) -> str:
-    return table if table in (VILLAGE_GROUP, NOTICE) else HOUSEHOLD
+    return _NAMED.get(table, (HOUSEHOLD, ""))[0]
 
 
 def _named_by(table: str) -> str:
-    if table == VILLAGE_GROUP:
-        return "village_code"
-    return "id" if table in (HOUSEHOLD, NOTICE) else "household_id"
+    return _NAMED.get(table, ("", "household_id"))[1]

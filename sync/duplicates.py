@@ -1,6 +1,7 @@
 """The county's search for people registered twice: the same ID number in two households
 (anywhere in the county), or the same name and birth date under different ID numbers
-(a likely typo) — listed for review. The county rules same / different person; the ruling
+(a likely typo) — listed for review. Members without an ID number yet (暂无身份证号, schema
+4: id_number "") are never matched by number. The county rules same / different person; the ruling
 travels back to both stations in their return bundles."""
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ JOIN household hb ON hb.id = b.household_id
 WHERE a.id IN :ids AND a.deleted = :no AND b.deleted = :no
   AND a.change_reason IS NULL AND b.change_reason IS NULL
 """
-_ON = {"id_number": "b.id_number = a.id_number",
+# 暂无身份证号 (id_number ""): no number to match on; the name and birth date still are.
+_ON = {"id_number": "b.id_number = a.id_number AND a.id_number <> ''",
        "likely": "b.name = a.name AND b.birth_date = a.birth_date AND b.id_number <> a.id_number"}
 
 

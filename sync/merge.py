@@ -28,12 +28,16 @@ from sync.audit_cover import AuditCover
 from sync.names import (
     AUDIT,
     HOUSEHOLD,
+    HOUSEHOLD_INCOME,
     MEMBER,
     NOTICE,
     NOTICE_ENTRY,
     OBJECTION,
     STATION_TABLES,
+    TEAM_MEMBER,
     VILLAGE_GROUP,
+    VILLAGE_PLAN,
+    YEARLY_REVIEW,
 )
 from sync.names import BUCKET_NAMES as BUCKET_NAMES
 from sync.names import BUCKETS as BUCKETS
@@ -45,10 +49,15 @@ Slot = tuple[str, ...]
 # The column that says which township a row belongs to: a village code (or for a notice
 # its village or the township itself), else its household.
 _REGION_COLUMN = {VILLAGE_GROUP: "village_code", HOUSEHOLD: "village_code",
-                  NOTICE: "region_code"}
+                  NOTICE: "region_code", TEAM_MEMBER: "village_code",
+                  VILLAGE_PLAN: "village_code"}
 # Unique keys besides the id (a second row on the same key would break the constraint).
 _SLOTS = {VILLAGE_GROUP: ("village_code", "number"), NOTICE: ("region_code", "number"),
-          NOTICE_ENTRY: ("notice_id", "household_id")}
+          NOTICE_ENTRY: ("notice_id", "household_id"),
+          HOUSEHOLD_INCOME: ("household_id", "year"), YEARLY_REVIEW: ("household_id", "year")}
+# Slots keyed by a reference (a notice, a household) rather than a region code: the rows
+# held are those of the references the incoming rows name.
+_BY_REFERENCE = (NOTICE_ENTRY, HOUSEHOLD_INCOME, YEARLY_REVIEW)
 
 
 class StationMerge:
@@ -204,13 +213,13 @@ class StationMerge:
         key = _SLOTS.get(name)
         if key is None:
             return {}
-        if name == NOTICE_ENTRY:  # the entries of the notices these rows are on
-            at = cols.index("notice_id")
-            notices = sorted({str(r[at]) for r in rows})
+        if name in _BY_REFERENCE:  # e.g. the entries of the notices these rows are on
+            at = cols.index(key[0])
+            refs = sorted({str(r[at]) for r in rows})
             held: list[list[Any]] = []
-            for start in range(0, len(notices), wire.CHUNK):
-                part = {f"n{i}": n for i, n in enumerate(notices[start:start + wire.CHUNK])}
-                held += wire.select_rows(self.s, name, f"notice_id IN "
+            for start in range(0, len(refs), wire.CHUNK):
+                part = {f"n{i}": n for i, n in enumerate(refs[start:start + wire.CHUNK])}
+                held += wire.select_rows(self.s, name, f"{key[0]} IN "
                                          f"({', '.join(':' + k for k in part)})", part,
                                          [*key, "id"])
         else:
@@ -255,6 +264,8 @@ class StationMerge:
                 return ("conflict", _TAKEN[name].format(*slot))
         if name == MEMBER:
             number = r[cols.index("id_number")]
+            if number == "" and r[cols.index("no_id_number")] == 1:
+                return None  # 暂无身份证号 (a newborn): sex and birth date were typed
             if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
                     and idnumber.check_digit(number[:17]) == number[17]):
                 return ("quarantined", "身份证号码校验不通过")
@@ -294,7 +305,9 @@ class StationMerge:
 
 _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           NOTICE: "{}的公示编号 {} 已有另一条记录",
-          NOTICE_ENTRY: "公示上已列有这一户(另一条记录)"}
+          NOTICE_ENTRY: "公示上已列有这一户(另一条记录)",
+          HOUSEHOLD_INCOME: "该户 {1} 年的收入已有另一条记录",
+          YEARLY_REVIEW: "该户 {1} 年的动态调整已有另一条记录"}
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:

@@ -38,12 +38,18 @@ DECISION = "sync_decision"
 KEY_EVENT = "sync_key_event"
 QUOTA = "sync_quota"
 POVERTY_LINE = "poverty_line"
+# Schema 4 (精准扶持 and 动态管理).
+HOUSEHOLD_INCOME = "household_income"
+TEAM_MEMBER = "team_member"
+VILLAGE_PLAN = "village_plan"
+YEARLY_REVIEW = "yearly_review"
 
 # What a station sends, parents before children (foreign keys are on: a notice before its
 # entries and objections, a household before them too), then its audit entries. Regions
 # are not sent: both sides load the official table.
-STATION_TABLES = (VILLAGE_GROUP, HOUSEHOLD, MEMBER, HELPER, AID_PLAN, PROCEDURE_EVENT,
-                  NOTICE, NOTICE_ENTRY, OBJECTION)
+STATION_TABLES = (VILLAGE_GROUP, HOUSEHOLD, MEMBER, HELPER, AID_PLAN, HOUSEHOLD_INCOME,
+                  YEARLY_REVIEW, TEAM_MEMBER, VILLAGE_PLAN, PROCEDURE_EVENT, NOTICE,
+                  NOTICE_ENTRY, OBJECTION)
 # County-owned rows a return bundle carries for one station (its own township's quota
 # only), then county configuration.
 RETURN_TABLES = (RECEIPT, DUPLICATE, DECISION, KEY_EVENT, QUOTA)
@@ -66,6 +72,10 @@ TABLE_NAMES = {
     KEY_EVENT: "密钥变更",
     QUOTA: "规模控制",
     POVERTY_LINE: "扶贫标准",
+    HOUSEHOLD_INCOME: "年度收入",
+    TEAM_MEMBER: "驻村工作队",
+    VILLAGE_PLAN: "村帮扶规划",
+    YEARLY_REVIEW: "年度动态调整",
 }
 
 

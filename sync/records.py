@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text
 
 from forms import codelists as cl
-from forms.aid import AID_PLAN_FORM, HELPER_FORM
+from forms.aid import AID_PLAN_FORM, HELPER_FORM, TEAM_MEMBER_FORM, VILLAGE_PLAN_FORM
 from forms.fields import Field, FieldType, Form
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
@@ -42,22 +42,33 @@ from sync.names import (
     DECISION,
     HELPER,
     HOUSEHOLD,
+    HOUSEHOLD_INCOME,
     MEMBER,
     NOTICE,
     NOTICE_ENTRY,
     OBJECTION,
+    POVERTY_LINE,
     PROCEDURE_EVENT,
     QUOTA,
+    TEAM_MEMBER,
+    VILLAGE_PLAN,
+    YEARLY_REVIEW,
 )
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # an SQL INTEGER on every engine the county may use
 BLOCK = 2048  # rows checked together
 TEXT_MAX = 65_536  # characters of a Text column no form limits (audit before/after, notes)
+# A year's income is the household form's income section (the same fields, limits and
+# labels), kept per 年度 (schema 4).
 FORMS: dict[str, Form] = {HOUSEHOLD: HOUSEHOLD_FORM, MEMBER: MEMBER_FORM, HELPER: HELPER_FORM,
-                          AID_PLAN: AID_PLAN_FORM}
+                          AID_PLAN: AID_PLAN_FORM, HOUSEHOLD_INCOME: HOUSEHOLD_FORM,
+                          TEAM_MEMBER: TEAM_MEMBER_FORM, VILLAGE_PLAN: VILLAGE_PLAN_FORM}
 # Code lists of columns that are not form fields.
 CODE_LISTS = {(MEMBER, "change_reason"): cl.MEMBER_CHANGE_REASON,
-              (PROCEDURE_EVENT, "stage"): cl.STAGE}
+              (MEMBER, "joined_reason"): cl.MEMBER_JOIN_REASON,
+              (PROCEDURE_EVENT, "stage"): cl.STAGE,
+              (YEARLY_REVIEW, "proposal"): cl.REVIEW_PROPOSAL,
+              (POVERTY_LINE, "standard"): cl.IDENTIFICATION_STANDARD}
 # Codes of the procedure's columns (registry/procedure), as their modules define them.
 _ROLES = frozenset(ROLE_NAMES)
 CODES: dict[tuple[str, str], frozenset[str]] = {
@@ -67,11 +78,12 @@ CODES: dict[tuple[str, str], frozenset[str]] = {
     (NOTICE, "kind"): frozenset(notices.KIND_NAMES),
     (NOTICE_ENTRY, "outcome"): frozenset(notices.ENTRY_OUTCOME_NAMES),
     (OBJECTION, "outcome"): frozenset(notices.OUTCOME_NAMES),
-    (DECISION, "kind"): frozenset((county.SAMPLE, county.APPROVE, county.CORRECTION,
-                                   county.ANNOUNCE, "review")),  # review: schema 1's 复审
+    (DECISION, "kind"): county.DECISION_KINDS | {"review"},  # review: schema 1's 复审
     (DECISION, "role"): _ROLES,
 }
 SEQ_MAX = 100_000  # steps of one household: a few dozen in a lifetime
+YEARS = (2013, 2035)  # 年度 of an income, a review, a village's plan (forms/aid.py's range)
+MAX_SIZE = 100  # people in one household, in a year's income
 # Ranges of integer columns that are not form fields.
 RANGES: dict[tuple[str, str], tuple[int, int]] = {
     (PROCEDURE_EVENT, "seq"): (0, SEQ_MAX),
@@ -79,9 +91,12 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     (DECISION, "basis_seq"): (0, SEQ_MAX),
     (QUOTA, "households"): (0, quota.MAX_QUOTA),
     (QUOTA, "people"): (0, quota.MAX_QUOTA),
+    (HOUSEHOLD_INCOME, "year"): YEARS,
+    (HOUSEHOLD_INCOME, "size"): (0, MAX_SIZE),
+    (YEARLY_REVIEW, "year"): YEARS,
 }
 # Text columns that hold a JSON object (a step's facts: votes, findings, 文号…).
-JSON_OBJECTS = {(PROCEDURE_EVENT, "facts")}
+JSON_OBJECTS = {(PROCEDURE_EVENT, "facts"), (YEARLY_REVIEW, "checklist")}
 # The columns every synced row has, and those of tables without a form, named for people.
 LABELS = {"id": "记录编号", "rev": "修改计数", "created_at": "创建时间", "updated_at": "修改时间",
           "deleted": "删除标记", "household_id": "所属农户", "village_code": "行政村",
@@ -96,7 +111,11 @@ LABELS = {"id": "记录编号", "rev": "修改计数", "created_at": "创建时�
           "objector": "异议人", "content": "异议内容", "checking": "核查情况",
           "recorded_by": "登记人", "basis_seq": "依据的步骤序号", "override": "超规模理由",
           "township_code": "乡镇", "households": "户数", "people": "人数",
-          "set_by": "设定人"}
+          "set_by": "设定人", "year": "年度", "checklist": "两不愁三保障核查",
+          "proposal": "调整意见", "reviewed_on": "核查日期", "reviewed_by": "核查人",
+          "no_id_number": "暂无身份证号", "joined_reason": "增员原因",
+          "joined_date": "增员日期", "change_evidence": "变更证明材料",
+          "standard": "识别标准", "amount": "扶贫标准金额"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?", re.ASCII)
 _NONE = type(None)

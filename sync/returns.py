@@ -1,7 +1,8 @@
 """The station's side of a return bundle: receipts, duplicate flags and rulings, county
 decisions and key changes are stored as the county sent them; the township's quota (规模)
-is matched by township, poverty lines (county configuration) by year; a revocation of this
-station's key retires it and makes a new one, which the county must enroll again. Then, in
+is matched by township, poverty lines (county configuration) by year and 识别标准; a
+revocation of this station's key retires it and makes a new one, which the county must
+enroll again. Then, in
 the same transaction, the county's decisions become steps of the households they are about
 (registry/procedure/decisions.py), and the notes say what changed ("26 户由“县复审”变为
 “县审定”")."""
@@ -85,10 +86,12 @@ def _poverty_lines(s: Session, rows: list[list[Any]], c: dict[str, int]) -> None
     name = POVERTY_LINE
     cols = wire.columns(name)
     at = {col: i for i, col in enumerate(cols)}
-    mine = {int(r[at["year"]]): r for r in wire.select_rows(s, name)}
+    # One line per year and 识别标准 (schema 4): a county store set up again sends the same
+    # line under another id.
+    mine = {(int(r[at["year"]]), str(r[at["standard"]])): r for r in wire.select_rows(s, name)}
     inserts, updates = [], []
     for r in rows:
-        old = mine.get(int(r[at["year"]]))
+        old = mine.get((int(r[at["year"]]), str(r[at["standard"]])))
         if old is not None and old[at["amount"]] == r[at["amount"]] \
                 and old[at["deleted"]] == r[at["deleted"]]:
             c["unchanged"] += 1

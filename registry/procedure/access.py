@@ -1,7 +1,8 @@
 """The procedure work the desktop (and anyone holding an open store) does, each call one
 short session of its own, as the logged-in user and role (`Actor(store.user, store.role)`):
 a village's batch, recording a step, notices and their objections, a household's 档案, the
-county's queue, 抽查, 审定 / 退回 and 公告, and the 规模 used. Callers hold no session and
+county's queue, 抽查, 审定 / 退回 and 公告 (each for identification or, with
+`track=county.EXIT`, for exits), and the 规模 used. Callers hold no session and
 write no SQL; results are plain dataclasses (the desktop runs these in its DB worker).
 
 The core refuses what the role may not do and what the step table does not allow; nothing
@@ -208,35 +209,39 @@ def quota_usage(store: Store, region_codes: Sequence[str]) -> list[QuotaLine]:
 
 
 # ---- the county -----------------------------------------------------------------------------
-def review_queue(store: Store, station_code: str | None = None) -> list[QueueRow]:
+# `track`: county.IDENTIFY (县复审, 审定, 公告) or county.EXIT (县审定退出, 退出公告).
+def review_queue(store: Store, station_code: str | None = None,
+                 track: str = county.IDENTIFY) -> list[QueueRow]:
     with store.session() as s:
-        return county.review_queue(s, station_code)
+        return county.review_queue(s, station_code, track)
 
 
 def sample(store: Store, share: float, station_code: str | None = None,
-           seed: int | None = None) -> list[QueueRow]:
+           seed: int | None = None, track: str = county.IDENTIFY) -> list[QueueRow]:
     with store.transaction() as s:
-        return county.sample(s, actor(store), share, station_code, seed)
+        return county.sample(s, actor(store), share, station_code, seed, track)
 
 
-def check_sample(store: Store, household_id: str, passed: bool, note: str | None = None
-                 ) -> None:
+def check_sample(store: Store, household_id: str, passed: bool, note: str | None = None,
+                 track: str = county.IDENTIFY) -> None:
     with store.transaction() as s:
-        county.check_sample(s, actor(store), household_id, passed, note)
+        county.check_sample(s, actor(store), household_id, passed, note, track)
 
 
 def decide(store: Store, household_ids: Sequence[str], approve: bool, ref: str | None,
-           reason: str | None = None, override: str | None = None) -> int:
+           reason: str | None = None, override: str | None = None,
+           track: str = county.IDENTIFY) -> int:
     with store.transaction() as s:
-        return county.decide(s, actor(store), household_ids, approve, ref, reason, override)
+        return county.decide(s, actor(store), household_ids, approve, ref, reason, override,
+                             track)
 
 
-def announce(store: Store, ref: str, on: date) -> Announcement:
+def announce(store: Store, ref: str, on: date, track: str = county.IDENTIFY) -> Announcement:
     with store.transaction() as s:
-        return county.announce(s, actor(store), ref, on)
+        return county.announce(s, actor(store), ref, on, track)
 
 
-def refs(store: Store) -> list[tuple[str, int, bool]]:
-    """Every 文号 used in 审定: (文号, households, announced)."""
+def refs(store: Store, track: str = county.IDENTIFY) -> list[tuple[str, int, bool]]:
+    """Every 文号 used in 审定 (审定退出): (文号, households, announced)."""
     with store.session() as s:
-        return county.refs(s)
+        return county.refs(s, track)

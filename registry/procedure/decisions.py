@@ -1,5 +1,6 @@
 """At the station: the county's decisions that arrived in a return bundle become steps of
-the households they are about (县抽查, 县审定 or 退回, 公告), recorded under the county
+the households they are about (县抽查, 县审定 or 退回, 公告; on the exit track 县抽查退出,
+县审定退出 or 退回, 退出公告), recorded under the county
 user's name and role, so a household's history is whole at its owner. Run after the
 return bundle's rows are stored, in the same transaction; a decision is applied once
 (its id is on the step it made)."""
@@ -15,13 +16,27 @@ from sqlalchemy.orm import Session
 
 from registry.errors import ProcedureRefused
 from registry.models import Household, ProcedureEvent
-from registry.procedure.county import ANNOUNCE, APPROVE, CORRECTION, FAILED, PASSED, SAMPLE
+from registry.procedure.county import (
+    ANNOUNCE,
+    APPROVE,
+    CORRECTION,
+    EXIT_ANNOUNCE,
+    EXIT_APPROVE,
+    EXIT_RETURN,
+    EXIT_SAMPLE,
+    FAILED,
+    PASSED,
+    SAMPLE,
+)
 from registry.procedure.record import Recorded, record
 from registry.procedure.steps import PASS, RETURN, STEPS, stage_name
 from registry.sync_state import CountyDecision
 
 _STEP = {SAMPLE: "county_sample", APPROVE: "county_decide", CORRECTION: "county_decide",
-         ANNOUNCE: "announce"}
+         ANNOUNCE: "announce", EXIT_SAMPLE: "exit_sample", EXIT_APPROVE: "exit_decide",
+         EXIT_RETURN: "exit_decide", EXIT_ANNOUNCE: "exit_announce"}
+_SAMPLES = (SAMPLE, EXIT_SAMPLE)
+_RETURNS = (CORRECTION, EXIT_RETURN)
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
                                      CountyDecision.deleted.is_(False))
         .order_by(CountyDecision.decided_at, CountyDecision.id))
         if d.id not in applied and d.kind in _STEP
-        and not (d.kind == SAMPLE and d.result not in (PASSED, FAILED))]
+        and not (d.kind in _SAMPLES and d.result not in (PASSED, FAILED))]
     # A 更正要求 outside the review queue (no basis step) moves no stage: it is said.
     requests = [d for d in pending if d.kind == CORRECTION and d.basis_seq is None]
     pending = [d for d in pending if d not in requests]
@@ -60,7 +75,7 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
     batches: dict[tuple[str, str, object, str, str | None, str | None, str | None],
                   list[CountyDecision]] = defaultdict(list)
     for d in pending:
-        result = RETURN if d.kind == CORRECTION or (d.kind == SAMPLE and d.result == FAILED) \
+        result = RETURN if d.kind in _RETURNS or (d.kind in _SAMPLES and d.result == FAILED) \
             else PASS
         batches[(d.kind, result, d.decided_at.date(), d.decided_by, d.role, d.notice_no,
                  d.note)].append(d)

@@ -26,7 +26,8 @@ from registry.sync_state import CountyDecision
 KINDS = {"step": "程序", "objection": "异议", "decision": "县级决定", "change": "修改"}
 _LABELS = {f.name: f.label for f in HOUSEHOLD_FORM.fields}
 _DECISIONS = {"sample": "县抽查", "approve": "县审定", "correction": "县退回", "announce": "公告",
-              "review": "县复审"}
+              "review": "县复审", "exit_sample": "县抽查退出", "exit_approve": "县审定退出",
+              "exit_return": "县退回退出", "exit_publish": "退出公告"}
 _SILENT = {"procedure", "objection", "county_decide", "county_check"}  # shown as their rows
 
 
@@ -76,7 +77,7 @@ def timeline(s: Session, household_id: str) -> list[Item]:
         if d.id in mirrored:
             continue
         what = _DECISIONS.get(d.kind, d.kind)
-        if d.kind == "sample":
+        if d.kind in ("sample", "exit_sample"):
             what += f"({SAMPLE_NAMES.get(d.result or 'pending', d.result)})"
         detail = "".join(x for x in (f"文号 {d.notice_no}" if d.notice_no else "",
                                      f" {d.note}" if d.note else "") if x)

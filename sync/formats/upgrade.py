@@ -29,14 +29,30 @@ imports its bundles."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from registry import migrations
 from registry.procedure.backfill import backfill_event
+from sync import wire
 from sync.errors import SyncError
-from sync.names import DECISION, HOUSEHOLD, PROCEDURE_EVENT, RECEIPT
+from sync.names import (
+    AID_PLAN,
+    DECISION,
+    HELPER,
+    HOUSEHOLD,
+    HOUSEHOLD_INCOME,
+    MEMBER,
+    POVERTY_LINE,
+    PROCEDURE_EVENT,
+    RECEIPT,
+)
+
+# The store's migration "0004" (a module name Python cannot import by statement): its
+# income_row / income_year_of / PLAN_STATUS_TEXT are what STEPS[4] writes, never a copy.
+_M4 = importlib.import_module("registry.migrations.versions.0004_aid_and_exits")
 
 Payload = dict[str, Any]
 Step = Callable[[Payload], Payload]
@@ -147,7 +163,77 @@ def _steps_recorded(payload: Payload) -> Payload:
     return payload
 
 
-STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded}
+def _plan_status_codes(section: dict[str, Any] | None) -> None:
+    """aid_plan.status texts → cl.PLAN_STATUS codes, as the migration's UPDATE does."""
+    if section is None or "status" not in section["columns"]:
+        return
+    at = section["columns"].index("status")
+    for r in section["rows"]:
+        if isinstance(r, list) and len(r) > at and isinstance(r[at], str) \
+                and r[at] in _M4.PLAN_STATUS_TEXT:
+            r[at] = _M4.PLAN_STATUS_TEXT[r[at]]
+
+
+def _income_row(household: Any, at: dict[str, int], columns: list[str]) -> list[Any] | None:
+    """The household_income row the migration writes for one household row holding an
+    income, in `columns` order; None when it holds none (or cannot be read: its own
+    checks quarantine it)."""
+    if not (isinstance(household, list) and len(household) == len(at)):
+        return None
+    if not isinstance(household[at["id"]], str) \
+            or all(household[at[c]] is None for c in _M4._MONEY):
+        return None
+    created = household[at["created_at"]]
+    try:
+        when = None if created is None else datetime.fromisoformat(str(created))
+    except ValueError:
+        return None
+    values = {c: household[at[c]] for c in ("id", "deleted", *_M4._MONEY, *_M4._DERIVED)}
+    rev = household[at["rev"]]
+    row = {k: _wire(v) for k, v in _M4.income_row(
+        values, when, rev if isinstance(rev, int) else 0).items()}
+    return [row.get(c) for c in columns]
+
+
+def _aid_and_exits(payload: Payload) -> Payload:
+    """Schema 4 ("0004"), row by row as the migration: the new columns with the values it
+    gives rows a store holds (household.income_year, member's no_id_number 0 and three
+    nulls, helper.unit_kind, aid_plan's funds by source, poverty_line.standard "1"), plan
+    status texts as codes, and for every household row holding an income the
+    household_income row of its creation year (id derived from household and year: the
+    same row the station's own migration writes), its income_year set to that year."""
+    tables = payload.get("tables")
+    if not isinstance(tables, dict):
+        return payload  # refused after the chain
+    households = _section(tables, HOUSEHOLD)
+    _add_columns(households, {"income_year": None})
+    _add_columns(_section(tables, MEMBER), {"no_id_number": 0, "joined_reason": None,
+                                            "joined_date": None, "change_evidence": None})
+    _add_columns(_section(tables, HELPER), {"unit_kind": None})
+    plans = _section(tables, AID_PLAN)
+    _add_columns(plans, {f"funds_{s}": None for s in ("fiscal", "sector", "social", "credit")})
+    _plan_status_codes(plans)
+    _add_columns(_section(tables, POVERTY_LINE), {"standard": "1"})
+    if households is None or not households["rows"] \
+            or not all(isinstance(c, str) for c in households["columns"]) \
+            or not {"id", "created_at", "rev", "deleted", *_M4._MONEY, *_M4._DERIVED} \
+            <= set(households["columns"]) or HOUSEHOLD_INCOME in tables:
+        return payload
+    at = {c: i for i, c in enumerate(households["columns"])}
+    columns = wire.columns(HOUSEHOLD_INCOME)
+    incomes = []
+    for h in households["rows"]:
+        row = _income_row(h, at, columns)
+        if row is not None:
+            incomes.append(row)
+            h[at["income_year"]] = row[columns.index("year")]
+    if incomes:
+        tables[HOUSEHOLD_INCOME] = {"columns": columns, "rows": incomes}
+    return payload
+
+
+STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
+                          4: _aid_and_exits}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

@@ -60,8 +60,9 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 0 and json.loads(out)[0]["also_applied"] == [3]
     result = json.loads(out)[0]  # --json keeps the stable keys
     assert result["status"] == "applied" and set(result["counts"]) <= {
-        "village_group", "household", "member", "helper", "aid_plan", "procedure_event",
-        "notice", "notice_entry", "notice_objection", "audit"}
+        "village_group", "household", "member", "helper", "aid_plan", "household_income",
+        "yearly_review", "team_member", "village_plan", "procedure_event", "notice",
+        "notice_entry", "notice_objection", "audit"}
     assert all(set(c) == {"inserted", "updated", "unchanged", "possible_duplicate",
                           "conflict", "quarantined"} for c in result["counts"].values())
 

@@ -217,8 +217,8 @@ def test_step_3_writes_the_migrations_backfill_events(county: Store, station: St
     opening), value for value but the rev (each store counts its own); its schema-1 events
     get seq 0 and no step, like the migrated store's."""
     payload = _opened(county, _bundle(tmp_path, "station-000001.fpb"))
-    sent = {r[wire.columns("household").index("id")]
-            for r in table_rows("household", payload["tables"]["household"])}
+    released = payload["tables"]["household"]  # schema 1's columns, not this store's
+    sent = {r[released["columns"].index("id")] for r in released["rows"]}
     old_events = len(payload["tables"]["procedure_event"]["rows"])
     upgraded = upgrade.to_current(payload, 1)
     cols = wire.columns("procedure_event")
