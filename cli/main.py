@@ -10,6 +10,7 @@ from cli import (
     excel_commands,
     keys_commands,
     print_commands,
+    quality_commands,
     station,
     sync_commands,
 )
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_commands.register(sub)
     backup_commands.register(sub)
     keys_commands.register(sub)
+    quality_commands.register(sub)
     return parser
 
 

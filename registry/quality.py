@@ -26,6 +26,7 @@ from registry.models import (
     Household,
     HouseholdIncome,
     Member,
+    Meta,
     PovertyLine,
     ProcedureEvent,
     Region,
@@ -338,8 +339,8 @@ def check(s: Session, region_code: str | None = None, rules: Sequence[str] | Non
         select(Region.code, Region.name).where(
             Region.level == "village", Region.deleted.is_(False),
             Region.code.startswith(prefix, autoescape=True)))}
-    scope_name = (s.scalar(select(Region.name).where(Region.code == prefix)) or prefix
-                  ) if prefix else "全部"
+    own = prefix or s.scalar(select(Meta.value).where(Meta.key == "region_code")) or ""
+    scope_name = s.scalar(select(Region.name).where(Region.code == own)) or prefix or "全部"
     report = QualityReport(prefix, scope_name, sc.today, households, village_names=names)
     seen: set[tuple[str, str, str]] = set()
     for key in rules or list(QUERIES):
