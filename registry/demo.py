@@ -337,7 +337,7 @@ def build_rows(villages: list[str], county: str, households: int, seed: int,
                 m["joined_date"] = m["birth_date"]
         demo_aid.cap_expense(h)
         h.update(derived.household_facts(h, members), income_year=demo_aid.YEARS[-1])
-        incomes[h["id"]] = demo_aid.income_rows(h, members)
+        incomes[h["id"]] = demo_aid.income_rows(h)
         out.households.append(h)
         out.members += members
         if progress and i % 500 == 0 and not progress(i, households):

@@ -51,10 +51,11 @@ def cap_expense(h: dict[str, Any]) -> None:
         h["business_expense"] = gross
 
 
-def income_rows(h: dict[str, Any], members: Sequence[dict[str, Any]]
-                ) -> list[dict[str, Any]]:
-    """2014–2016 incomes of a household whose row holds 2016's (already capped)."""
+def income_rows(h: dict[str, Any]) -> list[dict[str, Any]]:
+    """2014–2016 incomes of a household whose row holds 2016's (already capped) and its
+    size (as registry/aid/incomes.put_income: the sums need the size, not the people)."""
     out = []
+    members = [{"relation": None}] * (h.get("size") or 0)
     for year in YEARS:
         values = {n: (h[n] * _GROWTH[year]).quantize(Decimal(1)) if h.get(n) is not None
                   and n in INCOME_FIELDS else h.get(n) for n in MONEY}
