@@ -19,7 +19,7 @@ from forms import quality as q
 from forms.validation import Invalid, validate_household
 from registry import demo, quality
 from registry.aid import helpers
-from registry.households import household_values, member_values
+from registry.households import household_values, member_values, save_household
 from registry.models import (
     AidPlan,
     Helper,
@@ -257,6 +257,11 @@ def test_a_negative_income_is_refused_beside_the_field(demo_store: Store) -> Non
         values[n] = "0"
     with pytest.raises(Invalid) as e:
         validate_household(values, members)
+    with demo_store.session() as s, pytest.raises(Invalid) as saved:
+        save_household(s, demo_store.user, values, members, household_id=h.id,
+                       reason="更正收入", role=demo_store.role)
+        s.rollback()
+    assert [x.field for x in saved.value.errors] == ["business_expense"]
     errors = [x for x in e.value.errors if x.field == "business_expense"]
     assert errors and "小于零" in errors[0].message
 
