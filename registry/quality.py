@@ -275,7 +275,8 @@ def _member_in_two(s: Session, sc: _Scope) -> Iterable[Row]:
     h1 = aliased(Household, name="h1")
     # Numbers of the scope held by current members of more than one household anywhere.
     twice = (select(m1.id_number).join_from(m1, h1, h1.id == m1.household_id)
-             .where(h1.deleted.is_(False), _current_member(m1), m1.id_number.in_(mine))
+             .where(h1.deleted.is_(False), _current_member(m1), m1.id_number != "",
+                    *([m1.id_number.in_(mine)] if sc.prefix else []))
              .group_by(m1.id_number)
              .having(func.count(func.distinct(m1.household_id)) > 1)).scalar_subquery()
     rows: dict[tuple[str, str], list[Any]] = {}
