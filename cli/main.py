@@ -11,6 +11,7 @@ from cli import (
     excel_commands,
     keys_commands,
     print_commands,
+    quality_commands,
     station,
     stats_commands,
     sync_commands,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys_commands.register(sub)
     aid_commands.register(sub)
     stats_commands.register(sub)
+    quality_commands.register(sub)
     return parser
 
 

@@ -14,9 +14,11 @@ from forms import codelists as cl
 from forms import idnumber
 from forms.fields import Field, Form
 from forms.fields import FieldType as T
-from forms.household import HOUSEHOLD_FORM
+from forms.household import HOUSEHOLD_FORM, INCOME_FIELDS, TRANSFER_FIELDS
 from forms.member import MEMBER_FORM
+from forms.quality import income_error
 
+_MONEY_FIELDS = frozenset({*INCOME_FIELDS, *TRANSFER_FIELDS, "business_expense"})
 _TRUE = {"1", "是", "有", "true", "True", "TRUE", "Y", "y", "√"}
 _FALSE = {"0", "否", "无", "false", "False", "FALSE", "N", "n", ""}
 
@@ -223,6 +225,12 @@ def validate_household(raw_household: Mapping[str, Any],
         errors.append(FieldError("members", "家庭成员中必须有一名户主(与户主关系为“户主”)"))
     for i in heads[1:]:
         errors.append(FieldError("relation", "一户只能有一名户主", i))
+
+    # 数据质量核查's hard rule on income (forms/quality.py), beside the field it names.
+    if not {e.field for e in errors} & _MONEY_FIELDS:
+        bad_income = income_error(household, members)
+        if bad_income is not None:
+            errors.append(FieldError(*bad_income))
 
     seen: dict[str, int] = {}
     for i, m in enumerate(members):

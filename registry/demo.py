@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,20 +17,24 @@ from faker.providers.person import zh_CN as zh_CN_names
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forms import codelists as cl
 from forms import idnumber
-from registry import audit, derived, roles
+from registry import audit, demo_aid, derived, roles
 from registry.demo_steps import StepRows, number_notices, procedure_rows
 from registry.ids import new_id
 from registry.models import (
     AidPlan,
     Helper,
     Household,
+    HouseholdIncome,
     Member,
     ProcedureEvent,
     Region,
+    ReviewYear,
+    TeamMember,
     Tracked,
     VillageGroup,
+    VillagePlan,
+    YearlyReview,
 )
 from registry.procedure.tables import Notice, NoticeEntry, Objection
 from registry.progress import Cancelled, Progress
@@ -200,6 +204,15 @@ class _Families:
         if head_age < 48 and rng.random() < .3:
             people.append(self.person(surname, "2", head_age + rng.randint(22, 30), "12",
                                       ethnicity))
+            if rng.random() < .15:  # 死亡, recorded with its date and evidence
+                people[-1].update(change_reason="1", change_date=date(
+                    2015, rng.randint(1, 12), rng.randint(1, 28)),
+                    change_evidence="死亡医学证明书,村委会出具证明")
+        if 22 <= head_age < 45 and rng.random() < .04:  # 新生儿 with an ID number
+            sex = rng.choice("12")
+            people.append(self.person(surname, sex, 0, "03" if sex == "1" else "04",
+                                      ethnicity))
+            people[-1].update(joined_reason="6", change_evidence="出生医学证明,已落户")
         return people
 
     def household(self, village: str, groups: int) -> dict[str, Any]:
@@ -207,11 +220,9 @@ class _Families:
         main = _weighted(rng, _CAUSES)
         others = rng.sample([c for c, _ in _CAUSES if c != main], k=rng.choice([0, 1, 1, 2]))
         stage = _weighted(rng, _STAGES)
+        # 脱贫状态 and its year come from the exit steps (registry/demo_aid.choose_exits).
         status = "1"
         exit_year = None
-        if stage == "80":
-            status = _weighted(rng, [("1", 72), ("2", 24), ("3", 4)])
-            exit_year = rng.randint(2014, 2016) if status != "1" else None
         arable = Decimal(rng.randint(0, 60)) / 10
         return {
             "village_code": village, "group_no": rng.randint(1, groups),
@@ -222,7 +233,7 @@ class _Families:
             "identification_standard": _weighted(rng, [("1", 85), ("2", 15)]),
             "attribute": _weighted(rng, [("1", 72), ("2", 23), ("3", 5)]),
             "stage": stage, "poverty_status": status, "exit_year": exit_year,
-            "planned_exit_year": rng.randint(2016, 2020) if status != "2" else None,
+            "planned_exit_year": rng.randint(2016, 2020),
             "military_family": rng.random() < .01, "single_child": rng.random() < .06,
             "two_daughters": rng.random() < .04,
             "income_wage": Decimal(rng.choice([0, 0, rng.randint(1, 30) * 500])),
@@ -261,14 +272,8 @@ class _Families:
                 "affiliation": _weighted(rng, [("04", 80), ("05", 15), ("03", 5)]),
                 "start_date": date(2014, 6, rng.randint(1, 30))}
 
-    def plan(self, household_id: str, needs: str) -> dict[str, Any]:
-        rng = self.rng
-        measure = rng.choice(needs.split(","))
-        year = rng.randint(2014, 2016)
-        return {"household_id": household_id, "year": year, "measure": measure,
-                "content": cl.AID_MEASURE.label_of(measure) + "帮扶",
-                "funds": Decimal(rng.randint(1, 40) * 500), "responsible": None,
-                "status": rng.choice(["1", "2", "3"]), "result": None}
+    def cadre_name(self) -> str:
+        return self.fake.last_name() + self.given(self.rng.choice("12"))
 
 
 @dataclass
@@ -278,9 +283,17 @@ class DemoRows:
     groups: list[dict[str, Any]]
     households: list[dict[str, Any]]
     members: list[dict[str, Any]]
-    helpers: list[dict[str, Any]]
-    plans: list[dict[str, Any]]
     steps: StepRows
+    aid: demo_aid.AidRows = field(default_factory=demo_aid.AidRows)
+    user: str = "演示数据"
+
+    @property
+    def helpers(self) -> list[dict[str, Any]]:
+        return self.aid.helpers
+
+    @property
+    def plans(self) -> list[dict[str, Any]]:
+        return self.aid.plans
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -288,7 +301,10 @@ class DemoRows:
 
     def tables(self) -> list[tuple[type[Tracked], list[dict[str, Any]]]]:
         return [(VillageGroup, self.groups), (Household, self.households),
-                (Member, self.members), (Helper, self.helpers), (AidPlan, self.plans),
+                (Member, self.members), (Helper, self.aid.helpers),
+                (AidPlan, self.aid.plans), (HouseholdIncome, self.aid.incomes),
+                (YearlyReview, self.aid.reviews), (TeamMember, self.aid.teams),
+                (VillagePlan, self.aid.village_plans),
                 (Notice, self.steps.notices), (NoticeEntry, self.steps.entries),
                 (Objection, self.steps.objections), (ProcedureEvent, self.steps.events)]
 
@@ -296,16 +312,19 @@ class DemoRows:
 def build_rows(villages: list[str], county: str, households: int, seed: int,
                known_ids: set[str] | None = None, known_groups: set[tuple[str, int]] | None
                = None, progress: Progress | None = None, today: date | None = None,
-               user: str = "演示数据", role: str = roles.ADMIN) -> DemoRows:
+               user: str = "演示数据", role: str = roles.ADMIN,
+               known_teams: set[str] | None = None) -> DemoRows:
     """Makes the demo rows in memory (no database), deterministic for a seed (and `today`,
     which the round under way is dated back from). Notices are numbered by insert_rows."""
     families = _Families(seed, county, _neighbour_counties(county))
     families.used |= known_ids or set()
     rng = families.rng
+    incomes: dict[str, list[dict[str, Any]]] = {}
     group_counts = {v: rng.randint(3, 10) for v in villages}
     out = DemoRows([{"village_code": v, "number": n, "name": f"{n}组"}
                     for v, count in group_counts.items() for n in range(1, count + 1)
-                    if (v, n) not in (known_groups or set())], [], [], [], [], StepRows())
+                    if (v, n) not in (known_groups or set())], [], [], StepRows(),
+                   user=user)
     weights = [rng.uniform(.3, 1.7) for _ in villages]
     for i in range(households):
         village = rng.choices(villages, weights=weights)[0]
@@ -314,18 +333,29 @@ def build_rows(villages: list[str], county: str, households: int, seed: int,
         members = families.family()
         for position, m in enumerate(members):
             m.update(derived.member_facts(m), household_id=h["id"], position=position)
-        h.update(derived.household_facts(h, members))
+            if m.get("joined_reason"):
+                m["joined_date"] = m["birth_date"]
+        demo_aid.cap_expense(h)
+        h.update(derived.household_facts(h, members), income_year=demo_aid.YEARS[-1])
+        incomes[h["id"]] = demo_aid.income_rows(h)
         out.households.append(h)
         out.members += members
-        if h["stage"] == "80":
-            out.helpers.append(families.helper(h["id"]))
-            out.plans += [families.plan(h["id"], h["aid_needs"])
-                          for _ in range(rng.randint(1, 2))]
         if progress and i % 500 == 0 and not progress(i, households):
             raise Cancelled("已取消")
+    registered = [h for h in out.households if h["stage"] == "80"]  # the 2014 round's
+    exits, relapses = demo_aid.choose_exits(rng, registered, incomes)
     township = villages[0][:9]
-    out.steps = procedure_rows(out.households, township, _county_short(county),
-                               today or date.today(), rng, user, role)
+    out.steps = procedure_rows(
+        out.households, township, _county_short(county), today or date.today(), rng, user,
+        role, exits, {hid: (year, demo_aid.relapse_facts(rng))
+                      for hid, year in relapses.items()})
+    out.aid.incomes = [row for h in out.households for row in incomes[h["id"]]]
+    out.aid.reviews = demo_aid.reviews(rng, registered, exits, relapses, user)
+    out.aid.helpers = demo_aid.helpers(rng, registered, families.helper)
+    out.aid.plans = demo_aid.plans(rng, registered, exits)
+    new_villages = [v for v in villages if v not in (known_teams or set())]
+    out.aid.teams = demo_aid.teams(rng, new_villages, families.cadre_name)
+    out.aid.village_plans = demo_aid.village_plans(rng, new_villages)
     return out
 
 
@@ -347,6 +377,10 @@ def insert_rows(session: Session, rows: DemoRows) -> None:
         number_notices(rows.steps, taken)
     for model, table_rows in rows.tables():
         bulk_insert(session, model, table_rows)
+    for year in demo_aid.REVIEW_YEARS:  # the reviews' years, opened as a station would
+        if session.get(ReviewYear, year) is None:
+            session.add(ReviewYear(year=year, opened_on=date(year, 9, 1),
+                                   opened_by=rows.user))
 
 
 def generate(store: Store, households: int, seed: int = 1, user: str = "演示数据",
@@ -364,7 +398,8 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
         rows = build_rows(villages, store.info.county_code, households, seed,
                           known_ids=set(s.execute(select(Member.id_number)).scalars()),
                           known_groups=known_groups, progress=progress, today=today,
-                          user=user, role=store.role)
+                          user=user, role=store.role,
+                          known_teams=set(s.scalars(select(TeamMember.village_code))))
         insert_rows(s, rows)
         audit.record(s, user, "demo", "household", None,
                      after={"households": households, "members": len(rows.members),

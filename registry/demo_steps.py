@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from forms import codelists as cl
 from registry import roles
 from registry.ids import new_id
 from registry.procedure.steps import PASS, REJECT, STEPS
@@ -63,6 +64,11 @@ _REJECTIONS = {
 }
 _OBJECTIONS = [("该户儿子在外地开厂,家庭收入较高", "村两委和驻村工作队入户核实,情况属实"),
                ("该户去年新建砖房三层,不属于贫困户", "经核实,新房为自筹资金修建,情况属实")]
+
+
+_NOTICE_STEPS = {"first": ("first_notice", "first_notice_end"),
+                 "second": ("second_notice", "second_notice_end"),
+                 "exit": ("exit_notice", "exit_notice_end")}
 
 
 @dataclass
@@ -113,7 +119,7 @@ class _Writer:
                    for hid in ids}
         notice["_entries"] = entries
         self.rows.entries += entries.values()
-        self.step(ids, "first_notice" if kind == "first" else "second_notice", start,
+        self.step(ids, _NOTICE_STEPS[kind][0], start,
                   facts={"notice": notice, "days": NOTICE_DAYS}, notice=notice)
         return notice
 
@@ -121,7 +127,7 @@ class _Writer:
                      cancelled: Iterable[tuple[str, str, str]] = ()) -> None:
         """Objections that cancelled households (id, content, checking), then the close:
         every household still on the notice passes."""
-        ending = "first_notice_end" if notice["kind"] == "first" else "second_notice_end"
+        ending = _NOTICE_STEPS[notice["kind"]][1]
         entries = notice["_entries"]
         received = notice["start_date"] + timedelta(days=3)
         for hid, content, checking in cancelled:
@@ -156,17 +162,52 @@ def _meeting(rng: random.Random) -> dict[str, Any]:
 
 
 def procedure_rows(households: Sequence[dict[str, Any]], township: str, county_short: str,
-                   today: date, rng: random.Random, user: str, role: str) -> StepRows:
+                   today: date, rng: random.Random, user: str, role: str,
+                   exits: Mapping[str, int] | None = None,
+                   relapses: Mapping[str, tuple[int, dict[str, Any]]] | None = None
+                   ) -> StepRows:
     """Steps for every household, from its drawn `stage` (80 and 90 in the 2014 round, the
-    others in the current one); the households' `stage` is set from the steps."""
+    others in the current one), then the exits (household → year; registry/demo_aid.py
+    chose them above the line with the checklist met) and the 返贫 (household → year and
+    the step's facts); the households' `stage`, 脱贫状态 and year are set from the steps."""
     w = _Writer(user, role)
     _round_2014(w, [h for h in households if h["stage"] in ROUND_2014], township,
                 county_short, rng)
     _current_round(w, [h for h in households if h["stage"] not in ROUND_2014], township,
                    county_short, today, rng)
+    by_id = {h["id"]: h for h in households}
+    for year in sorted(set((exits or {}).values())):
+        ids = [hid for hid, y in (exits or {}).items() if y == year]
+        _exit_round(w, [by_id[hid] for hid in ids], year, county_short, rng)
+        for hid in ids:
+            by_id[hid].update(poverty_status=cl.OUT_OF_POVERTY, exit_year=year)
+    for hid, (year, facts) in sorted((relapses or {}).items()):
+        w.step([hid], "relapse", date(year, 10, rng.randint(1, 28)), facts=facts,
+               reason=facts.get("reason"))
+        by_id[hid].update(poverty_status=cl.BACK_IN_POVERTY, exit_year=year)
     for h in households:
         h["stage"] = w.stage[h["id"]]
     return w.rows
+
+
+def _exit_round(w: _Writer, households: list[dict[str, Any]], year: int,
+                county_short: str, rng: random.Random) -> None:
+    """拟退出 → 退出民主评议 → 贫困户认可 → 退出公示 (per village) → 乡镇审核 → 县审定 →
+    退出公告 → 销号, in the autumn of `year`."""
+    ref = f"{county_short}扶贫〔{year}〕21号"
+    for village, ids in _by_village(households).items():
+        w.step(ids, "exit_propose", date(year, 10, 8), facts={"year": year})
+        w.step(ids, "exit_evaluate", date(year, 10, 12), facts=_meeting(rng))
+        w.step(ids, "exit_agree", date(year, 10, 15), facts={"signed_by": "户主"})
+        notice = w.open_notice("exit", village, date(year, 10, 18), ids,
+                               closed_on=date(year, 10, 25))
+        w.close_notice(notice, date(year, 10, 25))
+    ids = [h["id"] for h in households]
+    w.step(ids, "exit_township_review", date(year, 11, 2),
+           facts={"reviewer": "乡镇扶贫工作站"})
+    w.step(ids, "exit_decide", date(year, 11, 20), facts={"文号": ref})
+    w.step(ids, "exit_announce", date(year, 11, 25), facts={"文号": ref})
+    w.step(ids, "exit_close", date(year, 12, 5), facts={"year": year})
 
 
 def _round_2014(w: _Writer, households: list[dict[str, Any]], township: str,
