@@ -370,7 +370,64 @@ class AuditEntry(AuditFields, Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+
+
+class VillageFacts(Tracked, Base):
+    """贫困村登记表's typed facts of a village for one year (schema 5). Everything derived
+    from households (建档立卡户数, 贫困人口, 贫困发生率 …) is counted, never stored here. Id
+    derived from (village, year): registry/villages_poor/ids."""
+
+    __tablename__ = "village_facts"
+    __table_args__ = (UniqueConstraint("village_code", "year"),)
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    households_registered: Mapped[int | None] = mapped_column(Integer)  # 户籍户数
+    people_registered: Mapped[int | None] = mapped_column(Integer)  # 户籍人口
+    people_agricultural: Mapped[int | None] = mapped_column(Integer)  # 农业户籍人口
+    collective_income: Mapped[Decimal | None]  # 村集体经济收入 (元)
+    road_hardened: Mapped[bool | None] = mapped_column(Boolean)  # 通硬化路
+    bus_service: Mapped[bool | None] = mapped_column(Boolean)  # 通客运班车
+    water_safe: Mapped[bool | None] = mapped_column(Boolean)  # 安全饮水
+    electricity: Mapped[bool | None] = mapped_column(Boolean)  # 通生活用电
+    broadband: Mapped[bool | None] = mapped_column(Boolean)  # 通宽带
+    clinic: Mapped[bool | None] = mapped_column(Boolean)  # 标准化村卫生室
+    culture_room: Mapped[bool | None] = mapped_column(Boolean)  # 文化活动室
+    distance_to_township_km: Mapped[Decimal | None] = mapped_column(Fixed(1))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PoorVillage(Tracked, Base):
+    """A village in the 贫困村 procedure (schema 5): where its last recorded step left it
+    (VillageEvent), and its 贫困村 status. Id derived from the village code."""
+
+    __tablename__ = "poor_village"
+    village_code: Mapped[str] = mapped_column(String(12), unique=True)
+    stage: Mapped[str] = mapped_column(String(2))
+    poverty_status: Mapped[str] = mapped_column(String(2), default="1")
+    exit_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class VillageEvent(Tracked, Base):
+    """One recorded step of a village's identification or exit (schema 5), like
+    ProcedureEvent for households."""
+
+    __tablename__ = "village_event"
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(2))
+    event_date: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str | None] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    facts: Mapped[str | None] = mapped_column(Text)
+    notice_id: Mapped[str | None] = mapped_column(String(36))
+    decision_id: Mapped[str | None] = mapped_column(String(36))
+
+
 TRACKED_MODELS: tuple[type[Tracked], ...] = (
     Region, VillageGroup, Household, Member, Helper, AidPlan, ProcedureEvent, PovertyLine,
-    HouseholdIncome, TeamMember, VillagePlan, YearlyReview,
+    HouseholdIncome, TeamMember, VillagePlan, YearlyReview, VillageFacts, PoorVillage,
+    VillageEvent,
 )

@@ -232,8 +232,14 @@ def _aid_and_exits(payload: Payload) -> Payload:
     return payload
 
 
+def _poor_villages(payload: Payload) -> Payload:
+    """Schema 5 ("0005") only adds tables (贫困村): a schema-4 payload has none of their rows
+    and needs no change."""
+    return payload
+
+
 STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
-                          4: _aid_and_exits}
+                          4: _aid_and_exits, 5: _poor_villages}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:
