@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.codelists import AID_MEASURE, MEMBER_CHANGE_REASON, REVIEW_PROPOSAL
+from forms.codelists import AID_MEASURE, MEMBER_CHANGE_REASON, PLAN_STATUS, REVIEW_PROPOSAL
 from forms.household import HOUSEHOLD_FORM
 from registry.errors import NotFound
 from registry.models import AuditEntry, Household, ProcedureEvent
@@ -102,8 +102,11 @@ def timelines(s: Session, household_ids: Sequence[str]) -> dict[str, list[Item]]
                            .order_by(AuditEntry.seq)):
             if a.action in _SILENT or a.entity_id is None:
                 continue
-            detail = (_aid_detail(a) if a.action in _AID_ACTIONS else _changes(a)) \
-                + (f"(原因:{a.reason})" if a.reason else "")
+            if a.action in _AID_ACTIONS:  # a member change's reason is in its detail
+                detail = _aid_detail(a) + (f"(原因:{a.reason})" if a.reason and
+                                            not a.action.startswith("member_") else "")
+            else:
+                detail = _changes(a) + (f"(原因:{a.reason})" if a.reason else "")
             out[a.entity_id].append(Item(a.at.date(), a.at, "change",
                                          _ACTIONS.get(a.action, a.action), detail, a.user, ""))
     for items in out.values():
@@ -184,7 +187,8 @@ def _aid_detail(a: AuditEntry) -> str:
         return "".join(x for x in (
             f"{after['year']}年" if after.get("year") else "",
             AID_MEASURE.label_of(measure) if measure else "",
-            f"({after['status']})" if after.get("status") else "") if x)
+            f"({PLAN_STATUS.label_of(after['status'])})" if after.get("status") else "")
+            if x)
     if a.action == "yearly_review":
         proposal = after.get("proposal")
         return f"{after.get('year') or ''}年" + (

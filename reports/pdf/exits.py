@@ -56,8 +56,8 @@ _FIELDS = ("group_no", "head_name", "household_size")
 def exit_columns() -> list[Column]:
     fields = public_only(HOUSEHOLD_FORM[n] for n in _FIELDS)
     return [Column("序号", None, True), *(Column(f.label, f, True) for f in fields),
-            Column("退出年度", None, True), Column("人均纯收入(元)", None, True),
-            Column("当年扶贫标准(元)", None, True)]
+            Column("退出年度", None, True), Column("人均纯收入（元）", None, True),
+            Column("当年扶贫标准（元）", None, True)]
 
 
 @dataclass(frozen=True)

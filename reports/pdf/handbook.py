@@ -251,7 +251,7 @@ def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
                   _line(styles, f"{numeral(len(sections))}、{TIMELINE_TITLE}", styles.heading,
                         width),
                   *_timeline_table(history, styles, width)]
-    story += [Spacer(1, 8 * mm), _line(styles, 
+    story += [Spacer(1, 8 * mm), _line(styles,
         "户主签字:______________    帮扶责任人签字:______________    "
         "填写日期:______年____月____日", styles.line, width)]
     return story
