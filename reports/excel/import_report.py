@@ -23,6 +23,7 @@ class ImportReport:
     marked_copy_note: str = ""  # why no marked copy was written
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the clerk must know besides
+    aid: Any = None  # aid_sheets.Applied: helpers, plans, incomes, reviews, steps written
 
     @property
     def ok(self) -> bool:
@@ -35,6 +36,10 @@ class ImportReport:
     def summary(self) -> str:
         if self.ok:
             text = f"已导入 {self.households} 户、{self.members} 人(文件:{self.source.name})。"
+            if self.aid is not None:
+                a = self.aid
+                text += (f"另导入帮扶责任人 {a.helpers} 条、帮扶计划 {a.plans} 条、年度收入 "
+                         f"{a.incomes} 条、年度核查 {a.reviews} 条、程序记录 {a.steps} 条。")
         else:
             rows = max(self.rows_with_problems, len({(p.sheet, p.row) for p in self.problems}))
             text = (f"导入未进行:发现 {self.problem_count} 处错误,涉及 {rows} 行,"
@@ -60,6 +65,8 @@ class ImportReport:
             "marked_copy": str(self.marked_copy) if self.marked_copy else None,
             "marked_copy_note": self.marked_copy_note or None,
             "ignored_columns": self.ignored_columns, "notes": self.notes,
+            "aid": ({k: getattr(self.aid, k) for k in ("helpers", "plans", "incomes", "reviews",
+                                                      "steps")} if self.aid else None),
             "problem_count": self.problem_count, "problems_not_listed": self.not_listed,
             "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column,
                           "header": p.header, "value": _plain(p.value), "message": p.message}

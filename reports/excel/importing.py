@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from registry.household_access import require_may_edit
 from registry.models import Region
 from registry.progress import Cancelled, Progress
 from registry.store import Store
-from reports.excel import limits
+from reports.excel import aid_sheets, limits
 from reports.excel.book import open_book
 from reports.excel.cellvalues import cell_value, household_number
 from reports.excel.columns import (
@@ -61,6 +62,14 @@ STAGE_HEADER = normalize_header(HOUSEHOLD_FORM["stage"].label)
 STAGE_IGNORED = ("“识别阶段”列已忽略:识别阶段由程序中记录的步骤得出,不能在表格中填写。"
                  "导入的每一户都从“农户申请”开始,民主评议、入户核实、公示等步骤请在程序中"
                  "逐户(或按村成批)记录。")
+STAGE_FROM_STEPS = ("“识别阶段”列已忽略:识别阶段由“程序记录”表中的步骤得出(随农户一并导入);"
+                    "没有程序记录的户从“农户申请”开始。")
+# 脱贫状态 and its year come from the exit steps (销号, 返贫), never from typing: an export
+# or an old template carries them; they are ignored, with this note.
+STATUS_HEADERS = {normalize_header(HOUSEHOLD_FORM[n].label) for n in ("poverty_status",
+                                                                        "exit_year")}
+STATUS_IGNORED = ("“脱贫状态”“脱贫(返贫)年度”列已忽略:脱贫状态只由退出程序的“销号”和“返贫”"
+                  "步骤改变;导出文件的“程序记录”表会随农户一并导入。")
 _READ_PROGRESS_EVERY = 5_000  # member rows between progress(0, 0) calls while reading
 _SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once however often typed
 _SHARED_TEXTS = 100_000
@@ -93,15 +102,26 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
         m_table = open_table(book, MEMBERS_SHEET, m_columns)
         report.ignored_columns = {HOUSEHOLDS_SHEET: h_table.ignored_headers,
                                   MEMBERS_SHEET: m_table.ignored_headers}
+        aid_rows = aid_sheets.read_rows(_aid_book(path)) \
+            if set(aid_sheets.SHEETS) & set(book.sheetnames) else aid_sheets.AidRows()
         if STAGE_HEADER in h_table.headers:
-            report.notes.append(STAGE_IGNORED)
+            report.notes.append(STAGE_FROM_STEPS if aid_rows.steps else STAGE_IGNORED)
+        if STATUS_HEADERS & set(h_table.headers):
+            report.notes.append(STATUS_IGNORED)
         with store.session() as s:
             villages = _villages(s)
         run = _Import(h_table, m_table, h_columns, m_columns, villages, progress,
                       store.role)
+        for sheet, row, message in aid_rows.problems:
+            run.problems.add(sheet, row, "A", sheet, None, message)
         run.read_members()
         with store.transaction() as s:
             run.check_households(s, store.user, f"Excel导入:{path.name}")
+            if not run.problems and aid_rows.any():
+                applied = aid_sheets.apply_rows(s, store.user, aid_rows, run.ids_by_number,
+                                                set(run.ids_by_number.values()))
+                report.notes += applied.notes
+                report.aid = applied
     if run.household_rows == 0 and run.member_rows == 0:
         raise WorkbookError(f"“{path.name}”中没有可导入的数据:“{HOUSEHOLDS_SHEET}”和"
                             f"“{MEMBERS_SHEET}”表的标题行下面都是空的")
@@ -124,6 +144,11 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     return report
 
 
+def _aid_book(path: Path) -> Any:
+    """The workbook again, for the 帮扶 and history sheets (small beside the members)."""
+    return load_workbook(path, read_only=True, data_only=True)
+
+
 def _villages(s: Session) -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for code, name in s.execute(select(Region.code, Region.name)
@@ -140,6 +165,7 @@ class _Chunk:
     labels: list[str] = field(default_factory=list)
     h_rows: list[int] = field(default_factory=list)
     m_rows: list[list[int]] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
 
 
 class _Import:
@@ -161,6 +187,7 @@ class _Import:
         self._member_keys = [k for k in m_table.columns if k != HOUSEHOLD_NO]
         self._texts: dict[str, str] = {}
         self.id_numbers: dict[str, tuple[str, str]] = {}  # → (household label, member name)
+        self.ids_by_number: dict[str, str] = {}  # 户编号 → the household registered
         self.household_rows = self.member_rows = self.checked = 0
         self.imported = (0, 0)
         self._letters = {t.sheet: {k: t.letter(k) or "" for k in t.columns}
@@ -220,6 +247,7 @@ class _Import:
             people = self.members.pop(number, [])
             chunk.items.append((raw, [self._unpacked(m) for _, m in people]))
             chunk.labels.append(f"户编号为{number}的户")
+            chunk.numbers.append(number)
             chunk.h_rows.append(row)
             chunk.m_rows.append([r for r, _ in people])
             if len(chunk.items) == limits.CHECK_CHUNK:
@@ -257,6 +285,8 @@ class _Import:
                                              role=self.role)
                 self.imported = (self.imported[0] + len(result.household_ids),
                                  self.imported[1] + result.members)
+                self.ids_by_number.update(zip(chunk.numbers, result.household_ids,
+                                              strict=True))
             except BulkInvalid as e:
                 errors = e.item_errors
                 writing.rollback()
