@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from forms import idnumber
 from forms.household import HOUSEHOLD_FORM
+from forms.validation import Invalid
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
 from registry.household_access import require_may_edit
 from registry.models import Region
@@ -51,6 +52,7 @@ from reports.excel.marking import default_marked_path, write_marked_copy
 from reports.excel.problems import CellProblem as CellProblem  # its old home; kept importable
 from reports.excel.problems import ProblemList
 from reports.excel.reading import Table, WorkbookError, open_table
+from reports.excel.updating import Change, existing_households, update_household
 
 # Templates made before the stage was derived from recorded steps had a 识别阶段 column.
 # Such a file is accepted and the column ignored, with this note: the households in it are
@@ -75,8 +77,13 @@ _SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once 
 _SHARED_TEXTS = 100_000
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run: everything is rolled back."""
+
+
 def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
-                    progress: Progress | None = None) -> ImportReport:
+                    progress: Progress | None = None, *, update: bool = False,
+                    dry_run: bool = False) -> ImportReport:
     """Imports every household of the workbook at `path`, or none.
 
     Refuses at a county (NotOwner: households are registered at their station) and for a
@@ -90,6 +97,10 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     the file is too large for one. `progress(done, total)` counts households through
     validation, total as the sheet announces it (progress(0, 0) while the members are
     read); returning False cancels (raises Cancelled, nothing imported).
+
+    `update`: a household whose head's ID number is registered here is updated instead of
+    refused (updating.py); `report.changes` says what changed, household by household.
+    `dry_run`: everything is checked and the changes listed, then rolled back.
     """
     path = Path(path)
     require_may_edit(store)  # NotOwner at a county: the households are the stations'
@@ -111,17 +122,23 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
         with store.session() as s:
             villages = _villages(s)
         run = _Import(h_table, m_table, h_columns, m_columns, villages, progress,
-                      store.role)
+                      store.role, update)
         for sheet, row, message in aid_rows.problems:
             run.problems.add(sheet, row, "A", sheet, None, message)
         run.read_members()
-        with store.transaction() as s:
-            run.check_households(s, store.user, f"Excel导入:{path.name}")
-            if not run.problems and aid_rows.any():
-                applied = aid_sheets.apply_rows(s, store.user, aid_rows, run.ids_by_number,
-                                                set(run.ids_by_number.values()))
-                report.notes += applied.notes
-                report.aid = applied
+        try:
+            with store.transaction() as s:
+                run.check_households(s, store.user, f"Excel导入:{path.name}")
+                if not run.problems and aid_rows.any():
+                    applied = aid_sheets.apply_rows(s, store.user, aid_rows,
+                                                    run.ids_by_number, run.fresh)
+                    report.notes += applied.notes
+                    report.aid = applied
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            report.dry_run = True
+        report.changes = [c.text() for c in run.changes]
     if run.household_rows == 0 and run.member_rows == 0:
         raise WorkbookError(f"“{path.name}”中没有可导入的数据:“{HOUSEHOLDS_SHEET}”和"
                             f"“{MEMBERS_SHEET}”表的标题行下面都是空的")
@@ -173,7 +190,8 @@ class _Import:
 
     def __init__(self, h_table: Table, m_table: Table, h_columns: list[Column],
                  m_columns: list[Column], villages: dict[str, list[str]],
-                 progress: Progress | None, role: str | None = None) -> None:
+                 progress: Progress | None, role: str | None = None,
+                 update: bool = False) -> None:
         self.h_table, self.m_table = h_table, m_table
         self.role = role  # recorded on each household's 农户申请 step
         self.h_fields = {c.key: c for c in h_columns}
@@ -188,6 +206,9 @@ class _Import:
         self._texts: dict[str, str] = {}
         self.id_numbers: dict[str, tuple[str, str]] = {}  # → (household label, member name)
         self.ids_by_number: dict[str, str] = {}  # 户编号 → the household registered
+        self.fresh: set[str] = set()  # households this import registered (not updated)
+        self.update = update
+        self.changes: list[Change] = []
         self.household_rows = self.member_rows = self.checked = 0
         self.imported = (0, 0)
         self._letters = {t.sheet: {k: t.letter(k) or "" for k in t.columns}
@@ -272,6 +293,10 @@ class _Import:
         base = self.checked
         self.checked += len(chunk.items)
         self._repeated_id_numbers(chunk)
+        if self.update:
+            chunk = self._updates(s, chunk, writing, user, reason)
+            if not chunk.items:
+                return writing
         errors: list[ItemError] = []
         if self.problems and writing is not None:
             writing.rollback()
@@ -287,6 +312,7 @@ class _Import:
                                  self.imported[1] + result.members)
                 self.ids_by_number.update(zip(chunk.numbers, result.household_ids,
                                               strict=True))
+                self.fresh.update(result.household_ids)
             except BulkInvalid as e:
                 errors = e.item_errors
                 writing.rollback()
@@ -298,6 +324,41 @@ class _Import:
                 seen.add(found)
                 self._item_error(chunk, error)
         return writing
+
+    def _updates(self, s: Session, chunk: _Chunk, writing: Any, user: str, reason: str
+                 ) -> _Chunk:
+        """Updates the chunk's households already registered here (by the head's ID
+        number), in a savepoint kept only while the whole file is clean; returns the
+        households left to register."""
+        existing = existing_households(s, [people for _, people in chunk.items])
+        if not existing:
+            return chunk
+        local = s.begin_nested()
+        for i, hid in existing.items():
+            try:
+                change = update_household(s, user, hid, chunk.items[i][0], chunk.items[i][1],
+                                          f"{chunk.labels[i]}({_head_of(chunk.items[i][1])})",
+                                          reason)
+            except Invalid as e:
+                for fe in e.errors:
+                    self._item_error(chunk, ItemError(i, fe))
+                continue
+            self.ids_by_number[chunk.numbers[i]] = hid
+            if change.lines:
+                self.changes.append(change)
+        if self.problems or writing is None:
+            local.rollback()
+        else:
+            local.commit()
+        rest = _Chunk()
+        for i in range(len(chunk.items)):
+            if i not in existing:
+                rest.items.append(chunk.items[i])
+                rest.labels.append(chunk.labels[i])
+                rest.h_rows.append(chunk.h_rows[i])
+                rest.m_rows.append(chunk.m_rows[i])
+                rest.numbers.append(chunk.numbers[i])
+        return rest
 
     def _repeated_id_numbers(self, chunk: _Chunk) -> None:
         """ID numbers already used by a household of an earlier chunk (repeats within the
@@ -369,6 +430,12 @@ class _Import:
         column = fields.get(key)
         header = column.header.lstrip("*") if column else HOUSEHOLD_NO_LABEL
         self.problems.add(table.sheet, row, letter, header, value, message)
+
+
+def _head_of(people: list[dict[str, Any]]) -> str:
+    head = next((p for p in people if str(p.get("relation") or "") in ("01", "户主")),
+                people[0] if people else {})
+    return str(head.get("name") or "")
 
 
 def _too_many(table: Table, limit: int, unit: str) -> WorkbookError:

@@ -87,3 +87,47 @@ def test_round_trip_keeps_helpers_plans_incomes_reviews_and_steps(station: Store
         assert not again.ok
         with fresh.session() as t:
             assert _by_head(t) == after
+
+
+def test_an_update_import_lists_the_change_first(station: Store, tmp_path: Path,
+                                                 monkeypatch: Any,
+                                                 capsys: Any) -> None:
+    from cli.main import main
+
+    story = build(station)
+    path = tmp_path / "export.xlsx"
+    export_households(station, path)
+    with station.session() as s:
+        h = s.get(Household, story.staying)
+        assert h is not None
+        old_phone, head = h.phone, h.head_name
+    wb = load_workbook(path)
+    ws = wb["农户"]
+    headers = {c.value: c.column for c in ws[1]}
+    for row in ws.iter_rows(min_row=2):
+        if row[headers["户主姓名"] - 1].value == head:
+            row[headers["联系电话"] - 1].value = "13700009999"
+    wb.save(path)
+    # the same file, unchanged households and all: nothing to say about the others
+    report = import_workbook(station, path, update=True, dry_run=True)
+    assert report.ok and report.dry_run, report.problems[:3]
+    assert len(report.changes) == 1 and report.households == 0
+    assert report.changes[0].endswith(f"联系电话 {old_phone} → 13700009999"), report.changes
+    assert "试导入(未保存)" in report.summary() and "将更新" in report.summary()
+    with station.session() as s:
+        assert s.get(Household, story.staying).phone == old_phone  # type: ignore[union-attr]
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    store_path = str(station.path)
+    station.close()
+    assert main(["excel", "import", "--store", store_path, str(path), "--update",
+                 "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "将更新" in out and "13700009999" in out
+    assert main(["excel", "import", "--store", store_path, str(path), "--update"]) == 0
+    out = capsys.readouterr().out
+    assert "已更新 1 户" in out and "13700009999" in out
+    with Store.open(Path(store_path), "admin", PASSWORD) as again, again.session() as s:
+        assert s.get(Household, story.staying).phone == "13700009999"  # type: ignore[union-attr]
+        # nothing doubled: the helpers and plans of the file were there already
+        assert len(s.scalars(select(Helper)).all()) == 3
+        assert len(s.scalars(select(AidPlan)).all()) == 2
