@@ -15,6 +15,7 @@ from reports.pdf.data import ReportError
 from reports.pdf.exits import exit_announcement_poster, print_exit_announcement
 from reports.pdf.handbook import numeral, print_handbook
 from reports.pdf.helper_roster import print_helper_roster
+from reports.pdf.jobs import ExitAnnouncementJob, HelperRosterJob, print_job
 from reports.pdf.notice import print_notice_record
 from tests.conftest import PASSWORD
 from tests.reports.aid_story import REF, YEAR, Story, build
@@ -108,6 +109,9 @@ def test_the_helper_roster_and_the_commands(station: Store, story: Story, tmp_pa
     flat = _flat(out)
     assert "帮扶责任人名单" in flat and "李帮扶县农业局党政机关科员13800001111" in flat
     assert_fonts_embedded(out)
+    # the desktop's jobs print them too
+    assert print_job(station, HelperRosterJob(story.village), tmp_path / "j1.pdf").pages == 1
+    assert print_job(station, ExitAnnouncementJob(REF), tmp_path / "j2.pdf").households == 1
     monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
     path = str(station.path)
     station.close()
