@@ -26,7 +26,6 @@ from reportlab.platypus import (
     PageBreak,
     Spacer,
     Table,
-    TableStyle,
 )
 from sqlalchemy.orm import Session
 
@@ -51,6 +50,7 @@ from reports.pdf.layout import (
     grid_style,
     page_label,
     page_size,
+    quick_table,
     typeset,
 )
 from reports.pdf.registers import INTERNAL, _Section
@@ -141,9 +141,7 @@ def _fields_grid(fields: Sequence[Field], values: dict[str, Any], v: Village,
               ("BACKGROUND", (2, 0), (2, -1), HEADER_GREY)]
     for r in spans:
         style.append(("SPAN", (1, r), (3, r)))
-    t = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
-    t.setStyle(TableStyle(style))
-    return t
+    return quick_table(rows, [label_w, value_w, label_w, value_w], style, repeat_rows=0)
 
 
 def _grid_section(fields: Sequence[Field], values: dict[str, Any], v: Village,
@@ -171,9 +169,7 @@ def _list_table(fields: Sequence[Field], rows_values: list[dict[str, Any]], styl
     if not rows:
         table_rows.append(["(无)"] + [""] * (len(columns) - 1))
         style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
-    t = Table(table_rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle(style))
-    return [t]
+    return [quick_table(table_rows, widths, style)]
 
 
 def _member_tables(r: HouseholdRecord, styles: Styles, width: float) -> list[Flowable]:
@@ -210,9 +206,7 @@ def _timeline_table(rows: list[list[str]], styles: Styles, width: float) -> list
     if not rows:
         table_rows.append(["(无)", "", "", ""])
         style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
-    t = Table(table_rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle(style))
-    return [t]
+    return [quick_table(table_rows, widths, style)]
 
 
 def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Table
 
 from forms import codelists as cl
 from forms.aid import AID_PLAN_FORM, FUND_FIELDS
@@ -17,7 +17,7 @@ from forms.checklists import checklist_for
 from registry.aid.poverty_line import Lines, describe
 from registry.procedure.exits import answers
 from reports.pdf.data import HouseholdRecord
-from reports.pdf.layout import SUBTOTAL_GREY, Cells, Styles, grid_style, typeset
+from reports.pdf.layout import SUBTOTAL_GREY, Cells, Styles, grid_style, quick_table, typeset
 from reports.pdf.tables import Column, fit_widths, natural_widths
 from reports.pdf.values import display
 
@@ -53,9 +53,7 @@ def text_table(headers: Sequence[str], rows: list[list[str]], styles: Styles, wi
     if not rows:
         table_rows.append(["(无)"] + [""] * (len(columns) - 1))
         style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
-    t = Table(table_rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle(style))
-    return t
+    return quick_table(table_rows, widths, style)
 
 
 def plan_rows(r: HouseholdRecord) -> tuple[list[list[str]], list[int]]:
