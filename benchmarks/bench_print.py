@@ -1,6 +1,6 @@
 """Issue 5's printing figures: a 300-household 公示 printed from its record (≤ 2 s), first
 and second, and the 乡登记簿 of a 20,000-household township (≤ 60 s) with its size; the
-扶贫手册 of a village as a bonus.
+扶贫手册 of a 300-household village (issue 10: ≤ 10 s).
 Times include reading the store, the glyph check, layout and the atomic write."""
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def run(workdir: Path, quick: bool) -> None:
                t.seconds <= 2)
         with store.session() as s, timed() as t:
             r = print_handbook(s, workdir / "handbook.pdf", village_code=village)
-        figure(f"扶贫手册 一村 {r.households} 户 {r.pages} 页", t.seconds, "s")
+        figure(f"扶贫手册 一村 {r.households} 户 {r.pages} 页", t.seconds, "s", "≤ 10 s",
+               t.seconds <= 10)
         with store.transaction() as s:  # the township's second notice of the same 300
             s.execute(update(Household).values(stage="35"))
             record(s, Actor("admin", "admin"), STEPS["township_review"], ids, date.today())

@@ -50,6 +50,10 @@ def register(sub: Any) -> None:
     p.add_argument("file", type=Path, help="填好的 .xlsx 文件")
     p.add_argument("--marked", type=Path,
                    help="有错误时标出错误的副本写到这里(默认:<文件名>.errors.xlsx)")
+    p.add_argument("--update", action="store_true",
+                   help="户主身份证号已在本站登记的户:按表格更新(列出改动),而不是当作重复拒绝")
+    p.add_argument("--dry-run", action="store_true",
+                   help="只检查并列出将新增和更新的内容,不保存")
     common.add_json_argument(p)
     p.set_defaults(run=cmd_import)
 
@@ -99,7 +103,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     with common.open_store(args) as store:
         try:
-            report = import_workbook(store, args.file, marked_path=args.marked)
+            report = import_workbook(store, args.file, marked_path=args.marked,
+                                     update=args.update, dry_run=args.dry_run)
         except (WorkbookError, UserError) as e:
             raise common.CliError(f"{e} 未导入任何数据。") from None
         except Cancelled:

@@ -1,6 +1,8 @@
-"""`fupin print …`: 公示 and 公告 posters from their records, 村花名册, 乡登记簿 and 扶贫手册 as
-PDF files. A notice is printed by its number (`fupin notice list`), the county's 公告 by its
-文号; a whole village's list is the 花名册 (`print roster`), never titled as a notice."""
+"""`fupin print …`: 公示 and 公告 posters from their records, 村花名册, 乡登记簿, 扶贫手册 and
+the 帮扶责任人名单 as PDF files. A notice (first, second or 退出公示) is printed by its number
+(`fupin notice list`), the county's 公告 and 退出公告 by their 文号; a whole village's list is
+the 花名册 (`print roster`), never titled as a notice; `print helper-roster` is the village's
+帮扶责任人名单 (`print roster` was taken by the 花名册 before)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from cli import common
 from registry.errors import UserError
 from registry.progress import Cancelled
 from reports.fonts import FontMissing, MissingGlyphs
+from reports.pdf.exits import print_exit_announcement
 from reports.pdf.handbook import print_handbook
+from reports.pdf.helper_roster import print_helper_roster
 from reports.pdf.layout import PrintResult
 from reports.pdf.notice import print_announcement, print_notice_record
 from reports.pdf.registers import print_register, print_roster
@@ -31,7 +35,7 @@ def register(sub: Any) -> None:
     printing = sub.add_parser("print", help="打印:公示公告、花名册、登记簿、扶贫手册(PDF)")
     kinds = printing.add_subparsers(dest="print_command", required=True, metavar="文件")
 
-    p = kinds.add_parser("notice", help="公示海报:按编号打印已发起的第一次或第二次公示"
+    p = kinds.add_parser("notice", help="公示海报:按编号打印已发起的第一次、第二次或退出公示"
                                         "(编号见 fupin notice list)")
     common.add_store_argument(p)
     p.add_argument("--number", required=True, help="公示编号,如 2026-003")
@@ -43,6 +47,21 @@ def register(sub: Any) -> None:
     p.add_argument("--ref", required=True, help="审定文号,如 昭扶贫〔2026〕12号")
     _poster_arguments(p)
     p.set_defaults(run=cmd_announcement)
+
+    p = kinds.add_parser("exit-announcement",
+                         help="退出公告:按文号打印县级审定退出并公告的农户(含退出年度人均纯收入)")
+    common.add_store_argument(p)
+    p.add_argument("--ref", required=True, help="退出公告文号,如 昭扶贫〔2026〕30号")
+    _poster_arguments(p)
+    p.set_defaults(run=cmd_exit_announcement)
+
+    p = kinds.add_parser("helper-roster",
+                         help="村帮扶责任人名单:每户贫困户及其当前帮扶责任人(内部资料,含电话)")
+    common.add_store_argument(p)
+    p.add_argument("--village", required=True, help="12位行政村代码")
+    p.add_argument("--out", required=True, type=Path)
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_helper_roster)
 
     p = kinds.add_parser("roster", help="村花名册(内部资料,含身份证号)")
     common.add_store_argument(p)
@@ -105,6 +124,17 @@ def cmd_announcement(args: argparse.Namespace) -> int:
     return _run(args, lambda s: print_announcement(
         s, args.ref, args.out, paper=args.paper, phone=args.phone, address=args.address,
         progress=_progress))
+
+
+def cmd_exit_announcement(args: argparse.Namespace) -> int:
+    return _run(args, lambda s: print_exit_announcement(
+        s, args.ref, args.out, paper=args.paper, phone=args.phone, address=args.address,
+        progress=_progress))
+
+
+def cmd_helper_roster(args: argparse.Namespace) -> int:
+    return _run(args, lambda s: print_helper_roster(s, args.village, args.out,
+                                                    progress=_progress))
 
 
 def cmd_roster(args: argparse.Namespace) -> int:

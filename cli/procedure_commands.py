@@ -336,8 +336,6 @@ def cmd_procedure_record(args: argparse.Namespace) -> int:
 def cmd_notice_open(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
-    if args.out is not None and args.kind == notices.EXIT:
-        raise CliError("退出公示暂不能在此打印:请去掉 --out 发起公示,再用打印功能打印")
     with _acting(args) as (store, s, actor):
         if args.kind in (notices.FIRST, notices.EXIT):
             if not args.village:
@@ -456,18 +454,22 @@ def cmd_county_announce(args: argparse.Namespace) -> int:
     exiting = args.track == county.EXIT
     if args.out is None and not exiting:
         raise CliError("请用 --out 指定公告 PDF 文件")
-    if args.out is not None and exiting:
-        raise CliError("退出公告暂不能在此打印:请去掉 --out 发布,再用打印功能打印")
     if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
     with _acting(args) as (_store, s, actor):
         result = county.announce(s, actor, args.ref, args.date or date.today(), args.track)
     pages = None
     if args.out is not None:
+        from reports.pdf.exits import print_exit_announcement
         from reports.pdf.notice import print_announcement
 
         with open_store(args) as store, store.session() as s:
-            pages = print_announcement(s, args.ref, args.out).pages
+            if exiting:
+                pages = print_exit_announcement(
+                    s, args.ref, args.out, on=result.on,
+                    household_ids=[h.household_id for h in result.households]).pages
+            else:
+                pages = print_announcement(s, args.ref, args.out).pages
     name = county.TRACKS[args.track].announce_name
     if args.json:
         emit_json({"ref": result.ref, "date": result.on, "households": len(result.households),

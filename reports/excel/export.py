@@ -29,6 +29,7 @@ from registry.models import Household, Member, Region
 from registry.progress import Cancelled, Progress
 from registry.search import HouseholdFilter, household_ids
 from registry.store import Store
+from reports.excel.aid_sheets import SHEETS, write_sheets
 from reports.excel.columns import (
     HOUSEHOLDS_SHEET,
     MEMBERS_SHEET,
@@ -80,13 +81,14 @@ def export_households(store: Store, path: Path, flt: HouseholdFilter | None = No
                     m_ws.append_plain(_member_row(number, household, person, villages, m_columns,
                                             today))
                 members += len(people)
+            aid = write_sheets(wb, s, {hid: n for n, hid in enumerate(ids, start=1)})
     except BaseException:
         discard(wb)
         raise
     add_dropdowns(h_ws, h_columns, codes, len(ids) + 1)
     add_dropdowns(m_ws, m_columns, codes, members + 1)
     codes.write()
-    _write_info(wb, store, flt, title, len(ids), members)
+    _write_info(wb, store, flt, title, len(ids), members, aid)
     save_atomic(wb, path)
     if progress:
         progress(len(ids), len(ids))
@@ -157,7 +159,7 @@ def _member_row(number: int, h: dict[str, Any], m: dict[str, Any], villages: dic
 
 
 def _write_info(wb: Workbook, store: Store, flt: HouseholdFilter, title: str | None,
-                households: int, members: int) -> None:
+                households: int, members: int, aid: dict[str, int]) -> None:
     ws = wb.create_sheet(INFO_SHEET)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 60
@@ -173,6 +175,8 @@ def _write_info(wb: Workbook, store: Store, flt: HouseholdFilter, title: str | N
         ("人数", members),
         ("表格说明", f"“{HOUSEHOLDS_SHEET}”表每户一行,“{MEMBERS_SHEET}”表每人一行,"
          "两表以“户编号”对应;代码项显示为中文名称。"),
+        ("帮扶与历史", "“" + "”“".join(SHEETS) + "”表以“户编号”对应农户,重新导入时一并导入"
+         f"(共 {sum(aid.values())} 行);“程序记录”只用于导入本站尚无记录的农户。"),
         ("字段来源", f"{HOUSEHOLD_FORM.label}、{MEMBER_FORM.label}"),
     ]
     for key, value in lines:

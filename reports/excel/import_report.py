@@ -23,6 +23,9 @@ class ImportReport:
     marked_copy_note: str = ""  # why no marked copy was written
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the clerk must know besides
+    aid: Any = None  # aid_sheets.Applied: helpers, plans, incomes, reviews, steps written
+    changes: list[str] = field(default_factory=list)  # households updated, in words
+    dry_run: bool = False  # checked and listed, nothing kept
 
     @property
     def ok(self) -> bool:
@@ -33,9 +36,19 @@ class ImportReport:
         return len(self.problems) + self.not_listed
 
     def summary(self) -> str:
-        if self.ok:
+        if self.ok and self.dry_run:
+            text = (f"试导入(未保存):将新增 {self.households} 户、{self.members} 人,"
+                    f"更新 {len(self.changes)} 户(文件:{self.source.name})。")
+        elif self.ok:
             text = f"已导入 {self.households} 户、{self.members} 人(文件:{self.source.name})。"
-        else:
+            if self.changes:
+                text += f"已更新 {len(self.changes)} 户。"
+        if self.ok and self.aid is not None:
+            a = self.aid
+            text += ("另将导入" if self.dry_run else "另导入") + (
+                f"帮扶责任人 {a.helpers} 条、帮扶计划 {a.plans} 条、年度收入 {a.incomes} 条、"
+                f"年度核查 {a.reviews} 条、程序记录 {a.steps} 条。")
+        if not self.ok:
             rows = max(self.rows_with_problems, len({(p.sheet, p.row) for p in self.problems}))
             text = (f"导入未进行:发现 {self.problem_count} 处错误,涉及 {rows} 行,"
                     f"一户也没有导入。")
@@ -51,6 +64,9 @@ class ImportReport:
                 text += f"\n工作表“{sheet}”中以下列不属于模板,已忽略:{'、'.join(headers)}"
         for note in self.notes:
             text += f"\n{note}"
+        if self.ok and self.changes:
+            text += "\n" + ("将更新:" if self.dry_run else "已更新:")
+            text += "".join(f"\n  {c}" for c in self.changes)
         return text
 
     def as_json(self) -> dict[str, Any]:
@@ -60,6 +76,9 @@ class ImportReport:
             "marked_copy": str(self.marked_copy) if self.marked_copy else None,
             "marked_copy_note": self.marked_copy_note or None,
             "ignored_columns": self.ignored_columns, "notes": self.notes,
+            "dry_run": self.dry_run, "changes": self.changes,
+            "aid": ({k: getattr(self.aid, k) for k in ("helpers", "plans", "incomes", "reviews",
+                                                      "steps")} if self.aid else None),
             "problem_count": self.problem_count, "problems_not_listed": self.not_listed,
             "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column,
                           "header": p.header, "value": _plain(p.value), "message": p.message}

@@ -22,17 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import idnumber
 from forms.household import HOUSEHOLD_FORM
+from forms.validation import Invalid
 from registry.bulk import BulkInvalid, ItemError, check_households, register_households
 from registry.household_access import require_may_edit
 from registry.models import Region
 from registry.progress import Cancelled, Progress
 from registry.store import Store
-from reports.excel import limits
+from reports.excel import aid_sheets, limits
 from reports.excel.book import open_book
 from reports.excel.cellvalues import cell_value, household_number
 from reports.excel.columns import (
@@ -50,6 +52,7 @@ from reports.excel.marking import default_marked_path, write_marked_copy
 from reports.excel.problems import CellProblem as CellProblem  # its old home; kept importable
 from reports.excel.problems import ProblemList
 from reports.excel.reading import Table, WorkbookError, open_table
+from reports.excel.updating import Change, existing_households, update_household
 
 # Templates made before the stage was derived from recorded steps had a 识别阶段 column.
 # Such a file is accepted and the column ignored, with this note: the households in it are
@@ -61,13 +64,26 @@ STAGE_HEADER = normalize_header(HOUSEHOLD_FORM["stage"].label)
 STAGE_IGNORED = ("“识别阶段”列已忽略:识别阶段由程序中记录的步骤得出,不能在表格中填写。"
                  "导入的每一户都从“农户申请”开始,民主评议、入户核实、公示等步骤请在程序中"
                  "逐户(或按村成批)记录。")
+STAGE_FROM_STEPS = ("“识别阶段”列已忽略:识别阶段由“程序记录”表中的步骤得出(随农户一并导入);"
+                    "没有程序记录的户从“农户申请”开始。")
+# 脱贫状态 and its year come from the exit steps (销号, 返贫), never from typing: an export
+# or an old template carries them; they are ignored, with this note.
+STATUS_HEADERS = {normalize_header(HOUSEHOLD_FORM[n].label) for n in ("poverty_status",
+                                                                        "exit_year")}
+STATUS_IGNORED = ("“脱贫状态”“脱贫(返贫)年度”列已忽略:脱贫状态只由退出程序的“销号”和“返贫”"
+                  "步骤改变;导出文件的“程序记录”表会随农户一并导入。")
 _READ_PROGRESS_EVERY = 5_000  # member rows between progress(0, 0) calls while reading
 _SHARED_TEXT_LENGTH = 8  # labels (户主, 彝族, 健康) and names, kept once however often typed
 _SHARED_TEXTS = 100_000
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run: everything is rolled back."""
+
+
 def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
-                    progress: Progress | None = None) -> ImportReport:
+                    progress: Progress | None = None, *, update: bool = False,
+                    dry_run: bool = False) -> ImportReport:
     """Imports every household of the workbook at `path`, or none.
 
     Refuses at a county (NotOwner: households are registered at their station) and for a
@@ -81,6 +97,10 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     the file is too large for one. `progress(done, total)` counts households through
     validation, total as the sheet announces it (progress(0, 0) while the members are
     read); returning False cancels (raises Cancelled, nothing imported).
+
+    `update`: a household whose head's ID number is registered here is updated instead of
+    refused (updating.py); `report.changes` says what changed, household by household.
+    `dry_run`: everything is checked and the changes listed, then rolled back.
     """
     path = Path(path)
     require_may_edit(store)  # NotOwner at a county: the households are the stations'
@@ -93,15 +113,32 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
         m_table = open_table(book, MEMBERS_SHEET, m_columns)
         report.ignored_columns = {HOUSEHOLDS_SHEET: h_table.ignored_headers,
                                   MEMBERS_SHEET: m_table.ignored_headers}
+        aid_rows = aid_sheets.read_rows(_aid_book(path)) \
+            if set(aid_sheets.SHEETS) & set(book.sheetnames) else aid_sheets.AidRows()
         if STAGE_HEADER in h_table.headers:
-            report.notes.append(STAGE_IGNORED)
+            report.notes.append(STAGE_FROM_STEPS if aid_rows.steps else STAGE_IGNORED)
+        if STATUS_HEADERS & set(h_table.headers):
+            report.notes.append(STATUS_IGNORED)
         with store.session() as s:
             villages = _villages(s)
         run = _Import(h_table, m_table, h_columns, m_columns, villages, progress,
-                      store.role)
+                      store.role, update)
+        for sheet, row, message in aid_rows.problems:
+            run.problems.add(sheet, row, "A", sheet, None, message)
         run.read_members()
-        with store.transaction() as s:
-            run.check_households(s, store.user, f"Excel导入:{path.name}")
+        try:
+            with store.transaction() as s:
+                run.check_households(s, store.user, f"Excel导入:{path.name}")
+                if not run.problems and aid_rows.any():
+                    applied = aid_sheets.apply_rows(s, store.user, aid_rows,
+                                                    run.ids_by_number, run.fresh)
+                    report.notes += applied.notes
+                    report.aid = applied
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            report.dry_run = True
+        report.changes = [c.text() for c in run.changes]
     if run.household_rows == 0 and run.member_rows == 0:
         raise WorkbookError(f"“{path.name}”中没有可导入的数据:“{HOUSEHOLDS_SHEET}”和"
                             f"“{MEMBERS_SHEET}”表的标题行下面都是空的")
@@ -124,6 +161,11 @@ def import_workbook(store: Store, path: Path, marked_path: Path | None = None,
     return report
 
 
+def _aid_book(path: Path) -> Any:
+    """The workbook again, for the 帮扶 and history sheets (small beside the members)."""
+    return load_workbook(path, read_only=True, data_only=True)
+
+
 def _villages(s: Session) -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for code, name in s.execute(select(Region.code, Region.name)
@@ -140,6 +182,7 @@ class _Chunk:
     labels: list[str] = field(default_factory=list)
     h_rows: list[int] = field(default_factory=list)
     m_rows: list[list[int]] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
 
 
 class _Import:
@@ -147,7 +190,8 @@ class _Import:
 
     def __init__(self, h_table: Table, m_table: Table, h_columns: list[Column],
                  m_columns: list[Column], villages: dict[str, list[str]],
-                 progress: Progress | None, role: str | None = None) -> None:
+                 progress: Progress | None, role: str | None = None,
+                 update: bool = False) -> None:
         self.h_table, self.m_table = h_table, m_table
         self.role = role  # recorded on each household's 农户申请 step
         self.h_fields = {c.key: c for c in h_columns}
@@ -161,6 +205,10 @@ class _Import:
         self._member_keys = [k for k in m_table.columns if k != HOUSEHOLD_NO]
         self._texts: dict[str, str] = {}
         self.id_numbers: dict[str, tuple[str, str]] = {}  # → (household label, member name)
+        self.ids_by_number: dict[str, str] = {}  # 户编号 → the household registered
+        self.fresh: set[str] = set()  # households this import registered (not updated)
+        self.update = update
+        self.changes: list[Change] = []
         self.household_rows = self.member_rows = self.checked = 0
         self.imported = (0, 0)
         self._letters = {t.sheet: {k: t.letter(k) or "" for k in t.columns}
@@ -220,6 +268,7 @@ class _Import:
             people = self.members.pop(number, [])
             chunk.items.append((raw, [self._unpacked(m) for _, m in people]))
             chunk.labels.append(f"户编号为{number}的户")
+            chunk.numbers.append(number)
             chunk.h_rows.append(row)
             chunk.m_rows.append([r for r, _ in people])
             if len(chunk.items) == limits.CHECK_CHUNK:
@@ -244,6 +293,10 @@ class _Import:
         base = self.checked
         self.checked += len(chunk.items)
         self._repeated_id_numbers(chunk)
+        if self.update:
+            chunk = self._updates(s, chunk, writing, user, reason)
+            if not chunk.items:
+                return writing
         errors: list[ItemError] = []
         if self.problems and writing is not None:
             writing.rollback()
@@ -257,6 +310,9 @@ class _Import:
                                              role=self.role)
                 self.imported = (self.imported[0] + len(result.household_ids),
                                  self.imported[1] + result.members)
+                self.ids_by_number.update(zip(chunk.numbers, result.household_ids,
+                                              strict=True))
+                self.fresh.update(result.household_ids)
             except BulkInvalid as e:
                 errors = e.item_errors
                 writing.rollback()
@@ -268,6 +324,41 @@ class _Import:
                 seen.add(found)
                 self._item_error(chunk, error)
         return writing
+
+    def _updates(self, s: Session, chunk: _Chunk, writing: Any, user: str, reason: str
+                 ) -> _Chunk:
+        """Updates the chunk's households already registered here (by the head's ID
+        number), in a savepoint kept only while the whole file is clean; returns the
+        households left to register."""
+        existing = existing_households(s, [people for _, people in chunk.items])
+        if not existing:
+            return chunk
+        local = s.begin_nested()
+        for i, hid in existing.items():
+            try:
+                change = update_household(s, user, hid, chunk.items[i][0], chunk.items[i][1],
+                                          f"{chunk.labels[i]}({_head_of(chunk.items[i][1])})",
+                                          reason)
+            except Invalid as e:
+                for fe in e.errors:
+                    self._item_error(chunk, ItemError(i, fe))
+                continue
+            self.ids_by_number[chunk.numbers[i]] = hid
+            if change.lines:
+                self.changes.append(change)
+        if self.problems or writing is None:
+            local.rollback()
+        else:
+            local.commit()
+        rest = _Chunk()
+        for i in range(len(chunk.items)):
+            if i not in existing:
+                rest.items.append(chunk.items[i])
+                rest.labels.append(chunk.labels[i])
+                rest.h_rows.append(chunk.h_rows[i])
+                rest.m_rows.append(chunk.m_rows[i])
+                rest.numbers.append(chunk.numbers[i])
+        return rest
 
     def _repeated_id_numbers(self, chunk: _Chunk) -> None:
         """ID numbers already used by a household of an earlier chunk (repeats within the
@@ -339,6 +430,12 @@ class _Import:
         column = fields.get(key)
         header = column.header.lstrip("*") if column else HOUSEHOLD_NO_LABEL
         self.problems.add(table.sheet, row, letter, header, value, message)
+
+
+def _head_of(people: list[dict[str, Any]]) -> str:
+    head = next((p for p in people if str(p.get("relation") or "") in ("01", "户主")),
+                people[0] if people else {})
+    return str(head.get("name") or "")
 
 
 def _too_many(table: Table, limit: int, unit: str) -> WorkbookError:

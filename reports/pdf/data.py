@@ -20,7 +20,16 @@ from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from registry import derived
 from registry.errors import UserError
-from registry.models import AidPlan, Helper, Household, Member, Region, VillageGroup
+from registry.models import (
+    AidPlan,
+    Helper,
+    Household,
+    HouseholdIncome,
+    Member,
+    Region,
+    VillageGroup,
+    YearlyReview,
+)
 
 # forms/ field name → Household attribute, where the two differ.
 HOUSEHOLD_ATTRS = {"household_size": "size"}
@@ -58,6 +67,10 @@ class HouseholdRecord:
     members: list[dict[str, Any]]  # current members, member fields by forms/ name
     helpers: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
+    # with_aid (the 扶贫手册): every year's income, yearly reviews and member changes.
+    incomes: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def group_no(self) -> int | None:
@@ -155,11 +168,47 @@ def load_households(session: Session, village_codes: Sequence[str] | None = None
     return sorted(records.values(), key=lambda r: _sort_key(r, pinyin.get(r.id, "")))
 
 
+_INCOME_COLUMNS = ("year", "size", "net_income", "net_income_per_capita")
+_REVIEW_COLUMNS = ("year", "checklist", "proposal", "reviewed_on", "reviewed_by", "note")
+
+
 def _attach_aid(session: Session, records: dict[str, HouseholdRecord]) -> None:
+    """Helpers (with their history), plans, yearly incomes, reviews and member changes of
+    every record: one query per kind and 500 households."""
     ids = list(records)
     helper_names = [f.name for f in HELPER_FORM.fields]
+    it, rt, mt = HouseholdIncome.__table__, YearlyReview.__table__, Member.__table__
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
+        for row in session.execute(
+                select(it.c.household_id, *(it.c[c] for c in _INCOME_COLUMNS))
+                .where(it.c.household_id.in_(part), it.c.deleted.is_(False))
+                .order_by(it.c.household_id, it.c.year)).mappings():
+            records[row["household_id"]].incomes.append(
+                {c: row[c] for c in _INCOME_COLUMNS})
+        for row in session.execute(
+                select(rt.c.household_id, *(rt.c[c] for c in _REVIEW_COLUMNS))
+                .where(rt.c.household_id.in_(part), rt.c.deleted.is_(False))
+                .order_by(rt.c.household_id, rt.c.year)).mappings():
+            records[row["household_id"]].reviews.append(
+                {c: row[c] for c in _REVIEW_COLUMNS})
+        for row in session.execute(
+                select(mt.c.household_id, mt.c.name, mt.c.change_reason, mt.c.change_date,
+                       mt.c.joined_reason, mt.c.joined_date, mt.c.change_evidence)
+                .where(mt.c.household_id.in_(part), mt.c.deleted.is_(False),
+                       (mt.c.change_reason.is_not(None)) | (mt.c.joined_reason.is_not(None)))
+                ).mappings():
+            record = records[row["household_id"]]
+            if row["joined_reason"]:
+                record.changes.append({"name": row["name"], "kind": "增员",
+                                       "reason": row["joined_reason"],
+                                       "on": row["joined_date"],
+                                       "evidence": row["change_evidence"]})
+            if row["change_reason"]:
+                record.changes.append({"name": row["name"], "kind": "减员",
+                                       "reason": row["change_reason"],
+                                       "on": row["change_date"],
+                                       "evidence": row["change_evidence"]})
         for h in session.execute(
                 select(Helper).where(Helper.household_id.in_(part), Helper.deleted.is_(False))
                 .order_by(Helper.start_date, Helper.created_at)).scalars():
@@ -171,3 +220,5 @@ def _attach_aid(session: Session, records: dict[str, HouseholdRecord]) -> None:
                 .order_by(AidPlan.year, AidPlan.created_at)).scalars():
             records[p.household_id].plans.append(
                 {f.name: getattr(p, f.name) for f in AID_PLAN_FORM.fields})
+    for record in records.values():
+        record.changes.sort(key=lambda c: c["on"] or date.min)

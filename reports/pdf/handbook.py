@@ -1,5 +1,7 @@
 """扶贫手册 / 户卡: one household on A4 portrait — every section of the household form,
-the members, 帮扶责任人 and 帮扶计划, and its 档案 timeline (registry/procedure/history.py:
+the members, 帮扶责任人 with their history, 帮扶计划 and 成效 by year (funds by source),
+every year's income beside that year's 扶贫标准, the yearly reviews, member changes
+(handbook_aid.py), and its 档案 timeline (registry/procedure/history.py:
 each step, notice, objection, county decision and change, with who recorded it and in
 which role) — or a whole village, each household from a new page.
 Sections, fields and labels all come from forms/ (household, member, aid)."""
@@ -13,20 +15,31 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    PageBreak,
+    Spacer,
+    Table,
+)
 from sqlalchemy.orm import Session
 
-from forms.aid import AID_PLAN_FORM, HELPER_FORM
+from forms.aid import HELPER_FORM
 from forms.fields import Field
 from forms.household import HOUSEHOLD_FORM, MEMBERS
 from forms.member import MEMBER_FORM
-from registry.procedure.history import Item, timeline
+from registry.aid.poverty_line import Lines
+from registry.procedure.history import Item, timelines
 from registry.progress import Progress
 from registry.roles import role_name
 from reports.fonts import FontSet, find_fonts
 from reports.pdf import data
+from reports.pdf import handbook_aid as aid
 from reports.pdf.data import HouseholdRecord, ReportError, Village
 from reports.pdf.layout import (
     HEADER_GREY,
@@ -37,6 +50,7 @@ from reports.pdf.layout import (
     grid_style,
     page_label,
     page_size,
+    quick_table,
     typeset,
 )
 from reports.pdf.registers import INTERNAL, _Section
@@ -44,8 +58,50 @@ from reports.pdf.tables import Column, fit_widths, natural_widths
 from reports.pdf.values import display, with_unit
 
 MARGIN = 16 * mm
+SECTION_ROOM = 40 * mm  # a section's heading and its first rows
 TITLE = "扶贫手册(户卡)"
 _NUMERALS = "一二三四五六七八九十"
+
+
+def numeral(n: int) -> str:
+    """0 → 一, 9 → 十, 10 → 十一 … (section numbers up to 九十九)."""
+    n += 1
+    if n <= 10:
+        return _NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (_NUMERALS[ones - 1] if ones else "")
+
+
+class _Line(Flowable):
+    """One line of text in a paragraph style, drawn as a string: a village's handbooks
+    have thousands of headings, and parsing each into a Paragraph cost seconds."""
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        super().__init__()
+        self.text, self.style = text, style
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.style.leading
+
+    def draw(self) -> None:
+        s = self.style
+        self.canv.setFont(s.fontName, s.fontSize)
+        y = (s.leading - s.fontSize) / 2 + s.fontSize * 0.12
+        if s.alignment == TA_CENTER:
+            self.canv.drawCentredString(self.width / 2, y, self.text)
+        else:
+            self.canv.drawString(0, y, self.text)
+
+
+def _line(styles: Styles, text: str, style: ParagraphStyle, width: float) -> Flowable:
+    """A _Line when the text fits one line in the main font, else a Paragraph."""
+    text = typeset(text)
+    if (styles.fonts.fallbacks and styles.fonts.needs_fallback(text)) or \
+            stringWidth(text, style.fontName, style.fontSize) > width:
+        return styles.para(text, style)
+    return _Line(text, style)
 
 
 def _value(f: Field, values: dict[str, Any], v: Village) -> str:
@@ -85,9 +141,7 @@ def _fields_grid(fields: Sequence[Field], values: dict[str, Any], v: Village,
               ("BACKGROUND", (2, 0), (2, -1), HEADER_GREY)]
     for r in spans:
         style.append(("SPAN", (1, r), (3, r)))
-    t = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
-    t.setStyle(TableStyle(style))
-    return t
+    return quick_table(rows, [label_w, value_w, label_w, value_w], style, repeat_rows=0)
 
 
 def _grid_section(fields: Sequence[Field], values: dict[str, Any], v: Village,
@@ -115,9 +169,7 @@ def _list_table(fields: Sequence[Field], rows_values: list[dict[str, Any]], styl
     if not rows:
         table_rows.append(["(无)"] + [""] * (len(columns) - 1))
         style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
-    t = Table(table_rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle(style))
-    return [t]
+    return [quick_table(table_rows, widths, style)]
 
 
 def _member_tables(r: HouseholdRecord, styles: Styles, width: float) -> list[Flowable]:
@@ -129,7 +181,8 @@ def _member_tables(r: HouseholdRecord, styles: Styles, width: float) -> list[Flo
             *_list_table([name, *rest[half:]], r.members, styles, width)]
 
 
-TIMELINE_TITLE = "档案记录(识别程序、公示、县级决定和修改)"
+TIMELINE_TITLE = "档案记录(识别和退出程序、公示公告、县级决定、帮扶和修改)"
+HELPERS_TITLE = "帮扶责任人(含历任)"
 _TIMELINE_HEADERS = ("日期", "事项", "内容", "记录人")
 
 
@@ -153,19 +206,18 @@ def _timeline_table(rows: list[list[str]], styles: Styles, width: float) -> list
     if not rows:
         table_rows.append(["(无)", "", "", ""])
         style += [("SPAN", (0, 1), (-1, 1)), ("ALIGN", (0, 1), (-1, 1), "CENTER")]
-    t = Table(table_rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle(style))
-    return [t]
+    return [quick_table(table_rows, widths, style)]
 
 
 def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float,
-                    history: list[list[str]] | None = None) -> list[Flowable]:
+                    history: list[list[str]] | None = None, lines: Lines | None = None
+                    ) -> list[Flowable]:
     story: list[Flowable] = [
         _Section(f"户主 {r.head_name}({v.name}{v.group_name(r.group_no)})"),
-        styles.para(TITLE, styles.title),
-        styles.para(" ".join(x for x in (v.province, v.city, v.county, v.township, v.name,
+        _line(styles, TITLE, styles.title, width),
+        _line(styles, " ".join(x for x in (v.province, v.city, v.county, v.township, v.name,
                                            v.group_name(r.group_no)) if x)
-                    + f"    户主:{r.head_name}", styles.subtitle),
+              + f"    户主:{r.head_name}", styles.subtitle, width),
     ]
     sections: list[tuple[str, Callable[[], list[Flowable]]]] = []
     for section in HOUSEHOLD_FORM.sections:
@@ -174,17 +226,28 @@ def household_story(r: HouseholdRecord, v: Village, styles: Styles, width: float
         else:
             sections.append((section, partial(_grid_section, HOUSEHOLD_FORM.in_section(section),
                                               r.values, v, styles, width)))
-    for form, rows in ((HELPER_FORM, r.helpers), (AID_PLAN_FORM, r.plans)):
-        sections.append((form.label, partial(_list_table, form.fields, rows, styles, width)))
+    sections.append((HELPERS_TITLE, partial(_list_table, HELPER_FORM.fields, r.helpers,
+                                            styles, width)))
+    sections.append((aid.PLANS_TITLE, partial(aid.plans_table, r, styles, width)))
+    if lines is not None:
+        sections.append((aid.INCOMES_TITLE, partial(aid.incomes_table, r, lines, styles,
+                                                     width)))
+    sections.append((aid.REVIEWS_TITLE, partial(aid.reviews_table, r, styles, width)))
+    sections.append((aid.CHANGES_TITLE, partial(aid.changes_table, r, styles, width)))
     for n, (label, make) in enumerate(sections):
-        story.append(KeepTogether([styles.para(f"{_NUMERALS[n]}、{label}", styles.heading),
-                                   *make()]))
+        # Not KeepTogether: it lays every section out twice (a third of the time of a
+        # village's handbooks); a heading with less than SECTION_ROOM below it starts a
+        # new page, and a long table runs on with its header repeated.
+        story += [CondPageBreak(SECTION_ROOM),
+                  _line(styles, f"{numeral(n)}、{label}", styles.heading, width), *make()]
     if history is not None:  # long: may run over pages, its header repeated
-        story += [styles.para(f"{_NUMERALS[len(sections)]}、{TIMELINE_TITLE}", styles.heading),
+        story += [CondPageBreak(SECTION_ROOM),
+                  _line(styles, f"{numeral(len(sections))}、{TIMELINE_TITLE}", styles.heading,
+                        width),
                   *_timeline_table(history, styles, width)]
-    story += [Spacer(1, 8 * mm), styles.para(
+    story += [Spacer(1, 8 * mm), _line(styles,
         "户主签字:______________    帮扶责任人签字:______________    "
-        "填写日期:______年____月____日", styles.line)]
+        "填写日期:______年____月____日", styles.line, width)]
     return story
 
 
@@ -203,13 +266,15 @@ def _decorate(fonts: FontSet, width: float, height: float, printed: date
     return decorate
 
 
-def _texts(r: HouseholdRecord, v: Village, history: list[list[str]]
+def _texts(r: HouseholdRecord, v: Village, history: list[list[str]], lines: Lines
            ) -> list[tuple[str, str]]:
     where = f"{v.name} {r.head_name}户"
     parts = [str(x) for x in r.values.values() if isinstance(x, str)]
-    for rows in (r.members, r.helpers, r.plans):
+    for rows in (r.members, r.helpers):
         parts += [str(x) for row in rows for x in row.values() if isinstance(x, str)]
-    parts += [" ".join(row) for row in history]
+    for table in (aid.plan_rows(r)[0], aid.income_rows(r, lines), aid.review_rows(r),
+                  aid.change_rows(r), history):
+        parts += [" ".join(row) for row in table]
     return [(where, " ".join(parts))]
 
 
@@ -238,12 +303,14 @@ def print_handbook(session: Session, out: Path, *, household_id: str | None = No
     frame = width - 2 * MARGIN
     story: list[Flowable] = []
     texts: list[tuple[str, str]] = []
+    lines = Lines(session)
+    histories = timelines(session, [r.id for r in records])  # a few queries per village
     for n, r in enumerate(records):
         if n:
             story.append(PageBreak())
-        history = timeline_rows(timeline(session, r.id))
-        story += household_story(r, v, styles, frame, history)
-        texts += _texts(r, v, history)
+        history = timeline_rows(histories[r.id])
+        story += household_story(r, v, styles, frame, history, lines)
+        texts += _texts(r, v, history, lines)
     fonts.check(texts)
     title = (f"{v.name} {records[0].head_name}户 扶贫手册" if household_id
              else f"{v.township}{v.name} 扶贫手册")

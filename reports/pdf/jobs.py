@@ -4,6 +4,10 @@ desktop's print dialogs fill in a job; the DB worker runs `print_job(store, job,
     print_job(store, RosterJob("513431102201", paper="A3"), out, progress=p)
     print_job(store, NoticeJob("2026-003"), out)          # a notice, by its number
     print_job(county, AnnouncementJob("昭扶贫〔2026〕8号"), out)  # the county's 公告
+    print_job(store, ExitAnnouncementJob("昭扶贫〔2026〕30号"), out)  # 退出公告
+    print_job(store, HelperRosterJob("513431102201"), out)  # 帮扶责任人名单
+
+A 退出公示 is a NoticeJob like the others (its number, from `notice list`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from registry.procedure import county
 from registry.procedure.notices import NoticeInfo, list_notices
 from registry.progress import Progress
 from registry.store import Store
+from reports.pdf.exits import print_exit_announcement
 from reports.pdf.handbook import print_handbook
+from reports.pdf.helper_roster import print_helper_roster
 from reports.pdf.layout import PrintResult
 from reports.pdf.notice import print_announcement, print_notice_record
 from reports.pdf.registers import print_register, print_roster
@@ -65,7 +71,25 @@ class HandbookJob:
     village_code: str | None = None
 
 
-PrintJob = NoticeJob | AnnouncementJob | RosterJob | RegisterJob | HandbookJob
+@dataclass(frozen=True)
+class ExitAnnouncementJob:
+    """The county's 退出公告 under a 文号 (reports/pdf/exits.py)."""
+
+    ref: str
+    paper: str = "A4"
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class HelperRosterJob:
+    """村帮扶责任人名单 of one village."""
+
+    village_code: str
+
+
+PrintJob = (NoticeJob | AnnouncementJob | RosterJob | RegisterJob | HandbookJob
+            | ExitAnnouncementJob | HelperRosterJob)
 
 
 @dataclass(frozen=True)
@@ -109,5 +133,10 @@ def print_job(store: Store, job: PrintJob, out: Path, progress: Progress | None 
             return print_roster(s, job.village_code, out, paper=job.paper, progress=progress)
         if isinstance(job, RegisterJob):
             return print_register(s, out, paper=job.paper, progress=progress)
+        if isinstance(job, ExitAnnouncementJob):
+            return print_exit_announcement(s, job.ref, out, paper=job.paper, phone=job.phone,
+                                           address=job.address, progress=progress)
+        if isinstance(job, HelperRosterJob):
+            return print_helper_roster(s, job.village_code, out, progress=progress)
         return print_handbook(s, out, household_id=job.household_id,
                               village_code=job.village_code, progress=progress)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from forms.household import HOUSEHOLD_FORM
 from registry.models import Meta, Region
 from registry.procedure import county
-from registry.procedure.notices import FIRST, KIND_NAMES, notice_households
+from registry.procedure.notices import EXIT, FIRST, KIND_NAMES, notice_households
 from registry.progress import Progress
 from reports.fonts import FontSet, find_fonts
 from reports.pdf import data
@@ -76,6 +76,7 @@ class Poster:
     office: str  # who signs and seals
     signed_on: date
     groups: list[Group]
+    kind: str = ""  # the notice's kind (EXIT: the exit columns); "" for a 公告
 
     @property
     def households(self) -> int:
@@ -108,6 +109,10 @@ def notice_poster(session: Session, number: str) -> Poster:
     notice, ids = notice_households(session, number)
     if not ids:
         raise ReportError(f"公示 {notice.number} 上没有农户,无需打印")
+    if notice.kind == EXIT:
+        from reports.pdf.exits import exit_notice_poster  # noqa: PLC0415 (it builds on this)
+
+        return exit_notice_poster(session, notice, ids)
     records = data.load_households(session, household_ids=ids)
     if not records:
         raise ReportError(f"公示 {notice.number} 上的农户都已删除,无法打印")
@@ -224,8 +229,8 @@ def poster_story(poster: Poster, columns: list[Column], styles: Styles, frame_wi
             body.append([heading_cells(typeset(row[0]), 0)] + [""] * (len(columns) - 1))
         else:
             body.append([cells(t, c) for c, t in enumerate(row)])
-    total_row: list[Any] = ["合计", "", f"{poster.households} 户", str(poster.people), "", ""]
-    body.append(total_row[: len(columns)])
+    total_row: list[Any] = ["合计", "", f"{poster.households} 户", str(poster.people)]
+    body.append((total_row + [""] * len(columns))[: len(columns)])
     contact = [
         f"监督电话:{phone or '____________________'}",
         f"受理地址:{address or '________________________________________'}",
@@ -326,10 +331,17 @@ def _print(poster: Poster, columns: list[Column], out: Path, paper: str, phone: 
 def print_notice_record(session: Session, number: str, out: Path, *, paper: str = "A4",
                         phone: str = "", address: str = "", progress: Progress | None = None,
                         fonts: FontSet | None = None) -> PrintResult:
-    """The poster of the first or second notice `number` (2026-001): exactly the
-    households on it, its period and number; the second notice grouped by village."""
+    """The poster of the notice `number` (2026-001): exactly the households on it, its
+    period and number; the second notice grouped by village; the 退出公示 with each
+    household's per-capita income of its exit year beside that year's 扶贫标准."""
     poster = notice_poster(session, number)
-    return _print(poster, notice_columns(), out, paper, phone, address, fonts, progress)
+    if poster.kind == EXIT:
+        from reports.pdf.exits import exit_columns  # noqa: PLC0415 (it builds on this)
+
+        columns = exit_columns()
+    else:
+        columns = notice_columns()
+    return _print(poster, columns, out, paper, phone, address, fonts, progress)
 
 
 def print_announcement(session: Session, ref: str, out: Path, *, paper: str = "A4",

@@ -20,8 +20,8 @@ _ROWS_PER_WRITE = 10_000
 
 def incomplete_households(path: Path, rows: int) -> Path:
     """A filled template whose “农户” sheet holds `rows` households numbered 1..rows with
-    行政村, 村民小组, 联系电话 and 识别标准 only (贫困户属性, 脱贫状态 and 主要致贫原因
-    missing) and no members: every row is refused with four problems. The sheet
+    行政村, 村民小组, 联系电话 and 识别标准 only (贫困户属性 and 主要致贫原因
+    missing) and no members: every row is refused with three problems. The sheet
     declares its size (<dimension>), as Excel does."""
     return _splice(path, "农户", lambda head: _with_dimension(head, rows + 1), _rows(rows))
 

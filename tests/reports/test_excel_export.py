@@ -18,9 +18,10 @@ from registry.models import Household, Member
 from registry.progress import Cancelled
 from registry.search import HouseholdFilter, count_households
 from registry.store import Store
+from reports.excel.aid_sheets import SHEETS
 from reports.excel.columns import normalize_header
 from reports.excel.export import export_households
-from reports.excel.importing import STAGE_IGNORED, import_workbook
+from reports.excel.importing import STAGE_FROM_STEPS, STATUS_IGNORED, import_workbook
 from tests.conftest import PASSWORD, TOWNSHIP
 
 
@@ -84,7 +85,7 @@ def test_layout_frozen_header_widths_and_dropdowns(demo_store: Store, tmp_path: 
     path = tmp_path / "x.xlsx"
     report = export_households(demo_store, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["农户", "家庭成员", "代码表", "说明"]
+    assert wb.sheetnames == ["农户", "家庭成员", "代码表", *SHEETS, "说明"]
     assert wb["代码表"].sheet_state == "hidden"
     for sheet, count, form in (("农户", report.households, HOUSEHOLD_FORM),
                                ("家庭成员", report.members, MEMBER_FORM)):
@@ -162,12 +163,13 @@ def test_export_imports_into_another_station(demo_store: Store, tmp_path: Path) 
         result = import_workbook(other, path)
         assert result.ok, result.problems[:3]
         assert result.ignored_columns == {"农户": [], "家庭成员": []}
-        # the exported 识别阶段 is shown, not imported: a household starts its procedure
-        # at the station that registers it
-        assert result.notes == [STAGE_IGNORED]
+        # the exported 识别阶段 and 脱贫状态 are shown, not imported: they follow from the
+        # steps of the “程序记录” sheet, imported with the households
+        assert result.notes == [STAGE_FROM_STEPS, STATUS_IGNORED]
         assert (result.households, result.members) == (report.households, report.members)
-        with other.session() as t:
-            assert set(t.scalars(select(Household.stage))) == {"10"}
+        with demo_store.session() as s, other.session() as t:
+            assert sorted(t.scalars(select(Household.stage))) == sorted(s.scalars(
+                select(Household.stage).where(Household.village_code == village)))
         with demo_store.session() as s, other.session() as t:
             def snapshot(session):  # type: ignore[no-untyped-def]
                 out = {}
@@ -181,5 +183,13 @@ def test_export_imports_into_another_station(demo_store: Store, tmp_path: Path) 
                          for m in h.members if m.is_current)
                     out[h.head_id_number] = (tuple(sorted(values.items())), tuple(people))
                 return out
-            assert snapshot(t) == snapshot(s)
+            got, want = snapshot(t), snapshot(s)
+            for k in want:
+                a, b = dict(got[k][0]), dict(want[k][0])
+                # the demo's incomes have no 收入年度 yet (its generator is being changed):
+                # an income imported without a year is this year's
+                if b.get("income_year") is None:
+                    a.pop("income_year", None), b.pop("income_year", None)
+                assert {n: (a.get(n), b.get(n)) for n in a if a.get(n) != b.get(n)} == {}, k
+                assert got[k][1] == want[k][1], k
     shutil.rmtree(tmp_path / "other.db", ignore_errors=True)
