@@ -366,7 +366,14 @@ class MainWindow(QMainWindow):
         """Opens the selected household in the editor (read-only where the user may not
         edit households: at a county)."""
         household_id = self.selected_household_id()
-        if household_id is None or self.editor is not None:
+        if household_id is not None:
+            self.open_household(household_id)
+
+    def open_household(self, household_id: str) -> None:
+        """Opens a household in the editor by its id, shown in the table or not (other
+        screens' lists: 数据质量核查); an editor already open is raised instead."""
+        if self.editor is not None:
+            self.editor.raise_()
             return
         store = self.workspace.store
         read_only = not self.may_edit()

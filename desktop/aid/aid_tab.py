@@ -12,6 +12,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -160,6 +161,8 @@ class AidTab(QWidget):
             self.show_aid).run()
 
     def show_aid(self, aid: HouseholdAid) -> None:
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self.status):
+            return  # the editor was closed before the records arrived
         self.aid = aid
         exit_year = f"({aid.exit_year} 年)" if aid.exit_year else ""
         self.status.setText(f"<b>脱贫状态:</b>{aid.status or '—'}{exit_year}    "

@@ -1,5 +1,7 @@
 """The 数据交换 menu's Excel commands: 导出Excel (the households the table shows: its village,
-group and search), 下载导入模板, and 从Excel导入. The work runs in the DB worker with
+group and search), 下载导入模板, 从Excel导入, and 从Excel导入并更新已登记的户 (matched
+by the head's ID number: a dry run first lists what will change, household by
+household; 确认导入 commits it, 取消 writes nothing). The work runs in the DB worker with
 progress and 取消; an import with bad rows imports nothing and shows the problems, row by
 row, with the marked copy of the workbook a click away.
 
@@ -16,6 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.errors.dialog import show_failure
+from desktop.exchange.excel_preview import ImportPreviewDialog
 from desktop.exchange.excel_problems import ImportProblemsDialog, open_path
 from desktop.look import icon
 from desktop.main_window import MainWindow
@@ -64,6 +67,7 @@ class ExcelActions(QObject):
     template_written = Signal(str)
     imported = Signal(object)  # ImportReport (ok or not)
     problems_shown = Signal(object)  # ImportProblemsDialog
+    preview_shown = Signal(object)  # ImportPreviewDialog (an update import's dry run)
     failed = Signal(str)  # the message shown
 
     def __init__(self, window: MainWindow) -> None:
@@ -79,11 +83,16 @@ class ExcelActions(QObject):
 
         self.export_action = act("导出Excel…", self.export)
         self.template_action = act("下载导入模板…", self.save_template)
-        self.import_action = act("从Excel导入…", self.import_file)
+        self.import_action = act("从Excel导入…", lambda: self.import_file())
+        self.update_action = act("从Excel导入并更新已登记的户(按户主身份证号)…",
+                                 lambda: self.import_file(update=True))
+        self.update_action.setToolTip("户主身份证号已登记的户按文件更新,其余新增;"
+                                      "导入前先列出每户将变更的内容,确认后才保存")
         window.add_action("数据交换", self.export_action, toolbar=True)
         window.menu("数据交换").addSeparator()
         window.add_action("数据交换", self.template_action)
         window.add_action("数据交换", self.import_action)
+        window.add_action("数据交换", self.update_action)
 
     # ---- export ---------------------------------------------------------------------------
     def current_filter(self) -> HouseholdFilter:
@@ -150,24 +159,38 @@ class ExcelActions(QObject):
             "正在生成导入模板…").run()
 
     # ---- import ---------------------------------------------------------------------------
-    def import_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "从Excel导入", str(_folder()),
+    def import_file(self, update: bool = False) -> None:
+        """从Excel导入; with `update`, households whose head is registered are updated,
+        after a dry run whose change list the clerk confirms."""
+        title = "从Excel导入并更新" if update else "从Excel导入"
+        name, _ = QFileDialog.getOpenFileName(self.window, title, str(_folder()),
                                               f"{XLSX_FILTER};;所有文件 (*)")
         if not name:
             return
         path = Path(name)
         _remember(path)
+        if update:
+            self._run_import(path, update=True, dry_run=True)
+        else:
+            self._run_import(path)
+
+    def _run_import(self, path: Path, update: bool = False, dry_run: bool = False) -> None:
         store = self.window.workspace.store
 
         def work(progress: Progress) -> ImportReport:
-            return import_workbook(store, path, progress=progress)
+            return import_workbook(store, path, progress=progress, update=update,
+                                   dry_run=dry_run)
 
         def done(report: ImportReport) -> None:
+            if report.ok and dry_run:
+                self._preview(path, report)
+                return
             self.imported.emit(report)
             if report.ok:
                 self.window.refresh()
+                updated = f",更新 {len(report.changes)} 户" if report.changes else ""
                 self.window.statusBar().showMessage(
-                    f"已导入 {report.households} 户、{report.members} 人", 8000)
+                    f"已导入 {report.households} 户、{report.members} 人{updated}", 8000)
                 self._info("从Excel导入", report.summary())
                 return
             dialog = ImportProblemsDialog(report, self.window)
@@ -176,9 +199,26 @@ class ExcelActions(QObject):
             dialog.show()
             self.problems_shown.emit(dialog)
 
-        StoreOp(self.window.workspace.worker, "从Excel导入", work, parent=self.window
+        doing = "从Excel导入" if not dry_run else "试导入Excel"
+        label = (f"正在检查“{path.name}”并列出将更新的内容…" if dry_run
+                 else f"正在检查并导入“{path.name}”…")
+        StoreOp(self.window.workspace.worker, doing, work, parent=self.window
                 ).success(done).failure(lambda e: self._fail("从Excel导入", e)).with_progress(
-            f"正在检查并导入“{path.name}”…", cancellable=True).run()
+            label, cancellable=True).run()
+
+    def _preview(self, path: Path, report: ImportReport) -> None:
+        dialog = ImportPreviewDialog(report, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == ImportPreviewDialog.DialogCode.Accepted:
+                self._run_import(path, update=True)
+            else:
+                self.window.statusBar().showMessage("已取消导入,没有导入任何数据", 6000)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+        self.preview_shown.emit(dialog)
 
     def _problems_gone(self, dialog: ImportProblemsDialog) -> None:
         if self.problems is dialog:

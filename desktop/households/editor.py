@@ -7,7 +7,10 @@ Keyboard: Ctrl+M adds a member and starts typing its name; Tab walks the cells; 
 
 Saving goes through `submit_save(household, members, on_saved, on_failed)` (the main window
 runs it in the DB worker); a store-side `Invalid` comes back to `on_failed` and is shown
-beside the fields and cells like any other error.
+beside the fields and cells like any other error. Before it saves, the soft rules of
+数据质量核查 (registry.quality.warnings_for) are listed in a dialog — 仍然保存 or 返回修改 —
+when the edit brings one that was not there when the editor opened (a newborn without an
+ID number yet is not asked about at every save); the hard ones are errors beside the field.
 """
 
 from __future__ import annotations
@@ -32,15 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.households.field_widgets import CodeCombo, FieldWidget, format_value
-from desktop.households.member_model import MemberTableModel, column_of
+from desktop.households.member_model import COLUMN_NAMES, MemberTableModel, column_of
 from desktop.households.member_table import MemberTableView
 from desktop.look import icon
 from forms import codelists as cl
 from forms.fields import Field, FieldType
 from forms.household import HOUSEHOLD_FORM, MEMBERS
 from forms.member import MEMBER_FORM
+from forms.quality import QualityWarning
 from forms.validation import FieldError, Invalid, clean_record, validate_household
-from registry import derived, failures
+from registry import derived, failures, quality
 from registry.procedure.steps import stage_name
 from registry.villages import Village
 
@@ -61,6 +65,7 @@ class HouseholdEditor(QDialog):
     # desktop/aid/member_change.py, recorded at once by whoever listens (desktop/aid).
     member_leave_requested = Signal(int, object)  # table row, the member's values
     member_join_requested = Signal()
+    warnings_shown = Signal(object)  # the QMessageBox listing soft-rule warnings
 
     def __init__(self, villages: list[Village], submit_save: SaveFn,
                  household: dict[str, Any] | None = None,
@@ -147,6 +152,10 @@ class HouseholdEditor(QDialog):
         self._dirty = False
         self._touched.clear()
         self._update_derived()
+        # The soft-rule warnings the household already had (asked about only when new).
+        self._known_warnings = {w.message for w in self.quality_warnings()} \
+            if household_id else set()
+        self.warning_box: QMessageBox | None = None
         if read_only:
             self._make_read_only(add)
         first = self.inputs["village_code"].widget
@@ -460,6 +469,60 @@ class HouseholdEditor(QDialog):
         if errors:
             self._go_to_first_error(errors)
             return
+        warnings = self.quality_warnings()
+        if {w.message for w in warnings} - self._known_warnings:
+            self._ask_about(warnings)
+            return
+        self._submit()
+
+    def quality_warnings(self) -> list[QualityWarning]:
+        """The soft rules of 数据质量核查 the values in the form break ([] while invalid)."""
+        try:
+            clean = validate_household(self.raw_household(),
+                                       self.members.raw_rows() + self._departed)
+        except Invalid:
+            return []
+        return quality.warnings_for(clean.household, clean.members)
+
+    def _ask_about(self, warnings: list[QualityWarning]) -> None:
+        visible = self.members.rowCount()
+
+        def line(w: QualityWarning) -> str:
+            where = f"第{w.row + 1}行成员:" if w.row is not None and w.row < visible else ""
+            return f"• {where}{w.message}"
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "数据质量提醒",
+                          "保存前请核实以下情况(属于“提醒”,可以保存,但会留在数据质量核查"
+                          "清单中,直到改正):", QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("qualityWarnings")
+        box.setInformativeText("\n".join(line(w) for w in warnings))
+        save_anyway = box.addButton("仍然保存", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("返回修改", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.warning_box = box
+
+        def answered(_r: int) -> None:
+            self.warning_box = None
+            if box.clickedButton() is save_anyway:
+                self._submit()
+            else:
+                self._go_to_warning(warnings[0])
+
+        box.finished.connect(answered)
+        box.open()
+        self.warnings_shown.emit(box)
+
+    def _go_to_warning(self, warning: QualityWarning) -> None:
+        self._note("已返回修改:请核实提醒的项目后再保存")
+        if warning.row is not None and warning.row < self.members.rowCount():
+            self.tabs.setCurrentIndex(_TAB_OF_MEMBERS)
+            field = warning.field if warning.field in COLUMN_NAMES else "name"
+            self.member_view.setCurrentIndex(self.members.index(warning.row,
+                                                                column_of(field)))
+
+    def _submit(self) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
         self.summary.setText("正在保存…")

@@ -1,4 +1,5 @@
-"""The 打印 menu: 公示/公告 posters, 村花名册, 乡登记簿 and 扶贫手册. Each asks what to print
+"""The 打印 menu: 公示/公告 posters (退出公示 among the notices), 村花名册, 乡登记簿,
+帮扶责任人名单 and 扶贫手册. Each asks what to print
 in a small dialog, has reports.pdf generate the PDF in the DB worker (to a temporary file,
 with progress and 取消), then opens the print preview (desktop.printing.preview) from which
 the clerk prints or saves it.
@@ -22,6 +23,7 @@ from desktop.main_window import MainWindow
 from desktop.operations.store_op import StoreOp
 from desktop.printing.dialogs import (
     HandbookDialog,
+    HelperRosterDialog,
     NoticeDialog,
     Places,
     RegisterDialog,
@@ -68,11 +70,13 @@ class PrintActions(QObject):
         self.roster_action = act("村花名册…", self.open_roster)
         self.register_action = act("乡登记簿…", self.open_register)
         self.handbook_action = act("扶贫手册…", self.open_handbook)
+        self.helper_roster_action = act("帮扶责任人名单…", self.open_helper_roster)
         window.add_action("打印", self.notice_action, toolbar=True)
         window.add_action("打印", self.roster_action)
         window.add_action("打印", self.register_action)
         window.menu("打印").addSeparator()
         window.add_action("打印", self.handbook_action)
+        window.add_action("打印", self.helper_roster_action)
 
     # ---- the dialogs ---------------------------------------------------------------------
     def _with_places(self, show: Callable[[Places], QDialog]) -> None:
@@ -133,10 +137,15 @@ class PrintActions(QObject):
     def open_handbook(self) -> None:
         self._with_places(lambda p: HandbookDialog(p, self._current_village(), self.window))
 
+    def open_helper_roster(self) -> None:
+        self._with_places(lambda p: HelperRosterDialog(p, self._current_village(),
+                                                       self.window))
+
     def _accepted(self, dialog: QDialog) -> None:
         if isinstance(dialog, NoticeDialog):
             dialog.remember()
-        assert isinstance(dialog, NoticeDialog | RosterDialog | RegisterDialog | HandbookDialog)
+        assert isinstance(dialog, NoticeDialog | RosterDialog | RegisterDialog | HandbookDialog
+                          | HelperRosterDialog)
         self.generate(dialog.title(), dialog.job())
 
     # ---- generating -----------------------------------------------------------------------

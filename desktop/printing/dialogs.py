@@ -25,6 +25,7 @@ from registry import villages as vl
 from reports.pdf.jobs import (
     AnnouncementJob,
     HandbookJob,
+    HelperRosterJob,
     NoticeJob,
     Printable,
     PrintJob,
@@ -172,6 +173,31 @@ class RosterDialog(QDialog):
         paper = str(self.paper.currentData())
         QSettings().setValue("print/register_paper", paper)
         return RosterJob(str(self.village.currentData()), paper=paper)
+
+
+class HelperRosterDialog(QDialog):
+    """村帮扶责任人名单: one village (A4 landscape, its own layout)."""
+
+    def __init__(self, places: Places, current_village: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("helperRosterDialog")
+        self.setMinimumWidth(440)
+        self.setWindowTitle("打印帮扶责任人名单")
+        self.village = _village_box(self, places.villages, current_village)
+        form = QFormLayout()
+        form.addRow("行政村:", self.village)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint("列出该村每户建档立卡户当前的帮扶责任人(单位、职务、联系电话),"
+                              "属内部资料。", self))
+        layout.addWidget(_buttons(self))
+
+    def title(self) -> str:
+        return f"{self.village.currentText()}帮扶责任人名单"
+
+    def job(self) -> PrintJob:
+        return HelperRosterJob(str(self.village.currentData()))
 
 
 class RegisterDialog(QDialog):

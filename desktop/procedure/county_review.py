@@ -2,6 +2,9 @@
 notice, per township, with their steps and 抽查 status; 抽查 (a random share, each checked
 and recorded), 审定 of the checked households under a 文号 (规模 used shown; over it, the
 reason), 退回 with a reason, and 公告 of a 文号 (then its poster).
+A 识别 / 退出 switch shows the other queue (track=county.EXIT): the households at
+乡镇审核退出, 抽查 the same way, 审定退出 under a 文号 (no 规模: an exit frees a place),
+退回 with a reason, and the 退出公告 with its poster.
 
 The households stay the townships' (read-only here); the county writes only its decisions,
 which travel back in the return bundle."""
@@ -40,7 +43,17 @@ from desktop.widgets.labels import hint
 from registry.errors import QuotaExceeded
 from registry.procedure import access
 from registry.procedure.access import QuotaLine
-from registry.procedure.county import FAILED, MAX_REF, PASSED, PENDING, SAMPLE_NAMES, QueueRow
+from registry.procedure.county import (
+    EXIT,
+    FAILED,
+    IDENTIFY,
+    MAX_REF,
+    PASSED,
+    PENDING,
+    SAMPLE_NAMES,
+    TRACKS,
+    QueueRow,
+)
 from registry.roles import Act, role_name
 
 HEADERS = ("", "乡镇", "行政村", "户主", "人口", "程序步骤", "最近一步", "抽查")
@@ -85,6 +98,14 @@ class CountyReviewDialog(QDialog):
         self.setWindowTitle("县复审")
         self.resize(1060, 640)
         self.stations: dict[str, str] = {}
+        self.track = IDENTIFY
+
+        self.track_box = QComboBox(self)
+        self.track_box.setObjectName("reviewTrack")
+        self.track_box.addItem("精准识别(县复审)", IDENTIFY)
+        self.track_box.addItem("脱贫退出(县审定退出)", EXIT)
+        self.track_box.setToolTip("识别:乡镇第二次公示后报县复审的农户;"
+                                  "退出:乡镇审核退出后报县审定的农户")
 
         self.station = QComboBox(self)
         self.station.setObjectName("reviewStation")
@@ -95,6 +116,9 @@ class CountyReviewDialog(QDialog):
         check_all = QPushButton("全选", self)
         check_none = QPushButton("全不选", self)
         top = QHBoxLayout()
+        top.addWidget(QLabel("审核", self))
+        top.addWidget(self.track_box)
+        top.addSpacing(8)
         top.addWidget(QLabel("乡镇", self))
         top.addWidget(self.station)
         top.addWidget(check_all)
@@ -153,16 +177,44 @@ class CountyReviewDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.quota)
-        layout.addWidget(hint("勾选农户后审定或退回;被抽查的农户须先录入核查结果。审定须填写文号,"
-                              "审定后按文号公告。", self))
+        self.help = hint("", self)
+        layout.addWidget(self.help)
         layout.addWidget(self.status)
         layout.addLayout(row)
         for b in self.findChildren(QPushButton):
             b.setAutoDefault(False)
 
         self.station.currentIndexChanged.connect(lambda _i: self.load())
+        self.track_box.currentIndexChanged.connect(lambda _i: self.set_track(
+            str(self.track_box.currentData())))
+        self._show_track()
         check_all.clicked.connect(lambda: self.model.check_all(True))
         check_none.clicked.connect(lambda: self.model.check_all(False))
+
+    # ---- the track ----------------------------------------------------------------------
+    def set_track(self, track: str) -> None:
+        """识别 (IDENTIFY) or 退出 (EXIT): the queue, the buttons' words, then a reload."""
+        if track == self.track:
+            return
+        self.track = track
+        self.track_box.blockSignals(True)
+        self.track_box.setCurrentIndex(max(0, self.track_box.findData(track)))
+        self.track_box.blockSignals(False)
+        self.status.setText("")
+        self._show_track()
+        self.load()
+
+    def _show_track(self) -> None:
+        exits = self.track == EXIT
+        self.setWindowTitle("县审定退出" if exits else "县复审")
+        self.buttons["approve"].setText("审定退出…" if exits else "审定…")
+        self.buttons["announce"].setText("退出公告…" if exits else "公告…")
+        self.help.setText(
+            "勾选农户后审定退出或退回;被抽查的农户须先入户核查收入和两不愁三保障并录入结果。"
+            "审定退出须填写文号,审定后按文号发布退出公告。" if exits else
+            "勾选农户后审定或退回;被抽查的农户须先录入核查结果。审定须填写文号,"
+            "审定后按文号公告。")
+        self.quota.setVisible(not exits)
 
     # ---- loading --------------------------------------------------------------------------
     def station_code(self) -> str | None:
@@ -170,21 +222,25 @@ class CountyReviewDialog(QDialog):
         return str(code) if code else None
 
     def load(self) -> None:
-        store, station = self.store, self.station_code()
+        store, station, track = self.store, self.station_code(), self.track
 
         def work(_p: Any) -> tuple[list[QueueRow], list[QueueRow], list[QuotaLine]]:
-            everything = access.review_queue(store)
+            everything = access.review_queue(store, track=track)
             rows = [r for r in everything if station is None or r.station_code == station]
             townships = sorted({r.station_code for r in rows})
-            return everything, rows, access.quota_usage(store, townships)
+            usage = access.quota_usage(store, townships) if track == IDENTIFY else []
+            return everything, rows, usage
 
         def done(result: tuple[list[QueueRow], list[QueueRow], list[QuotaLine]]) -> None:
             everything, rows, usage = result
+            if track != self.track:
+                return  # switched meanwhile: the other queue's load is coming
             self._fill_stations(everything)
             self.model.set_rows(rows)
             sampled = [r for r in rows if r.sample]
             pending = sum(1 for r in sampled if r.sample == PENDING)
-            self.summary.setText(f"县复审队列 {len(rows)} 户;抽查 {len(sampled)} 户"
+            self.summary.setText(f"{TRACKS[track].name}队列 {len(rows)} 户;"
+                                 f"抽查 {len(sampled)} 户"
                                  f"(待核查 {pending} 户)")
             self.quota.setText("规模(已用/规模):" + ";".join(
                 f"{u.region_name} {u.text}" for u in usage) if usage else "")
@@ -238,9 +294,10 @@ class CountyReviewDialog(QDialog):
         return rows
 
     def sample(self) -> None:
-        dialog = SampleDialog(len(self.model.rows()), self)
-        store, station = self.store, self.station_code()
-        self._show(dialog, lambda: access.sample(store, dialog.share(), station), "抽查",
+        dialog = SampleDialog(len(self.model.rows()), self, TRACKS[self.track].name)
+        store, station, track = self.store, self.station_code(), self.track
+        self._show(dialog, lambda: access.sample(store, dialog.share(), station, track=track),
+                   "抽查",
                    lambda rows: f"已抽查 {len(rows)} 户,请入户核查后录入结果", "sample")
 
     def check_sample(self) -> None:
@@ -252,17 +309,26 @@ class CountyReviewDialog(QDialog):
             return
         row = rows[0]
         dialog = CheckDialog(row, self)
-        store = self.store
+        store, track = self.store, self.track
         self._show(dialog, lambda: access.check_sample(store, row.household_id,
-                                                       dialog.passed(), dialog.note()),
+                                                       dialog.passed(), dialog.note(),
+                                                       track=track),
                    "录入核查结果", lambda _r: f"已录入{row.head_name}户的核查结果", "check")
 
     def approve(self) -> None:
         rows = self._need_checked()
         if rows is None:
             return
-        store = self.store
+        store, track = self.store, self.track
         townships = sorted({r.station_code for r in rows})
+        if track == EXIT:
+            dialog = DecideDialog([r.head_name for r in rows], [], self, exits=True)
+            ids = [r.household_id for r in rows]
+            self._show(dialog, lambda: access.decide(store, ids, True, dialog.ref(),
+                                                     track=EXIT),
+                       "审定退出", lambda n: f"已审定退出 {n} 户,文号 {dialog.ref()}",
+                       "approve")
+            return
 
         def show(usage: list[QuotaLine]) -> None:
             dialog = DecideDialog([r.head_name for r in rows], usage, self)
@@ -279,36 +345,43 @@ class CountyReviewDialog(QDialog):
         if rows is None:
             return
         dialog = ReturnDialog([r.head_name for r in rows], self)
-        store, ids = self.store, [r.household_id for r in rows]
-        self._show(dialog, lambda: access.decide(store, ids, False, None, dialog.reason()),
+        store, ids, track = self.store, [r.household_id for r in rows], self.track
+        self._show(dialog, lambda: access.decide(store, ids, False, None, dialog.reason(),
+                                                 track=track),
                    "退回", lambda n: f"已退回 {n} 户,随回传数据包交乡镇修改", "return")
 
     def announce(self) -> None:
-        store = self.store
+        store, track = self.store, self.track
+        name = TRACKS[track].announce_name
 
         def show(refs: list[tuple[str, int, bool]]) -> None:
             if not refs:
-                self.status.setText("还没有审定过农户:先审定,再按文号公告")
+                self.status.setText(f"还没有审定过农户:先审定,再按文号{name}")
                 return
-            dialog = AnnounceDialog(refs, self)
-            self._show(dialog, lambda: access.announce(store, dialog.ref(), dialog.on()),
-                       "公告", lambda a: f"已公告 {a.ref}:{len(a.households)} 户", "announce")
+            dialog = AnnounceDialog(refs, self, name)
+            self._show(dialog, lambda: access.announce(store, dialog.ref(), dialog.on(),
+                                                       track=track),
+                       name, lambda a: f"已{name} {a.ref}:{len(a.households)} 户", "announce")
 
-        self.main.op("读取文号", lambda _p: access.refs(store)).success(show).run()
+        self.main.op("读取文号", lambda _p: access.refs(store, track=track)).success(
+            show).run()
 
     def _offer_print(self, announcement: Any) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "公告",
-                          f"文号 {announcement.ref}:公告 {len(announcement.households)} 户。"
-                          "\n\n现在打印公告吗?", QMessageBox.StandardButton.NoButton, self)
+        exits = getattr(announcement, "track", IDENTIFY) == EXIT
+        name = "退出公告" if exits else "公告"
+        box = QMessageBox(QMessageBox.Icon.Information, name,
+                          f"文号 {announcement.ref}:{name} {len(announcement.households)} 户。"
+                          f"\n\n现在打印{name}吗?", QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("printOffer")
-        print_button = box.addButton("打印公告…", QMessageBox.ButtonRole.AcceptRole)
+        print_button = box.addButton(f"打印{name}…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("以后再打印", QMessageBox.ButtonRole.RejectRole)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(_r: int) -> None:
             if box.clickedButton() is print_button:
-                printing.print_job(self.main, f"公告 {announcement.ref}",
-                                   printing.announcement_job(announcement.ref), self)
+                job = (printing.exit_announcement_job(announcement.ref) if exits
+                       else printing.announcement_job(announcement.ref))
+                printing.print_job(self.main, f"{name} {announcement.ref}", job, self)
 
         box.finished.connect(answered)
         box.open()
@@ -316,9 +389,10 @@ class CountyReviewDialog(QDialog):
 
 
 class SampleDialog(FormDialog):
-    def __init__(self, queue: int, parent: QWidget | None = None) -> None:
+    def __init__(self, queue: int, parent: QWidget | None = None, queue_name: str = "县复审"
+                 ) -> None:
         super().__init__("抽查", parent,
-                         f"从县复审队列中未抽查的农户里随机抽取(当前列出 {queue} 户)。"
+                         f"从{queue_name}队列中未抽查的农户里随机抽取(当前列出 {queue} 户)。"
                          "抽中的农户须入户核查并录入结果后才能审定。", ok_text="抽取")
         self.setObjectName("sampleDialog")
         self.percent = QDoubleSpinBox(self)
@@ -369,8 +443,9 @@ class DecideDialog(FormDialog):
     """审定 under a 文号: the 规模 used by each township, the reason when over it."""
 
     def __init__(self, names: list[str], usage: list[QuotaLine],
-                 parent: QWidget | None = None) -> None:
-        super().__init__("审定", parent, f"<b>审定</b>:{households_text(names)}", ok_text="审定")
+                 parent: QWidget | None = None, exits: bool = False) -> None:
+        act = "审定退出" if exits else "审定"
+        super().__init__(act, parent, f"<b>{act}</b>:{households_text(names)}", ok_text=act)
         self.setObjectName("decideDialog")
         self.ref_edit = QLineEdit(self)
         self.ref_edit.setObjectName("ref")
@@ -384,6 +459,7 @@ class DecideDialog(FormDialog):
         quota.setObjectName("quotaUsage")
         quota.setProperty("role", "derived")
         self.add_row("quota", "规模(已用/规模)", quota)
+        self.set_row_visible("quota", not exits)  # an exit frees a place: no 规模
         self.override = text_box(self, "超出规模时必填:写明确需超出的理由(将记录在案)")
         self.add_row("override", "超规模理由", self.override)
         self._override_needed = any(u.over for u in usage)
@@ -427,20 +503,20 @@ class ReturnDialog(FormDialog):
 
 
 class AnnounceDialog(FormDialog):
-    def __init__(self, refs: list[tuple[str, int, bool]], parent: QWidget | None = None
-                 ) -> None:
-        super().__init__("公告", parent, "按文号公告审定的农户(再次公告同一文号只会重新打印,"
-                         "不重复记录)。", ok_text="公告")
+    def __init__(self, refs: list[tuple[str, int, bool]], parent: QWidget | None = None,
+                 name: str = "公告") -> None:
+        super().__init__(name, parent, f"按文号{name}审定的农户(再次{name}同一文号只会重新"
+                         "打印,不重复记录)。", ok_text=name)
         self.setObjectName("announceDialog")
         self.ref_box = QComboBox(self)
         self.ref_box.setObjectName("announceRef")
         for ref, n, done in refs:
-            self.ref_box.addItem(f"{ref}({n} 户{',已公告' if done else ''})", ref)
+            self.ref_box.addItem(f"{ref}({n} 户{',已' + name if done else ''})", ref)
         first_open = next((i for i, (_r, _n, done) in enumerate(refs) if not done), 0)
         self.ref_box.setCurrentIndex(first_open)
         self.add_row("ref", "文号*", self.ref_box)
         self.date = date_edit(self, date.today())
-        self.add_row("date", "公告日期*", self.date)
+        self.add_row("date", f"{name}日期*", self.date)
 
     def ref(self) -> str:
         return str(self.ref_box.currentData())

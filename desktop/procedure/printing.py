@@ -1,13 +1,14 @@
 """Printing what the procedure recorded, through the 打印 menu's own path (PrintActions:
 the job built in the DB worker, then the print preview): a notice's poster from the notice
-(listing exactly its households) and the county's 公告 from its 文号."""
+(listing exactly its households; a 退出公示 too, by its number) and the county's 公告 or
+退出公告 from its 文号."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.main_window import MainWindow
-from reports.pdf.jobs import AnnouncementJob, NoticeJob, PrintJob
+from reports.pdf.jobs import AnnouncementJob, ExitAnnouncementJob, NoticeJob, PrintJob
 
 NO_PRINTING = "打印功能未加载,请从“打印 → 公示/公告…”中打印。"
 
@@ -19,6 +20,10 @@ def notice_job(number: str, paper: str = "A4", phone: str = "", address: str = "
 
 def announcement_job(ref: str, paper: str = "A4") -> AnnouncementJob:
     return AnnouncementJob(ref=ref, paper=paper)
+
+
+def exit_announcement_job(ref: str, paper: str = "A4") -> ExitAnnouncementJob:
+    return ExitAnnouncementJob(ref=ref, paper=paper)
 
 
 def print_job(window: MainWindow, title: str, job: PrintJob, parent: QWidget) -> bool:
