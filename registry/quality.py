@@ -290,8 +290,11 @@ def _member_in_two(s: Session, sc: _Scope) -> Iterable[Row]:
         key = (hid, number)
         if key not in rows:
             rows[key] = [hid, hno, village, hname, name, number, []]
-        rows[key][6].append(f"{other_village} {other_head or '(无户主)'}户")
-    for hid, hno, village, hname, name, number, others in rows.values():
+        rows[key][6].append((other_village, other_head or "(无户主)"))
+    names = dict(s.execute(select(Region.code, Region.name).where(
+        Region.code.in_({v for r in rows.values() for v, _ in r[6]}))).all()) if rows else {}
+    for hid, hno, village, hname, name, number, pairs in rows.values():
+        others = [f"{names.get(v, v)}{head}户" for v, head in pairs]
         yield hid, hno, village, hname, {"name": name, "id_number": number,
                                          "others": "、".join(sorted(set(others)))}
 
