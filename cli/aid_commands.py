@@ -67,6 +67,16 @@ def _reading(args: argparse.Namespace) -> Iterator[Session]:
         yield s
 
 
+def _emit_rows(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+    """--json: the rows as they are; else one tab-separated line per row."""
+    if args.json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            print("\t".join("" if v is None else str(v) for v in r.values()))
+    return 0
+
+
 def _household(s: Session, household_id: str) -> Household:
     h = s.get(Household, household_id)
     if h is None or h.deleted:
@@ -219,12 +229,7 @@ def cmd_team_list(args: argparse.Namespace) -> int:
                  "unit": m.unit, "title": m.title, "phone": m.phone,
                  "start_date": m.start_date, "end_date": m.end_date}
                 for m in teams.team(s, args.village, all_time=args.all)]
-    if args.json:
-        emit_json(rows)
-    else:
-        for r in rows:
-            print("\t".join("" if v is None else str(v) for v in r.values()))
-    return 0
+    return _emit_rows(args, rows)
 
 
 # ---- plan --------------------------------------------------------------------------------
@@ -306,12 +311,7 @@ def cmd_plan_list(args: argparse.Namespace) -> int:
             rows = [_plan_dict(p) for p in plans.plans(s, args.household, args.year)]
         else:
             rows = [_plan_dict(p) for p in plans.village_plans(s, args.village, args.year)]
-    if args.json:
-        emit_json(rows)
-    else:
-        for r in rows:
-            print("\t".join("" if v is None else str(v) for v in r.values()))
-    return 0
+    return _emit_rows(args, rows)
 
 
 # ---- income ------------------------------------------------------------------------------
@@ -445,12 +445,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
             "net_income_per_capita": r.per_capita, "poverty_line": r.line,
             "above_line": r.above_line, "checklist_met": r.met, "checklist_items": r.items,
             "proposal": r.proposal_label or None} for r in rows]
-    if args.json:
-        emit_json(out)
-    else:
-        for r in out:
-            print("\t".join("" if v is None else str(v) for v in r.values()))
-    return 0
+    return _emit_rows(args, out)
 
 
 # ---- member ------------------------------------------------------------------------------
