@@ -12,9 +12,9 @@ from typing import Any
 from cli import common
 from cli.arguments import integer
 from registry.errors import UserError
+from registry.procedure.record import store_kind
 from registry.progress import Cancelled
 from reports.fonts import FontMissing, MissingGlyphs
-from registry.procedure.record import store_kind
 from reports.pdf.county_summary import county_name, print_county_summary
 from reports.pdf.handbook import print_handbook
 from reports.pdf.layout import PrintResult

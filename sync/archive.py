@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -132,8 +133,7 @@ def station_parts(store: Store, year: int) -> list[Part]:
     parts: list[Part] = []
     for code, name in peers:
         rel = f"{STATIONS_DIR}/{code}-{file_name_part(name)}-{year}年接收记录.json"
-        parts.append((rel, lambda path, code=code, name=name: _write_station(
-            store, code, name, year, path)))
+        parts.append((rel, partial(_write_station, store, code, name, year)))
     return parts
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ def _existing(folder: Path, county_path: Path) -> DemoCounty:
     with Store.open(county_path, DEMO_USER, DEMO_PASSWORD) as c:
         info = c.info
         with c.session() as s:
-            counts = dict(s.execute(
+            counts: dict[str, int] = dict(s.execute(
                 select(func.substr(Household.village_code, 1, 9), func.count())
                 .where(Household.deleted.is_(False))
                 .group_by(func.substr(Household.village_code, 1, 9))).all())
@@ -190,7 +191,7 @@ def _build(folder: Path, county_path: Path, county_code: str, county_name: str,
                                           user=DEMO_USER, password=DEMO_PASSWORD)
                 opened[code] = station
                 demo.generate(station, households, seed=2014 + i, user=DEMO_USER,
-                              adjust=lambda rows, i=i: plant(i, rows))
+                              adjust=partial(plant, i))
                 request = exchange / "requests" / f"{code}-request.json"
                 answer = exchange / "requests" / f"{code}-answer.json"
                 enroll.write_request(station, request)
@@ -230,8 +231,10 @@ def _decide(county: Store, result: DemoCounty) -> None:
         queue = county_steps.review_queue(s)
         rng = random.Random(2014)
         rng.shuffle(queue)
-        back = queue[:RETURNED]
-        approve = queue[RETURNED:RETURNED + int(len(queue) * APPROVE_SHARE)]
+        # a few sent back (never the whole of a small queue), a share of the rest approved
+        returned = min(RETURNED, len(queue) // 2)
+        back, rest = queue[:returned], queue[returned:]
+        approve = rest[:max(1, int(len(rest) * APPROVE_SHARE))] if rest else []
         if back:
             result.returned = county_steps.decide(
                 s, actor, [r.household_id for r in back], False, None, RETURN_REASON)
