@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from reports.pdf.layout import (
 
 INTERNAL = "内部资料 注意保密"
 SIDE, TOP, BOTTOM = 12 * mm, 17 * mm, 13 * mm
+ONE_PAGE = 8  # townships: up to this many, both tables share the first page
 
 # The stages in the groups a county reads them in (forms/ codelists.STAGE).
 STAGE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -118,8 +119,7 @@ def _tables(rows: list[TownshipCount], styles: Styles, frame: float) -> list[Flo
         style.append(("BACKGROUND", (0, len(body)), (-1, len(body)), SUBTOTAL_GREY))
         story.extend([styles.para(title, styles.heading),
                       *chunked_tables(header, body, [first] + [rest] * (len(header) - 1),
-                                      style),
-                      Spacer(1, 3 * mm)])
+                                      style)])
 
     first = 32 * mm
     stage_labels = [label for label, _ in STAGE_GROUPS]
@@ -127,8 +127,11 @@ def _tables(rows: list[TownshipCount], styles: Styles, frame: float) -> list[Flo
           [[r.name, str(r.households), str(r.people),
             *(str(r.by_stage.get(label, 0)) for label in stage_labels)] for r in every],
           first)
-    story.insert(-1, styles.para("识别中:农户申请至第二次公示;县复审至公告:已报县、尚未公告;"
-                                 "退出程序中:拟退出至退出公告。", styles.small))
+    story += [Spacer(1, 1.5 * mm),
+              styles.para("识别中:农户申请至第二次公示;县复审至公告:已报县、尚未公告;"
+                          "退出程序中:拟退出至退出公告。", styles.small),
+              # the second table from a page of its own, rather than split at once
+              PageBreak() if len(rows) > ONE_PAGE else Spacer(1, 3 * mm)]
     statuses = cl.POVERTY_STATUS.choices
     years = sorted(total.exits)
     header = ["乡镇", *(f"{c.label}{unit}" for c in statuses for unit in ("户", "人")),
@@ -171,7 +174,9 @@ def print_county_summary(session: Session, out: Path, *, county_name: str,
     except ValueError as e:
         raise ReportError(str(e)) from None
     fonts = fonts or find_fonts()
-    styles = Styles(fonts, 9.0 if paper == "A4" else 12.0)
+    # a county of 30-odd townships: small enough that each table keeps to one page
+    base = 9.0 if len(rows) <= 20 else 7.5
+    styles = Styles(fonts, base if paper == "A4" else base * 4 / 3)
     width, height = size
     frame = width - 2 * SIDE - 12
     today = date.today()
