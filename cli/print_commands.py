@@ -135,8 +135,14 @@ def _township(value: str | None) -> str | None:
 
 def cmd_register(args: argparse.Namespace) -> int:
     township = _township(args.township)
-    return _run(args, lambda s: print_register(s, args.out, paper=args.paper,
-                                               progress=_progress, township=township))
+
+    def make(s: Any) -> PrintResult:
+        if township is None and store_kind(s) == "county":
+            raise common.CliError("县扶贫办的登记簿按乡镇打印:请用 --township 指定9位乡镇代码;"
+                                  "全县的数字见县汇总表(fupin print county-summary)")
+        return print_register(s, args.out, paper=args.paper, progress=_progress,
+                              township=township)
+    return _run(args, make)
 
 
 def cmd_county_summary(args: argparse.Namespace) -> int:

@@ -79,7 +79,7 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # the manifest itself
+    problems: list[str] = field(default_factory=list)  # bad paths, unreadable files
 
     @property
     def ok(self) -> bool:
@@ -89,7 +89,7 @@ class Verification:
     def lines(self) -> list[str]:
         """What is wrong, in Chinese, one line each."""
         out = list(self.problems)
-        if not self.problems and not self.signature_ok:
+        if not self.signature_ok:
             out.append("清单签名无效:manifest.json 被改动过,或不是由县扶贫办的密钥签发")
         if self.signed_by_store is False:
             out.append(f"清单不是由本县扶贫办数据库的密钥签发(签名密钥指纹 {self.fingerprint})")
@@ -292,7 +292,11 @@ def verify_archive(folder: Path, store: Store | None = None) -> Verification:
         if rel not in present:
             v.missing.append(rel)
             continue
-        digest, size = file_digest(path)
+        try:
+            digest, size = file_digest(path)
+        except OSError:
+            v.problems.append(f"无法读取:{rel}")
+            continue
         if digest != f["sha256"] or size != f["size"]:
             v.changed.append(rel)
     v.added = sorted(present - set(listed))

@@ -52,9 +52,10 @@ class RosterJob:
 
 @dataclass(frozen=True)
 class RegisterJob:
-    """乡登记簿 of the whole station."""
+    """乡登记簿 of the whole station; at a county, of one township (its 9-digit code)."""
 
     paper: str = "A4"
+    township: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def print_job(store: Store, job: PrintJob, out: Path, progress: Progress | None 
         if isinstance(job, RosterJob):
             return print_roster(s, job.village_code, out, paper=job.paper, progress=progress)
         if isinstance(job, RegisterJob):
-            return print_register(s, out, paper=job.paper, progress=progress)
+            return print_register(s, out, paper=job.paper, progress=progress,
+                                  township=job.township)
         return print_handbook(s, out, household_id=job.household_id,
                               village_code=job.village_code, progress=progress)

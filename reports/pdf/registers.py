@@ -363,8 +363,7 @@ def print_register(session: Session, out: Path, *, paper: str = "A4",
         if not villages:
             raise ReportError(f"本库没有乡镇 {township} 的行政村,请检查9位乡镇代码")
     elif len({v.township_code for v in villages}) > 1:
-        raise ReportError("县扶贫办的登记簿按乡镇打印:请指定乡镇(--township 9位代码);"
-                          "全县的数字见县汇总表(fupin print county-summary)")
+        raise ReportError("县扶贫办的登记簿按乡镇打印,请选择乡镇;全县的数字见县汇总表")
     if not villages:
         raise ReportError("本站没有行政村")
     name = villages[0].township

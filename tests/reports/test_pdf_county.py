@@ -32,7 +32,7 @@ def test_a_county_register_is_one_townships_under_its_name(county: Store,
         townships = dict(s.execute(
             select(func.substr(Household.village_code, 1, 9), func.count())
             .group_by(func.substr(Household.village_code, 1, 9))).all())
-        with pytest.raises(ReportError, match="--township"):
+        with pytest.raises(ReportError, match="按乡镇打印"):
             print_register(s, tmp_path / "all.pdf")
         for code, households in townships.items():
             out = tmp_path / f"{code}.pdf"
@@ -92,3 +92,18 @@ def test_cli_register_at_a_county_and_the_summary(
     assert main(["print", "county-summary", "--store", station, "--out",
                  str(tmp_path / "t.pdf")]) == 1
     assert "县扶贫办数据库" in capsys.readouterr().err
+
+
+def test_the_print_job_of_a_county_names_the_township(county: Store, tmp_path: Path) -> None:
+    """The desktop's job: a county register of one township."""
+    from reports.pdf.jobs import RegisterJob, print_job
+
+    with county:
+        with county.session() as s:
+            code = s.scalars(select(func.substr(Household.village_code, 1, 9))).first()
+        assert code is not None
+        out = tmp_path / "job.pdf"
+        result = print_job(county, RegisterJob(township=code), out)
+        division = sichuan().get(code)
+        assert division is not None and result.pages >= 1
+        assert f"{division.name}农户登记簿" in pdf_text(out, 1, 1)
