@@ -7,6 +7,7 @@ import sys
 
 from cli import (
     aid_commands,
+    archive_commands,
     backup_commands,
     excel_commands,
     keys_commands,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     aid_commands.register(sub)
     stats_commands.register(sub)
     quality_commands.register(sub)
+    archive_commands.register(sub)
     return parser
 
 

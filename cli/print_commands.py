@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from cli import common
+from cli.arguments import integer
 from registry.errors import UserError
+from registry.procedure.record import store_kind
 from registry.progress import Cancelled
 from reports.fonts import FontMissing, MissingGlyphs
+from reports.pdf.county_summary import county_name, print_county_summary
 from reports.pdf.exits import print_exit_announcement
 from reports.pdf.handbook import print_handbook
 from reports.pdf.helper_roster import print_helper_roster
@@ -71,12 +74,23 @@ def register(sub: Any) -> None:
     common.add_json_argument(p)
     p.set_defaults(run=cmd_roster)
 
-    p = kinds.add_parser("register", help="乡登记簿:全乡各村农户及成员、各村汇总(内部资料)")
+    p = kinds.add_parser("register", help="乡登记簿:全乡各村农户及成员、各村汇总(内部资料);"
+                                          "县扶贫办按乡镇打印(--township)")
     common.add_store_argument(p)
+    p.add_argument("--township", help="9位乡镇代码(县扶贫办数据库必须指定)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--paper", choices=["A4", "A3"], default="A4")
     common.add_json_argument(p)
     p.set_defaults(run=cmd_register)
+
+    p = kinds.add_parser("county-summary", help="县汇总表:各乡镇户数、人数,按识别阶段、脱贫状态、"
+                                                "各年脱贫(县扶贫办,内部资料)")
+    common.add_store_argument(p)
+    p.add_argument("--year", type=integer(2000, 2100), help="年度(写在表头)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_county_summary)
 
     p = kinds.add_parser("handbook", help="扶贫手册(户卡):一户,或一个村的全部农户")
     common.add_store_argument(p)
@@ -142,9 +156,32 @@ def cmd_roster(args: argparse.Namespace) -> int:
                                              progress=_progress))
 
 
+def _township(value: str | None) -> str | None:
+    code = (value or "").strip() or None
+    if code is not None and (len(code) != 9 or not code.isdigit()):
+        raise common.CliError(f"乡镇代码应为9位数字,收到“{code}”")
+    return code
+
+
 def cmd_register(args: argparse.Namespace) -> int:
-    return _run(args, lambda s: print_register(s, args.out, paper=args.paper,
-                                               progress=_progress))
+    township = _township(args.township)
+
+    def make(s: Any) -> PrintResult:
+        if township is None and store_kind(s) == "county":
+            raise common.CliError("县扶贫办的登记簿按乡镇打印:请用 --township 指定9位乡镇代码;"
+                                  "全县的数字见县汇总表(fupin print county-summary)")
+        return print_register(s, args.out, paper=args.paper, progress=_progress,
+                              township=township)
+    return _run(args, make)
+
+
+def cmd_county_summary(args: argparse.Namespace) -> int:
+    def make(s: Any) -> PrintResult:
+        if store_kind(s) != "county":
+            raise common.CliError("县汇总表只能从县扶贫办数据库打印")
+        return print_county_summary(s, args.out, county_name=county_name(s),
+                                    year=args.year, paper=args.paper)
+    return _run(args, make)
 
 
 def cmd_handbook(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,12 @@ from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
 from registry import demo, roles
-from registry.errors import StoreError
+from registry.errors import StoreError, UserError
 from registry.households import get_household, household_values, member_values
 from registry.models import Household, Member
 from registry.search import HouseholdFilter, household_ids, household_rows
 from registry.store import Store
-from sync import enroll
+from sync import demo_county, enroll
 
 # A demo as large as a big county (200,000 households); more is a typing slip.
 MAX_DEMO = 200_000
@@ -58,6 +59,17 @@ def register(sub: Any) -> None:
                    default=demo.DEMO_STATION_HOUSEHOLDS)
     add_json_argument(p)
     p.set_defaults(run=cmd_demo_station)
+
+    p = sub.add_parser("demo-county", help="建一个演示县:县扶贫办和各乡镇工作站数据库,"
+                                           "已注册、已同步、已审定并回传")
+    p.add_argument("--dir", type=Path, default=Path("demo-county"))
+    p.add_argument("--stations", type=integer(1, 99), default=demo_county.DEMO_STATIONS,
+                   help=f"乡镇工作站个数(默认 {demo_county.DEMO_STATIONS})")
+    p.add_argument("--households", type=integer(1, 20_000),
+                   default=demo_county.DEMO_HOUSEHOLDS,
+                   help=f"每个工作站的演示农户数(默认 {demo_county.DEMO_HOUSEHOLDS})")
+    add_json_argument(p)
+    p.set_defaults(run=cmd_demo_county)
 
     hh = sub.add_parser("households", help="农户:列表、查看、登记、档案").add_subparsers(
         dest="households_command", required=True)
@@ -168,6 +180,26 @@ def cmd_demo_station(args: argparse.Namespace) -> int:
         emit_json(dataclasses.asdict(station))
         return 0
     print(station.instructions())
+    return 0
+
+
+def cmd_demo_county(args: argparse.Namespace) -> int:
+    def say(text: str) -> None:
+        if not args.json:
+            print(text, file=sys.stderr, flush=True)
+
+    try:
+        county = demo_county.ensure_demo_county(args.dir, stations=args.stations,
+                                                households=args.households, say=say)
+    except UserError as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"无法写入演示县文件夹:{e.filename or args.dir}"
+                       f"({e.strerror or '读写错误'})") from None
+    if args.json:
+        emit_json(dataclasses.asdict(county))
+        return 0
+    print(county.instructions())
     return 0
 
 

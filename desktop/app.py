@@ -1,4 +1,5 @@
-"""`fupin-station`: the desktop program. `--demo` makes (once) and opens the demo station.
+"""`fupin-station`: the desktop program. `--demo` makes (once) and opens the demo station,
+`--demo-county` the demo county (its county office store).
 
 It starts the log (registry.applog) first. What it says before a window opens goes to the
 console when there is one: a windowed build on Windows has no stderr.
@@ -46,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="打开此数据库文件")
     parser.add_argument("--demo", action="store_true",
                         help="打开演示工作站(第一次运行时自动建立,含演示数据)")
-    parser.add_argument("--demo-dir", type=Path, default=Path("demo-station"))
+    parser.add_argument("--demo-dir", type=Path, default=None,
+                        help="演示数据所在文件夹(默认 demo-station 或 demo-county)")
+    parser.add_argument("--demo-county", action="store_true",
+                        help="打开演示县(县扶贫办与各乡镇工作站,第一次运行时自动建立,约需几分钟)")
     parser.add_argument("--self-test", action="store_true",
                         help="自检:在临时文件夹中建库、保存、打印、同步、备份并显示登录窗口"
                              "(不显示窗口,不动用户的数据),全部通过时返回 0")
@@ -56,24 +60,38 @@ def main(argv: list[str] | None = None) -> int:
         from desktop import selftest
         return selftest.run()
 
-    station = None
-    if args.demo:
+    demo_store: tuple[str, str, str] | None = None  # path, user, password
+    where = ""
+    if args.demo_county:
+        from sync import demo_county  # the demo data: only for --demo-county
+
+        try:
+            county = demo_county.ensure_demo_county(args.demo_dir or Path("demo-county"),
+                                                    say=_say)
+        except Exception as e:  # noqa: BLE001 - the one error path, before any window
+            _say(f"错误:{failures.report(e, '建立演示县')}")
+            return 1
+        _say(county.instructions())
+        demo_store = (county.county, county.user, county.password)
+        where = f"演示县已就绪:{county.county}"
+    elif args.demo:
         from registry import demo  # Faker and the demo data: only for --demo (start-up time)
         try:
-            station = demo.ensure_demo_station(args.demo_dir)
+            station = demo.ensure_demo_station(args.demo_dir or Path("demo-station"))
         except Exception as e:  # noqa: BLE001 - the one error path, before any window
             _say(f"错误:{failures.report(e, '建立演示工作站')}")
             return 1
         _say(station.instructions())
+        demo_store = (station.store, station.user, station.password)
+        where = f"演示工作站已就绪:{station.store}"
     if not _has_screen():
-        where = f"演示工作站已就绪:{station.store}" if station else ""
         _say(NO_SCREEN.format(where=where, args=" ".join(sys.argv[1:]) or "--demo"))
         return 0
 
     from desktop.shell import run  # Qt is imported only when a window will open
 
-    store = Path(station.store) if station else args.store
-    login = (station.user, station.password) if station else None
+    store = Path(demo_store[0]) if demo_store else args.store
+    login = (demo_store[1], demo_store[2]) if demo_store else None
     return run(store, demo_login=login)
 
 

@@ -5,7 +5,7 @@ The same seed gives the same households (ids aside, which are always fresh)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -384,9 +384,12 @@ def insert_rows(session: Session, rows: DemoRows) -> None:
 
 
 def generate(store: Store, households: int, seed: int = 1, user: str = "演示数据",
-             progress: Progress | None = None, today: date | None = None) -> DemoReport:
+             progress: Progress | None = None, today: date | None = None,
+             adjust: Callable[[DemoRows], None] | None = None) -> DemoReport:
     """Adds `households` demo households to the station's villages, in one transaction,
-    each with the steps that brought it to its stage (registry/demo_steps.py)."""
+    each with the steps that brought it to its stage (registry/demo_steps.py). `adjust`
+    may change the rows before they are inserted (the demo county plants a few people
+    registered in two townships)."""
     with store.transaction() as s:
         villages = list(s.execute(
             select(Region.code).where(Region.level == "village", Region.deleted.is_(False))
@@ -400,6 +403,8 @@ def generate(store: Store, households: int, seed: int = 1, user: str = "演示�
                           known_groups=known_groups, progress=progress, today=today,
                           user=user, role=store.role,
                           known_teams=set(s.scalars(select(TeamMember.village_code))))
+        if adjust is not None:
+            adjust(rows)
         insert_rows(s, rows)
         audit.record(s, user, "demo", "household", None,
                      after={"households": households, "members": len(rows.members),

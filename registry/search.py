@@ -32,6 +32,7 @@ class HouseholdFilter:
     stage: str | None = None
     poverty_status: str | None = None
     include_deleted: bool = False
+    township_code: str | None = None  # 9 digits: every village of a township (the county)
 
 
 SORT_KEYS: dict[str, Any] = {
@@ -97,6 +98,8 @@ def _place_conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
         where.append(Household.deleted.is_(False))
     if f.village_code:
         where.append(Household.village_code == f.village_code)
+    if f.township_code:
+        where.append(Household.village_code.startswith(f.township_code))
     if f.group_no is not None:
         where.append(Household.group_no == f.group_no)
     if f.stage:

@@ -49,3 +49,15 @@ def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_store(demo_store_path: Path) -> Iterator[Store]:
     with Store.open(demo_store_path, "admin", PASSWORD) as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def demo_county_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo county (sync/demo_county.py): 3 stations of 100 households, enrolled,
+    imported (a duplicate planted), decided and returned; built once per test run. Login
+    admin / demo-2014 on every store."""
+    from sync.demo_county import ensure_demo_county
+
+    folder = tmp_path_factory.mktemp("demo-county")
+    ensure_demo_county(folder, stations=3, households=100)
+    return folder

@@ -187,6 +187,8 @@ def _describe(flt: HouseholdFilter) -> str:
     parts = []
     if flt.text:
         parts.append(f"搜索“{flt.text}”")
+    if flt.township_code:
+        parts.append(f"乡镇 {flt.township_code}")
     if flt.village_code:
         parts.append(f"行政村 {flt.village_code}")
     if flt.group_no is not None:

@@ -58,9 +58,10 @@ class RosterJob:
 
 @dataclass(frozen=True)
 class RegisterJob:
-    """乡登记簿 of the whole station."""
+    """乡登记簿 of the whole station; at a county, of one township (its 9-digit code)."""
 
     paper: str = "A4"
+    township: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def print_job(store: Store, job: PrintJob, out: Path, progress: Progress | None 
         if isinstance(job, RosterJob):
             return print_roster(s, job.village_code, out, paper=job.paper, progress=progress)
         if isinstance(job, RegisterJob):
-            return print_register(s, out, paper=job.paper, progress=progress)
+            return print_register(s, out, paper=job.paper, progress=progress,
+                                  township=job.township)
         if isinstance(job, ExitAnnouncementJob):
             return print_exit_announcement(s, job.ref, out, paper=job.paper, phone=job.phone,
                                            address=job.address, progress=progress)

@@ -351,12 +351,21 @@ def print_roster(session: Session, village_code: str, out: Path, *, paper: str =
 
 
 def print_register(session: Session, out: Path, *, paper: str = "A4",
-                   fonts: FontSet | None = None, progress: Progress | None = None
-                   ) -> PrintResult:
-    """乡登记簿: every village of the station, each from a new page, then the totals."""
+                   fonts: FontSet | None = None, progress: Progress | None = None,
+                   township: str | None = None) -> PrintResult:
+    """乡登记簿: every village of the township, each from a new page, then the totals.
+    At a station its own township; at a county one township (`township`, its 9-digit
+    code) at a time, titled with that township's name (the county's figures as a whole
+    are the county summary, reports/pdf/county_summary.py)."""
     villages = data.villages(session)
+    if township is not None:
+        villages = [v for v in villages if v.township_code == township]
+        if not villages:
+            raise ReportError(f"本库没有乡镇 {township} 的行政村,请检查9位乡镇代码")
+    elif len({v.township_code for v in villages}) > 1:
+        raise ReportError("县扶贫办的登记簿按乡镇打印,请选择乡镇;全县的数字见县汇总表")
     if not villages:
         raise ReportError("本站没有行政村")
-    township = villages[0].township
-    return _print(session, villages, out, f"{township}农户登记簿", f"{township}扶贫工作站",
+    name = villages[0].township
+    return _print(session, villages, out, f"{name}农户登记簿", f"{name}扶贫工作站",
                   paper, fonts, progress, summary=True)

@@ -163,6 +163,10 @@ def test_bad_input_is_refused_in_chinese(command: Command, files: Files,
     for src, dst in ((files.station, work.station), (files.county, work.county)):
         shutil.copy(src, dst)
         shutil.copy(f"{src}.keys", f"{dst}.keys")
+    if command.words == ("demo-county",):  # 30 stations by default: a small one, in tmp
+        monkeypatch.setattr("sync.demo_county.DEMO_STATIONS", 2)
+        monkeypatch.setattr("sync.demo_county.DEMO_HOUSEHOLDS", 10)
+        monkeypatch.chdir(tmp_path)
     rng = random.Random(f"{SEED}-{command.name}")
     runs: list[list[str]] = [list(command.words)]
     runs += [_argv(command, work, rng, a.dest) for a in command.actions if a.nargs != 0]
