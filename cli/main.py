@@ -15,6 +15,7 @@ from cli import (
     station,
     stats_commands,
     sync_commands,
+    village_commands,
 )
 from cli.arguments import ChineseArgumentParser, install_translations
 from cli.common import CliError
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     aid_commands.register(sub)
     stats_commands.register(sub)
     quality_commands.register(sub)
+    village_commands.register(sub)
     return parser
 
 

@@ -33,8 +33,11 @@ from sync.names import (
     NOTICE,
     NOTICE_ENTRY,
     OBJECTION,
+    POOR_VILLAGE,
     STATION_TABLES,
     TEAM_MEMBER,
+    VILLAGE_EVENT,
+    VILLAGE_FACTS,
     VILLAGE_GROUP,
     VILLAGE_PLAN,
     YEARLY_REVIEW,
@@ -50,11 +53,14 @@ Slot = tuple[str, ...]
 # its village or the township itself), else its household.
 _REGION_COLUMN = {VILLAGE_GROUP: "village_code", HOUSEHOLD: "village_code",
                   NOTICE: "region_code", TEAM_MEMBER: "village_code",
-                  VILLAGE_PLAN: "village_code"}
+                  VILLAGE_PLAN: "village_code", VILLAGE_FACTS: "village_code",
+                  POOR_VILLAGE: "village_code", VILLAGE_EVENT: "village_code"}
 # Unique keys besides the id (a second row on the same key would break the constraint).
 _SLOTS = {VILLAGE_GROUP: ("village_code", "number"), NOTICE: ("region_code", "number"),
           NOTICE_ENTRY: ("notice_id", "household_id"),
-          HOUSEHOLD_INCOME: ("household_id", "year"), YEARLY_REVIEW: ("household_id", "year")}
+          HOUSEHOLD_INCOME: ("household_id", "year"), YEARLY_REVIEW: ("household_id", "year"),
+          VILLAGE_FACTS: ("village_code", "year"), POOR_VILLAGE: ("village_code",),
+          VILLAGE_EVENT: ("village_code", "seq")}
 # Slots keyed by a reference (a notice, a household) rather than a region code: the rows
 # held are those of the references the incoming rows name.
 _BY_REFERENCE = (NOTICE_ENTRY, HOUSEHOLD_INCOME, YEARLY_REVIEW)
@@ -307,7 +313,10 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           NOTICE: "{}的公示编号 {} 已有另一条记录",
           NOTICE_ENTRY: "公示上已列有这一户(另一条记录)",
           HOUSEHOLD_INCOME: "该户 {1} 年的收入已有另一条记录",
-          YEARLY_REVIEW: "该户 {1} 年的动态调整已有另一条记录"}
+          YEARLY_REVIEW: "该户 {1} 年的动态调整已有另一条记录",
+          VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
+          POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
+          VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:
