@@ -64,14 +64,14 @@ def figure_rows(sheet: VillageSheet) -> list[tuple[str, str]]:
     """The computed figures as (label, value), in the 登记表's order (PDF and Excel)."""
     f = sheet.figures
     rate = f"{f.incidence}%" if f.incidence is not None else "无法计算(农业户籍人口未填)"
-    team = "、".join(f"{n}({r})" for n, r, _ in f.team) or "无"
+    team = "、".join(f"{n}({r})" for n, r, _ in f.team)
     return [("建档立卡贫困户数", f"{f.poor_households}户"),
             ("建档立卡贫困人口", f"{f.poor_people}人"),
             ("贫困发生率", rate),
             (f"{sheet.year}年脱贫户数", f"{f.exited_households}户"),
             (f"{sheet.year}年脱贫人口", f"{f.exited_people}人"),
             ("帮扶责任人", f"{f.helpers}人(覆盖{f.covered}户)"),
-            ("驻村工作队", f"{len(f.team)}人:{team}")]
+            ("驻村工作队", f"{len(f.team)}人" + (f":{team}" if team else ""))]
 
 
 def basic_rows(sheet: VillageSheet) -> list[tuple[str, str]]:
@@ -107,8 +107,8 @@ def print_village_register(sheet: VillageSheet, out: Path, *, fonts: FontSet | N
     story: list[Flowable] = [
         styles.para(title, styles.title),
         styles.para(f"{place}(行政村代码 {sheet.code})    年度:{sheet.year}", styles.subtitle),
-        styles.para(f"贫困村状态:{sheet.status_name}    程序进度:{sheet.stage_name}"
-                    + (f"    退出年度:{sheet.exit_year}" if sheet.exit_year else ""),
+        styles.para(f"贫困村状态:{sheet.status_name};程序进度:{sheet.stage_name}"
+                    + (f";退出年度:{sheet.exit_year}" if sheet.exit_year else ""),
                     styles.line)]
     widths = [frame * 0.2, frame * 0.3, frame * 0.2, frame * 0.3]
     cells = Cells(styles, widths, base)
