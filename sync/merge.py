@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forms import idnumber
 from registry import audit
 from registry.models import AuditEntry, Region, utcnow
+from registry.poor_villages.county import STATUS_NEEDS, decided_kinds
 from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
@@ -80,6 +81,7 @@ class StationMerge:
         self.written_members: dict[str, str] = {}  # member id -> bucket
         self.quarantine: list[dict[str, Any]] = []
         self.cover = AuditCover()  # what this bundle's accepted audit entries account for
+        self.village_decisions: dict[str, set[str]] = {}  # the county's, per village
 
     # ---- the whole bundle ---------------------------------------------------------------
     def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
@@ -268,6 +270,11 @@ class StationMerge:
             holder = slots.setdefault(slot, str(r[cols.index("id")]))
             if holder != r[cols.index("id")]:
                 return ("conflict", _TAKEN[name].format(*slot))
+        if name == POOR_VILLAGE:
+            needs = STATUS_NEEDS.get(str(r[cols.index("poverty_status")]))
+            code = str(r[cols.index("village_code")])
+            if needs is not None and needs not in self._village_decisions(code):
+                return ("quarantined", "贫困村状态没有县扶贫办的公告(县审定和公告只能在县里作出)")
         if name == MEMBER:
             number = r[cols.index("id_number")]
             if number == "" and r[cols.index("no_id_number")] == 1:
@@ -276,6 +283,12 @@ class StationMerge:
                     and idnumber.check_digit(number[:17]) == number[17]):
                 return ("quarantined", "身份证号码校验不通过")
         return None
+
+    def _village_decisions(self, code: str) -> set[str]:
+        if code not in self.village_decisions:
+            self.village_decisions.update(decided_kinds(self.s, [code]))
+            self.village_decisions.setdefault(code, set())
+        return self.village_decisions[code]
 
     # ---- the station's audit chain ----------------------------------------------------------
     def _audit(self, rows: list[list[Any]], last_hash: str) -> str:

@@ -133,3 +133,21 @@ def _write(s: Session, actor: Actor, village_code: str, kind: str, basis: int,
     s.flush()
     audit.record(s, actor.user, "county_village", ENTITY, village_code,
                  after={"kind": kind, "ref": ref, "basis_seq": basis}, reason=note)
+
+
+# What a poor_village row's status needs the county to have decided (sync/merge.py checks
+# rows arriving from a station: a station cannot make itself a 贫困村, or leave, alone).
+STATUS_NEEDS = {"1": V_ANNOUNCE, "2": V_EXIT_ANNOUNCE}
+
+
+def decided_kinds(s: Session, village_codes: list[str]) -> dict[str, set[str]]:
+    """Per village: the kinds of the county's (not deleted) decisions on it."""
+    out: dict[str, set[str]] = {}
+    if not village_codes:
+        return out
+    for code, kind in s.execute(select(CountyDecision.household_id, CountyDecision.kind)
+                                .where(CountyDecision.household_id.in_(village_codes),
+                                       CountyDecision.kind.in_(VILLAGE_DECISION_KINDS),
+                                       CountyDecision.deleted.is_(False))):
+        out.setdefault(code, set()).add(kind)
+    return out

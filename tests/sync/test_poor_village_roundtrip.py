@@ -267,3 +267,22 @@ def _quarantine(store: Store) -> list[Quarantined]:
         rows = list(s.scalars(select(Quarantined)))
         s.expunge_all()
         return rows
+
+
+def test_a_station_cannot_make_itself_a_poor_village(offices: Offices) -> None:
+    o = offices
+    village, _ = registered(o.station, households=1)
+    _identify(o, village)
+    forger = Forger(o.station, o.county)
+    manifest, payload = forger.real(o.usb)
+    section = payload["tables"]["poor_village"]
+    row = section["rows"][0]
+    row[section["columns"].index("poverty_status")] = "1"  # 贫困村, with no 县审定 or 公告
+    row[section["columns"].index("stage")] = "70"
+    path = forger.seal(first_manifest(manifest), payload, o.folder / "forged.fpb")
+    [r] = receive.import_files(o.county, [path])
+    assert r.status == "applied", r.message
+    assert r.counts["poor_village"]["quarantined"] == 1
+    assert any(t == "poor_village" and "公告" in why for t, why in _held(o.county))
+    with o.county.session() as s:
+        assert s.scalar(select(PoorVillage)) is None
