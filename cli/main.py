@@ -16,6 +16,7 @@ from cli import (
     station,
     stats_commands,
     sync_commands,
+    village_commands,
 )
 from cli.arguments import ChineseArgumentParser, install_translations
 from cli.common import CliError
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats_commands.register(sub)
     quality_commands.register(sub)
     archive_commands.register(sub)
+    village_commands.register(sub)
     return parser
 
 

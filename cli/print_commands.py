@@ -101,6 +101,15 @@ def register(sub: Any) -> None:
     common.add_json_argument(p)
     p.set_defaults(run=cmd_handbook)
 
+    p = kinds.add_parser("village-register", help="贫困村登记表(PDF 或 Excel):基本情况和"
+                                                  "由农户计算的户数、人口、贫困发生率")
+    common.add_store_argument(p)
+    p.add_argument("--village", required=True, help="12位行政村代码")
+    p.add_argument("--year", type=integer(2013, 2035), help="年度(默认:已登记的最近年度)")
+    p.add_argument("--out", required=True, type=Path, help="输出文件:.pdf 或 .xlsx")
+    common.add_json_argument(p)
+    p.set_defaults(run=cmd_village_register)
+
 
 def _progress(done: int, total: int) -> bool:
     if sys.stderr.isatty():
@@ -187,3 +196,38 @@ def cmd_county_summary(args: argparse.Namespace) -> int:
 def cmd_handbook(args: argparse.Namespace) -> int:
     return _run(args, lambda s: print_handbook(s, args.out, household_id=args.household,
                                                village_code=args.village, progress=_progress))
+
+
+def cmd_village_register(args: argparse.Namespace) -> int:
+    from registry.poor_villages.sheet import village_sheet  # noqa: PLC0415
+
+    out: Path = args.out
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise common.CliError("输出文件应以 .pdf 或 .xlsx 结尾")
+    if not out.parent.is_dir():
+        raise common.CliError(f"文件夹不存在:{out.parent}")
+    try:
+        with common.open_store(args) as store, store.session() as session:
+            sheet = village_sheet(session, args.village.strip(), args.year)
+        if suffix == ".pdf":
+            from reports.pdf.village_register import print_village_register  # noqa: PLC0415
+
+            pages: int | None = print_village_register(sheet, out).pages
+        else:
+            from reports.excel.village_register import write_village_register  # noqa: PLC0415
+
+            write_village_register(sheet, out)
+            pages = None
+    except (UserError, FontMissing, MissingGlyphs, OSError) as e:
+        raise common.CliError(str(e)) from None
+    f = sheet.figures
+    if args.json:
+        common.emit_json({"path": str(out), "pages": pages, "village": sheet.code,
+                          "year": sheet.year, "households": f.poor_households,
+                          "people": f.poor_people,
+                          "incidence": None if f.incidence is None else str(f.incidence)})
+    else:
+        print(f"已生成 {out}:{sheet.name} {sheet.year}年贫困村登记表"
+              + (f",共 {pages} 页" if pages else ""))
+    return 0

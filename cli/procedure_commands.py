@@ -97,8 +97,14 @@ def register(sub: Any, households: Any) -> None:
                         "register 建档立卡 / exit-propose 拟退出 / exit-evaluate 退出民主评议 / "
                         "exit-agree 贫困户认可 / exit-township-review 乡镇审核退出 / "
                         "exit-close 销号 / relapse 返贫(中文名也可)")
-    p.add_argument("--household", nargs="+", required=True, help="户编号(可多个)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--household", nargs="+", help="户编号(可多个)")
+    who.add_argument("--village", help="12位行政村代码:贫困村的步骤(申请、乡镇审核、乡镇公示、"
+                                       "乡镇公示期满、申请退出、退出公示、退出公示期满;"
+                                       "县扶贫办:县审定、公告、县审定退出、退出公告)")
     p.add_argument("--date", type=day, required=True, help="日期 YYYY-MM-DD")
+    p.add_argument("--ref", help="贫困村县审定、公告:文号")
+    p.add_argument("--days", type=integer(1, 60), help="贫困村乡镇公示、退出公示:公示天数(默认7天)")
     p.add_argument("--result", type=_choice(RESULTS, "结果"), default=PASS,
                    help="pass 通过(默认)/ return 退回 / reject 未通过")
     p.add_argument("--reason", help="退回或未通过的原因")
@@ -317,6 +323,10 @@ def _facts(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_procedure_record(args: argparse.Namespace) -> int:
+    if args.village is not None:
+        from cli.village_commands import record_village  # noqa: PLC0415
+
+        return record_village(args)
     facts = _facts(args)
     if args.votes:
         facts.update(zip(("votes_for", "votes_against", "votes_abstain"), args.votes,

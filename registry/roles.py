@@ -37,12 +37,13 @@ class Act(Enum):
     SYNC = "导出和导入同步数据包"
     SETTINGS = "修改设置"
     AID = "记录帮扶责任人、帮扶计划和收入"
+    VILLAGE_FACTS = "登记贫困村基本情况"
     OPEN_REVIEW_YEAR = "开启年度动态调整"
     COUNTY_REVIEW = "县复审、抽查、审定和公告"
     COUNTY_QUOTA = "设定乡镇规模"
 
 
-_ENTRY = {Act.EDIT_HOUSEHOLDS, Act.APPLY, Act.AID}
+_ENTRY = {Act.EDIT_HOUSEHOLDS, Act.APPLY, Act.AID, Act.VILLAGE_FACTS}
 _REVIEW = _ENTRY | {Act.VILLAGE_STEPS, Act.TOWNSHIP_STEPS}
 _ADMIN = _REVIEW | {Act.VILLAGE_QUOTA, Act.MANAGE_USERS, Act.MANAGE_KEYS, Act.SYNC,
                     Act.SETTINGS, Act.OPEN_REVIEW_YEAR}

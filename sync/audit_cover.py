@@ -8,7 +8,8 @@ a village group its village, for a notice the notice itself (entity "notice": op
 closed by registry/procedure/notices.py). Schema 4: a year's income, a yearly review, a
 helper and a plan are named by their household too; a village's 驻村工作队 member by its
 village (entity "village_team"), a village's 帮扶规划 likewise ("village_plan"), as
-registry/aid/teams.py and plans.py log them.
+registry/aid/teams.py and plans.py log them. Schema 5: a village's 贫困村 facts, its
+poor_village row and its steps by the village (entity "village", registry/poor_villages).
 Demo data is the exception: thousands of rows under one `demo` entry, and only inserted.
 A row without such an entry among the entries the county accepted from this bundle was
 changed behind the program's back (SQL with the data key): it is quarantined, not applied.
@@ -20,7 +21,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.names import HOUSEHOLD, NOTICE, TEAM_MEMBER, VILLAGE_GROUP, VILLAGE_PLAN
+from sync.names import (
+    HOUSEHOLD,
+    NOTICE,
+    POOR_VILLAGE,
+    TEAM_MEMBER,
+    VILLAGE_EVENT,
+    VILLAGE_FACTS,
+    VILLAGE_GROUP,
+    VILLAGE_PLAN,
+)
 
 DEMO = "demo"  # registry.demo's action: one entry for a whole batch of demo rows
 
@@ -53,7 +63,9 @@ class AuditCover:
 # Tables whose audit entries name something other than a household: (entity, column).
 _NAMED = {VILLAGE_GROUP: (VILLAGE_GROUP, "village_code"), NOTICE: (NOTICE, "id"),
           HOUSEHOLD: (HOUSEHOLD, "id"), TEAM_MEMBER: ("village_team", "village_code"),
-          VILLAGE_PLAN: (VILLAGE_PLAN, "village_code")}
+          VILLAGE_PLAN: (VILLAGE_PLAN, "village_code"),
+          **{t: ("village", "village_code") for t in (VILLAGE_FACTS, POOR_VILLAGE,
+                                                      VILLAGE_EVENT)}}
 
 
 def _entity(table: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forms import idnumber
 from registry import audit
 from registry.models import AuditEntry, Region, utcnow
+from registry.poor_villages.county import STATUS_NEEDS, decided_kinds
 from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
@@ -33,8 +34,11 @@ from sync.names import (
     NOTICE,
     NOTICE_ENTRY,
     OBJECTION,
+    POOR_VILLAGE,
     STATION_TABLES,
     TEAM_MEMBER,
+    VILLAGE_EVENT,
+    VILLAGE_FACTS,
     VILLAGE_GROUP,
     VILLAGE_PLAN,
     YEARLY_REVIEW,
@@ -50,11 +54,14 @@ Slot = tuple[str, ...]
 # its village or the township itself), else its household.
 _REGION_COLUMN = {VILLAGE_GROUP: "village_code", HOUSEHOLD: "village_code",
                   NOTICE: "region_code", TEAM_MEMBER: "village_code",
-                  VILLAGE_PLAN: "village_code"}
+                  VILLAGE_PLAN: "village_code", VILLAGE_FACTS: "village_code",
+                  POOR_VILLAGE: "village_code", VILLAGE_EVENT: "village_code"}
 # Unique keys besides the id (a second row on the same key would break the constraint).
 _SLOTS = {VILLAGE_GROUP: ("village_code", "number"), NOTICE: ("region_code", "number"),
           NOTICE_ENTRY: ("notice_id", "household_id"),
-          HOUSEHOLD_INCOME: ("household_id", "year"), YEARLY_REVIEW: ("household_id", "year")}
+          HOUSEHOLD_INCOME: ("household_id", "year"), YEARLY_REVIEW: ("household_id", "year"),
+          VILLAGE_FACTS: ("village_code", "year"), POOR_VILLAGE: ("village_code",),
+          VILLAGE_EVENT: ("village_code", "seq")}
 # Slots keyed by a reference (a notice, a household) rather than a region code: the rows
 # held are those of the references the incoming rows name.
 _BY_REFERENCE = (NOTICE_ENTRY, HOUSEHOLD_INCOME, YEARLY_REVIEW)
@@ -74,6 +81,7 @@ class StationMerge:
         self.written_members: dict[str, str] = {}  # member id -> bucket
         self.quarantine: list[dict[str, Any]] = []
         self.cover = AuditCover()  # what this bundle's accepted audit entries account for
+        self.village_decisions: dict[str, set[str]] = {}  # the county's, per village
 
     # ---- the whole bundle ---------------------------------------------------------------
     def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
@@ -262,6 +270,11 @@ class StationMerge:
             holder = slots.setdefault(slot, str(r[cols.index("id")]))
             if holder != r[cols.index("id")]:
                 return ("conflict", _TAKEN[name].format(*slot))
+        if name == POOR_VILLAGE:
+            needs = STATUS_NEEDS.get(str(r[cols.index("poverty_status")]))
+            code = str(r[cols.index("village_code")])
+            if needs is not None and needs not in self._village_decisions(code):
+                return ("quarantined", "贫困村状态没有县扶贫办的公告(县审定和公告只能在县里作出)")
         if name == MEMBER:
             number = r[cols.index("id_number")]
             if number == "" and r[cols.index("no_id_number")] == 1:
@@ -270,6 +283,12 @@ class StationMerge:
                     and idnumber.check_digit(number[:17]) == number[17]):
                 return ("quarantined", "身份证号码校验不通过")
         return None
+
+    def _village_decisions(self, code: str) -> set[str]:
+        if code not in self.village_decisions:
+            self.village_decisions.update(decided_kinds(self.s, [code]))
+            self.village_decisions.setdefault(code, set())
+        return self.village_decisions[code]
 
     # ---- the station's audit chain ----------------------------------------------------------
     def _audit(self, rows: list[list[Any]], last_hash: str) -> str:
@@ -307,7 +326,10 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           NOTICE: "{}的公示编号 {} 已有另一条记录",
           NOTICE_ENTRY: "公示上已列有这一户(另一条记录)",
           HOUSEHOLD_INCOME: "该户 {1} 年的收入已有另一条记录",
-          YEARLY_REVIEW: "该户 {1} 年的动态调整已有另一条记录"}
+          YEARLY_REVIEW: "该户 {1} 年的动态调整已有另一条记录",
+          VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
+          POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
+          VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:

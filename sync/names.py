@@ -43,13 +43,17 @@ HOUSEHOLD_INCOME = "household_income"
 TEAM_MEMBER = "team_member"
 VILLAGE_PLAN = "village_plan"
 YEARLY_REVIEW = "yearly_review"
+# Schema 5 (贫困村).
+VILLAGE_FACTS = "village_facts"
+POOR_VILLAGE = "poor_village"
+VILLAGE_EVENT = "village_event"
 
 # What a station sends, parents before children (foreign keys are on: a notice before its
 # entries and objections, a household before them too), then its audit entries. Regions
 # are not sent: both sides load the official table.
 STATION_TABLES = (VILLAGE_GROUP, HOUSEHOLD, MEMBER, HELPER, AID_PLAN, HOUSEHOLD_INCOME,
                   YEARLY_REVIEW, TEAM_MEMBER, VILLAGE_PLAN, PROCEDURE_EVENT, NOTICE,
-                  NOTICE_ENTRY, OBJECTION)
+                  NOTICE_ENTRY, OBJECTION, VILLAGE_FACTS, POOR_VILLAGE, VILLAGE_EVENT)
 # County-owned rows a return bundle carries for one station (its own township's quota
 # only), then county configuration.
 RETURN_TABLES = (RECEIPT, DUPLICATE, DECISION, KEY_EVENT, QUOTA)
@@ -76,6 +80,9 @@ TABLE_NAMES = {
     TEAM_MEMBER: "驻村工作队",
     VILLAGE_PLAN: "村帮扶规划",
     YEARLY_REVIEW: "年度动态调整",
+    VILLAGE_FACTS: "贫困村基本情况",
+    POOR_VILLAGE: "贫困村",
+    VILLAGE_EVENT: "贫困村程序记录",  # its identification and exit steps
 }
 
 

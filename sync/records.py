@@ -31,7 +31,10 @@ from forms.aid import AID_PLAN_FORM, HELPER_FORM, TEAM_MEMBER_FORM, VILLAGE_PLAN
 from forms.fields import Field, FieldType, Form
 from forms.household import HOUSEHOLD_FORM
 from forms.member import MEMBER_FORM
+from forms.village import VILLAGE_FACTS_FORM, VILLAGE_STAGE, VILLAGE_STATUS
 from registry.columns import Fixed
+from registry.poor_villages import steps as village_steps
+from registry.poor_villages.county import VILLAGE_DECISION_KINDS
 from registry.procedure import county, notices, quota
 from registry.procedure.backfill import BACKFILL
 from registry.procedure.steps import RESULT_NAMES, STEPS
@@ -47,10 +50,13 @@ from sync.names import (
     NOTICE,
     NOTICE_ENTRY,
     OBJECTION,
+    POOR_VILLAGE,
     POVERTY_LINE,
     PROCEDURE_EVENT,
     QUOTA,
     TEAM_MEMBER,
+    VILLAGE_EVENT,
+    VILLAGE_FACTS,
     VILLAGE_PLAN,
     YEARLY_REVIEW,
 )
@@ -62,13 +68,16 @@ TEXT_MAX = 65_536  # characters of a Text column no form limits (audit before/af
 # labels), kept per 年度 (schema 4).
 FORMS: dict[str, Form] = {HOUSEHOLD: HOUSEHOLD_FORM, MEMBER: MEMBER_FORM, HELPER: HELPER_FORM,
                           AID_PLAN: AID_PLAN_FORM, HOUSEHOLD_INCOME: HOUSEHOLD_FORM,
-                          TEAM_MEMBER: TEAM_MEMBER_FORM, VILLAGE_PLAN: VILLAGE_PLAN_FORM}
+                          TEAM_MEMBER: TEAM_MEMBER_FORM, VILLAGE_PLAN: VILLAGE_PLAN_FORM,
+                          VILLAGE_FACTS: VILLAGE_FACTS_FORM}
 # Code lists of columns that are not form fields.
 CODE_LISTS = {(MEMBER, "change_reason"): cl.MEMBER_CHANGE_REASON,
               (MEMBER, "joined_reason"): cl.MEMBER_JOIN_REASON,
               (PROCEDURE_EVENT, "stage"): cl.STAGE,
               (YEARLY_REVIEW, "proposal"): cl.REVIEW_PROPOSAL,
-              (POVERTY_LINE, "standard"): cl.IDENTIFICATION_STANDARD}
+              (POVERTY_LINE, "standard"): cl.IDENTIFICATION_STANDARD,
+              (VILLAGE_EVENT, "stage"): VILLAGE_STAGE, (POOR_VILLAGE, "stage"): VILLAGE_STAGE,
+              (POOR_VILLAGE, "poverty_status"): VILLAGE_STATUS}
 # Codes of the procedure's columns (registry/procedure), as their modules define them.
 _ROLES = frozenset(ROLE_NAMES)
 CODES: dict[tuple[str, str], frozenset[str]] = {
@@ -78,8 +87,12 @@ CODES: dict[tuple[str, str], frozenset[str]] = {
     (NOTICE, "kind"): frozenset(notices.KIND_NAMES),
     (NOTICE_ENTRY, "outcome"): frozenset(notices.ENTRY_OUTCOME_NAMES),
     (OBJECTION, "outcome"): frozenset(notices.OUTCOME_NAMES),
-    (DECISION, "kind"): county.DECISION_KINDS | {"review"},  # review: schema 1's 复审
+    (DECISION, "kind"): county.DECISION_KINDS | {"review"}  # review: schema 1's 复审
+    | VILLAGE_DECISION_KINDS,
     (DECISION, "role"): _ROLES,
+    (VILLAGE_EVENT, "step"): frozenset(village_steps.STEPS),
+    (VILLAGE_EVENT, "result"): frozenset(RESULT_NAMES),
+    (VILLAGE_EVENT, "role"): _ROLES,
 }
 SEQ_MAX = 100_000  # steps of one household: a few dozen in a lifetime
 YEARS = (2013, 2035)  # 年度 of an income, a review, a village's plan (forms/aid.py's range)
@@ -94,9 +107,12 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     (HOUSEHOLD_INCOME, "year"): YEARS,
     (HOUSEHOLD_INCOME, "size"): (0, MAX_SIZE),
     (YEARLY_REVIEW, "year"): YEARS,
+    (VILLAGE_EVENT, "seq"): (0, SEQ_MAX),
+    (POOR_VILLAGE, "exit_year"): YEARS,
 }
 # Text columns that hold a JSON object (a step's facts: votes, findings, 文号…).
-JSON_OBJECTS = {(PROCEDURE_EVENT, "facts"), (YEARLY_REVIEW, "checklist")}
+JSON_OBJECTS = {(PROCEDURE_EVENT, "facts"), (YEARLY_REVIEW, "checklist"),
+                (VILLAGE_EVENT, "facts")}
 # The columns every synced row has, and those of tables without a form, named for people.
 LABELS = {"id": "记录编号", "rev": "修改计数", "created_at": "创建时间", "updated_at": "修改时间",
           "deleted": "删除标记", "household_id": "所属农户", "village_code": "行政村",
@@ -115,7 +131,8 @@ LABELS = {"id": "记录编号", "rev": "修改计数", "created_at": "创建时�
           "proposal": "调整意见", "reviewed_on": "核查日期", "reviewed_by": "核查人",
           "no_id_number": "暂无身份证号", "joined_reason": "增员原因",
           "joined_date": "增员日期", "change_evidence": "变更证明材料",
-          "standard": "识别标准", "amount": "扶贫标准金额"}
+          "standard": "识别标准", "amount": "扶贫标准金额", "poverty_status": "贫困村状态",
+          "exit_year": "退出年度"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?", re.ASCII)
 _NONE = type(None)

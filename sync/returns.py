@@ -4,8 +4,8 @@ is matched by township, poverty lines (county configuration) by year and 识别�
 revocation of this station's key retires it and makes a new one, which the county must
 enroll again. Then, in
 the same transaction, the county's decisions become steps of the households they are about
-(registry/procedure/decisions.py), and the notes say what changed ("26 户由“县复审”变为
-“县审定”")."""
+(registry/procedure/decisions.py; a village's: registry/poor_villages/decisions.py), and the
+notes say what changed ("26 户由“县复审”变为“县审定”")."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from registry.poor_villages.decisions import apply_village_decisions
+from registry.poor_villages.decisions import summary as village_summary
 from registry.procedure.decisions import apply_decisions
 from registry.sync_state import OwnKey
 from registry.tracking import reserve_revs
@@ -53,6 +55,8 @@ def apply_return(s: Session, station_code: str, payload: dict[str, Any]
             arrived = {str(r[at]) for r in rows}
     check_buckets(record_counts(payload), counts)
     notes += apply_decisions(s, station_code, report=arrived).summary()
+    villages, refused = apply_village_decisions(s, station_code, report=arrived)
+    notes += village_summary(villages) + refused
     return counts, notes
 
 

@@ -192,8 +192,11 @@ class VillageAidDialog(QDialog):
         add = self._button("添加队员…", self.add_team_member, page)
         add.setObjectName("addTeamMember")
         self.end_member_button = self._button("结束驻村…", self.end_team_member, page)
+        facts = self._button("贫困村基本情况…", self.edit_village_facts, page)
+        facts.setObjectName("editVillageFacts")
         row = QHBoxLayout()
         row.addWidget(hint("第一书记排在最前;已结束驻村的队员以灰色显示。", page), 1)
+        row.addWidget(facts)
         row.addWidget(add)
         row.addWidget(self.end_member_button)
         layout = QVBoxLayout(page)
@@ -308,6 +311,11 @@ class VillageAidDialog(QDialog):
         self._run(dialog, "结束驻村", lambda: partial(access.end_team_member, store,
                                                                   member.id, dialog.on()),
                   lambda _r: "已结束驻村")
+
+    def edit_village_facts(self) -> None:
+        from desktop.aid.village_facts import edit_village_facts  # noqa: PLC0415
+
+        edit_village_facts(self)
 
     def add_village_plan(self) -> None:
         dialog = RecordDialog(VILLAGE_PLAN_FORM, "添加村帮扶规划项目", self,

@@ -62,7 +62,8 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert result["status"] == "applied" and set(result["counts"]) <= {
         "village_group", "household", "member", "helper", "aid_plan", "household_income",
         "yearly_review", "team_member", "village_plan", "procedure_event", "notice",
-        "notice_entry", "notice_objection", "audit"}
+        "notice_entry", "notice_objection", "audit", "village_facts", "poor_village",
+        "village_event"}
     assert all(set(c) == {"inserted", "updated", "unchanged", "possible_duplicate",
                           "conflict", "quarantined"} for c in result["counts"].values())
 
