@@ -228,7 +228,8 @@ def test_cancel_while_generating_leaves_no_preview(
 
     from registry.progress import Cancelled
 
-    def slow_register(_s: object, _out: Path, *, paper: str, progress: object) -> None:
+    def slow_register(_s: object, _out: Path, *, paper: str, progress: object,
+                      township: object = None) -> None:
         assert callable(progress)
         while progress(0, 100):  # until 取消 is pressed
             time.sleep(0.01)
