@@ -94,6 +94,7 @@ def chart_drawing(table: StatTable, fonts: FontSet, width: float = WIDTH,
                   height: float = HEIGHT) -> Drawing:
     d = Drawing(width, height)
     font = fonts.name
+    d.initialFontName = font  # else the renderer's state names Helvetica, never embedded
     d.add(String(width / 2, height - 12, chart_title(table), fontName=font, fontSize=10,
                  textAnchor="middle"))
     points = chart_points(table)
