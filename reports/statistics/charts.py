@@ -120,13 +120,14 @@ def _bars(d: Drawing, points: list[Point], font: str, width: float, height: floa
     labels = [p.label for p in points]
     size = 8.0
     longest = _label_room(labels, font, size)
-    slot = (width - 60) / len(points)
+    plot = min(width - 60, 90.0 * len(points))  # a lone bar stays a bar, not a wall
+    slot = plot / len(points)
     angle = 0 if longest <= slot - 4 else 35
     # rotated labels need room below the axis: their length times sin(angle)
     below = 16 if angle == 0 else 10 + longest * 0.574 + size
     chart = VerticalBarChart()
-    chart.x, chart.y = 45, below
-    chart.width, chart.height = width - 60, height - below - 30
+    chart.x, chart.y = 45 + (width - 60 - plot) / 2, below
+    chart.width, chart.height = plot, height - below - 30
     chart.data = [[p.value for p in points]]
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontName = font

@@ -44,8 +44,9 @@ def columns_of(by: str, level: str) -> tuple[str, ...]:
     if by == "incidence":
         return (f"{unit}代码", unit, "口径", "贫困户数", "贫困人口", "农业户籍人口",
                 "贫困发生率(%)")
-    head = (f"{unit}代码", unit, statistics.BY[by].split("(")[0].removeprefix("帮扶计划与"),
-            "户数", "人数")
+    key = {"measure": "帮扶措施", "source": "资金来源", "year": "脱贫与返贫",
+           "helper": "帮扶责任人"}.get(by, statistics.BY[by])
+    head = (f"{unit}代码", unit, key, "户数", "人数")
     if by in ("measure", "source"):
         return (*head, "计划数", "资金(元)")
     return head
