@@ -8,7 +8,8 @@ Who counts:
   register's households — with their current members (a member who left does not count);
 - person dimensions (劳动技能, 健康状况, 文化程度) count members, and households with at
   least one such member;
-- year: 脱贫 (销号) and 返贫 steps per year, by the year the step records;
+- year: 脱贫 (销号) and 返贫 steps per year, by the year the step records (one statement:
+  the facts' year through SQLAlchemy's JSON type);
 - helper: 建档立卡 households not yet 销号 with and without a current 帮扶责任人;
 - incidence (贫困发生率): 建档立卡 people not yet 销号 / 农业户籍人口, the latter from each
   village's latest village_facts with 农业户籍人口 filled, summed up the levels. A unit with a
@@ -22,14 +23,25 @@ plan tables add "plans" and "amount", 贫困发生率 adds "base" (农业户籍�
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from forms import codelists as cl
@@ -49,6 +61,7 @@ LEVELS = {"county": 6, "township": 9, "village": 12}
 LEVEL_NAMES = {"county": "县", "township": "乡镇", "village": "行政村"}
 REGISTER = frozenset({REGISTERED, *EXIT_STAGES, EXITED})  # 建档立卡 households
 NOT_EXITED = frozenset({REGISTERED, *EXIT_STAGES})
+EXITED_STATUSES = ("2", "3")  # 脱贫, 返贫: what the exit_close and relapse steps set
 
 # dimension → (Chinese name, code list, column, whose: household | member)
 _HOUSEHOLD_DIMS: dict[str, tuple[str, CodeList, Any]] = {
@@ -180,30 +193,28 @@ def _names(s: Session, codes: set[str]) -> dict[str, str]:
 
 
 def _years(s: Session, level: str, where: list[Any], unit: Any) -> list[Row]:
-    """Exit and re-entry steps are few (a household has a handful in a decade): read and
-    counted here, so the year in the step's facts needs no engine-specific JSON SQL."""
-    q = (select(unit, ProcedureEvent.step, ProcedureEvent.facts, ProcedureEvent.event_date,
-                Household.id, Household.size)
-         .join(ProcedureEvent, ProcedureEvent.household_id == Household.id)
-         .where(*where, ProcedureEvent.deleted.is_(False),
-                ProcedureEvent.step.in_(("exit_close", "relapse")),
-                ProcedureEvent.result == "pass"))
-    seen: dict[tuple[str, str], dict[str, int]] = {}
-    for u, step, facts, on, hid, size in s.execute(q):
-        year = _fact_year(facts) or on.year
-        key = f"{year}年{'脱贫' if step == 'exit_close' else '返贫'}"
-        seen.setdefault((u, key), {})[hid] = int(size or 0)
-    rows = [(u, k, len(hs), sum(hs.values())) for (u, k), hs in seen.items()]
+    """One statement: the year a 销号 or 返贫 step records (its facts' "year", else the
+    step's date), per unit, step and year, each household once. The facts are read through
+    SQLAlchemy's JSON type, which writes json_extract on SQLite and ->> on PostgreSQL."""
+    fact_year = cast(cast(ProcedureEvent.facts, JSON)["year"].as_string(), Integer)
+    year = func.coalesce(fact_year, extract("year", ProcedureEvent.event_date)).label("year")
+    inner = (select(unit, ProcedureEvent.step.label("step"), year,
+                    Household.id.label("household"), Household.size.label("size"))
+             .join(ProcedureEvent, ProcedureEvent.household_id == Household.id)
+             .where(*where, ProcedureEvent.deleted.is_(False),
+                    # only these steps set 脱贫/返贫 and nothing sets 未脱贫 again: the status
+                    # index narrows the households before their steps are read
+                    Household.poverty_status.in_(EXITED_STATUSES),
+                    ProcedureEvent.step.in_(("exit_close", "relapse")),
+                    ProcedureEvent.result == "pass")
+             .group_by(unit, ProcedureEvent.step, year, Household.id, Household.size)
+             .subquery())
+    q = (select(inner.c.unit, inner.c.step, inner.c.year, func.count(), func.sum(inner.c.size))
+         .group_by(inner.c.unit, inner.c.step, inner.c.year))
+    rows = [(u, f"{int(y)}年{'脱贫' if step == 'exit_close' else '返贫'}", int(h), int(p or 0))
+            for u, step, y, h, p in s.execute(q)]
     order = {key: (i, key) for i, key in enumerate(sorted({r[1] for r in rows}))}
     return _named(s, "year", rows, order)
-
-
-def _fact_year(facts: str | None) -> int | None:
-    try:
-        value = json.loads(facts or "{}").get("year")
-        return int(value) if value is not None else None
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def _helpers(s: Session, level: str, where: list[Any], unit: Any, on: date) -> list[Row]:
