@@ -87,7 +87,8 @@ def _value(t: Total, value: str) -> float:
 
 
 def chart_title(table: StatTable) -> str:
-    return f"{table.title}:{VALUE_NAMES[CHARTS[table.by].value]}"
+    value = VALUE_NAMES[CHARTS[table.by].value]
+    return value if value.startswith(table.title) else f"{table.title}:{value}"
 
 
 def chart_drawing(table: StatTable, fonts: FontSet, width: float = WIDTH,

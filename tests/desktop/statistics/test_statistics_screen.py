@@ -61,6 +61,10 @@ def test_screen_shows_each_table_with_its_chart(qtbot: QtBot, main_window: MainW
         screen.print_report()
     preview = opened.args[0]
     assert preview.windowTitle() and preview.isVisible()
+    preview.resize(900, 1000)
+    qtbot.waitUntil(lambda: {0, 1} <= set(preview.rendered_pages()), timeout=20000)
+    preview.go_to(1)
+    qtbot.waitUntil(lambda: 1 in preview.rendered_pages(), timeout=20000)
     save_screen(preview, tmp_path, "stats-report-preview")
     assert screen.preview is preview
     preview.close()
