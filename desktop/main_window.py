@@ -3,7 +3,8 @@ a search box that finds as the user types.
 
 Other features add their commands through one registration point:
 
-    window.add_action("打印", action)   # menus: 文件 户籍管理 识别程序 帮扶管理 打印 数据交换 帮助
+    window.add_action("打印", action)
+    # menus: 文件 户籍管理 识别程序 帮扶管理 统计 打印 数据交换 帮助
     window.add_action("数据交换", action, toolbar=True)
 
 `window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
@@ -44,7 +45,7 @@ from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.workspace import Workspace
 from forms import codelists as cl
-from registry import applog, household_access, villages
+from registry import applog, household_access
 from registry.household_access import HouseholdDetail
 from registry.progress import Progress
 from registry.roles import Act
@@ -54,7 +55,7 @@ from registry.villages import Village
 T = TypeVar("T")
 
 
-MENUS = ("文件", "户籍管理", "识别程序", "帮扶管理", "打印", "数据交换", "帮助")
+MENUS = ("文件", "户籍管理", "识别程序", "帮扶管理", "统计", "打印", "数据交换", "帮助")
 SEARCH_DELAY_MS = 150
 
 SHORTCUTS_HELP = """<table cellpadding='3'>
@@ -238,20 +239,18 @@ class MainWindow(QMainWindow):
         """Reloads the tree (names, groups, counts) and runs the current search again."""
         store = self.workspace.store
 
-        def load(_p: Progress) -> tuple[list[Village], dict[Any, int]]:
-            return villages.load_villages(store), household_access.village_counts(store)
-
-        def done(result: tuple[list[Village], dict[Any, int]]) -> None:
-            self._villages, counts = result
+        def done(tree: household_access.PlaceTree) -> None:
+            self._villages = tree.villages
             self.tree.blockSignals(True)
-            self.tree.populate(store.info.region_name, self._villages, counts)
+            self.tree.populate(store.info.region_name, self._villages, tree.counts,
+                               tree.townships)
             self.tree.blockSignals(False)
             self.run_search()
 
-        self.op("读取村组", load).success(done).run()
+        self.op("读取村组", lambda _p: household_access.place_tree(store)).success(done).run()
 
     def current_filter(self) -> HouseholdFilter:
-        village, group = self.tree.current_place()
+        village, group = self.tree.current_node()
         return HouseholdFilter(text=self.search_box.text().strip(), village_code=village,
                                group_no=group, stage=self.stage_filter.currentData())
 

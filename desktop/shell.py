@@ -96,6 +96,7 @@ class Shell(QObject):
         from desktop.main_window import MainWindow
         from desktop.printing import actions as print_actions
         from desktop.procedure import actions as procedure_actions
+        from desktop.statistics import screen as statistics_screen
         from desktop.workspace import Workspace
         self.store = store
         self.main_window = MainWindow(Workspace(store, self.worker), idle_ms=self.idle_ms)
@@ -103,6 +104,7 @@ class Shell(QObject):
         print_actions.install(self.main_window)
         procedure_actions.install(self.main_window)
         aid_actions.install(self.main_window)
+        statistics_screen.install(self.main_window)
         excel_actions.install(self.main_window)
         backup_actions.install(self.main_window, self.return_to_login)
         user_actions.install(self.main_window, self.return_to_login)

@@ -58,6 +58,23 @@ def village_counts(store: Store) -> dict[tuple[str, int | None], int]:
         return search.village_counts(s)
 
 
+@dataclass(frozen=True)
+class PlaceTree:
+    """What the window's tree shows: the villages with their groups, the households per
+    (village, group) from one grouped query, and at a county its townships (the tree is
+    county → township → village → group there; a station's tree starts at its township)."""
+
+    villages: list[villages.Village]
+    counts: dict[tuple[str, int | None], int]
+    townships: list[tuple[str, str]]
+
+
+def place_tree(store: Store) -> PlaceTree:
+    with store.session() as s:
+        townships = villages.list_townships(s) if store.info.kind == "county" else []
+        return PlaceTree(villages.list_villages(s), search.village_counts(s), townships)
+
+
 def household_detail(store: Store, household_id: str) -> HouseholdDetail:
     with store.session() as s:
         row = hh.get_household(s, household_id)

@@ -96,7 +96,9 @@ def _place_conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not f.include_deleted:
         where.append(Household.deleted.is_(False))
-    if f.village_code:
+    if f.village_code and len(f.village_code) < 12:  # a township (the county's tree)
+        where.append(Household.village_code.startswith(f.village_code))
+    elif f.village_code:
         where.append(Household.village_code == f.village_code)
     if f.township_code:
         where.append(Household.village_code.startswith(f.township_code))

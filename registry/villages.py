@@ -98,3 +98,12 @@ def save_villages(store: Store, edits: list[VillageEdit]) -> None:
             rename_village(s, store.user, edit.code, edit.name)
             if edit.groups:
                 add_groups(s, store.user, edit.code, edit.groups)
+
+
+def list_townships(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the store's townships in code order: a county's tree groups its
+    villages under them."""
+    return [(c, n) for c, n in session.execute(
+        select(Region.code, Region.name)
+        .where(Region.level == "township", Region.deleted.is_(False))
+        .order_by(Region.code))]

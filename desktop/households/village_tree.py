@@ -1,5 +1,6 @@
-"""The tree of the station's villages and their groups, each with its household count.
-Choosing an item filters the household table to it."""
+"""The tree of the station's villages and their groups, each with its household count; at a
+county, county → township → village → group. Choosing an item filters the household table
+to it (a township filters by its code prefix)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 from desktop.look import icon
 from registry.villages import Village
 
-PlaceRole = Qt.ItemDataRole.UserRole + 1  # (village_code | None, group_no | None)
+PlaceRole = Qt.ItemDataRole.UserRole + 1  # (village/township code | None, group_no | None)
 
 
 class VillageTree(QTreeWidget):
@@ -30,18 +31,35 @@ class VillageTree(QTreeWidget):
         self.root: QTreeWidgetItem | None = None
 
     def populate(self, township: str, villages: list[Village],
-                 counts: dict[tuple[str, int | None], int]) -> None:
-        current = self.current_place()
+                 counts: dict[tuple[str, int | None], int],
+                 townships: list[tuple[str, str]] | None = None) -> None:
+        """`township` names the root (a county's name at a county); with `townships` the
+        villages hang under their township (code prefix), each with its count."""
+        current = self.current_node()
         self.blockSignals(True)
         self.clear()
-        total = sum(counts.values())
-        root = QTreeWidgetItem(self, [township, str(total)])
+        per_village: dict[str, dict[int | None, int]] = {}
+        for (code, g), n in counts.items():
+            per_village.setdefault(code, {})[g] = n
+        root = QTreeWidgetItem(self, [township, str(sum(counts.values()))])
         root.setIcon(0, icon("township"))
         root.setData(0, PlaceRole, (None, None))
         self.root = root
+        parents: dict[str, QTreeWidgetItem] = {}
+        if townships:
+            self.setHeaderLabels(["乡镇 / 村 / 组", "户数"])
+            root.setIcon(0, icon("app"))
+            for code, name in townships:
+                n = sum(sum(g.values()) for v, g in per_village.items() if v[:9] == code)
+                item = QTreeWidgetItem(root, [name, str(n)])
+                item.setIcon(0, icon("township"))
+                item.setData(0, PlaceRole, (code, None))
+                item.setToolTip(0, f"{name}({code})")
+                parents[code] = item
         for v in villages:
-            in_village = {g: n for (code, g), n in counts.items() if code == v.code}
-            item = QTreeWidgetItem(root, [v.name, str(sum(in_village.values()))])
+            in_village = per_village.get(v.code, {})
+            parent = parents.get(v.code[:9], root)
+            item = QTreeWidgetItem(parent, [v.name, str(sum(in_village.values()))])
             item.setIcon(0, icon("village"))
             item.setData(0, PlaceRole, (v.code, None))
             item.setToolTip(0, f"{v.name}({v.code})")
@@ -71,11 +89,17 @@ class VillageTree(QTreeWidget):
         return out
 
     def current_place(self) -> tuple[str | None, int | None]:
+        """The chosen village and group (None, None on the root or a township)."""
+        code, group = self.current_node()
+        return (code, group) if code is not None and len(code) == 12 else (None, None)
+
+    def current_node(self) -> tuple[str | None, int | None]:
+        """What the chosen item filters by: a village or township code, and a group."""
         item = self.currentItem()
         if item is None:
             return None, None
-        village, group = item.data(0, PlaceRole)
-        return village, group
+        code, group = item.data(0, PlaceRole)
+        return code, group
 
     def select_place(self, village: str | None, group: int | None) -> None:
         for item in self._items():

@@ -4,16 +4,29 @@ household and one member at a time (no GROUP BY), over the demo station."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from forms import codelists as cl
 from registry import statistics
-from registry.models import Helper, Household, Member, ProcedureEvent, Region
+from registry.models import (
+    AidPlan,
+    Helper,
+    Household,
+    Member,
+    ProcedureEvent,
+    Region,
+    VillageFacts,
+)
 from registry.store import Store
+from tests.conftest import PASSWORD
 
 HOUSEHOLD_DIMS = {"stage": ("stage", cl.STAGE), "attribute": ("attribute",
                   cl.HOUSEHOLD_ATTRIBUTE), "cause": ("main_cause", cl.POVERTY_CAUSE),
@@ -86,7 +99,8 @@ def recount(store: Store, by: str, width: int) -> dict[tuple[str, str], tuple[in
 
 
 @pytest.mark.parametrize("level", ["county", "township", "village"])
-@pytest.mark.parametrize("by", list(statistics.BY))
+@pytest.mark.parametrize("by", [b for b in statistics.BY
+                                if b not in ("incidence", "measure", "source")])
 def test_each_table_equals_a_recount(demo_store: Store, by: str, level: str) -> None:
     with demo_store.session() as s:
         rows = statistics.stats(s, by, level)
@@ -96,3 +110,111 @@ def test_each_table_equals_a_recount(demo_store: Store, by: str, level: str) -> 
     assert all(r.name == names.get(r.code, r.code) for r in rows)
     if by in ("stage", "attribute", "status"):
         assert rows, "the demo has households of every kind"
+
+
+# ---- 贫困发生率 and the plan tables ---------------------------------------------------------
+@pytest.fixture
+def store_with_facts(demo_store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    """The demo station copied, with 农业户籍人口 for every village but the last (two years
+    for the first, the later one counts) and a schema-3 plan with a total but no source."""
+    for suffix in ("", ".keys", "-wal", "-shm"):
+        if Path(f"{demo_store_path}{suffix}").exists():
+            shutil.copy(f"{demo_store_path}{suffix}", tmp_path / f"s.db{suffix}")
+    with Store.open(tmp_path / "s.db", "admin", PASSWORD) as store:
+        with store.transaction() as s:
+            villages = sorted(s.scalars(select(Region.code).where(Region.level == "village")))
+            for n, village in enumerate(villages[:-1]):
+                s.add(VillageFacts(village_code=village, year=2015, people_agricultural=1))
+                s.add(VillageFacts(village_code=village, year=2016,
+                                   people_agricultural=900 + 37 * n))
+            household = s.scalars(select(Household.id).where(
+                Household.deleted.is_(False))).first()
+            s.add(AidPlan(household_id=household, year=2016, measure="4",
+                          funds=Decimal("1234.56")))
+        yield store
+
+
+def recount_plans(store: Store, by: str, width: int
+                  ) -> dict[tuple[str, str], tuple[int, int, int, Decimal]]:
+    with store.session() as s:
+        households = {h.id: h for h in s.scalars(select(Household).where(
+            Household.deleted.is_(False)))}
+        plans = [p for p in s.scalars(select(AidPlan)) if not p.deleted
+                 and p.household_id in households]
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    count: Counter[tuple[str, str]] = Counter()
+    money: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for p in plans:
+        unit = households[p.household_id].village_code[:width]
+        if by == "measure":
+            pairs = [(_label(cl.AID_MEASURE, p.measure), p.funds or Decimal(0))]
+        else:
+            pairs = [(label, getattr(p, f"funds_{c}")) for c, label in statistics.SOURCES
+                     if (getattr(p, f"funds_{c}") or 0) > 0]
+            if all(getattr(p, f"funds_{c}") is None for c, _ in statistics.SOURCES) \
+                    and p.funds is not None:
+                pairs.append((statistics.NO_SOURCE, p.funds))
+        for key, amount in pairs:
+            seen[(unit, key)].add(p.household_id)
+            count[(unit, key)] += 1
+            money[(unit, key)] += amount
+    return {k: (len(v), sum(households[h].size for h in v), count[k], money[k])
+            for k, v in seen.items()}
+
+
+@pytest.mark.parametrize("level", ["county", "township", "village"])
+@pytest.mark.parametrize("by", ["measure", "source"])
+def test_plan_tables_equal_a_recount(store_with_facts: Store, by: str, level: str) -> None:
+    with store_with_facts.session() as s:
+        rows = statistics.stats(s, by, level)
+    got = {(r.code, r.key): (r.households, r.people, r.plans, r.amount) for r in rows}
+    assert got == recount_plans(store_with_facts, by, statistics.LEVELS[level])
+    assert rows and all(set(r.as_dict()) == {"code", "name", "by", "key", "households",
+                                             "people", "plans", "amount"} for r in rows)
+    if by == "source":
+        assert any(r.key == statistics.NO_SOURCE for r in rows)
+
+
+@pytest.mark.parametrize("level", ["county", "township", "village"])
+def test_incidence_equals_a_recount(store_with_facts: Store, level: str) -> None:
+    width = statistics.LEVELS[level]
+    with store_with_facts.session() as s:
+        rows = statistics.stats(s, "incidence", level)
+        facts = list(s.scalars(select(VillageFacts)))
+        households = list(s.scalars(select(Household).where(Household.deleted.is_(False))))
+    latest: dict[str, VillageFacts] = {}
+    for f in facts:
+        if f.village_code not in latest or f.year > latest[f.village_code].year:
+            latest[f.village_code] = f
+    poor: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for h in households:
+        if h.stage in statistics.NOT_EXITED:
+            poor[h.village_code[:width]][0] += 1
+            poor[h.village_code[:width]][1] += h.size
+    base: Counter[str] = Counter()
+    for village, f in latest.items():
+        base[village[:width]] += f.people_agricultural or 0
+    lacking = {h.village_code[:width] for h in households
+               if h.stage in statistics.NOT_EXITED and h.village_code not in latest}
+    got = {r.code: r for r in rows}
+    assert set(got) == set(poor) | set(base)
+    for unit, r in got.items():
+        assert (r.households, r.people) == tuple(poor[unit])
+        if unit in lacking or not base[unit]:
+            assert (r.key, r.rate) == (statistics.NO_BASE, None)
+        else:
+            assert r.key == statistics.RATE and r.base == base[unit]
+            assert r.rate == (Decimal(poor[unit][1] * 100) / base[unit]).quantize(
+                Decimal("0.01"))
+    keys = {r.key for r in rows}
+    if level == "village":
+        assert keys == {statistics.RATE, statistics.NO_BASE}, "the last village has no facts"
+    else:
+        assert keys == {statistics.NO_BASE}, "a unit missing one village shows no rate"
+
+
+def test_household_rows_keep_their_six_keys(demo_store: Store) -> None:
+    with demo_store.session() as s:
+        rows = statistics.stats(s, "cause", "village")
+    assert rows and all(list(r.as_dict()) == ["code", "name", "by", "key", "households",
+                                              "people"] for r in rows)

@@ -1,0 +1,1 @@
+"""The 统计 menu: the statistics screen (screen.py)."""
