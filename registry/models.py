@@ -318,6 +318,8 @@ class ProcedureEvent(Tracked, Base):
     generator before steps were recorded): they are history only."""
 
     __tablename__ = "procedure_event"
+    # Schema 5: the county's exits and re-entries per year read steps by kind.
+    __table_args__ = (Index("ix_procedure_event_step", "step", "result"),)
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
     stage: Mapped[str] = mapped_column(String(2))
     event_date: Mapped[date] = mapped_column(Date)

@@ -1,6 +1,7 @@
 """Schema 5: 贫困村 (issue 14) — village_facts (the 贫困村登记表's typed facts per village and
 year), poor_village (a village's stage and 贫困村 status, derived from its steps) and
-village_event (its recorded steps). New tables only: no row of schema 4 changes.
+village_event (its recorded steps); an index on procedure_event(step, result) for the
+statistics of exits per year. No row of schema 4 changes.
 
 Revision ID: 0005
 Revises: 0004
@@ -63,8 +64,11 @@ def upgrade() -> None:
         _opt("notice_id", sa.String(36)), _opt("decision_id", sa.String(36)),
     )
     op.create_index("ix_village_event_village_code", "village_event", ["village_code"])
+    # Statistics of exits and re-entries per year read steps by kind (销号, 返贫).
+    op.create_index("ix_procedure_event_step", "procedure_event", ["step", "result"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_procedure_event_step", "procedure_event")
     for name in ("village_event", "poor_village", "village_facts"):
         op.drop_table(name)
