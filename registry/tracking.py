@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from registry.base import Tracked, utcnow
@@ -69,9 +69,12 @@ def bulk_insert(session: Session, model: type[Tracked], rows: list[dict[str, Any
         row["updated_at"] = now
         if row["created_at"] is None:
             row["created_at"] = now
-    statement = insert(model).execution_options(render_nulls=True)
+    # A Core INSERT on the session's connection: the ORM's bulk path would sort every row
+    # into "insert commands" first, a third of a 20,000-household demo's insert time.
+    statement = model.__table__.insert()  # type: ignore[attr-defined]
+    connection = session.connection()
     for start in range(0, len(rows), chunk):
-        session.execute(statement, rows[start:start + chunk])
+        connection.execute(statement, rows[start:start + chunk])
 
 
 def _default(model: type[Tracked], key: str) -> Any:
