@@ -134,24 +134,29 @@ def _plant(store: Store) -> dict[str, set[str]]:
                   {"h": hid})
         planted["child_older_than_head"] = {hid}
 
-        hid = pick(s, "1")
+        hid = pick(s, "EXISTS (SELECT 1 FROM member m WHERE m.household_id = h.id AND "
+                      "m.relation = '01' AND m.change_reason IS NULL "
+                      "AND m.birth_date < '1980-01-01')")  # over 25 whatever the year
         s.execute(text("UPDATE member SET school_status = '16' WHERE household_id = :h "
-                       "AND relation = '01'"), {"h": hid})
+                       "AND relation = '01' AND change_reason IS NULL"), {"h": hid})
         planted["student_over_25"] = {hid}
 
-        first, second = pick(s, "1"), pick(s, "1")
+        one_head = ("(SELECT count(*) FROM member m WHERE m.household_id = h.id "
+                    "AND m.relation = '01') = 1")
+        first, second = pick(s, one_head), pick(s, one_head)
         number = _one(s, "SELECT id_number FROM member WHERE household_id = :h AND "
                          "relation = '01'", h=first)
         s.execute(text("UPDATE member SET id_number = :n WHERE household_id = :h AND "
                        "relation = '01'"), {"n": number, "h": second})
         planted["member_in_two_households"] = {first, second}
 
-        hid = pick(s, "1")
-        s.execute(text("UPDATE member SET id_number = '', no_id_number = 1 WHERE household_id"
-                       " = :h AND relation = '02'"), {"h": hid})
-        s.execute(text("UPDATE member SET id_number = '', no_id_number = 1 WHERE household_id"
-                       " = :h AND relation <> '01' AND id = (SELECT id FROM member WHERE "
-                       "household_id = :h AND relation <> '01' LIMIT 1)"), {"h": hid})
+        # A household with someone besides its head (ids are random: the first one may
+        # be a head alone, and then nothing would be planted).
+        hid = pick(s, "EXISTS (SELECT 1 FROM member m WHERE m.household_id = h.id "
+                      "AND m.relation <> '01' AND m.deleted = 0 AND m.change_reason IS NULL)")
+        s.execute(text("UPDATE member SET id_number = '', no_id_number = 1 WHERE id = ("
+                       "SELECT id FROM member WHERE household_id = :h AND relation <> '01' "
+                       "AND deleted = 0 AND change_reason IS NULL LIMIT 1)"), {"h": hid})
         planted["no_id_number"] = {hid}
 
         hid = pick(s, "EXISTS (SELECT 1 FROM member m WHERE m.household_id = h.id "
