@@ -17,16 +17,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cli.arguments import day, integer
-from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
+from cli.common import (
+    CliError,
+    acting,
+    add_json_argument,
+    add_store_argument,
+    emit_json,
+    open_store,
+)
 from forms import codelists as cl
 from forms.checklists import checklist_for
 from registry import audit, roles
 from registry.aid import helpers, incomes, members, plans, poverty_line, review, teams
 from registry.aid.common import log, may_write
 from registry.models import Household, PovertyLine
-from registry.procedure.record import Actor, store_kind
+from registry.procedure.record import store_kind
 from registry.roles import Act
-from registry.store import Store
 
 YEAR = integer(2013, 2035)
 # `income set` options → household_income columns.
@@ -53,12 +59,6 @@ def _money(text: str) -> Decimal:
     if not value.is_finite() or value < 0 or value > MAX_MONEY:
         raise argparse.ArgumentTypeError(f"金额应在 0 到 {MAX_MONEY} 元之间,收到“{text}”")
     return value.quantize(Decimal("0.01"))
-
-
-@contextmanager
-def _acting(args: argparse.Namespace) -> Iterator[tuple[Store, Session, Actor]]:
-    with open_store(args) as store, store.transaction() as s:
-        yield store, s, Actor(store.user, store.role)
 
 
 @contextmanager
@@ -130,7 +130,7 @@ def cmd_helper_assign(args: argparse.Namespace) -> int:
     values = {"name": args.name, "unit": args.unit, "title": args.title, "phone": args.phone,
               "affiliation": args.affiliation, "unit_kind": args.unit_kind,
               "start_date": args.start or date.today()}
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         rows = helpers.assign(s, actor, args.household, values)
         out = [{"helper_id": r.id, "household_id": r.household_id} for r in rows]
     if args.json:
@@ -142,7 +142,7 @@ def cmd_helper_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_helper_end(args: argparse.Namespace) -> int:
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         row = helpers.end(s, actor, args.helper, args.date or date.today(), args.reason)
         print(f"{row.name} 的帮扶于 {row.end_date} 结束")
     return 0
@@ -210,14 +210,14 @@ def _register_teams(sub: Any) -> None:
 def cmd_team_add(args: argparse.Namespace) -> int:
     values = {"name": args.name, "role": args.role, "unit": args.unit, "title": args.title,
               "phone": args.phone, "start_date": args.start or date.today()}
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         row = teams.add_member(s, actor, args.village, values)
         print(f"队员记录 {row.id}:{row.name}({cl.TEAM_ROLE.label_of(row.role)})")
     return 0
 
 
 def cmd_team_end(args: argparse.Namespace) -> int:
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         row = teams.end_member(s, actor, args.member, args.date or date.today())
         print(f"{row.name} 于 {row.end_date} 结束驻村")
     return 0
@@ -271,7 +271,7 @@ def cmd_plan_add(args: argparse.Namespace) -> int:
         "year": args.year, "measure": args.measure, "content": args.content,
         "responsible": args.responsible, "status": args.status,
         **{f"funds_{c.code}": getattr(args, c.code) for c in cl.FUND_SOURCE.choices}}
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         if args.household:
             row: Any = plans.add_plan(s, actor, args.household, values)
         else:
@@ -286,7 +286,7 @@ def cmd_plan_result(args: argparse.Namespace) -> int:
                if v is not None}
     if not changes:
         raise CliError("请至少给出 --status 或 --result")
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         row = plans.update_plan(s, actor, args.plan, changes)
         print(f"计划 {row.id}:{cl.PLAN_STATUS.label_of(row.status) if row.status else ''}")
     return 0
@@ -350,7 +350,7 @@ def cmd_income_set(args: argparse.Namespace) -> int:
     values = {c: getattr(args, c) for c in MONEY_OPTIONS.values()}
     if all(v is None for v in values.values()):
         raise CliError("请至少给出一项收入,如 --wage 8000")
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         may_write(s, actor)
         h = _household(s, args.household)
         row = incomes.put_income(s, h, args.year, values)
@@ -408,14 +408,14 @@ def _register_reviews(sub: Any) -> None:
 
 
 def cmd_review_open(args: argparse.Namespace) -> int:
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         review.open_year(s, actor, args.year)
     print(f"已开启 {args.year} 年度动态调整")
     return 0
 
 
 def cmd_review_set(args: argparse.Namespace) -> int:
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         h = _household(s, args.household)
         checklist = checklist_for(h.village_code, args.year)
         by_name = {**{i.key: i.key for i in checklist.items},
@@ -480,7 +480,7 @@ def _register_members(sub: Any) -> None:
 
 
 def cmd_member_change(args: argparse.Namespace) -> int:
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         m = members.member_leaves(s, actor, args.household, args.member, args.reason,
                                   args.date, args.evidence)
         print(f"{m.name}:{cl.MEMBER_CHANGE_REASON.label_of(m.change_reason or '')}"
@@ -492,7 +492,7 @@ def cmd_member_join(args: argparse.Namespace) -> int:
     values = {"name": args.name, "id_number": args.id_number, "no_id_number": args.no_id,
               "sex": args.sex, "birth_date": args.birth, "relation": args.relation,
               "ethnicity": args.ethnicity, "health": args.health}
-    with _acting(args) as (_, s, actor):
+    with acting(args) as (_, s, actor):
         m = members.member_joins(s, actor, args.household, values, args.reason, args.date,
                                  args.evidence)
         size = _household(s, args.household).size

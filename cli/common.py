@@ -8,13 +8,18 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from registry.errors import StoreError, UserError
 from registry.keyslots import KeySlots, parse_recovery_key
+from registry.procedure.record import Actor
 from registry.store import Store
 
 PASSWORD_ENV = "FUPIN_PASSWORD"
@@ -68,6 +73,14 @@ def open_store(args: argparse.Namespace) -> Store:
         return Store.open(path, user, ask_password())
     except StoreError as e:
         raise CliError(str(e)) from None
+
+
+@contextmanager
+def acting(args: argparse.Namespace) -> Iterator[tuple[Store, Session, Actor]]:
+    """The store, one transaction, and who acts (the user and the role the store records):
+    all or nothing."""
+    with open_store(args) as store, store.transaction() as s:
+        yield store, s, Actor(store.user, store.role)
 
 
 def _plain(value: Any) -> Any:

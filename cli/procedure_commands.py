@@ -10,25 +10,28 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from cli.arguments import day, integer
-from cli.common import CliError, add_json_argument, add_store_argument, emit_json, open_store
+from cli.common import (
+    CliError,
+    acting,
+    add_json_argument,
+    add_store_argument,
+    emit_json,
+    open_store,
+)
 from forms.validation import Invalid
 from registry import bulk, roles
 from registry.household_access import require_may_edit
 from registry.procedure import county, history, notices, quota, station
-from registry.procedure.record import Actor, Recorded
+from registry.procedure.record import Recorded
 from registry.procedure.steps import PASS, REJECT, RETURN, find_step, stage_name
 from registry.roles import Act
-from registry.store import Store
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 MAX_HOUSEHOLDS = 50_000  # one add, as one Excel import
@@ -224,13 +227,6 @@ def _exit_argument(p: argparse.ArgumentParser) -> None:
                    default=county.IDENTIFY, help="脱贫退出(县审定退出、退出公告)")
 
 
-@contextmanager
-def _acting(args: argparse.Namespace) -> Iterator[tuple[Store, Session, Actor]]:
-    """The store, one transaction, and who acts: all or nothing."""
-    with open_store(args) as store, store.transaction() as s:
-        yield store, s, Actor(store.user, store.role)
-
-
 def _invalid(e: Invalid) -> CliError:
     return CliError("数据有误,未登记任何农户:\n" + "\n".join(
         f"  {m}" for m in dict.fromkeys(str(err.message) for err in e.errors)))
@@ -270,7 +266,7 @@ def _read_households(path: Path) -> list[bulk.RawHousehold]:
 
 def cmd_households_add(args: argparse.Namespace) -> int:
     items = _read_households(args.json_file)
-    with _acting(args) as (store, s, actor):
+    with acting(args) as (store, s, actor):
         require_may_edit(store)
         try:
             result = bulk.register_households(
@@ -331,7 +327,7 @@ def cmd_procedure_record(args: argparse.Namespace) -> int:
     if args.votes:
         facts.update(zip(("votes_for", "votes_against", "votes_abstain"), args.votes,
                          strict=True))
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         done = station.record_step(s, actor, args.step, args.household, args.date,
                                    args.result, args.reason, facts, args.override,
                                    today=date.today())
@@ -346,7 +342,7 @@ def cmd_procedure_record(args: argparse.Namespace) -> int:
 def cmd_notice_open(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
-    with _acting(args) as (store, s, actor):
+    with acting(args) as (store, s, actor):
         if args.kind in (notices.FIRST, notices.EXIT):
             if not args.village:
                 raise CliError(f"{notices.KIND_NAMES[args.kind]}须用 --village 指定行政村")
@@ -377,7 +373,7 @@ def _print_notice(args: argparse.Namespace, number: str) -> int:
 
 
 def cmd_notice_objection(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         notices.add_objection(s, actor, args.notice, args.household, args.text, args.outcome,
                               args.date or date.today(), objector=args.by,
                               checking=args.checking, today=date.today())
@@ -386,7 +382,7 @@ def cmd_notice_objection(args: argparse.Namespace) -> int:
 
 
 def cmd_notice_close(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         done = notices.close_notice(s, actor, args.notice, args.date or date.today(),
                                     today=date.today())
     if args.json:
@@ -432,7 +428,7 @@ def cmd_county_review(args: argparse.Namespace) -> int:
 
 
 def cmd_county_sample(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         chosen = county.sample(s, actor, args.share, args.station, args.seed, args.track)
     if args.json:
         emit_json([asdict(r) for r in chosen])
@@ -444,7 +440,7 @@ def cmd_county_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_county_check(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         county.check_sample(s, actor, args.household, args.result == "pass", args.note,
                             args.track)
     print("已记录核查结果")
@@ -452,7 +448,7 @@ def cmd_county_check(args: argparse.Namespace) -> int:
 
 
 def cmd_county_decide(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         n = county.decide(s, actor, args.household, args.result, args.ref, args.reason,
                           args.override, args.track)
     what = ("审定退出" if args.track == county.EXIT else "审定") if args.result else "退回"
@@ -466,7 +462,7 @@ def cmd_county_announce(args: argparse.Namespace) -> int:
         raise CliError("请用 --out 指定公告 PDF 文件")
     if args.out is not None and not args.out.parent.is_dir():
         raise CliError(f"文件夹不存在:{args.out.parent}")
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         result = county.announce(s, actor, args.ref, args.date or date.today(), args.track)
     pages = None
     if args.out is not None:
@@ -493,7 +489,7 @@ def cmd_county_announce(args: argparse.Namespace) -> int:
 
 # ---- quota -------------------------------------------------------------------------------
 def cmd_quota_set(args: argparse.Namespace) -> int:
-    with _acting(args) as (_store, s, actor):
+    with acting(args) as (_store, s, actor):
         if args.township:
             quota.set_township_quota(s, actor, args.township, args.households, args.people,
                                      args.reason)
