@@ -153,12 +153,14 @@ def _village_rows(v: Village, records: list[HouseholdRecord], hh_cols: list[Colu
 
 
 def _row_height(row: list[Any], widths: list[float], size: float) -> float:
-    """What ReportLab will make of the row: one line for strings, wrapped Paragraphs."""
+    """What ReportLab will make of the row: a line per line of a string, wrapped Paragraphs."""
     pads = size * 0.55  # TOPPADDING + BOTTOMPADDING of grid_style
     tallest = size * 1.2
     for cell, width in zip(row, widths, strict=False):
         if isinstance(cell, Flowable):
             tallest = max(tallest, cell.wrap(width - 2 * CELL_PAD, 10_000)[1])
+        elif isinstance(cell, str) and "\n" in cell:  # Cells broke it into lines
+            tallest = max(tallest, size * 1.2 * (cell.count("\n") + 1))
     return tallest + pads
 
 
