@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from registry import server
 from registry.errors import StoreError, UserError
 from registry.keyslots import KeySlots, parse_recovery_key
 from registry.procedure.record import Actor
@@ -36,8 +37,19 @@ class CliError(UserError):
         self.code = code
 
 
+def store_target(text: str) -> Path | str:
+    """--store: a SQLCipher file, or a postgresql:// URL of a store on a server."""
+    return text if server.is_server(text) else Path(text)
+
+
+def shown_store(target: Path | str) -> str:
+    """A store as it may be printed: a server's URL without its password."""
+    return server.shown(target) if isinstance(target, str) else str(target)
+
+
 def add_store_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", required=True, type=Path, help="数据库文件路径")
+    p.add_argument("--store", required=True, type=store_target,
+                   help="数据库文件路径,或服务器数据库地址 postgresql://…")
     p.add_argument("--user", help=f"登录用户名(也可用环境变量 {USER_ENV})")
 
 
@@ -59,13 +71,15 @@ def ask_password(prompt: str = "密码:", env: str = PASSWORD_ENV, confirm: bool
 
 def open_store(args: argparse.Namespace) -> Store:
     """Opens with the recovery key when FUPIN_RECOVERY_KEY is set, else user + password."""
-    path: Path = args.store
+    path: Path | str = args.store
     try:
         recovery = os.environ.get(RECOVERY_ENV)
-        if recovery:
+        if recovery and isinstance(path, Path):
             return Store.open_with_recovery_key(path, parse_recovery_key(recovery))
         user = args.user or os.environ.get(USER_ENV)
         if not user:
+            if isinstance(path, str):
+                raise CliError("服务器数据库请用 --user(或环境变量 FUPIN_USER)指定登录用户")
             users = KeySlots.load(path).users()
             if len(users) != 1:
                 raise CliError("此数据库有多个用户,请用 --user 指定登录用户")

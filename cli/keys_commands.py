@@ -7,11 +7,12 @@ reset their passwords."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from cli.common import NEW_PASSWORD_ENV, RECOVERY_ENV, CliError, ask_password
-from registry import recovery
+from registry import recovery, server
 from registry.keyslots import parse_recovery_key
 
 
@@ -24,6 +25,16 @@ def register(sub: Any) -> None:
     p.add_argument("--user", default=recovery.DEFAULT_ADMIN,
                    help=f"新管理员的用户名(默认“{recovery.DEFAULT_ADMIN}”)")
     p.set_defaults(run=cmd_rebuild)
+
+    p = sub.add_parser("server-key", help="生成服务器密钥(PostgreSQL 服务器数据库用它加密同步私钥)")
+    p.set_defaults(run=cmd_server_key)
+
+
+def cmd_server_key(args: argparse.Namespace) -> int:
+    print(server.new_server_key())
+    print(f"请保存到只有本程序能读的文件,用环境变量 {server.KEY_FILE_ENV} 指向它"
+          f"(或设为 {server.KEY_ENV});与数据库备份分开保管一份。", file=sys.stderr)
+    return 0
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:

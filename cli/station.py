@@ -20,6 +20,8 @@ from cli.common import (
     ask_password,
     emit_json,
     open_store,
+    shown_store,
+    store_target,
 )
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
@@ -38,7 +40,8 @@ MAX_DEMO = 200_000
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="新建加密数据库(乡镇工作站或县扶贫办)")
-    p.add_argument("--store", required=True, type=Path)
+    p.add_argument("--store", required=True, type=store_target,
+                   help="新数据库文件,或服务器上的空数据库 postgresql://…")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--township", help="乡镇工作站:9位乡镇区划代码")
     where.add_argument("--county", help="县扶贫办:6位县区划代码")
@@ -143,13 +146,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         info = store.info
         fingerprint = enroll.own_fingerprint(store)  # makes the sync keys at setup
     if args.json:
-        emit_json({"store": str(args.store), "kind": kind, "region_code": code,
+        emit_json({"store": shown_store(args.store), "kind": kind, "region_code": code,
                    "fingerprint": fingerprint,
                    "region_name": info.region_name, "user": args.user,
                    "recovery_key": recovery})
         return 0
     label = "乡镇工作站" if kind == "station" else "县扶贫办"
-    print(f"已建立{label}数据库:{args.store}({info.region_name} {code})")
+    print(f"已建立{label}数据库:{shown_store(args.store)}({info.region_name} {code})")
+    if not recovery:  # on a server: no key file, no recovery key
+        print(f"同步密钥指纹:{fingerprint}")
+        print("同步密钥的私钥已用服务器密钥加密保存;服务器密钥请另行妥善保管(丢失则须重新注册)。")
+        return 0
     print(f"密钥文件:{args.store}.keys(必须与数据库放在一起)")
     print(f"同步密钥指纹:{fingerprint}")
     print()

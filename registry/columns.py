@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Dialect, Integer
+from sqlalchemy import Dialect, Integer, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -30,3 +30,30 @@ class Fixed(TypeDecorator[Decimal]):
         if value is None:
             return None
         return (Decimal(value) / self._scale).quantize(Decimal(1).scaleb(-self.places))
+
+
+class ServerSealed(TypeDecorator[str]):
+    """A secret column (a private key in hex). In a SQLCipher file it is stored as it is
+    (the whole file is encrypted); on a PostgreSQL server it is sealed with the server key
+    held outside the database (registry/server.py), never written in plain."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value  # type: ignore[no-any-return]
+        from registry import server
+
+        return server.seal(str(value), self.purpose)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value  # type: ignore[no-any-return]
+        from registry import server
+
+        return server.unseal(str(value), self.purpose)

@@ -361,6 +361,9 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(20))
     added_by: Mapped[str | None] = mapped_column(String(40))
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # scrypt hash (registry/server.py) in a store on a server; NULL in a SQLCipher file,
+    # whose key slots check passwords.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(AuditFields, Base):

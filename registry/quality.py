@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -248,15 +248,15 @@ def _student_over_25(s: Session, sc: _Scope) -> Iterable[Row]:
     ht = Household
     m = Member
     year = func.coalesce(ht.income_year, sc.today.year)
-    # Older than 25 at the end of the year the household's data are for: born on or
-    # before 31 December of (year - 26).
-    latest_birth = func.printf("%04d-12-31", year - (q.STUDENT_MAX_AGE + 1))
+    # Older than 25 at the end of the year the household's data are for: born in (year -
+    # 26) or before. extract() is SQLAlchemy's: strftime on SQLite, EXTRACT on PostgreSQL.
+    latest_birth_year = year - (q.STUDENT_MAX_AGE + 1)
     for hid, hno, village, hname, name, school, birth, y in s.execute(
             select(*_hh_cols(ht), m.name, m.school_status, m.birth_date, year)
             .join_from(m, ht, ht.id == m.household_id)
             .where(sc.households(ht), _current_member(m), m.school_status.is_not(None),
                    m.school_status.not_in(["", q.NOT_A_STUDENT]),
-                   m.birth_date <= latest_birth)):
+                   extract("year", m.birth_date) <= latest_birth_year)):
         born = birth if isinstance(birth, date) else date.fromisoformat(str(birth))
         end = date(int(y), 12, 31)
         age = end.year - born.year - ((end.month, end.day) < (born.month, born.day))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from registry import search_index
@@ -73,15 +73,11 @@ def _prefix(column: Any, text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + "\U0010ffff")
 
 
-def _matching_members(text: str) -> Any:
+def _matching_members(dialect: str, text: str) -> Any:
     """Household ids of living members whose keys contain (3+ characters) or start with
     (1–2 characters: a surname, initials, a pinyin syllable) the query."""
     if len(text) >= 3:
-        in_index: Any = (select(literal_column("rowid")).select_from(table("member_fts"))
-                    .where(literal_column("member_fts").op("MATCH")(
-                        search_index.match_phrase(text))))
-        return (select(Member.household_id)
-                .where(literal_column("member.rowid").in_(in_index)))
+        return search_index.members_containing(dialect, text)
     if _is_chinese(text):
         keys = _prefix(Member.name, text)
     elif text.isascii() and text.isalpha():
@@ -111,25 +107,25 @@ def _place_conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _text_sources(text: str) -> list[Any]:
+def _text_sources(session: Session, text: str) -> list[Any]:
     """Selects of household ids the text points at (empty: the text filters nothing)."""
     if len(text) == 12 and text.isdigit():
         return [select(Household.id).where(Household.village_code == text)]
-    members = _matching_members(text)
+    members = _matching_members(session.get_bind().dialect.name, text)
     if members is None:
         return []
     sources = [members]
     if _is_chinese(text):
         # A Chinese query also finds a village by name: "尼日" lists 尼日村.
         villages = select(Region.code).where(Region.level == "village",
-                                             func.instr(Region.name, text) > 0)
+                                             Region.name.contains(text, autoescape=True))
         sources.append(select(Household.id).where(Household.village_code.in_(villages)))
     return sources
 
 
-def _conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, f: HouseholdFilter) -> list[ColumnElement[bool]]:
     where = _place_conditions(f)
-    sources = _text_sources(f.text.strip().lower())
+    sources = _text_sources(session, f.text.strip().lower())
     if sources:
         where.append(or_(*(Household.id.in_(source) for source in sources)))
     return where
@@ -143,7 +139,8 @@ def household_ids(session: Session, f: HouseholdFilter, sort: str = "village",
                   descending: bool = False, limit: int | None = None, offset: int = 0
                   ) -> list[str]:
     """Every matching id in order (exact; the CLI and exports use this)."""
-    q = select(Household.id).where(and_(*_conditions(f))).order_by(*_order(sort, descending))
+    q = (select(Household.id).where(and_(*_conditions(session, f)))
+         .order_by(*_order(sort, descending)))
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return list(session.execute(q).scalars())
@@ -165,7 +162,7 @@ def find_households(session: Session, f: HouseholdFilter, sort: str = "village",
                     descending: bool = False, cap: int = SEARCH_CAP) -> Hits:
     """Search as the user types: exact when the text is specific, bounded when it is not,
     so a county of 200,000 households answers as fast as a township."""
-    sources = _text_sources(f.text.strip().lower())
+    sources = _text_sources(session, f.text.strip().lower())
     if not sources:
         return Hits(household_ids(session, f, sort, descending), capped=False)
     candidates: set[str] = set()
@@ -181,7 +178,7 @@ def find_households(session: Session, f: HouseholdFilter, sort: str = "village",
 
 
 def count_households(session: Session, f: HouseholdFilter) -> int:
-    q = select(func.count()).select_from(Household).where(and_(*_conditions(f)))
+    q = select(func.count()).select_from(Household).where(and_(*_conditions(session, f)))
     return int(session.execute(q).scalar_one())
 
 

@@ -1,6 +1,8 @@
-"""The full-text index behind search: an FTS5 trigram index over each member's search key
-(`张三|zhangsan|zs|5134…`), kept current by triggers so every writer — the editor, bulk
-imports, the county's sync merge — updates it without knowing it exists.
+"""The full-text index behind search, one interface over two engines. Each member's search
+key (`张三|zhangsan|zs|5134…`) is indexed by trigrams: in SQLCipher an FTS5 trigram index
+kept current by triggers, on PostgreSQL a pg_trgm GIN index on member.search_text (kept
+current by the server). Every writer — the editor, bulk imports, the county's sync merge —
+updates it without knowing it exists. `members_containing` is the one query.
 
 Its rowids are the member table's rowids. VACUUM may renumber those (the member table has
 a text primary key), so anything that VACUUMs must call rebuild() afterwards.
@@ -8,9 +10,20 @@ a text primary key), so anything that VACUUMs must call rebuild() afterwards.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from typing import Any
+
+from sqlalchemy import Connection, literal_column, select, table
+
+from registry.models import Member
 
 TABLE = "member_fts"
+
+# PostgreSQL: trigram GIN over living members' keys; LIKE '%…%' of 3+ characters uses it.
+PG_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    """CREATE INDEX IF NOT EXISTS ix_member_search_trgm ON member
+       USING gin (search_text gin_trgm_ops) WHERE deleted = false""",
+)
 
 _DDL = (
     # contentless: the text lives in member.search_text; the index holds only trigrams.
@@ -33,17 +46,31 @@ _DDL = (
 
 
 def create(conn: Connection) -> None:
-    for statement in _DDL:
+    for statement in PG_DDL if conn.dialect.name == "postgresql" else _DDL:
         conn.exec_driver_sql(statement)
 
 
-def owns(table_name: str) -> bool:
-    """The FTS5 table and the shadow tables SQLite keeps for it (member_fts_data, …): made
-    here, not by the models, so a comparison of models and database must skip them."""
-    return table_name == TABLE or table_name.startswith(f"{TABLE}_")
+def owns(name: str) -> bool:
+    """The FTS5 table and the shadow tables SQLite keeps for it (member_fts_data, …), and
+    the trigram index on PostgreSQL: made here, not by the models, so a comparison of
+    models and database must skip them."""
+    return name in (TABLE, "ix_member_search_trgm") or name.startswith(f"{TABLE}_")
+
+
+def members_containing(dialect: str, text: str) -> Any:
+    """A select of the household ids of living members whose key contains `text` (3 or
+    more characters: shorter ones have no trigram)."""
+    if dialect == "postgresql":
+        return select(Member.household_id).where(
+            Member.search_text.icontains(text, autoescape=True), Member.deleted.is_(False))
+    in_index: Any = (select(literal_column("rowid")).select_from(table(TABLE))
+                     .where(literal_column(TABLE).op("MATCH")(match_phrase(text))))
+    return select(Member.household_id).where(literal_column("member.rowid").in_(in_index))
 
 
 def rebuild(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        return  # the server keeps its index current
     conn.exec_driver_sql("DELETE FROM member_fts")
     conn.exec_driver_sql("INSERT INTO member_fts(rowid, search_text) "
                          "SELECT rowid, search_text FROM member WHERE deleted = 0")

@@ -3,6 +3,9 @@
 Login unwraps the data key from the user's slot (registry/keyslots.py), then every
 connection opens with the raw 256-bit key, which skips SQLCipher's per-connection PBKDF2.
 There is no plaintext fallback: if sqlcipher3 is missing, nothing opens.
+
+The same models also live on a PostgreSQL server (`postgresql://…` wherever a store is
+asked for): registry/server.py says what differs there and why.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event, func, select, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import migrations, regions, roles
+from registry import migrations, regions, roles, server
 from registry.errors import NotAStore, StoreError, WrongPassword
 from registry.ids import new_id
 from registry.keyslots import KeySlots, Slot, format_recovery_key, new_data_key
@@ -89,9 +92,12 @@ class StoreInfo:
 
 
 class Store:
-    def __init__(self, path: Path, engine: Engine, keyslots: KeySlots | None, user: str,
-                 role: str, data_key: bytes):
-        self.path = path
+    def __init__(self, path: Path | None, engine: Engine, keyslots: KeySlots | None,
+                 user: str, role: str, data_key: bytes | None, url: str | None = None):
+        self._path = path
+        self.url = url  # a store on a PostgreSQL server; path is then None
+        self.server = url is not None
+        self.location = server.shown(url) if url else str(path)
         self._key = data_key  # in memory while logged in; needed to seal new key slots
         self.engine = engine
         self.keyslots = keyslots
@@ -105,8 +111,8 @@ class Store:
     @classmethod
     def create(cls, path: Path | str, *, kind: str, region_code: str, user: str,
                password: str) -> tuple[Store, str]:
-        """Makes a new store; returns it and the recovery key to show once."""
-        path = Path(path).resolve()
+        """Makes a new store; returns it and the recovery key to show once (empty for a
+        store on a server, which has no data key: its operator backs it up)."""
         if kind not in KINDS:
             raise StoreError(f"未知的数据库类型:{kind}")
         try:
@@ -114,6 +120,10 @@ class Store:
         except ValueError as e:
             raise StoreError(str(e)) from None
         _check_new_user(user, password)
+        if server.is_server(path):
+            return cls._create_on_server(str(path), kind, region_code, region.name, user,
+                                         password), ""
+        path = Path(path).resolve()
         if path.exists() or KeySlots.path_for(path).exists():
             raise StoreError(f"文件已存在:{path},为防止覆盖数据,请换一个文件名")
         if not path.parent.is_dir():
@@ -123,25 +133,8 @@ class Store:
         store_id = new_id()
         engine = _engine(path, data_key)
         try:
-            with engine.begin() as conn:
-                migrations.create_schema(conn)
-            with Session(engine) as s, s.begin():
-                facts = {
-                    "schema_version": str(migrations.SCHEMA_VERSION), "store_id": store_id,
-                    "kind": kind, "region_code": region_code, "region_name": region.name,
-                    "regions_edition": regions.EDITION,
-                    "created_at": datetime.now().isoformat(timespec="seconds"),
-                }
-                s.add_all(Meta(key=k, value=v) for k, v in facts.items())
-                s.add(Counter(name=COUNTER, value=0))
+            _fill_new(engine, store_id, kind, region_code, region.name, user, None)
             store = cls(path, engine, None, user, roles.admin_role(kind), data_key)
-            with store.session() as s, s.begin():
-                s.add(AppUser(name=user, role=store.role, added_by=user))
-                for d in regions.scope_for_store(kind, region_code):
-                    s.add(Region(code=d.code, level=d.level, name=d.name,
-                                 parent_code=d.parent_code))
-                for year, amount in POVERTY_LINES.items():
-                    s.add(PovertyLine(year=year, amount=Decimal(amount)))
             slots = KeySlots(store_id, [Slot.seal(user, store.role, password, data_key,
                                                   store_id)])
             slots.save(path)
@@ -154,7 +147,48 @@ class Store:
         return store, format_recovery_key(data_key)
 
     @classmethod
+    def _create_on_server(cls, url: str, kind: str, region_code: str, region_name: str,
+                          user: str, password: str) -> Store:
+        server.server_key()  # asked first: without it no sync key could be kept
+        engine = server.engine_for(url)
+        try:
+            with _reaching(url):
+                if inspect(engine).has_table("meta"):
+                    raise StoreError(f"服务器数据库中已有数据:{server.shown(url)},"
+                                     "为防止覆盖数据,请换一个空数据库")
+                _fill_new(engine, new_id(), kind, region_code, region_name, user,
+                          server.hash_password(password))
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(None, engine, None, user, roles.admin_role(kind), None, url=url)
+
+    @classmethod
+    def _open_on_server(cls, url: str, user: str, password: str) -> Store:
+        server.server_key()
+        engine = server.engine_for(url)
+        try:
+            with _reaching(url):
+                if not inspect(engine).has_table("meta"):
+                    raise NotAStore(f"{server.shown(url)} 不是本系统的数据库")
+                migrations.upgrade(engine, None)
+                with Session(engine) as s:
+                    row = s.get(AppUser, user)
+                    stored = row.password_hash if row is not None else None
+            if not server.password_matches(stored, password):
+                time.sleep(FAILED_LOGIN_DELAY)
+                raise WrongPassword("用户名或密码不正确")
+            store = cls(None, engine, None, user, "", None, url=url)
+            store.role = store._role_of(user)
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    @classmethod
     def open(cls, path: Path | str, user: str, password: str) -> Store:
+        if server.is_server(path):
+            return cls._open_on_server(str(path), user, password)
         path = Path(path).resolve()
         slots = KeySlots.load(path)
         try:
@@ -226,6 +260,20 @@ class Store:
             raise WrongPassword(f"用户“{user}”不在本库的用户名单中,请找管理员添加")
         return role
 
+    @property
+    def path(self) -> Path:
+        """The store's file. A store on a server has none: what needs a file (backup,
+        restore, key files) says so in Chinese."""
+        if self._path is None:
+            raise StoreError("服务器上的数据库(PostgreSQL)没有本地文件:备份和恢复由服务器管理员用 "
+                             "pg_dump 或基础备份完成,用户和密码在程序中管理(见使用说明)")
+        return self._path
+
+    @property
+    def target(self) -> Path | str:
+        """What opens this store again: its file, or its server's URL."""
+        return self.url if self.url is not None else self.path
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -271,6 +319,8 @@ class Store:
         self.require(Act.MANAGE_USERS)
 
     def _data_key(self) -> bytes:
+        if self._key is None:
+            raise StoreError("服务器上的数据库没有数据密钥,也没有恢复密钥:由服务器管理员备份和恢复")
         return self._key
 
     def _user_changed(self, s: Session, action: str, name: str, before: Any, after: Any
@@ -282,6 +332,14 @@ class Store:
         self._require_admin()
         role = roles.parse_role(role, self.info.kind)
         _check_new_user(name, password)
+        if self.server:
+            with self.transaction() as s:
+                if s.get(AppUser, name) is not None:
+                    raise StoreError(f"用户“{name}”已存在")
+                s.add(AppUser(name=name, role=role, added_by=self.user,
+                              password_hash=server.hash_password(password)))
+                self._user_changed(s, "add_user", name, None, {"user": name, "role": role})
+            return
         slots = self._slots()
         with self.transaction() as s:
             if slots.find(name) or s.get(AppUser, name) is not None:
@@ -294,20 +352,21 @@ class Store:
 
     def remove_user(self, name: str) -> None:
         self._require_admin()
-        slots = self._slots()
+        slots = None if self.server else self._slots()
         if name == self.user:
             raise StoreError("不能删除当前登录的用户")
         with self.transaction() as s:
             row = s.get(AppUser, name)
-            if row is None and not slots.find(name):
+            if row is None and not (slots and slots.find(name)):
                 raise StoreError(f"没有用户“{name}”")
             self._keep_an_admin(s, name)
             if row is not None:
                 self._user_changed(s, "remove_user", name, {"user": name, "role": row.role},
                                    None)
                 s.delete(row)
-            slots.slots = [x for x in slots.slots if x.user != name]
-            slots.save(self.path)
+            if slots is not None:
+                slots.slots = [x for x in slots.slots if x.user != name]
+                slots.save(self.path)
 
     def set_role(self, name: str, role: str) -> None:
         self._require_admin()
@@ -334,8 +393,16 @@ class Store:
     def reset_password(self, name: str, new: str) -> None:
         """The 管理员 sets a new password for a user who forgot theirs."""
         self._require_admin()
-        slots = self._slots()
         _check_new_user(name, new)
+        if self.server:
+            with self.transaction() as s:
+                row = s.get(AppUser, name)
+                if row is None:
+                    raise StoreError(f"没有用户“{name}”")
+                row.password_hash = server.hash_password(new)
+                self._user_changed(s, "reset_password", name, None, {"user": name})
+            return
+        slots = self._slots()
         with self.transaction() as s:
             row = s.get(AppUser, name)
             if row is None:
@@ -348,6 +415,9 @@ class Store:
             slots.save(self.path)
 
     def change_password(self, old: str, new: str) -> None:
+        if self.server:
+            self._change_password_on_server(old, new)
+            return
         slots = self._slots()
         slot = slots.find(self.user)
         if slot is None:
@@ -362,9 +432,19 @@ class Store:
         slots.slots = [fresh if s.user == self.user else s for s in slots.slots]
         slots.save(self.path)
 
+    def _change_password_on_server(self, old: str, new: str) -> None:
+        with self.transaction() as s:
+            row = s.get(AppUser, self.user)
+            if row is None or not server.password_matches(row.password_hash, old):
+                time.sleep(FAILED_LOGIN_DELAY)
+                raise WrongPassword("原密码不正确")
+            _check_new_user(self.user, new)
+            row.password_hash = server.hash_password(new)
+
     def users(self) -> list[tuple[str, str]]:
         """(name, role) of every user, roles as this store records them."""
-        self._slots()
+        if not self.server:
+            self._slots()
         with self.session() as s:
             return [(n, r) for n, r in s.execute(
                 select(AppUser.name, AppUser.role).order_by(AppUser.added_at, AppUser.name))]
@@ -376,6 +456,8 @@ class Store:
     def rebuild_keyslots(self, user: str, password: str) -> None:
         """After a lost key file: a new one with a first admin (opened by recovery key).
         The other users must be given new passwords (reset_password) to log in again."""
+        if self.server:
+            raise StoreError("服务器上的数据库没有密钥文件:忘记密码时请管理员重设密码")
         _check_new_user(user, password)
         admin = roles.admin_role(self.info.kind)
         with self.transaction() as s:
@@ -399,6 +481,10 @@ class Store:
         from registry.audit import verify_acknowledged, verify_chain
 
         problems: list[str] = []
+        if self.server:  # the server checks its own pages; the chain is checked below
+            with self.session() as s:
+                return verify_chain(s) + (verify_acknowledged(s)
+                                          if self.info.kind == "station" else [])
         with self.engine.connect() as conn:
             for (line,) in conn.exec_driver_sql("PRAGMA cipher_integrity_check"):
                 problems.append(f"加密页校验失败:{line}")
@@ -435,3 +521,38 @@ def _check_new_user(user: str, password: str) -> None:
         raise StoreError("用户名不能超过20个字")
     if len(password) < 8:
         raise StoreError("密码至少8位")
+
+
+def _fill_new(engine: Engine, store_id: str, kind: str, region_code: str, region_name: str,
+              user: str, password_hash: str | None) -> None:
+    """A new store's schema and first rows: its facts, first user (管理员), regions and
+    poverty lines, in one transaction."""
+    with engine.begin() as conn:
+        migrations.create_schema(conn)
+    with Session(engine) as s, s.begin():
+        facts = {
+            "schema_version": str(migrations.SCHEMA_VERSION), "store_id": store_id,
+            "kind": kind, "region_code": region_code, "region_name": region_name,
+            "regions_edition": regions.EDITION,
+            "created_at": datetime.now().isoformat(timespec="seconds"),
+        }
+        s.add_all(Meta(key=k, value=v) for k, v in facts.items())
+        s.add(Counter(name=COUNTER, value=0))
+    with Session(engine) as s, s.begin():
+        event.listen(s, "before_flush", stamp_changes)  # revs for what travels in bundles
+        s.add(AppUser(name=user, role=roles.admin_role(kind), added_by=user,
+                      password_hash=password_hash))
+        for d in regions.scope_for_store(kind, region_code):
+            s.add(Region(code=d.code, level=d.level, name=d.name, parent_code=d.parent_code))
+        for year, amount in POVERTY_LINES.items():
+            s.add(PovertyLine(year=year, amount=Decimal(amount)))
+
+
+@contextmanager
+def _reaching(url: str) -> Iterator[None]:
+    """A server that cannot be reached, or refuses the login, said in Chinese."""
+    try:
+        yield
+    except DBAPIError as e:
+        reason = str(e.orig).strip().splitlines()[0] if e.orig else ""
+        raise StoreError(f"无法连接数据库服务器 {server.shown(url)}:{reason}") from None

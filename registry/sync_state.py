@@ -2,7 +2,8 @@
 duplicate flags and decisions. Rows that travel in return bundles are `Tracked`, so the
 county exports "what changed since" with the same rev query as a station.
 
-Private keys sit here, inside the encrypted store, and never leave it.
+Private keys sit here, inside the encrypted store (sealed with the server key on a
+PostgreSQL server), and never leave it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.base import AuditFields, Base, Tracked, utcnow
+from registry.columns import ServerSealed
 
 
 class OwnKey(Base):
@@ -28,9 +30,10 @@ class OwnKey(Base):
 
     __tablename__ = "sync_own_key"
     key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    sign_private: Mapped[str] = mapped_column(String(64))
+    # Private halves: sealed with the server key on PostgreSQL (registry/columns.py).
+    sign_private: Mapped[str] = mapped_column(ServerSealed("sync_own_key.sign_private"))
     sign_public: Mapped[str] = mapped_column(String(64))
-    enc_private: Mapped[str] = mapped_column(String(64))
+    enc_private: Mapped[str] = mapped_column(ServerSealed("sync_own_key.enc_private"))
     enc_public: Mapped[str] = mapped_column(String(64))
     # active: signs new bundles; retired: still decrypts old ones; revoked by the county.
     status: Mapped[str] = mapped_column(String(10), default="active")

@@ -1,14 +1,20 @@
 """Rows on the wire: each table as a column list and rows of the store's own storage
 values (Fixed money as scaled integers, dates as ISO text, booleans as 0/1), read and
 written with plain driver SQL. No ORM objects and no type conversion, so a 20,000-household
-station exports and imports in seconds, and a row arrives exactly as it was stored."""
+station exports and imports in seconds, and a row arrives exactly as it was stored.
+
+Those are SQLite's storage values. A store on PostgreSQL keeps booleans, dates and times in
+types of their own: its rows are turned into the wire's values as they are read and back
+as they are written (`_PgValues`), so the merge compares and sends the same values on
+both engines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Boolean, Date, DateTime, Table, text
 from sqlalchemy.orm import Session
 
 from registry.schema import metadata  # every model module imported: all tables known
@@ -39,13 +45,61 @@ def _mark(session: Session) -> str:
     return "?" if style == "qmark" else "%s"
 
 
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _wire_datetime(value: Any) -> Any:
+    # as SQLAlchemy's DateTime stores it on SQLite
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+
+def _wire_date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _wire_bool(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def _stored_bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+class _PgValues:
+    """Per column of a table: what turns a PostgreSQL value into the wire's, and back
+    (dates and times go back as ISO text, which PostgreSQL casts itself)."""
+
+    def __init__(self, name: str, cols: Sequence[str]):
+        kinds = [table(name).columns[c].type for c in cols]
+        self.read: list[Callable[[Any], Any] | None] = [
+            _wire_bool if isinstance(k, Boolean) else _wire_datetime
+            if isinstance(k, DateTime) else _wire_date if isinstance(k, Date) else None
+            for k in kinds]
+        self.write = [_stored_bool if isinstance(k, Boolean) else None for k in kinds]
+        self.reads = any(self.read)
+        self.writes = any(self.write)
+
+    def row_read(self, row: Sequence[Any]) -> list[Any]:
+        if not self.reads:
+            return list(row)
+        return [f(v) if f else v for f, v in zip(self.read, row, strict=True)]
+
+    def row_written(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(f(v) if f else v for f, v in zip(self.write, row, strict=True))
+
+
 def select_rows(session: Session, name: str, where: str = "", params: dict[str, Any] | None
                 = None, cols: Sequence[str] | None = None) -> list[list[Any]]:
     cols = list(cols or columns(name))
     sql = f"SELECT {', '.join(_q(session, c) for c in cols)} FROM {_q(session, name)}"
     if where:
         sql += f" WHERE {where}"
-    return [list(r) for r in session.execute(text(sql), params or {})]
+    found = session.execute(text(sql), params or {})
+    if _on_postgresql(session):
+        values = _PgValues(name, cols)
+        return [values.row_read(r) for r in found]
+    return [list(r) for r in found]
 
 
 def rows_by_id(session: Session, name: str, ids: Iterable[str], cols: Sequence[str]
@@ -59,12 +113,22 @@ def rows_by_id(session: Session, name: str, ids: Iterable[str], cols: Sequence[s
     head = f"SELECT {', '.join(_q(session, c) for c in cols)} FROM {_q(session, name)} " \
            f"WHERE {_q(session, 'id')} IN "
     mark = _mark(session)
+    values = _PgValues(name, cols) if _on_postgresql(session) else None
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
         sql = head + "(" + ", ".join([mark] * len(part)) + ")"
         for r in conn.exec_driver_sql(sql, tuple(part)):
-            found[r[at]] = list(r)
+            found[r[at]] = values.row_read(r) if values else list(r)
     return found
+
+
+def _stored(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
+            ) -> list[tuple[Any, ...]]:
+    """Wire rows as this engine stores them (unchanged on SQLite)."""
+    if not _on_postgresql(session):
+        return rows
+    values = _PgValues(name, cols)
+    return [values.row_written(r) for r in rows] if values.writes else rows
 
 
 def insert_rows(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
@@ -74,7 +138,7 @@ def insert_rows(session: Session, name: str, cols: Sequence[str], rows: list[tup
     mark = _mark(session)
     sql = (f"INSERT INTO {_q(session, name)} ({', '.join(_q(session, c) for c in cols)}) "
            f"VALUES ({', '.join([mark] * len(cols))})")
-    session.connection().exec_driver_sql(sql, rows)
+    session.connection().exec_driver_sql(sql, _stored(session, name, cols, rows))
 
 
 def update_rows(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
@@ -83,6 +147,7 @@ def update_rows(session: Session, name: str, cols: Sequence[str], rows: list[tup
     if not rows:
         return
     mark = _mark(session)
+    rows = _stored(session, name, cols, rows)
     at = list(cols).index("id")
     others = [i for i, c in enumerate(cols) if c != "id"]
     sql = (f"UPDATE {_q(session, name)} SET "

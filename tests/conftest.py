@@ -12,6 +12,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The program's log goes to a throwaway folder, never the developer's own (subprocesses too).
 os.environ.setdefault("FUPIN_LOG_DIR", tempfile.mkdtemp(prefix="fupin-test-logs-"))
+# Stores on the test PostgreSQL server seal their private keys with this (registry/server.py).
+os.environ.setdefault("FUPIN_SERVER_KEY", "5e" * 32)
 
 import registry.store as store_module  # noqa: E402
 from registry import demo  # noqa: E402
@@ -49,6 +51,23 @@ def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_store(demo_store_path: Path) -> Iterator[Store]:
     with Store.open(demo_store_path, "admin", PASSWORD) as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def demo_store_pg_url() -> Iterator[str]:
+    """The same demo station (300 households, seed 42) on the PostgreSQL test server, built
+    once per run; tests that write copy it (postgres.create_database(template=…))."""
+    from tests import postgres
+
+    url = postgres.create_database()
+    try:
+        store, _ = Store.create(url, kind="station", region_code=TOWNSHIP, user="admin",
+                                password=PASSWORD)
+        with store:
+            demo.generate(store, 300, seed=42)
+        yield url
+    finally:
+        postgres.drop_database(url)
 
 
 @pytest.fixture(scope="session")

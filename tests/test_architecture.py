@@ -4,6 +4,7 @@ the desktop reaches the store only through core functions (no SQLAlchemy, no ses
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +89,41 @@ def test_the_store_rules_see_a_violation(tmp_path: Path) -> None:
                    "        return s.execute(sa.select(1))\n")
     assert "sqlalchemy" in _imports(bad)
     assert _store_handles(bad) == {"session"}
+
+
+# SQL only SQLite (SQLCipher) understands. The same models run on PostgreSQL (issue 11):
+# engine-specific SQL lives only in the store and search adapters (and in the SQLCipher
+# backup and the migrations, which ask the dialect first).
+SQLITE_ONLY = re.compile(
+    r"""["']\s*PRAGMA\b|\bsqlite_master\b|USING fts5|\.op\("MATCH"\)|\bMATCH\s+'|\browid\b"""
+    r"|INSERT OR (?:IGNORE|REPLACE)|json_extract\(|group_concat\("
+    r"|func\.(?:instr|strftime|julianday|ifnull|group_concat|json_extract|printf)\b")
+SQL_ADAPTERS = {"registry/store.py", "registry/search_index.py", "registry/backup.py",
+                "registry/keyslots.py", "registry/migrations/__init__.py",
+                "registry/migrations/versions/0001_schema1.py"}
+
+
+def _sqlite_only_lines(path: Path) -> list[str]:
+    found = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        code = line.split("#", 1)[0]
+        if SQLITE_ONLY.search(code):
+            found.append(f"{path.name}:{n}: {line.strip()}")
+    return found
+
+
+def test_no_sqlite_only_sql_outside_the_store_and_search_adapters() -> None:
+    problems = []
+    for package in ["registry", "reports", "sync", "cli"]:  # benchmarks time raw SQLite
+        for path in _files(package):
+            if str(path.relative_to(ROOT)) not in SQL_ADAPTERS:
+                problems += [f"{path.parent.relative_to(ROOT)}/{p}"
+                             for p in _sqlite_only_lines(path)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_sqlite_rule_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text('rows = conn.exec_driver_sql("SELECT rowid FROM member")\n'
+                   'n = select(func.instr(Region.name, text))\n', encoding="utf-8")
+    assert len(_sqlite_only_lines(bad)) == 2

@@ -39,7 +39,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from registry import schema, search_index
 from registry.errors import NewerSchema, NotAStore, StoreError
 
-SCHEMA_VERSION = 5  # int() of the head revision; the tests check they agree
+SCHEMA_VERSION = 6  # int() of the head revision; the tests check they agree
 
 HERE = Path(__file__).resolve().parent
 # Where the revisions are; tests add a folder of throwaway ones.
@@ -48,9 +48,10 @@ VERSION_LOCATIONS: tuple[Path, ...] = (HERE / "versions",)
 
 def include_name(name: str | None, type_: NameFilterType,
                  parent_names: NameFilterParentNames) -> bool:
-    """Autogenerate's filter (env.py and the drift test): the FTS5 index is SQLite's own,
-    made by registry/search_index.py, and has no model."""
-    return not (type_ == "table" and name is not None and search_index.owns(name))
+    """Autogenerate's filter (env.py and the drift tests): the search index (FTS5 tables
+    on SQLite, a pg_trgm index on PostgreSQL) is made by registry/search_index.py and has
+    no model."""
+    return not (type_ in ("table", "index") and name is not None and search_index.owns(name))
 
 
 def config(conn: Connection) -> Config:
@@ -114,8 +115,7 @@ def create_schema(conn: Connection) -> None:
     (median 85–92 ms against 36–39 ms on a keyed file), and grows with every revision; the
     test suite creates hundreds of stores."""
     schema.metadata.create_all(conn)
-    if conn.dialect.name == "sqlite":
-        search_index.create(conn)
+    search_index.create(conn)
     stamp(conn, head())
 
 
@@ -124,8 +124,11 @@ def backup_path(store_path: Path, version: int) -> Path:
     return store_path.with_name(f"{store_path.name}.v{version}-{stamp_}.bak")
 
 
-def upgrade(engine: Engine, store_path: Path) -> Path | None:
-    """Brings the store to the head revision; returns the backup's path when it migrated."""
+def upgrade(engine: Engine, store_path: Path | None) -> Path | None:
+    """Brings the store to the head revision; returns the backup's path when it migrated.
+    A store on a server (no `store_path`) is not copied: its operator's backups cover it,
+    and each revision runs in its own transaction there too (PostgreSQL's DDL is
+    transactional)."""
     script = scripts()
     target = head()
     with engine.connect() as conn:
@@ -145,10 +148,12 @@ def upgrade(engine: Engine, store_path: Path) -> Path | None:
                 stamp(conn, current)
         return None
 
-    with engine.connect() as conn:  # fold the WAL in, so the copy is the whole store
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    backup = backup_path(store_path, version_number(current))
-    shutil.copy2(store_path, backup)
+    backup: Path | None = None
+    if store_path is not None:
+        with engine.connect() as conn:  # fold the WAL in, so the copy is the whole store
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        backup = backup_path(store_path, version_number(current))
+        shutil.copy2(store_path, backup)
     pending = reversed(list(script.iterate_revisions(target, current)))
     for revision in (s.revision for s in pending):
         with _migrating(engine) as conn:
@@ -159,9 +164,10 @@ def upgrade(engine: Engine, store_path: Path) -> Path | None:
                     command.upgrade(config(conn), revision)
                     _check_foreign_keys(conn)
             except Exception as e:
+                kept = f"升级前的备份:{backup.name}。" if backup else ""
                 raise StoreError(
                     f"数据库升级到数据结构版本 {version_number(revision)} 时失败,这一步已撤销,"
-                    f"数据库仍是版本 {version_number(current)}。升级前的备份:{backup.name}。"
+                    f"数据库仍是版本 {version_number(current)}。{kept}"
                     "请把数据库和备份交给技术人员。") from e
         current, stamped = revision, True
     return backup

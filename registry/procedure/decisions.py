@@ -67,6 +67,10 @@ def apply_decisions(s: Session, station_code: str, report: Collection[str] | Non
         .order_by(CountyDecision.decided_at, CountyDecision.id))
         if d.id not in applied and d.kind in _STEP
         and not (d.kind in _SAMPLES and d.result not in (PASSED, FAILED))]
+    # Day by day, in the procedure's order: a 公告 is dated noon of its day, and a 审定
+    # made that afternoon must still come first.
+    order = {key: n for n, key in enumerate(STEPS)}
+    pending.sort(key=lambda d: (d.decided_at.date(), order[_STEP[d.kind]], d.decided_at, d.id))
     # A 更正要求 outside the review queue (no basis step) moves no stage: it is said.
     requests = [d for d in pending if d.kind == CORRECTION and d.basis_seq is None]
     pending = [d for d in pending if d not in requests]

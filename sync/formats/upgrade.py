@@ -238,8 +238,14 @@ def _poor_villages(payload: Payload) -> Payload:
     return payload
 
 
+def _server_store(payload: Payload) -> Payload:
+    """Schema 6 ("0006") changes only what never travels (app_user's password hash, room
+    for sealed private keys): a schema-5 payload needs no change."""
+    return payload
+
+
 STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
-                          4: _aid_and_exits, 5: _poor_villages}
+                          4: _aid_and_exits, 5: _poor_villages, 6: _server_store}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

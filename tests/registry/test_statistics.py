@@ -1,5 +1,6 @@
 """Every statistics table equals a recount done here from the rows themselves, one
-household and one member at a time (no GROUP BY), over the demo station."""
+household and one member at a time (no GROUP BY), over the demo station — in a SQLCipher
+file and on a PostgreSQL server (the same 300 households)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from registry.models import (
     VillageFacts,
 )
 from registry.store import Store
+from tests import postgres
 from tests.conftest import PASSWORD
 
 HOUSEHOLD_DIMS = {"stage": ("stage", cl.STAGE), "attribute": ("attribute",
@@ -112,15 +114,48 @@ def test_each_table_equals_a_recount(demo_store: Store, by: str, level: str) -> 
         assert rows, "the demo has households of every kind"
 
 
-# ---- 贫困发生率 and the plan tables ---------------------------------------------------------
+@pytest.fixture(params=postgres.ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def store_with_facts(demo_store_path: Path, tmp_path: Path) -> Iterator[Store]:
-    """The demo station copied, with 农业户籍人口 for every village but the last (two years
-    for the first, the later one counts) and a schema-3 plan with a total but no source."""
+def demo_store(engine: str, request: pytest.FixtureRequest, demo_store_path: Path
+               ) -> Iterator[Store]:
+    """The demo station, in its file or on the PostgreSQL server."""
+    target = demo_store_path if engine == "sqlcipher" else \
+        request.getfixturevalue("demo_store_pg_url")
+    with Store.open(target, "admin", PASSWORD) as store:
+        yield store
+
+
+def _copy(engine: str, request: pytest.FixtureRequest, demo_store_path: Path,
+          tmp_path: Path) -> Iterator[Path | str]:
+    if engine == "postgresql":
+        url = postgres.create_database(template=request.getfixturevalue("demo_store_pg_url"))
+        try:
+            yield url
+        finally:
+            postgres.drop_database(url)
+        return
     for suffix in ("", ".keys", "-wal", "-shm"):
         if Path(f"{demo_store_path}{suffix}").exists():
             shutil.copy(f"{demo_store_path}{suffix}", tmp_path / f"s.db{suffix}")
-    with Store.open(tmp_path / "s.db", "admin", PASSWORD) as store:
+    yield tmp_path / "s.db"
+
+
+# ---- 贫困发生率 and the plan tables ---------------------------------------------------------
+@pytest.fixture
+def store_with_facts(engine: str, request: pytest.FixtureRequest, demo_store_path: Path,
+                     tmp_path: Path) -> Iterator[Store]:
+    """The demo station copied, with 农业户籍人口 for every village but the last (two years
+    for the first, the later one counts) and a schema-3 plan with a total but no source."""
+    for target in _copy(engine, request, demo_store_path, tmp_path):
+        yield from _with_facts(target)
+
+
+def _with_facts(target: Path | str) -> Iterator[Store]:
+    with Store.open(target, "admin", PASSWORD) as store:
         with store.transaction() as s:
             villages = sorted(s.scalars(select(Region.code).where(Region.level == "village")))
             for n, village in enumerate(villages[:-1]):

@@ -1,4 +1,8 @@
-"""Stores for the sync tests: a small demo station and its county, enrolled."""
+"""Stores for the sync tests: a small demo station and its county, enrolled.
+
+Every sync test runs twice: with the county in a SQLCipher file and on a PostgreSQL server
+(tests/postgres.py). Stations are always files: a township office has no server.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from registry import demo
 from registry.models import Base
 from registry.store import Store
 from sync import enroll
+from tests import postgres
 
 PASSWORD = "secret-pass-1"
 COUNTY = "513431"  # 昭觉县
@@ -29,9 +34,38 @@ def make_station(folder: Path, code: str = TOWNSHIP, households: int = 30, seed:
     return store
 
 
+_county_engine = ["sqlcipher"]  # set per test by the county_engine fixture
+_databases: list[str] = []
+
+
+@pytest.fixture(params=postgres.ENGINES, autouse=True)
+def county_engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where this test's counties live: a SQLCipher file, or a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        postgres.server_url()  # skips, or fails under CI, without a server
+    _county_engine[0] = request.param
+    if request.param == "postgresql":  # a server store has no key file naming its user
+        request.getfixturevalue("monkeypatch").setenv("FUPIN_USER", "admin")
+    try:
+        yield request.param
+    finally:
+        _county_engine[0] = "sqlcipher"
+        while _databases:
+            postgres.drop_database(_databases.pop())
+
+
+def county_target(folder: Path, code: str = COUNTY, name: str = "county") -> Path | str:
+    """Where a new county store goes under this test's engine."""
+    if _county_engine[0] == "postgresql":
+        url = postgres.create_database()
+        _databases.append(url)
+        return url
+    return folder / f"{name}-{code}.db"
+
+
 def make_county(folder: Path, code: str = COUNTY, name: str = "county") -> Store:
-    store, _ = Store.create(folder / f"{name}-{code}.db", kind="county", region_code=code,
-                            user="admin", password=PASSWORD)
+    store, _ = Store.create(county_target(folder, code, name), kind="county",
+                            region_code=code, user="admin", password=PASSWORD)
     return store
 
 

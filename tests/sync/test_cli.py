@@ -17,8 +17,9 @@ def test_sync_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
     make_station(tmp_path, households=5).close()
-    make_county(tmp_path).close()
-    st, co = str(tmp_path / "station-513431102.db"), str(tmp_path / "county-513431.db")
+    county = make_county(tmp_path)
+    county.close()
+    st, co = str(tmp_path / "station-513431102.db"), str(county.target)
     req, ans, usb = tmp_path / "req.json", tmp_path / "ans.json", tmp_path / "usb"
     usb.mkdir()
 
@@ -97,7 +98,7 @@ def test_import_exits_4_when_anything_is_held_and_status_says_so(
     finally:
         station.close()
         county.close()
-    co = str(tmp_path / "county-513431.db")
+    co = str(county.target)
     assert main(["sync", "import", "--store", co, str(first)]) == 0
     capsys.readouterr()
     assert main(["sync", "import", "--store", co, str(second)]) == 4

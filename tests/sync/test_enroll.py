@@ -180,7 +180,7 @@ def test_cli_enroll_refuses_then_confirms(pair: Pair, impostor: Store, tmp_path:
     monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
     req, ans = tmp_path / "fake.json", tmp_path / "fake-answer.json"
     fingerprint = enroll.write_request(impostor, req).fingerprint
-    county = str(pair.county.path)
+    county = str(pair.county.target)
     code = main(["sync", "enroll", "--store", county, str(req), "--out", str(ans)])
     err = capsys.readouterr().err
     assert code == 1 and "已在本县登记" in err and f"--replace-key {fingerprint}" in err

@@ -60,7 +60,7 @@ class Offices:
         """Both stores closed and opened again from their files."""
         for name in ("station", "county"):
             store: Store = getattr(self, name)
-            path = store.path
+            path = store.target
             store.close()
             setattr(self, name, Store.open(path, "admin", PASSWORD))
 

@@ -124,7 +124,7 @@ def test_bad_values_are_quarantined_and_the_county_stays_usable(
     assert {q.reason for q in held.values()} >= {"所属农户不存在"}
 
     monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
-    store = str(pair.county.path)
+    store = str(pair.county.target)
     listed = json.loads(_cli(capsys, "households", "list", "--store", store, "--json",
                              "--limit", "1000"))
     assert len(listed) == r.counts["household"]["inserted"]

@@ -79,7 +79,10 @@ def upgrade() -> None:
     ) as batch:
         batch.add_column(sa.Column("standard", sa.String(2), nullable=False,
                                    server_default="1"))
-        batch.drop_constraint("uq_poverty_line_year", type_="unique")
+        # Schema 1 left it unnamed: the convention above names it on SQLite (where batch
+        # mode rebuilds the table); PostgreSQL named it itself.
+        batch.drop_constraint("uq_poverty_line_year" if op.get_bind().dialect.name == "sqlite"
+                              else "poverty_line_year_key", type_="unique")
         batch.create_unique_constraint("uq_poverty_line_year_standard", ["year", "standard"])
 
     _tracked_table(

@@ -1,0 +1,128 @@
+"""The store on a PostgreSQL server (a county with a server, the city, the province).
+
+What differs from the SQLCipher file, and why:
+- Connection: a `postgresql://` URL (psycopg 3). The server's operator gives the program
+  one database role; TLS is asked for in the URL (`sslmode=verify-full`, see README).
+- Users: the application's users and roles stay rows of `app_user`, as in the file, and
+  their passwords are scrypt hashes there. Not a database role per user: our roles are
+  acts (录入员 may record 民主评议 but not 乡镇审核) checked in registry/roles.py, which
+  PostgreSQL grants on tables cannot say, and the same rules then hold on both engines.
+- Secrets: no data key encrypts the database (the operator encrypts the disk); the
+  private halves of the sync keys are sealed with the server key, held outside the
+  database: FUPIN_SERVER_KEY (64 hex digits) or the file named by FUPIN_SERVER_KEY_FILE.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from registry.errors import StoreError
+
+SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+KEY_ENV, KEY_FILE_ENV = "FUPIN_SERVER_KEY", "FUPIN_SERVER_KEY_FILE"
+SEALED_PREFIX = "sealed:v1:"
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+
+
+def is_server(target: object) -> bool:
+    """A store given as a postgresql:// URL rather than a file."""
+    return isinstance(target, str) and target.startswith(SCHEMES)
+
+
+def engine_for(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError("数据库地址格式不正确(应为 postgresql://用户@主机/库名)") from None
+    parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_size=4, max_overflow=4, pool_pre_ping=True)
+
+
+def shown(url: str) -> str:
+    """The URL as it may be shown or logged: never the password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "postgresql://…"
+
+
+# ---- the users' passwords -----------------------------------------------------------------
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(stored: str | None, password: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = (stored or "").split("$")
+        if kind != "scrypt":
+            return False
+        found = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(found, bytes.fromhex(digest))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(password.encode("utf-8"))
+
+
+# ---- secrets sealed with the server key -----------------------------------------------------
+def server_key() -> bytes:
+    """The key sealing the sync keys' private halves, from outside the database."""
+    text = os.environ.get(KEY_ENV, "").strip()
+    where = f"环境变量 {KEY_ENV}"
+    if not text and os.environ.get(KEY_FILE_ENV):
+        path = Path(os.environ[KEY_FILE_ENV])
+        where = f"密钥文件 {path}"
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            raise StoreError(f"无法读取服务器密钥文件:{path}") from None
+    if not text:
+        raise StoreError(f"服务器数据库需要服务器密钥:请设置环境变量 {KEY_ENV}(64位十六进制),"
+                         f"或用 {KEY_FILE_ENV} 指向保存它的文件(生成:fupin server-key)")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise StoreError(f"服务器密钥格式不正确({where}):应为64位十六进制数字")
+    return key
+
+
+def new_server_key() -> str:
+    return os.urandom(32).hex()
+
+
+def seal(value: str, purpose: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(server_key()).encrypt(nonce, value.encode("utf-8"), purpose.encode())
+    return f"{SEALED_PREFIX}{nonce.hex()}:{sealed.hex()}"
+
+
+def unseal(value: str, purpose: str) -> str:
+    if not value.startswith(SEALED_PREFIX):
+        raise StoreError("同步密钥的私钥未加密保存,已拒绝使用(服务器数据库中私钥必须加密)")
+    try:
+        nonce, sealed = value[len(SEALED_PREFIX):].split(":")
+        plain = AESGCM(server_key()).decrypt(bytes.fromhex(nonce), bytes.fromhex(sealed),
+                                             purpose.encode())
+    except (ValueError, InvalidTag):
+        raise StoreError("服务器密钥与数据库中的同步密钥不匹配(密钥换过或数据被改动)") from None
+    return plain.decode("utf-8")
+
+
+def dialect_of(bind: Any) -> str:
+    return str(bind.dialect.name)
