@@ -224,7 +224,7 @@ def test_id_number_registered_elsewhere_is_refused_by_the_store(
     type_member(qtbot, editor, "李四", other.head_id_number, "01", "01")
     editor.inputs["main_cause"].set_value("01")
     editor.save()
-    qtbot.waitUntil(lambda: not editor._saving, timeout=10000)
+    qtbot.waitUntil(lambda: not editor._saving, timeout=30000)
     assert editor.isVisible()
     message = editor.members.index(0, column_of("id_number")).data(
         Qt.ItemDataRole.ToolTipRole)
