@@ -3,10 +3,12 @@ key derivation takes a moment). A wrong password shows a message beside the fiel
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # imported when used: the window shows before SQLAlchemy's mo
     from desktop.access.recovery import RecoveryDialog
     from registry.store import Store
 
+WARM_UP_MS = 300  # after the window is up: nobody types a password faster
 KEYS_LOST = ("找不到密钥文件(应与数据库放在同一文件夹,文件名以 .keys 结尾),无法用密码登录。"
              "请点“用恢复密钥打开”,用建站时打印的恢复密钥打开并设置新的管理员密码。")
 
@@ -127,6 +130,15 @@ class LoginDialog(QDialog):
         (self.password if self.user.currentText() else self.user).setFocus()
         if self.keys_lost:
             self._keys_lost()
+        QTimer.singleShot(WARM_UP_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Loads the store's code (SQLAlchemy, the models, about a second) in the worker
+        while the password is typed, so that 登录 does not wait for it; a login that comes
+        sooner runs after it in the same worker."""
+        if "registry.store" not in sys.modules:
+            StoreOp(self._worker, "准备登录",
+                    lambda _p: importlib.import_module("registry.store"), parent=self).run()
 
     def _keys_lost(self) -> None:
         self.error.clear()
