@@ -1,8 +1,9 @@
 """`fupin-station --self-test`: proves that an installed (or frozen) program works on this
 PC, with nothing of the user's touched. In a temporary folder it makes a station and a
 county store, saves a household, prints a 公示 with the CJK font embedded, writes a sync
-bundle and imports it at the county, backs the station up and reads the backup, and builds
-the login window offscreen. Exit 0 when every step passed; each step prints one line.
+bundle and imports it at the county, backs the station up and reads the backup, builds
+the login window offscreen, and shows the notice in the print preview and prints its page
+into a PDF file. Exit 0 when every step passed; each step prints one line.
 
 CI runs it on the PyInstaller build (tests/test_installer.py), which is how a missing
 module, data file or Qt plugin in build_installer.spec is found before a clerk finds it.
@@ -127,12 +128,45 @@ def _window(folder: Path) -> str:
     return f"登录窗口 {image.width()}×{image.height()}"
 
 
+def _preview(folder: Path) -> str:
+    """The notice in the print preview (pdfium renders it) and its page through Qt's
+    printing into a PDF file: what a bundle missing pdfium, Pillow or Qt's print support
+    fails at."""
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+    from desktop.printing.preview import PreviewDialog, print_pages
+    from desktop.shell import application
+
+    app = application()
+    pdf, out = folder / "公示.pdf", folder / "打印.pdf"
+    dialog = PreviewDialog(pdf, "自检")
+    pages = dialog.page_count
+    try:
+        dialog.show()
+        until = time.monotonic() + 30
+        while not dialog.rendered_pages() and time.monotonic() < until:
+            app.processEvents()
+        if not dialog.rendered_pages():
+            raise AssertionError("打印预览没有显示页面")
+        printer = dialog.make_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        sent = print_pages(printer, pdf, 0, 0)
+    finally:
+        dialog.close()
+    if sent != 1 or not out.read_bytes().startswith(b"%PDF"):
+        raise AssertionError("打印没有输出")
+    printers = len(QPrinterInfo.availablePrinters())  # the system's printing: CUPS, Windows
+    return f"预览 {pages} 页,打印 1 页到 PDF;本机打印机 {printers} 台"
+
+
 STEPS: tuple[tuple[str, Callable[[Path], str]], ...] = (
     ("加密数据库", _household),
     ("打印", _notice),
     ("同步数据包", _bundle),
     ("备份", _backup),
     ("界面", _window),
+    ("预览", _preview),
 )
 
 

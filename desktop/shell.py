@@ -22,12 +22,12 @@ from desktop import look
 from desktop.access.login import LoginDialog
 from desktop.errors import hooks
 from desktop.operations.worker import DbWorker
-from registry.store import Store
 
 if TYPE_CHECKING:  # imported when first needed: the login window comes up sooner
     from desktop.access.setup_wizard import SetupWizard
     from desktop.backup.restore_dialog import RestoreDialog
     from desktop.main_window import MainWindow
+    from registry.store import Store
 
 # Set: quit as soon as the first window (login or wizard) is shown; the time from launch to
 # exit is the cold start to a usable login window.

@@ -1,8 +1,10 @@
 """The PyInstaller build (build_installer.spec), as CI makes it: built into a temporary
-folder, its size checked, then the built `fupin-station --self-test` run offscreen (a new
-store, a household, a notice PDF with the font embedded, a sync bundle, a backup, the login
-window) and the built `fupin` asked for its version of a store. It takes minutes: marked
-slow (`-m "not slow"` leaves it out)."""
+folder, its size and contents checked, then the built `fupin-station --self-test` run
+offscreen (a new store, a household, a notice PDF with the font embedded, a sync bundle, a
+backup, the login window, the print preview and printing to a PDF), the built `fupin` makes
+and backs up a store, and the built program starts with it to the login window. It takes
+minutes: marked slow (`-m "not slow"` leaves it out). How long the build and the start take
+is measured by `python -m benchmarks.run installer`."""
 
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_BYTES = 160 * 1024 ** 2  # the target, for the Windows folder the clerks get
-MAX_LINUX_BYTES = 210 * 1024 ** 2  # the whole Linux folder (a guard against regressions)
-# What the Linux folder carries that Windows provides itself: Qt's ICU (the data alone is
-# 31 MB; Qt on Windows uses the system's) and the build machine's system libraries (X11,
-# xcb, glib, fontconfig, CUPS, …). Python's own libraries come on Windows too.
+MAX_BYTES = 160 * 1024 ** 2  # issue 12's target (MiB, as du counts), for the whole folder
+MAX_ICU_DATA = 6 * 1024 ** 2  # Qt's ICU data, cut by the spec from 31 MB (Linux)
+# What the Linux folder carries that Windows provides itself: Qt's ICU (Qt on Windows uses
+# the system's) and system libraries (xcb, glib, dbus, CUPS and its TLS, …). Python's own
+# libraries come on Windows too. Printed as an estimate of the Windows folder, not checked.
 ICU = ("libicudata", "libicuuc", "libicui18n")
 WINDOWS_HAS_TOO = ("libpython", "libcrypto", "libssl", "libffi", "libsqlite3", "libz.")
 EXE = ".exe" if sys.platform == "win32" else ""
@@ -51,7 +53,7 @@ def build(dist: Path, work: Path) -> float:
     return time.perf_counter() - started
 
 
-def cold_start(folder: Path, store: Path) -> float:
+def start(folder: Path, store: Path) -> float:
     """Launch to the login window shown (the program quits once it is up)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FUPIN_QUIT_WHEN_SHOWN": "1"}
     started = time.perf_counter()
@@ -70,14 +72,21 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path) -> None:
     seconds = build(dist, work)
     folder = dist / "fupin-station"
     size, counted = bundle_size(folder), bundle_size(folder, windows_like=True)
-    print(f"\n构建 {seconds:.0f} 秒,大小 {size / 1024 ** 2:.0f} MB"
-          f"(不计 Linux 独有的 ICU 和系统库:{counted / 1024 ** 2:.0f} MB)")
+    print(f"\n构建 {seconds:.0f} 秒,大小 {size / 1024 ** 2:.1f} MB"
+          f"(不计 Linux 独有的 ICU 和系统库:{counted / 1024 ** 2:.1f} MB)")
     assert (folder / f"fupin{EXE}").is_file()
-    assert size <= MAX_LINUX_BYTES, f"{size / 1024 ** 2:.0f} MB"
-    assert counted <= MAX_BYTES, f"{counted / 1024 ** 2:.0f} MB"
-    # Only the Chinese Qt translation, and the font with its licence.
+    assert size <= MAX_BYTES, f"{size / 1024 ** 2:.1f} MB"
+    # Only the Chinese Qt translation, the platforms the program may meet, and the font
+    # with its licence.
     translations = {p.name for p in folder.rglob("*.qm")}
     assert translations == {"qtbase_zh_CN.qm"}, translations
+    platforms = {p.name.removeprefix("lib").split(".")[0]
+                 for p in folder.rglob("platforms/*") if p.is_file()}
+    assert platforms <= {"qwindows", "qxcb", "qoffscreen", "qminimal", "qcocoa"}, platforms
+    assert "qoffscreen" in platforms
+    for data in folder.rglob("libicudata.so*"):
+        if data.is_file() and not data.is_symlink() and shutil.which("ld"):
+            assert data.stat().st_size <= MAX_ICU_DATA, f"{data}: {data.stat().st_size}"
     fonts = folder / "_internal" / "resources" / "fonts"
     assert any(fonts.glob("*.tt[cf]")) and any(fonts.glob("LICENSE-*/*"))
     assert any(folder.rglob("registry/migrations/versions/0001_*.py"))
@@ -101,7 +110,4 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path) -> None:
                           timeout=120)
     assert done.returncode == 0 and "已备份并核对" in done.stdout, done.stderr
 
-    first = cold_start(folder, store)
-    again = min(cold_start(folder, store) for _ in range(3))
-    print(f"启动到登录窗口:第一次 {first:.2f} 秒,之后 {again:.2f} 秒")
-    assert again <= 10  # the 3-second target is measured by benchmarks (bench_installer)
+    print(f"启动到登录窗口 {start(folder, store):.2f} 秒(只作记录;见 benchmarks)")

@@ -3,9 +3,12 @@ key derivation takes a moment). A wrong password shows a message beside the fiel
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,15 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.access.recovery import RecoveryDialog
 from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.operations.worker import DbWorker
 from registry import failures
 from registry.errors import StoreError, WrongPassword
 from registry.keyslots import KeySlots
-from registry.store import Store
 
+if TYPE_CHECKING:  # imported when used: the window shows before SQLAlchemy's models load
+    from desktop.access.recovery import RecoveryDialog
+    from registry.store import Store
+
+WARM_UP_MS = 300  # after the window is up: nobody types a password faster
 KEYS_LOST = ("找不到密钥文件(应与数据库放在同一文件夹,文件名以 .keys 结尾),无法用密码登录。"
              "请点“用恢复密钥打开”,用建站时打印的恢复密钥打开并设置新的管理员密码。")
 
@@ -124,6 +130,15 @@ class LoginDialog(QDialog):
         (self.password if self.user.currentText() else self.user).setFocus()
         if self.keys_lost:
             self._keys_lost()
+        QTimer.singleShot(WARM_UP_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Loads the store's code (SQLAlchemy, the models, about a second) in the worker
+        while the password is typed, so that 登录 does not wait for it; a login that comes
+        sooner runs after it in the same worker."""
+        if "registry.store" not in sys.modules:
+            StoreOp(self._worker, "准备登录",
+                    lambda _p: importlib.import_module("registry.store"), parent=self).run()
 
     def _keys_lost(self) -> None:
         self.error.clear()
@@ -134,6 +149,8 @@ class LoginDialog(QDialog):
         self.recovery_button.setFocus()
 
     def open_with_recovery_key(self) -> RecoveryDialog:
+        from desktop.access.recovery import RecoveryDialog
+
         reason = "找不到密钥文件:只能用恢复密钥打开。" if self.keys_lost else ""
         dialog = RecoveryDialog(self.store_path, self._worker, reason, self)
         dialog.opened.connect(self._opened)
@@ -152,7 +169,13 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         self.error.setText("正在打开…")
         path = self.store_path
-        StoreOp(self._worker, "登录", lambda _p: Store.open(path, user, password), parent=self
+
+        def open_store(_progress: object) -> Store:
+            from registry.store import Store  # in the worker: the window stays responsive
+
+            return Store.open(path, user, password)
+
+        StoreOp(self._worker, "登录", open_store, parent=self
                 ).success(self._opened).failure(self._failed).run()
 
     def _opened(self, store: Store) -> None:

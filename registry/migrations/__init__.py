@@ -26,18 +26,21 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.runtime.environment import NameFilterParentNames, NameFilterType
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from registry import schema, search_index
 from registry.errors import NewerSchema, NotAStore, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
+    from alembic.script import ScriptDirectory
+
+# Alembic is imported where it is used, not here: the desktop imports the store (and so
+# this module) before its login window shows, and Alembic is a fifth of that start-up.
 
 SCHEMA_VERSION = 6  # int() of the head revision; the tests check they agree
 
@@ -57,6 +60,8 @@ def include_name(name: str | None, type_: NameFilterType,
 def config(conn: Connection) -> Config:
     """Alembic's configuration, built here rather than read from an alembic.ini: the
     connection (already keyed) travels in `attributes`; env.py takes it from there."""
+    from alembic.config import Config
+
     cfg = Config(attributes={"connection": conn})
     cfg.set_main_option("script_location", _option(HERE))
     cfg.set_main_option("path_separator", "os")  # folders may hold spaces (Windows)
@@ -71,6 +76,8 @@ def _option(path: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _scripts(locations: tuple[Path, ...]) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(HERE, version_locations=list(locations))
 
 
@@ -92,6 +99,8 @@ def version_number(revision: str) -> int:
 def stored_revision(conn: Connection) -> tuple[str, bool]:
     """The store's revision and whether Alembic's table says so (False: a schema-1 store
     from before Alembic, its revision read from meta.schema_version)."""
+    from alembic.migration import MigrationContext
+
     current = MigrationContext.configure(conn).get_current_revision()
     if current is not None:
         return current, True
@@ -105,6 +114,8 @@ def stamp(conn: Connection, revision: str) -> None:
     """Records `revision` in alembic_version inside the caller's transaction. Straight
     through Alembic's MigrationContext with the cached revisions: command.stamp would run
     env.py and read every revision file again (13 ms against 3 ms, on every new store)."""
+    from alembic.migration import MigrationContext
+
     MigrationContext.configure(conn).stamp(scripts(), revision)
 
 
@@ -161,7 +172,7 @@ def upgrade(engine: Engine, store_path: Path | None) -> Path | None:
                 with conn.begin():
                     if not stamped:  # in the first step's transaction: all or nothing
                         stamp(conn, current)
-                    command.upgrade(config(conn), revision)
+                    _upgrade(conn, revision)
                     _check_foreign_keys(conn)
             except Exception as e:
                 kept = f"升级前的备份:{backup.name}。" if backup else ""
@@ -171,6 +182,12 @@ def upgrade(engine: Engine, store_path: Path | None) -> Path | None:
                     "请把数据库和备份交给技术人员。") from e
         current, stamped = revision, True
     return backup
+
+
+def _upgrade(conn: Connection, revision: str) -> None:
+    from alembic import command
+
+    command.upgrade(config(conn), revision)
 
 
 def _columns(conn: Connection) -> dict[str, list[str]]:
@@ -191,7 +208,7 @@ def _check_tables(conn: Connection, revision: str) -> None:
     scratch = create_engine("sqlite+pysqlite://", module=sqlcipher3)
     try:
         with scratch.begin() as empty:
-            command.upgrade(config(empty), revision)
+            _upgrade(empty, revision)
             expected = _columns(empty)
     finally:
         scratch.dispose()
