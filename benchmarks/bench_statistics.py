@@ -1,11 +1,18 @@
 """The county's statistics at scale: every table of registry.statistics over a county store
-of 200,000 households (per township, and per village), the 统计报告 PDF and the workbook.
-The store is built once per workdir (`--workdir` keeps it between runs) with the same
-generator as bench_store's county-size store, spread over all of the county's villages,
-with 农业户籍人口 for each village so 贫困发生率 has its figures."""
+of 200,000 households (for the county, per township, and per village), all of them counted
+together as the report does, the 统计报告 PDF and the workbook. The store is built once per
+workdir (`--workdir` keeps it between runs) with the same generator as bench_store's
+county-size store, spread over all of the county's villages, with 农业户籍人口 for each
+village so 贫困发生率 has its figures; a store kept from an older schema is migrated when it
+is opened (schema 7 adds the indexes the statistics read).
+
+The machine is shared: the load is printed before and after, and beside the slowest table
+the CPU time this process spent on it (less swayed by the other processes than the wall
+time the target is for)."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from pathlib import Path
@@ -46,16 +53,25 @@ def run(workdir: Path, quick: bool) -> None:
     households = 20_000 if quick else 200_000
     section(f"统计({households} 户的县)")
     path = county_store(workdir, households)
+    figure("机器负载(1 分钟平均,开始)", os.getloadavg()[0], "")
     with Store.open(path, USER, PASSWORD) as store:
-        slowest = 0.0
+        slowest, slowest_cpu = 0.0, 0.0
         for level in ("county", "township", "village"):
             for by in REPORT_ORDER:
+                cpu = time.process_time()
                 with store.session() as s, timed() as t:
                     rows = statistics.stats(s, by, level)
-                slowest = max(slowest, t.seconds)
+                if t.seconds > slowest:
+                    slowest, slowest_cpu = t.seconds, time.process_time() - cpu
                 figure(f"{statistics.BY[by]}(按{statistics.LEVEL_NAMES[level]},"
                        f"{len(rows)} 行)", t.seconds, "s", "≤ 2 s", t.seconds <= 2)
         figure("最慢的一张统计表", slowest, "s", "≤ 2 s", slowest <= 2)
+        figure("  其中本进程 CPU 时间", slowest_cpu, "s")
+        for level in ("county", "township", "village"):
+            with store.session() as s, timed() as t:
+                statistics.tables(s, REPORT_ORDER, level)
+            figure(f"全部 {len(REPORT_ORDER)} 张表一起统计(按{statistics.LEVEL_NAMES[level]})",
+                   t.seconds, "s")
         for level in ("county", "township", "village"):
             with timed() as t:
                 result = write_report(store, workdir / f"report-{level}.pdf", level)
@@ -64,4 +80,5 @@ def run(workdir: Path, quick: bool) -> None:
         with timed() as t:
             write_workbook(store, workdir / "stats.xlsx", "village")
         figure("统计工作簿(按行政村,全部表)", t.seconds, "s")
+    figure("机器负载(1 分钟平均,结束)", os.getloadavg()[0], "")
     figure("峰值内存", peak_rss_mb(), "MB")

@@ -1,6 +1,7 @@
 """`fupin archive build|verify`: the county's yearly archive (县归档) — registers, county
-summary, workbooks and the stations' bundle records, with a manifest of SHA-256 hashes
-signed by the county's key (sync/archive.py; the papers from reports/county_archive.py)."""
+summary, workbooks, the 统计报告 (PDF and workbook) and the stations' bundle records, with a
+manifest of SHA-256 hashes signed by the county's key (sync/archive.py; the papers from
+reports/county_archive.py and reports/statistics/archive.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from registry.errors import UserError
 from registry.progress import Cancelled
 from reports.county_archive import archive_parts
 from reports.fonts import FontMissing, MissingGlyphs
+from reports.statistics import archive as statistics_archive
 from sync import archive
 
 
 def register(sub: Any) -> None:
-    ar = sub.add_parser("archive", help="县归档:建立年度归档(登记簿、汇总表、Excel、数据包记录、"
-                                        "签名清单)并核对").add_subparsers(
+    ar = sub.add_parser("archive", help="县归档:建立年度归档(登记簿、汇总表、Excel、统计报告、"
+                                        "数据包记录、签名清单)并核对").add_subparsers(
         dest="archive_command", required=True, metavar="操作")
     p = ar.add_parser("build", help="建立年度归档(县扶贫办数据库)")
     common.add_store_argument(p)
@@ -49,9 +51,12 @@ def _progress(done: int, total: int) -> bool:
 
 def build(store: Any, year: int, out: Path,
           extra: Sequence[archive.Part] = ()) -> archive.ArchiveResult:
-    """The standard parts (reports) and the stations' records, then `extra`."""
+    """The standard parts (reports) and the stations' records, then the 统计报告 and
+    `extra`."""
     parts = [*archive_parts(store, year), *archive.station_parts(store, year)]
-    return archive.build_archive(store, year, out, parts, extra, progress=_progress)
+    statistics = statistics_archive.archive_parts(store, year)
+    return archive.build_archive(store, year, out, parts, [*statistics, *extra],
+                                 progress=_progress)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -70,6 +70,13 @@ class Household(Tracked, Base):
     __tablename__ = "household"
     __table_args__ = (
         Index("ix_household_place", "village_code", "group_no", "head_pinyin"),
+        # Schema 7: the county's statistics (registry/statistics.py) read these, never the
+        # wide rows: per village and stage, grouped in this order without a sort …
+        Index("ix_household_statistics", "village_code", "stage", "attribute", "main_cause",
+              "poverty_status", "identification_standard", "deleted", "size"),
+        # … and by id, for the households of members, plans, helpers and steps.
+        Index("ix_household_id_statistics", "id", "deleted", "village_code", "stage",
+              "poverty_status", "size"),
     )
 
     village_code: Mapped[str] = mapped_column(String(12))
@@ -147,9 +154,13 @@ class Member(Tracked, Base):
         Index("ix_member_initials", "name_initials"),
         # The county looks for "same name, same birth date" across all its townships.
         Index("ix_member_name_birth", "name", "birth_date"),
+        # Schema 7: a household's members (it replaced the index on household_id alone) with
+        # what the statistics count of them (registry/statistics.py).
+        Index("ix_member_statistics", "household_id", "deleted", "change_reason",
+              "labor_skill", "health", "education"),
     )
 
-    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(40))
     id_number: Mapped[str] = mapped_column(String(18))
@@ -194,7 +205,10 @@ class Helper(Tracked, Base):
     """帮扶责任人 of a household. A change adds a row and closes the old one."""
 
     __tablename__ = "helper"
-    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    # Schema 7: a household's helpers, with their dates (the statistics' 帮扶责任人覆盖).
+    __table_args__ = (Index("ix_helper_statistics", "household_id", "deleted", "start_date",
+                            "end_date"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"))
     name: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str | None] = mapped_column(String(80))
     title: Mapped[str | None] = mapped_column(String(40))
@@ -209,7 +223,12 @@ class AidPlan(Tracked, Base):
     """帮扶计划: year, measure, content, funds, who answers for it, and the result."""
 
     __tablename__ = "aid_plan"
-    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    # Schema 7: a household's plans by measure, with their funds (the statistics' plan
+    # tables, grouped per household and measure in this order).
+    __table_args__ = (Index("ix_aid_plan_statistics", "household_id", "measure", "deleted",
+                            "funds", "funds_fiscal", "funds_sector", "funds_social",
+                            "funds_credit"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"))
     year: Mapped[int] = mapped_column(Integer)
     measure: Mapped[str | None] = mapped_column(String(2))
     content: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,16 @@
 """The county office's figures: households and people by a dimension, for every county,
-township or village inside a region, counted from the rows at the time asked — one GROUP BY
-per table, never stored, so they cannot drift from the register.
+township or village inside a region, counted from the rows at the time asked — grouped in
+SQL, never stored, so they cannot drift from the register.
+
+How (a county of 200,000 households; SQLCipher decrypts every page it reads, and SQLite
+groups by sorting): each query reads covering indexes of schema 7 (registry/models.py:
+ix_household_statistics, ix_household_id_statistics, ix_member_statistics,
+ix_aid_plan_statistics, ix_helper_statistics), never the wide rows, and groups per village
+in SQL in an order an index already has where it can; villages are summed up to townships
+and the county here. Tables of the same rows share one pass (tables()): the household
+dimensions and 贫困发生率 one scan, the three member dimensions one join. No filter on the
+stage goes into SQL (the stage index would be chosen and every row looked up): rows come
+per stage and are kept or left here.
 
 Who counts:
 - by 识别阶段 (stage): every household that applied;
@@ -24,7 +34,7 @@ plan tables add "plans" and "amount", 贫困发生率 adds "base" (农业户籍�
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,13 +42,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Integer,
-    Select,
     and_,
     case,
     cast,
     extract,
     func,
-    literal,
     or_,
     select,
 )
@@ -129,44 +137,42 @@ def stats(s: Session, by: str, level: str = "county", code: str | None = None,
     """The rows of one table: per unit of `level` inside `code` (a region prefix; the whole
     store when None), per key of `by`, in code-list order; units with no households left
     out."""
+    return tables(s, (by,), level, code, on)[by]
+
+
+def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | None = None,
+           on: date | None = None) -> dict[str, list[Row]]:
+    """Several tables at once (the 统计报告's), each as stats() gives it. Tables read from
+    the same rows share one pass: the household dimensions and 贫困发生率 one scan of the
+    households; 劳动技能, 健康状况 and 文化程度 one join with the members."""
     if level not in LEVELS:
         raise UnknownDimension(f"级别只能是:{'、'.join(LEVELS)}")
-    if by not in BY:
-        raise UnknownDimension(f"统计口径只能是:{'、'.join(f'{k}({v})' for k, v in BY.items())}")
+    for by in bys:
+        if by not in BY:
+            raise UnknownDimension(
+                f"统计口径只能是:{'、'.join(f'{k}({v})' for k, v in BY.items())}")
     width = LEVELS[level]
-    unit = func.substr(Household.village_code, 1, width).label("unit")
     where: list[Any] = [Household.deleted.is_(False)]
     if code:
         where.append(Household.village_code.startswith(code))
-    if by == "stage":
-        q: Select[Any] = select(unit, Household.stage, func.count(), func.sum(Household.size)
-                                ).where(*where).group_by(unit, Household.stage)
-        order = _HOUSEHOLD_DIMS["stage"][1]
-    elif by in _HOUSEHOLD_DIMS:
-        col = _HOUSEHOLD_DIMS[by][2]
-        q = select(unit, col, func.count(), func.sum(Household.size)).where(
-            *where, Household.stage.in_(REGISTER)).group_by(unit, col)
-        order = _HOUSEHOLD_DIMS[by][1]
-    elif by in _MEMBER_DIMS:
-        col = _MEMBER_DIMS[by][2]
-        q = (select(unit, col, func.count(func.distinct(Member.household_id)), func.count())
-             .join(Member, Member.household_id == Household.id)
-             .where(*where, Household.stage.in_(REGISTER), Member.deleted.is_(False),
-                    Member.change_reason.is_(None))
-             .group_by(unit, col))
-        order = _MEMBER_DIMS[by][1]
-    elif by == "year":
-        return _years(s, level, where, unit)
-    elif by == "incidence":
-        return _incidence(s, width, code)
-    elif by == "measure":
-        return _measures(s, where, unit)
-    elif by == "source":
-        return _sources(s, where, unit)
-    else:
-        return _helpers(s, level, where, unit, on or date.today())
-    rows = [(u, k, int(h), int(p or 0)) for u, k, h, p in s.execute(q)]
-    return _named(s, by, rows, _order(order))
+    out: dict[str, list[Row]] = {}
+    cube_tables = [by for by in bys if by in _HOUSEHOLD_DIMS or by == "incidence"]
+    if cube_tables:
+        cube = _household_cube(s, where, cube_tables)
+        for by in cube_tables:
+            out[by] = (_incidence(s, cube, width, code) if by == "incidence"
+                       else _from_cube(s, by, cube, width))
+    member_tables = [by for by in bys if by in _MEMBER_DIMS]
+    if member_tables:
+        out.update(_members(s, member_tables, where, width))
+    plan_tables = [by for by in bys if by in ("measure", "source")]
+    if plan_tables:
+        out.update(_plans(s, plan_tables, where, width))
+    if "year" in bys:
+        out["year"] = _years(s, where, width)
+    if "helper" in bys:
+        out["helper"] = _helpers(s, where, width, on or date.today())
+    return {by: out[by] for by in bys}
 
 
 def _order(codes: CodeList) -> dict[str | None, tuple[int, str]]:
@@ -192,56 +198,61 @@ def _names(s: Session, codes: set[str]) -> dict[str, str]:
         Region.code.in_(list(codes)))).all())
 
 
-def _years(s: Session, level: str, where: list[Any], unit: Any) -> list[Row]:
-    """One statement: the year a 销号 or 返贫 step records (its facts' "year", else the
-    step's date), per unit, step and year, each household once. The facts are read through
-    SQLAlchemy's JSON type, which writes json_extract on SQLite and ->> on PostgreSQL."""
-    fact_year = cast(cast(ProcedureEvent.facts, JSON)["year"].as_string(), Integer)
-    year = func.coalesce(fact_year, extract("year", ProcedureEvent.event_date)).label("year")
-    inner = (select(unit, ProcedureEvent.step.label("step"), year,
-                    Household.id.label("household"), Household.size.label("size"))
-             .join(ProcedureEvent, ProcedureEvent.household_id == Household.id)
-             .where(*where, ProcedureEvent.deleted.is_(False),
-                    # only these steps set 脱贫/返贫 and nothing sets 未脱贫 again: the status
-                    # index narrows the households before their steps are read
-                    Household.poverty_status.in_(EXITED_STATUSES),
-                    ProcedureEvent.step.in_(("exit_close", "relapse")),
-                    ProcedureEvent.result == "pass")
-             .group_by(unit, ProcedureEvent.step, year, Household.id, Household.size)
-             .subquery())
-    q = (select(inner.c.unit, inner.c.step, inner.c.year, func.count(), func.sum(inner.c.size))
-         .group_by(inner.c.unit, inner.c.step, inner.c.year))
-    rows = [(u, f"{int(y)}年{'脱贫' if step == 'exit_close' else '返贫'}", int(h), int(p or 0))
-            for u, step, y, h, p in s.execute(q)]
-    order = {key: (i, key) for i, key in enumerate(sorted({r[1] for r in rows}))}
-    return _named(s, "year", rows, order)
+def _add(into: dict[Any, list[Any]], key: Any, *values: Any) -> None:
+    """Adds `values` element-wise into into[key] (a roll-up of villages into units)."""
+    sums = into.get(key)
+    if sums is None:
+        into[key] = [v or 0 for v in values]
+    else:
+        for i, v in enumerate(values):
+            sums[i] += v or 0
 
 
-def _helpers(s: Session, level: str, where: list[Any], unit: Any, on: date) -> list[Row]:
-    current = select(Helper.household_id).where(
-        Helper.deleted.is_(False), or_(Helper.start_date.is_(None), Helper.start_date <= on),
-        or_(Helper.end_date.is_(None), Helper.end_date >= on))
-    has = case((Household.id.in_(current), literal("有帮扶责任人")),
-               else_=literal("无帮扶责任人"))
-    q = (select(unit, has, func.count(), func.sum(Household.size))
-         .where(and_(*where), Household.stage.in_(NOT_EXITED)).group_by(unit, has))
-    rows = [(u, k, int(h), int(p or 0)) for u, k, h, p in s.execute(q)]
-    order = {"有帮扶责任人": (0, "有帮扶责任人"), "无帮扶责任人": (1, "无帮扶责任人")}
-    return _named(s, "helper", rows, order)
+# ---- the households: one scan for 识别阶段, 属性, 致贫原因, 脱贫状态, 识别标准, 贫困发生率
+# The columns of ix_household_statistics after (village_code, stage), in its order.
+_CUBE = (Household.attribute, Household.main_cause, Household.poverty_status,
+         Household.identification_standard)
+_CUBE_AT = {"attribute": 0, "cause": 1, "status": 2, "standard": 3}
+
+# rows (village, stage, *the dimensions asked, households, people)
+Cube = Sequence[Any]
 
 
-def _incidence(s: Session, width: int, code: str | None) -> list[Row]:
-    """Two grouped queries per village (poor people; the latest 农业户籍人口), summed up to
-    the units here: a county has a few hundred villages, never a loop over households."""
-    poor_where: list[Any] = [Household.deleted.is_(False), Household.stage.in_(NOT_EXITED)]
+def _household_cube(s: Session, where: list[Any], bys: Sequence[str]) -> Cube:
+    """Households and people per village, stage and each dimension of `bys`: one scan of
+    ix_household_statistics, grouped by a prefix of its columns (read in order, no sort)."""
+    needed = max((_CUBE_AT[by] + 1 for by in bys if by in _CUBE_AT), default=0)
+    columns = (Household.village_code, Household.stage, *_CUBE[:needed])
+    return s.execute(select(*columns, func.count(), func.sum(Household.size))
+                     .where(*where).group_by(*columns)).all()
+
+
+def _from_cube(s: Session, by: str, cube: Cube, width: int) -> list[Row]:
+    """识别阶段 counts every household that applied; the other dimensions 建档立卡 ones."""
+    counts: dict[tuple[str, Any], list[int]] = {}
+    for village, stage, *values, households, people in cube:
+        if by == "stage":
+            key = stage
+        elif stage in REGISTER:
+            key = values[_CUBE_AT[by]]
+        else:
+            continue
+        _add(counts, (village[:width], key), households, people)
+    rows = [(u, k, int(h), int(p)) for (u, k), (h, p) in counts.items()]
+    return _named(s, by, rows, _order(_HOUSEHOLD_DIMS[by][1]))
+
+
+def _incidence(s: Session, cube: Cube, width: int, code: str | None) -> list[Row]:
+    """Poor people per village (from the household scan) and each village's latest
+    农业户籍人口, summed up to the units here: a county has a few hundred villages."""
+    poor: dict[str, list[int]] = {}
+    for village, stage, *_values, households, people in cube:
+        if stage in NOT_EXITED:
+            _add(poor, village, households, people)
     facts_where: list[Any] = [VillageFacts.deleted.is_(False),
                               VillageFacts.people_agricultural.is_not(None)]
     if code:
-        poor_where.append(Household.village_code.startswith(code))
         facts_where.append(VillageFacts.village_code.startswith(code))
-    poor = {v: (int(h), int(p or 0)) for v, h, p in s.execute(
-        select(Household.village_code, func.count(), func.sum(Household.size))
-        .where(*poor_where).group_by(Household.village_code))}
     latest = (select(VillageFacts.village_code.label("village"),
                      func.max(VillageFacts.year).label("year"))
               .where(*facts_where).group_by(VillageFacts.village_code).subquery())
@@ -270,22 +281,86 @@ def _incidence(s: Session, width: int, code: str | None) -> list[Row]:
     return out
 
 
-def _plans_per_household(where: list[Any], unit: Any, *extra: Any) -> Any:
-    """aid_plan grouped per household (inner step of the plan tables)."""
-    return (select(unit, *extra, Household.size.label("size"),
-                   func.count(AidPlan.id).label("plans"),
-                   func.sum(AidPlan.funds).label("amount"),
-                   *[func.sum(case((getattr(AidPlan, f"funds_{c}") > 0, 1), else_=0)
-                              ).label(f"n_{c}") for c, _ in SOURCES],
-                   *[func.sum(getattr(AidPlan, f"funds_{c}")).label(f"a_{c}")
-                     for c, _ in SOURCES],
-                   func.sum(case((_no_source(), 1), else_=0)).label("n_none"),
-                   func.sum(case((_no_source(), AidPlan.funds), else_=None)).label("a_none"))
-            .join(AidPlan, AidPlan.household_id == Household.id)
-            .where(*where, AidPlan.deleted.is_(False))
-            .group_by(unit, *extra, Household.id, Household.size).subquery())
+# ---- counting by value: a column per value, so the GROUP BY needs no sort on it -----------
+def _count(condition: Any) -> Any:
+    """How many rows meet `condition` (COUNT skips the NULL of an unmet CASE)."""
+    return func.count(case((condition, 1)))
 
 
+def _unlisted(s: Session, column: Any, listed: Sequence[str], *where: Any) -> list[str]:
+    """`listed` and the other values the rows hold (written under an older code list, or
+    odd): counted by value like the rest, shown by their code as before."""
+    extra = s.scalars(select(column).where(*where, column.is_not(None),
+                                           column.not_in(list(listed))).distinct())
+    return [*listed, *sorted(extra)]
+
+
+# ---- the members: one join for 劳动技能, 健康状况, 文化程度 -----------------------------------
+_CURRENT = (Member.deleted.is_(False), Member.change_reason.is_(None))
+
+
+def _members(s: Session, bys: Sequence[str], where: list[Any], width: int
+             ) -> dict[str, list[Row]]:
+    """Per household, its current members and how many have each value (a GROUP BY on
+    member alone, read in the order of ix_member_statistics); then, joined to the
+    households, per village and stage the households with such a member and the members.
+    Members with no value are the rest of the household's members."""
+    values = {by: [c.code for c in _MEMBER_DIMS[by][1].choices] for by in bys}
+    counts, unlisted = _member_counts(s, values, where, width)
+    if unlisted:
+        for by in unlisted:
+            values[by] = _unlisted(s, _MEMBER_DIMS[by][2], values[by], *_CURRENT)
+        counts, unlisted = _member_counts(s, values, where, width)
+    return {by: _named(s, by, [(u, k, int(h), int(p)) for (b, u, k), (h, p) in counts.items()
+                               if b == by], _order(_MEMBER_DIMS[by][1]))
+            for by in bys}
+
+
+def _member_counts(s: Session, values: dict[str, list[str]], where: list[Any], width: int
+                   ) -> tuple[dict[tuple[str, str, str | None], list[int]], set[str]]:
+    """(table, unit, value) → [households, members]; and the tables that met a value not in
+    `values`."""
+    inner: list[Any] = [Member.household_id.label("household"), func.count().label("n")]
+    for d, (by, listed) in enumerate(values.items()):
+        column = _MEMBER_DIMS[by][2]
+        inner.append(func.count(column).label(f"c{d}"))  # members with a value
+        inner += [_count(column == v).label(f"n{d}_{i}") for i, v in enumerate(listed)]
+    per_household = (select(*inner).where(*_CURRENT).group_by(Member.household_id)
+                     .subquery())
+    c = per_household.c
+    outer: list[Any] = []
+    for d, listed in enumerate(values.values()):
+        blank = c.n - c[f"c{d}"]
+        outer += [func.sum(c[f"c{d}"]), _count(blank > 0), func.sum(blank)]
+        for i in range(len(listed)):
+            outer += [_count(c[f"n{d}_{i}"] > 0), func.sum(c[f"n{d}_{i}"])]
+    out: dict[tuple[str, str, str | None], list[int]] = {}
+    unlisted: set[str] = set()
+    place = (Household.village_code, Household.stage)
+    for village, stage, *figures in s.execute(
+            select(*place, *outer).select_from(per_household)
+            .join(Household, Household.id == c.household).where(*where).group_by(*place)):
+        if stage not in REGISTER:
+            continue
+        unit, at = village[:width], 0
+        for by, listed in values.items():
+            with_value, blank_households, blank_members = figures[at: at + 3]
+            at += 3
+            counted = 0
+            for v in listed:
+                households, members = figures[at: at + 2]
+                at += 2
+                counted += members
+                if households:
+                    _add(out, (by, unit, v), households, members)
+            if blank_households:
+                _add(out, (by, unit, None), blank_households, blank_members)
+            if with_value != counted:
+                unlisted.add(by)
+    return out, unlisted
+
+
+# ---- the plans: 帮扶措施 and 资金来源 -----------------------------------------------------
 def _no_source() -> Any:
     return and_(*[getattr(AidPlan, f"funds_{c}").is_(None) for c, _ in SOURCES],
                 AidPlan.funds.is_not(None))
@@ -295,44 +370,125 @@ def _money(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def _measures(s: Session, where: list[Any], unit: Any) -> list[Row]:
-    inner = _plans_per_household(where, unit, AidPlan.measure.label("measure"))
-    q = (select(inner.c.unit, inner.c.measure, func.count(), func.sum(inner.c.size),
-                func.sum(inner.c.plans), func.sum(inner.c.amount))
-         .group_by(inner.c.unit, inner.c.measure))
-    result = list(s.execute(q))
-    order = _order(cl.AID_MEASURE)
-    money = {(u, order.get(k, (0, str(k)))[1]): (int(n or 0), _money(a))
-             for u, k, _h, _p, n, a in result}
-    rows = _named(s, "measure", [(u, k, int(h), int(p or 0)) for u, k, h, p, _n, _a in result],
-                  order)
-    return [_with_money(r, money[(r.code, r.key)]) for r in rows]
-
-
-def _with_money(r: Row, plans_amount: tuple[int, Decimal]) -> Row:
-    return Row(r.code, r.name, r.by, r.key, r.households, r.people, plans=plans_amount[0],
-               amount=plans_amount[1])
-
-
-def _sources(s: Session, where: list[Any], unit: Any) -> list[Row]:
-    """One statement: per unit, for each source, the households with money from it, their
-    people, the plans that name it and its sum."""
-    inner = _plans_per_household(where, unit)
-    keys = [*SOURCES, ("none", NO_SOURCE)]
-    columns: list[Any] = []
-    for c, _ in keys:
-        has = getattr(inner.c, f"n_{c}") > 0
-        columns += [func.sum(case((has, 1), else_=0)), func.sum(case((has, inner.c.size),
-                                                                     else_=0)),
-                    func.sum(getattr(inner.c, f"n_{c}")), func.sum(getattr(inner.c, f"a_{c}"))]
-    q = select(inner.c.unit, *columns).group_by(inner.c.unit).order_by(inner.c.unit)
-    result = list(s.execute(q))
-    names = _names(s, {r[0] for r in result})
-    out = []
-    for u, *values in result:
-        for i, (_c, label) in enumerate(keys):
-            h, p, n, a = values[4 * i: 4 * i + 4]
-            if h:
-                out.append(Row(u, names.get(u, u), BY["source"], label, int(h), int(p or 0),
-                               plans=int(n or 0), amount=_money(a)))
+def _plans(s: Session, bys: Sequence[str], where: list[Any], width: int
+           ) -> dict[str, list[Row]]:
+    """Per household, its plans and their funds (a GROUP BY on aid_plan alone, read in the
+    order of ix_aid_plan_statistics); then, joined to the households, per village the
+    households with such plans, their people, the plans and the funds."""
+    out: dict[str, list[Row]] = {}
+    if "measure" in bys:
+        out["measure"] = _measures(s, where, width)
+    if "source" in bys:
+        out["source"] = _sources(s, where, width)
     return out
+
+
+def _measures(s: Session, where: list[Any], width: int) -> list[Row]:
+    per_household = (
+        select(AidPlan.household_id.label("household"), AidPlan.measure.label("measure"),
+               func.count().label("plans"), func.sum(AidPlan.funds).label("amount"))
+        .where(AidPlan.deleted.is_(False))
+        .group_by(AidPlan.household_id, AidPlan.measure).subquery())
+    p = per_household.c
+    q = (select(Household.village_code, p.measure, func.count(), func.sum(Household.size),
+                func.sum(p.plans), func.sum(p.amount))
+         .select_from(per_household).join(Household, Household.id == p.household)
+         .where(*where).group_by(Household.village_code, p.measure))
+    counts: dict[tuple[str, Any], list[Any]] = {}
+    for village, measure, *figures in s.execute(q):
+        _add(counts, (village[:width], measure), *figures)
+    order = _order(cl.AID_MEASURE)
+    rows = _named(s, "measure", [(u, k, int(f[0]), int(f[1])) for (u, k), f in counts.items()],
+                  order)
+    money = {(u, order.get(k, (0, str(k)))[1]): f for (u, k), f in counts.items()}
+    return [replace(r, plans=int(money[(r.code, r.key)][2]),
+                    amount=_money(money[(r.code, r.key)][3])) for r in rows]
+
+
+def _sources(s: Session, where: list[Any], width: int) -> list[Row]:
+    """A plan counts under each source it has money from; a plan of schema 3 (a total, no
+    source) under 未分来源."""
+    keys = [(label, getattr(AidPlan, f"funds_{c}") > 0, getattr(AidPlan, f"funds_{c}"))
+            for c, label in SOURCES]
+    keys.append((NO_SOURCE, _no_source(), case((_no_source(), AidPlan.funds))))
+    per_household = (
+        select(AidPlan.household_id.label("household"),
+               *[x for i, (_label, has, funds) in enumerate(keys)
+                 for x in (_count(has).label(f"n{i}"), func.sum(funds).label(f"a{i}"))])
+        .where(AidPlan.deleted.is_(False))
+        .group_by(AidPlan.household_id).subquery())
+    p = per_household.c
+    columns: list[Any] = []
+    for i in range(len(keys)):
+        plans = p[f"n{i}"]
+        columns += [_count(plans > 0), func.sum(case((plans > 0, Household.size))),
+                    func.sum(plans), func.sum(p[f"a{i}"])]
+    q = (select(Household.village_code, *columns)
+         .select_from(per_household).join(Household, Household.id == p.household)
+         .where(*where).group_by(Household.village_code))
+    counts: dict[tuple[str, str], list[Any]] = {}
+    for village, *figures in s.execute(q):
+        for i, (label, _has, _funds) in enumerate(keys):
+            if figures[4 * i]:
+                _add(counts, (village[:width], label), *figures[4 * i: 4 * i + 4])
+    units = sorted({u for u, _label in counts})
+    names = _names(s, set(units))
+    return [Row(u, names.get(u, u), BY["source"], label, int(f[0]), int(f[1]),
+                plans=int(f[2]), amount=_money(f[3]))
+            for u in units for label, _has, _funds in keys if (f := counts.get((u, label)))]
+
+
+# ---- 脱贫 and 返贫 per year; 帮扶责任人 --------------------------------------------------------
+def _years(s: Session, where: list[Any], width: int) -> list[Row]:
+    """One statement: the year a 销号 or 返贫 step records (its facts' "year", else the
+    step's date), per unit, step and year, each household once. The facts are read through
+    SQLAlchemy's JSON type, which writes json_extract on SQLite and ->> on PostgreSQL."""
+    unit = func.substr(Household.village_code, 1, width).label("unit")
+    fact_year = cast(cast(ProcedureEvent.facts, JSON)["year"].as_string(), Integer)
+    year = func.coalesce(fact_year, extract("year", ProcedureEvent.event_date)).label("year")
+    inner = (select(unit, ProcedureEvent.step.label("step"), year,
+                    Household.id.label("household"), Household.size.label("size"))
+             .join(ProcedureEvent, ProcedureEvent.household_id == Household.id)
+             .where(*where, ProcedureEvent.deleted.is_(False),
+                    # only these steps set 脱贫/返贫 and nothing sets 未脱贫 again
+                    Household.poverty_status.in_(EXITED_STATUSES),
+                    ProcedureEvent.step.in_(("exit_close", "relapse")),
+                    ProcedureEvent.result == "pass")
+             .group_by(unit, ProcedureEvent.step, year, Household.id, Household.size)
+             .subquery())
+    q = (select(inner.c.unit, inner.c.step, inner.c.year, func.count(), func.sum(inner.c.size))
+         .group_by(inner.c.unit, inner.c.step, inner.c.year))
+    rows = [(u, f"{int(y)}年{'脱贫' if step == 'exit_close' else '返贫'}", int(h), int(p or 0))
+            for u, step, y, h, p in s.execute(q)]
+    order = {key: (i, key) for i, key in enumerate(sorted({r[1] for r in rows}))}
+    return _named(s, "year", rows, order)
+
+
+HAS_HELPER, NO_HELPER = "有帮扶责任人", "无帮扶责任人"
+
+
+def _helpers(s: Session, where: list[Any], width: int, on: date) -> list[Row]:
+    """建档立卡 households not yet 销号, with and without a 帮扶责任人 on `on`: the households
+    with one (their helpers grouped by household in the order of ix_helper_statistics, then
+    joined to the households), and all households (a scan as for the household tables)."""
+    with_helper = (
+        select(Helper.household_id.label("household"))
+        .where(Helper.deleted.is_(False),
+               or_(Helper.start_date.is_(None), Helper.start_date <= on),
+               or_(Helper.end_date.is_(None), Helper.end_date >= on))
+        .group_by(Helper.household_id).subquery())
+    place = (Household.village_code, Household.stage)
+    helped = {(v, stage): (h, p or 0) for v, stage, h, p in s.execute(
+        select(*place, func.count(), func.sum(Household.size))
+        .select_from(with_helper).join(Household, Household.id == with_helper.c.household)
+        .where(*where).group_by(*place))}
+    counts: dict[tuple[str, str], list[int]] = {}
+    for village, stage, households, people in s.execute(
+            select(*place, func.count(), func.sum(Household.size)).where(*where)
+            .group_by(*place)):
+        if stage in NOT_EXITED:
+            h, p = helped.get((village, stage), (0, 0))
+            _add(counts, (village[:width], HAS_HELPER), h, p)
+            _add(counts, (village[:width], NO_HELPER), households - h, (people or 0) - p)
+    rows = [(u, k, int(h), int(p)) for (u, k), (h, p) in counts.items() if h]
+    return _named(s, "helper", rows, {HAS_HELPER: (0, HAS_HELPER), NO_HELPER: (1, NO_HELPER)})

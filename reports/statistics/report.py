@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -22,11 +23,11 @@ from registry.progress import Progress
 from registry.store import Store
 from reports.fonts import FontSet, find_fonts
 from reports.pdf.layout import (
+    CELL_PAD,
+    HEADER_GREY,
     Styles,
     build_pdf,
-    chunked_tables,
     draw_centered,
-    grid_style,
     page_label,
 )
 from reports.statistics.charts import chart_drawing
@@ -111,6 +112,66 @@ def _grid(table: StatTable, fonts: FontSet, width: float) -> list[Flowable]:
     key_width = max(rest, 34 * mm) if count > 5 else rest
     others = (width - sum(fixed.values()) - key_width) / (count - 3)
     widths = [fixed[0], fixed[1], key_width, *[others] * (count - 3)]
-    style = grid_style(fonts, 8)
-    style.append(("ALIGN", (NUMERIC_FROM, 1), (-1, -1), "RIGHT"))
-    return list(chunked_tables(list(table.columns), [list(r) for r in rows], widths, style))
+    return [Grid(list(table.columns), rows, widths, fonts.name)]
+
+
+class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+    """A statistics table drawn straight onto the page: a header (grey, centred, repeated
+    on every page the table runs onto), one line a row, figures right-aligned, a grid.
+    The cells are short (codes, names, labels, figures), so every row has one height and a
+    page break falls between rows. ReportLab's Table keeps a style object per cell and
+    measures every row: for the 208 pages of a county's report by village that cost more
+    than counting the figures."""
+
+    SIZE = 8.0
+    ROW = SIZE * 1.75  # the leading (1.2) and the padding above and below
+
+    def __init__(self, header: list[str], rows: list[list[str]], widths: list[float],
+                 font: str):
+        super().__init__()
+        self.header, self.rows, self.widths, self.font = header, rows, widths, font
+        self.width = sum(widths)
+        self.height = self.ROW * (1 + len(rows))
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        fit = int(available_height // self.ROW) - 1  # rows under the header
+        if fit >= len(self.rows):
+            return [self]
+        if fit < 1:
+            return []
+        return [Grid(self.header, self.rows[:fit], self.widths, self.font),
+                Grid(self.header, self.rows[fit:], self.widths, self.font)]
+
+    def draw(self) -> None:
+        canvas, row, size = self.canv, self.ROW, self.SIZE
+        edges = [0.0]
+        for w in self.widths:
+            edges.append(edges[-1] + w)
+        lines = [self.header, *self.rows]
+        top = row * len(lines)
+        canvas.setFillColor(HEADER_GREY)
+        canvas.rect(0, top - row, self.width, row, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        canvas.setStrokeColor(colors.black)
+        canvas.setLineWidth(0.5)
+        canvas.grid(edges, [top - i * row for i in range(len(lines) + 1)])
+        text = canvas.beginText()
+        text.setFont(self.font, size, size * 1.2)
+        lift = (row - size) / 2 + size * 0.15  # the baseline, the text centred in its row
+        for i, cells in enumerate(lines):
+            y = top - (i + 1) * row + lift
+            for j, cell in enumerate(cells):
+                if not cell:
+                    continue
+                if i == 0:
+                    x = (edges[j] + edges[j + 1] - canvas.stringWidth(cell, self.font, size)) / 2
+                elif j >= NUMERIC_FROM:
+                    x = edges[j + 1] - CELL_PAD - canvas.stringWidth(cell, self.font, size)
+                else:
+                    x = edges[j] + CELL_PAD
+                text.setTextOrigin(x, y)
+                text.textOut(cell)
+        canvas.drawText(text)

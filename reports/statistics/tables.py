@@ -69,7 +69,10 @@ def load_table(s: Session, by: str, level: str, code: str | None,
 
 def load_tables(s: Session, level: str, code: str | None, bys: Sequence[str] = REPORT_ORDER,
                 on: date | None = None) -> list[StatTable]:
-    return [load_table(s, by, level, code, on) for by in bys]
+    """Every table of `bys`, counted together (tables of the same rows share one pass)."""
+    found = statistics.tables(s, bys, level, code, on)
+    return [StatTable(by, statistics.BY[by], level, columns_of(by, level), tuple(found[by]))
+            for by in bys]
 
 
 def place_name(s: Session, code: str | None, fallback: str) -> str:

@@ -21,6 +21,13 @@ from tests.conftest import PASSWORD
 from tests.registry.test_statistics import store_with_facts  # noqa: F401 (a fixture)
 
 
+@pytest.fixture
+def engine() -> str:
+    """store_with_facts on SQLCipher: the figures are recounted on both engines in
+    tests/registry/test_statistics.py; here they are only laid out."""
+    return "sqlcipher"
+
+
 def _tables(store: Store, level: str) -> list[StatTable]:
     with store.session() as s:
         return load_tables(s, level, None)

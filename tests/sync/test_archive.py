@@ -51,7 +51,8 @@ def test_it_holds_every_part_listed_with_hash_and_size(built: Path) -> None:
     manifest = json.loads((built / archive.MANIFEST).read_text(encoding="utf-8"))["manifest"]
     paths = {f["path"] for f in manifest["files"]}
     registers = [p for p in paths if p.endswith("农户登记簿.pdf")]
-    assert len(registers) == 3 and len([p for p in paths if p.endswith(".xlsx")]) == 3
+    workbooks = [p for p in paths if p.startswith("农户数据Excel/") and p.endswith(".xlsx")]
+    assert len(registers) == 3 and len(workbooks) == 3
     assert any(p.endswith("汇总表.pdf") for p in paths)
     assert len([p for p in paths if p.startswith(archive.STATIONS_DIR)]) == 3
     for f in manifest["files"]:
@@ -61,6 +62,45 @@ def test_it_holds_every_part_listed_with_hash_and_size(built: Path) -> None:
                         .read_text(encoding="utf-8"))
     assert record["bundles"] and record["receipts"]
     assert record["bundles"][0]["manifest"]["seq"] == 1
+
+
+def test_it_holds_the_statistics_report_and_workbook(built: Path,
+                                                     demo_county_dir: Path) -> None:
+    """Issue 14 item 5: the 统计报告 (PDF by township, every table as a workbook by
+    village) is in the archive and in its signed manifest, with the county's figures."""
+    from openpyxl import load_workbook
+
+    from registry.store import Store
+    from reports.statistics.archive import STATISTICS_DIR
+    from reports.statistics.tables import REPORT_ORDER, load_tables
+    from reports.statistics.workbook import TITLE_ROWS
+
+    manifest = json.loads((built / archive.MANIFEST).read_text(encoding="utf-8"))["manifest"]
+    listed = {f["path"] for f in manifest["files"]}
+    pdf = next(built.glob(f"{STATISTICS_DIR}/*统计报告(按乡镇).pdf"))
+    book = next(built.glob(f"{STATISTICS_DIR}/*统计表(按行政村).xlsx"))
+    assert {f"{STATISTICS_DIR}/{pdf.name}", f"{STATISTICS_DIR}/{book.name}"} <= listed
+    assert pdf.read_bytes().startswith(b"%PDF")
+    with Store.open(demo_county_dir / "county.db", DEMO_USER, DEMO_PASSWORD) as store, \
+            store.session() as s:
+        tables = load_tables(s, "village", None)
+    sheets = load_workbook(book).worksheets
+    assert len(sheets) == len(REPORT_ORDER) == len(tables)
+    for ws, table in zip(sheets, tables, strict=True):
+        rows = [r[:len(table.columns)] for r in ws.iter_rows(min_row=TITLE_ROWS + 1,
+                                                            values_only=True)]
+        assert [list(r[:5]) for r in rows if any(v is not None for v in r)] == \
+            [c[:5] for c in table.cells()], table.by
+
+
+@needs_poppler
+def test_the_statistics_report_reads_right(built: Path) -> None:
+    from reports.statistics.archive import STATISTICS_DIR
+
+    pdf = next(built.glob(f"{STATISTICS_DIR}/*.pdf"))
+    assert_fonts_embedded(pdf)
+    text = pdf_text(pdf)
+    assert "扶贫开发建档立卡统计报告(按乡镇)" in text and "表13" in text
 
 
 @needs_poppler
