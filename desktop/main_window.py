@@ -87,17 +87,17 @@ class MainWindow(QMainWindow):
         self._villages: list[Village] = []
         self.editor: HouseholdEditor | None = None
 
-        self.model = HouseholdTableModel(workspace)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self.model = HouseholdTableModel(workspace, requery=self.run_search)
         self._build_widgets()
         self.station_lock = StationLock(self, store, idle_ms)
         self.cover = self.station_lock.cover
         self._build_menus()
         self.workspace.worker.set_parent_widget(self)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.run_search)
         self.refresh()
 
     # ---- layout -------------------------------------------------------------------------
@@ -107,8 +107,10 @@ class MainWindow(QMainWindow):
         self.table = QTableView(self)
         self.table.setObjectName("householdTable")
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting sorts by it, which is the model's own order
+        # (village, ascending), so nothing is queried until refresh() asks the worker.
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

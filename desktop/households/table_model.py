@@ -67,9 +67,16 @@ MAX_PAGES = 30  # pages kept in memory; older ones are fetched again when scroll
 
 
 class HouseholdTableModel(QAbstractTableModel):
-    def __init__(self, source: HouseholdSource, page_size: int = PAGE_SIZE) -> None:
+    """`requery` runs the query again when the sort changes: the window passes its search,
+    which runs in the DB worker and hands the ids back through `set_ids` (a county's list
+    is 200,000 ids: never read on the UI thread). Without it the model asks its source at
+    once (tests, small lists)."""
+
+    def __init__(self, source: HouseholdSource, page_size: int = PAGE_SIZE,
+                 requery: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._source = source
+        self._requery = requery or self.refresh
         self._page_size = page_size
         self._ids: list[str] = []
         self._pages: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
@@ -171,7 +178,7 @@ class HouseholdTableModel(QAbstractTableModel):
             return  # the view announcing its initial order: nothing to query
         self.sort_key = key
         self.descending = descending
-        self.refresh()
+        self._requery()
 
 
 def _missing(household_id: str) -> HouseholdRow:
