@@ -62,6 +62,14 @@ IdRole = Qt.ItemDataRole.UserRole + 1  # the household id (str)
 RowRole = Qt.ItemDataRole.UserRole + 2  # the HouseholdRow
 SortRole = Qt.ItemDataRole.UserRole + 3  # the SORT_KEYS name of a column, on the header
 
+# The view asks data() for some ten roles of every visible cell at each paint: plain ints
+# and alignments made once keep that cheap (Qt's enums are Python objects).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ALIGNMENTS = tuple((Qt.AlignmentFlag.AlignRight if c.align_right else Qt.AlignmentFlag.AlignLeft)
+                    | Qt.AlignmentFlag.AlignVCenter for c in COLUMNS)
+
 PAGE_SIZE = 200
 MAX_PAGES = 30  # pages kept in memory; older ones are fetched again when scrolled back
 
@@ -79,7 +87,9 @@ class HouseholdTableModel(QAbstractTableModel):
         self._requery = requery or self.refresh
         self._page_size = page_size
         self._ids: list[str] = []
-        self._pages: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
+        # Fetched pages: each row with its cells' texts, made once when the page arrives.
+        self._pages: OrderedDict[int, list[tuple[HouseholdRow, tuple[str, ...]]]] = \
+            OrderedDict()
         self.filter = HouseholdFilter()
         self.sort_key = "village"
         self.descending = False
@@ -113,6 +123,10 @@ class HouseholdTableModel(QAbstractTableModel):
             return -1
 
     def household_row(self, row: int) -> HouseholdRow | None:
+        cached = self._cached(row)
+        return None if cached is None else cached[0]
+
+    def _cached(self, row: int) -> tuple[HouseholdRow, tuple[str, ...]] | None:
         if not 0 <= row < len(self._ids):
             return None
         page = row // self._page_size
@@ -121,7 +135,10 @@ class HouseholdTableModel(QAbstractTableModel):
             start = page * self._page_size
             wanted = self._ids[start:start + self._page_size]
             found = {r.id: r for r in self._source.rows(wanted)}
-            rows = [found.get(i) or _missing(i) for i in wanted]
+            rows = []
+            for i in wanted:
+                r = found.get(i) or _missing(i)
+                rows.append((r, tuple(c.text(r) for c in COLUMNS)))
             self._pages[page] = rows
             self.fetches += 1
             while len(self._pages) > MAX_PAGES:
@@ -139,25 +156,21 @@ class HouseholdTableModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        if role == _DISPLAY:
+            cached = self._cached(index.row())
+            return None if cached is None else cached[1][index.column()]
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[index.column()] if index.isValid() else None
         if role == IdRole:
-            return self._ids[index.row()]
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (Qt.AlignmentFlag.AlignRight if column.align_right
-                          else Qt.AlignmentFlag.AlignLeft)
-            return horizontal | Qt.AlignmentFlag.AlignVCenter
-        if role not in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self.household_row(index.row())
-        if row is None:
-            return None
+            row = index.row()
+            return self._ids[row] if 0 <= row < len(self._ids) else None
         if role == RowRole:
-            return row
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.village_name} {row.head_name or ''}户" if index.column() == 0 else None
-        return column.text(row)
+            return self.household_row(index.row())
+        if role == _TOOLTIP and index.column() == 0:
+            cached = self._cached(index.row())
+            return None if cached is None else f"{cached[0].village_name} " \
+                f"{cached[0].head_name or ''}户"
+        return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
