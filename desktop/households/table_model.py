@@ -113,6 +113,18 @@ class HouseholdTableModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def extend_ids(self, ids: list[str]) -> None:
+        """The whole list of which the model shows the first part: the rest is appended,
+        so the view keeps its place and selection (or, changed meanwhile, shown anew)."""
+        shown = len(self._ids)
+        if ids[:shown] != self._ids:
+            self.set_ids(ids)
+            return
+        if len(ids) > shown:
+            self.beginInsertRows(_ROOT, shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+
     def ids(self) -> list[str]:
         return list(self._ids)
 
