@@ -277,8 +277,11 @@ class MainWindow(QMainWindow):
             else:
                 self.detail.show_nothing()
 
-        def first(ids: list[str]) -> None:
-            if generation != self._search_generation or len(ids) < FIRST_ROWS:
+        def stale() -> bool:  # the user typed on: the worker skips what nobody will see
+            return generation != self._search_generation
+
+        def first(ids: list[str] | None) -> None:
+            if ids is None or stale() or len(ids) < FIRST_ROWS:
                 return  # a newer search is coming, or this is the whole list
             self._first_shown = generation
             selected = self.selected_household_id() or remembered
@@ -286,8 +289,8 @@ class MainWindow(QMainWindow):
             self.found_label.setText(f"先列出前 {len(ids)} 户,正在读取其余…")
             reselect(selected)
 
-        def done(hits: Hits) -> None:
-            if generation != self._search_generation:
+        def done(hits: Hits | None) -> None:
+            if hits is None or stale():
                 return  # the user typed on; a newer search is coming
             ids = hits.ids
             selected = self.selected_household_id() or remembered
@@ -303,10 +306,10 @@ class MainWindow(QMainWindow):
             self.search_finished.emit(len(ids))
 
         if not f.text and sort == "village":  # the usual order: an index gives it at once
-            self.op("查找农户", lambda _p: household_access.first_households(
+            self.op("查找农户", lambda _p: None if stale() else household_access.first_households(
                 store, f, sort, descending, FIRST_ROWS)).success(first).run()
-        self.op("查找农户", lambda _p: household_access.find_households(store, f, sort, descending)
-                ).success(done).run()
+        self.op("查找农户", lambda _p: None if stale() else household_access.find_households(
+            store, f, sort, descending)).success(done).run()
 
     def _search_now_and_focus_table(self) -> None:
         self.run_search()

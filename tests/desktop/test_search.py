@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.households.table_model import COL_SIZE, RowRole
 from desktop.main_window import FIRST_ROWS, MainWindow
+from registry import household_access
 from registry import households as hh
 from registry.derived import search_text
 
@@ -103,3 +104,43 @@ def test_a_long_list_shows_its_first_page_while_the_rest_is_read(
     assert labels == [f"先列出前 {FIRST_ROWS} 户,正在读取其余…"]
     assert main_window.found_label.text() == "共 300 户"
     assert main_window.selected_household_id() == chosen  # kept through both steps
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts household_access.find_households is asked for (in the worker)."""
+    asked: list[str] = []
+    real = household_access.find_households
+
+    def find(store: object, f: object, *args: object) -> object:
+        asked.append(getattr(f, "text", ""))
+        return real(store, f, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(household_access, "find_households", find)
+    return asked
+
+
+def test_a_refresh_reads_the_list_once(qtbot: QtBot, main_window: MainWindow,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filling the tree chooses its item again without a search of its own (at a county
+    each was a read of 200,000 ids)."""
+    asked = _counting(monkeypatch)
+    with qtbot.waitSignal(main_window.search_finished, timeout=10000):
+        main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.workspace.worker.pending() == 0, timeout=10000)
+    assert asked == [""]
+
+
+def test_the_worker_skips_searches_the_user_typed_past(qtbot: QtBot, main_window: MainWindow,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    asked = _counting(monkeypatch)
+    gate = threading.Event()
+    main_window.op("占住", lambda _p: gate.wait(10)).run()  # the worker is busy meanwhile
+    for text in ("z", "zh", "zha"):
+        main_window.search_box.setText(text)
+        main_window.run_search()
+    with qtbot.waitSignal(main_window.search_finished, timeout=10000):
+        gate.set()
+    assert asked == ["zha"]
+    assert main_window.found_label.text().startswith(("找到", "匹配太多"))
