@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from forms import codelists as cl
+from forms.fields import CodeList
 from forms.idnumber import mask
 from registry.search import HouseholdFilter, HouseholdRow
 
@@ -29,6 +30,16 @@ class HouseholdSource(Protocol):
 
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
+
+
+def _labels(codes: CodeList) -> Callable[[str | None], str]:
+    """label_of with the code list's labels looked up once (a page makes 600 of them)."""
+    labels = {c.code: c.label for c in codes.choices}
+    return lambda code: labels.get(code, code) if code else ""
+
+
+_ATTRIBUTE, _CAUSE, _STAGE, _STATUS = (
+    _labels(c) for c in (cl.HOUSEHOLD_ATTRIBUTE, cl.POVERTY_CAUSE, cl.STAGE, cl.POVERTY_STATUS))
 
 
 @dataclass(frozen=True)
@@ -50,12 +61,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("户主", "head", lambda r: r.head_name or ""),
     Column("户主身份证号", None, lambda r: mask(r.head_id_number) if r.head_id_number else ""),
     Column("人口", "size", lambda r: str(r.size), align_right=True),
-    Column("贫困户属性", None, lambda r: cl.HOUSEHOLD_ATTRIBUTE.label_of(r.attribute)),
-    Column("主要致贫原因", None, lambda r: cl.POVERTY_CAUSE.label_of(r.main_cause)),
+    Column("贫困户属性", None, lambda r: _ATTRIBUTE(r.attribute)),
+    Column("主要致贫原因", None, lambda r: _CAUSE(r.main_cause)),
     Column("人均纯收入(元)", "per_capita", lambda r: _money(r.net_income_per_capita),
            align_right=True),
-    Column("识别阶段", "stage", lambda r: cl.STAGE.label_of(r.stage)),
-    Column("脱贫状态", "status", lambda r: cl.POVERTY_STATUS.label_of(r.poverty_status)),
+    Column("识别阶段", "stage", lambda r: _STAGE(r.stage)),
+    Column("脱贫状态", "status", lambda r: _STATUS(r.poverty_status)),
 )
 
 IdRole = Qt.ItemDataRole.UserRole + 1  # the household id (str)
@@ -70,8 +81,8 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _ALIGNMENTS = tuple((Qt.AlignmentFlag.AlignRight if c.align_right else Qt.AlignmentFlag.AlignLeft)
                     | Qt.AlignmentFlag.AlignVCenter for c in COLUMNS)
 
-PAGE_SIZE = 200
-MAX_PAGES = 30  # pages kept in memory; older ones are fetched again when scrolled back
+PAGE_SIZE = 50  # two screens: a search shows its first screen after one small fetch
+MAX_PAGES = 60  # pages kept in memory; older ones are fetched again when scrolled back
 
 
 class HouseholdTableModel(QAbstractTableModel):
