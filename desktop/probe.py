@@ -92,7 +92,8 @@ def main(argv: list[str]) -> int:
     tree_s = time.perf_counter() - t0
     # Usable: the tree and the table's first screen (a long list's first page is shown
     # while the rest is read).
-    _wait(app, lambda: window.model.rowCount() > 0 and paints[0] > changed[0])
+    _wait(app, lambda: window.model.rowCount() > 0 and bool(changed)
+          and paints[0] > changed[0])
     login_s = time.perf_counter() - t0
     login_cpu_s = time.process_time() - c0  # every thread's: a loaded machine's wall is noise
     _wait(app, lambda: window.found_label.text().startswith("共")
