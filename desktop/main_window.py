@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
 
     def run_search(self) -> None:
         """Runs the query in the DB worker; only the newest answer is shown. Browsing in the
-        usual order (no text), the first page comes first from the index and is shown while
+        usual order (no text, no stage), the first page comes first from the index and is shown while
         the rest is read: a county lists 200,000 households."""
         self._search_timer.stop()
         self._search_generation += 1
@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
             reselect(selected)
             self.search_finished.emit(len(ids))
 
-        if not f.text and sort == "village":  # the usual order: an index gives it at once
+        if not (f.text or f.stage) and sort == "village":  # an index gives it at once
             self.op("查找农户", lambda _p: None if stale() else household_access.first_households(
                 store, f, sort, descending, FIRST_ROWS)).success(first).run()
         self.op("查找农户", lambda _p: None if stale() else household_access.find_households(
