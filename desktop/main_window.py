@@ -260,8 +260,8 @@ class MainWindow(QMainWindow):
 
     def run_search(self) -> None:
         """Runs the query in the DB worker; only the newest answer is shown. Browsing in the
-        usual order (no text, no stage), the first page comes first from the index and is shown while
-        the rest is read: a county lists 200,000 households."""
+        usual order (no text, no stage), the first page comes first from the index and is
+        shown while the rest is read: a county lists 200,000 households."""
         self._search_timer.stop()
         self._search_generation += 1
         generation = self._search_generation
