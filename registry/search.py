@@ -175,9 +175,11 @@ def household_ids(session: Session, f: HouseholdFilter, sort: str = "village",
 
 # A text search stops collecting after this many households: "li" or "张" match a tenth
 # of a county, and nobody reads 20,000 hits — they type one more character. Each hit costs
-# a household row read at random from the store (to place and sort it): 500 keep a county's
-# search as you type within 100 ms. Browsing a village (no text) is never capped.
-SEARCH_CAP = 500
+# a member and a household row read at random from the store (to place and sort it): 200
+# (eight screens) keep a county's search as you type within 100 ms (500: 130 ms of the
+# worker for "张" on a loaded machine, 200: 40 ms). Browsing a village (no text) is never
+# capped.
+SEARCH_CAP = 200
 
 
 @dataclass(frozen=True)
