@@ -39,7 +39,7 @@ from desktop.access.station_lock import StationLock
 from desktop.errors.dialog import program_version
 from desktop.households.detail_panel import DetailPanel
 from desktop.households.editor import HouseholdEditor
-from desktop.households.table_model import COL_HEAD, HouseholdTableModel, IdRole
+from desktop.households.table_model import COL_HEAD, PAGE_SIZE, HouseholdTableModel, IdRole
 from desktop.households.village_tree import VillageTree
 from desktop.look import icon
 from desktop.operations.store_op import StoreOp
@@ -57,6 +57,7 @@ T = TypeVar("T")
 
 MENUS = ("文件", "户籍管理", "识别程序", "帮扶管理", "统计", "打印", "数据交换", "帮助")
 SEARCH_DELAY_MS = 150
+FIRST_ROWS = PAGE_SIZE  # shown before the rest of a long list is read
 
 SHORTCUTS_HELP = """<table cellpadding='3'>
 <tr><td><b>Ctrl+F</b></td><td>搜索(姓名、拼音首字母、全拼、身份证号片段)</td></tr>
@@ -84,20 +85,21 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self._menus: dict[str, QMenu] = {}
         self._search_generation = 0
+        self._first_shown = 0  # the search whose first page the table shows
         self._villages: list[Village] = []
         self.editor: HouseholdEditor | None = None
 
-        self.model = HouseholdTableModel(workspace)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self.model = HouseholdTableModel(workspace, requery=self.run_search)
         self._build_widgets()
         self.station_lock = StationLock(self, store, idle_ms)
         self.cover = self.station_lock.cover
         self._build_menus()
         self.workspace.worker.set_parent_widget(self)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.run_search)
         self.refresh()
 
     # ---- layout -------------------------------------------------------------------------
@@ -107,8 +109,10 @@ class MainWindow(QMainWindow):
         self.table = QTableView(self)
         self.table.setObjectName("householdTable")
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting sorts by it, which is the model's own order
+        # (village, ascending), so nothing is queried until refresh() asks the worker.
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -255,33 +259,57 @@ class MainWindow(QMainWindow):
                                group_no=group, stage=self.stage_filter.currentData())
 
     def run_search(self) -> None:
-        """Runs the query in the DB worker; only the newest answer is shown."""
+        """Runs the query in the DB worker; only the newest answer is shown. Browsing in the
+        usual order (no text, no stage), the first page comes first from the index and is
+        shown while the rest is read: a county lists 200,000 households."""
         self._search_timer.stop()
         self._search_generation += 1
         generation = self._search_generation
         f = self.current_filter()
         sort, descending = self.model.sort_key, self.model.descending
         store = self.workspace.store
+        remembered = self.selected_household_id()
 
-        def done(hits: Hits) -> None:
-            if generation != self._search_generation:
-                return  # the user typed on; a newer search is coming
-            ids = hits.ids
-            selected = self.selected_household_id()
-            self.model.set_ids(ids, f)
-            if hits.capped:
-                self.found_label.setText(f"匹配太多,先列出 {len(ids)} 户,请再多输入几个字")
-            else:
-                self.found_label.setText(f"{'找到' if f.text else '共'} {len(ids)} 户")
+        def reselect(selected: str | None) -> None:  # chosen before, where it still is
             row = self.model.row_of(selected) if selected else -1
             if row >= 0:
                 self.table.selectRow(row)
             else:
                 self.detail.show_nothing()
+
+        def stale() -> bool:  # the user typed on: the worker skips what nobody will see
+            return generation != self._search_generation
+
+        def first(ids: list[str] | None) -> None:
+            if ids is None or stale() or len(ids) < FIRST_ROWS:
+                return  # a newer search is coming, or this is the whole list
+            self._first_shown = generation
+            selected = self.selected_household_id() or remembered
+            self.model.set_ids(ids, f)
+            self.found_label.setText(f"先列出前 {len(ids)} 户,正在读取其余…")
+            reselect(selected)
+
+        def done(hits: Hits | None) -> None:
+            if hits is None or stale():
+                return  # the user typed on; a newer search is coming
+            ids = hits.ids
+            selected = self.selected_household_id() or remembered
+            if self._first_shown == generation:
+                self.model.extend_ids(ids)  # the view keeps its place and selection
+            else:
+                self.model.set_ids(ids, f)
+            if hits.capped:
+                self.found_label.setText(f"匹配太多,先列出 {len(ids)} 户,请再多输入几个字")
+            else:
+                self.found_label.setText(f"{'找到' if f.text else '共'} {len(ids)} 户")
+            reselect(selected)
             self.search_finished.emit(len(ids))
 
-        self.op("查找农户", lambda _p: household_access.find_households(store, f, sort, descending)
-                ).success(done).run()
+        if not (f.text or f.stage) and sort == "village":  # an index gives it at once
+            self.op("查找农户", lambda _p: None if stale() else household_access.first_households(
+                store, f, sort, descending, FIRST_ROWS)).success(first).run()
+        self.op("查找农户", lambda _p: None if stale() else household_access.find_households(
+            store, f, sort, descending)).success(done).run()
 
     def _search_now_and_focus_table(self) -> None:
         self.run_search()

@@ -48,6 +48,13 @@ def find_households(store: Store, f: HouseholdFilter, sort: str = "village",
         return search.find_households(s, f, sort=sort, descending=descending)
 
 
+def first_households(store: Store, f: HouseholdFilter, sort: str = "village",
+                     descending: bool = False, n: int = 200) -> list[str]:
+    """The first `n` ids of the list, which the window shows while it reads the rest."""
+    with store.session() as s:
+        return search.household_ids(s, f, sort=sort, descending=descending, limit=n)
+
+
 def household_rows(store: Store, ids: Sequence[str]) -> list[HouseholdRow]:
     with store.session() as s:
         return search.household_rows(s, ids)

@@ -69,7 +69,9 @@ class VillageGroup(Tracked, Base):
 class Household(Tracked, Base):
     __tablename__ = "household"
     __table_args__ = (
-        Index("ix_household_place", "village_code", "group_no", "head_pinyin"),
+        # The list in its usual order and the tree's counts, from the index alone (0008).
+        Index("ix_household_place", "village_code", "group_no", "head_pinyin", "id",
+              "deleted"),
         # Schema 7: the county's statistics (registry/statistics.py) read these, never the
         # wide rows: per village and stage, grouped in this order without a sort …
         Index("ix_household_statistics", "village_code", "stage", "attribute", "main_cause",

@@ -63,9 +63,12 @@ def members_containing(dialect: str, text: str) -> Any:
     if dialect == "postgresql":
         return select(Member.household_id).where(
             Member.search_text.icontains(text, autoescape=True), Member.deleted.is_(False))
-    in_index: Any = (select(literal_column("rowid")).select_from(table(TABLE))
-                     .where(literal_column(TABLE).op("MATCH")(match_phrase(text))))
-    return select(Member.household_id).where(literal_column("member.rowid").in_(in_index))
+    # The index drives, joined to its members by rowid: a capped search stops after the
+    # first households ("5134" matches every member of a county; `rowid IN (…)` collected
+    # them all first).
+    return (select(Member.household_id).select_from(table(TABLE))
+            .join(Member, literal_column("member.rowid") == literal_column(f"{TABLE}.rowid"))
+            .where(literal_column(TABLE).op("MATCH")(match_phrase(text))))
 
 
 def rebuild(conn: Connection) -> None:

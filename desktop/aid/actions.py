@@ -7,18 +7,23 @@ rows are the stations'); the check covers the county or one township there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog
 
-from desktop.aid.quality_screen import QualityDialog
 from desktop.aid.review_screen import ReviewDialog
 from desktop.aid.village_aid import VillageAidDialog
 from desktop.look import icon
 from desktop.main_window import MainWindow
-from registry import quality_access, villages
-from registry.quality_access import Scope
+from registry import villages
 from registry.villages import Village
+
+if TYPE_CHECKING:  # imported when first opened: with its Excel and PDF writers it was a
+    # third of the login's imports (openpyxl, reportlab)
+    from desktop.aid.quality_screen import QualityDialog
+    from registry.quality_access import Scope
 
 MENU = "帮扶管理"
 
@@ -100,6 +105,9 @@ class AidActions(QObject):
         if self.quality is not None:
             self.quality.raise_()
             return
+        from desktop.aid.quality_screen import QualityDialog
+        from registry import quality_access
+
         current = self.window.tree.current_place()[0]
         store = self.store
 

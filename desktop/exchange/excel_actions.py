@@ -12,24 +12,24 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.errors.dialog import show_failure
-from desktop.exchange.excel_preview import ImportPreviewDialog
-from desktop.exchange.excel_problems import ImportProblemsDialog, open_path
 from desktop.look import icon
 from desktop.main_window import MainWindow
 from desktop.operations.store_op import StoreOp
 from registry import failures
 from registry.progress import Cancelled, Progress
 from registry.search import HouseholdFilter
-from reports.excel.export import ExportReport, export_households
-from reports.excel.importing import ImportReport, import_workbook
-from reports.excel.reading import WorkbookError
-from reports.excel.template import station_villages, write_template
+
+if TYPE_CHECKING:  # reports.excel (openpyxl) loads when a workbook is read or written
+    from desktop.exchange.excel_problems import ImportProblemsDialog
+    from reports.excel.export import ExportReport
+    from reports.excel.importing import ImportReport
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 DIR_KEY = "excel/dir"
@@ -119,6 +119,8 @@ class ExcelActions(QObject):
         store = self.window.workspace.store
 
         def work(progress: Progress) -> ExportReport:
+            from reports.excel.export import export_households
+
             return export_households(store, path, flt, progress=progress,
                                      title=f"{township}贫困户名单"
                                      + (f"({what})" if what else ""))
@@ -147,6 +149,8 @@ class ExcelActions(QObject):
         store = self.window.workspace.store
 
         def work(_progress: Progress) -> Path:
+            from reports.excel.template import station_villages, write_template
+
             return write_template(path, station_villages(store))
 
         def done(written: Path) -> None:
@@ -178,6 +182,8 @@ class ExcelActions(QObject):
         store = self.window.workspace.store
 
         def work(progress: Progress) -> ImportReport:
+            from reports.excel.importing import import_workbook
+
             return import_workbook(store, path, progress=progress, update=update,
                                    dry_run=dry_run)
 
@@ -193,6 +199,8 @@ class ExcelActions(QObject):
                     f"已导入 {report.households} 户、{report.members} 人{updated}", 8000)
                 self._info("从Excel导入", report.summary())
                 return
+            from desktop.exchange.excel_problems import ImportProblemsDialog
+
             dialog = ImportProblemsDialog(report, self.window)
             self.problems = dialog
             dialog.destroyed.connect(lambda _o=None: self._problems_gone(dialog))
@@ -207,6 +215,8 @@ class ExcelActions(QObject):
             label, cancellable=True).run()
 
     def _preview(self, path: Path, report: ImportReport) -> None:
+        from desktop.exchange.excel_preview import ImportPreviewDialog
+
         dialog = ImportPreviewDialog(report, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -226,6 +236,8 @@ class ExcelActions(QObject):
 
     # ---- messages -------------------------------------------------------------------------
     def _done_box(self, title: str, text: str, path: Path) -> None:
+        from desktop.exchange.excel_problems import open_path
+
         box = QMessageBox(QMessageBox.Icon.Information, title, text,
                           QMessageBox.StandardButton.Ok, self.window)
         box.button(QMessageBox.StandardButton.Ok).setText("确定")
@@ -242,6 +254,8 @@ class ExcelActions(QObject):
         box.open()
 
     def _fail(self, title: str, error: BaseException) -> None:
+        from reports.excel.reading import WorkbookError
+
         if isinstance(error, Cancelled):
             text = ("已取消导入,没有导入任何数据。" if title == "从Excel导入"
                     else "已取消,没有生成文件。")

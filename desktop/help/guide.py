@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 
 from desktop.look import icon
-from desktop.printing.preview import PreviewDialog
 from registry.progress import Progress
-from reports.guide import build_guide
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the preview (pypdfium2) and the PDF writer (reportlab) load when opened
     from desktop.main_window import MainWindow
+    from desktop.printing.preview import PreviewDialog
 
 GUIDE_PDF = "使用手册.pdf"
 GUIDE_MD = "使用手册.md"
@@ -71,6 +70,8 @@ class GuideAction:
         pdf = Path(owned.name) / GUIDE_PDF
 
         def work(_p: Progress) -> Path:
+            from reports.guide import build_guide
+
             build_guide(md, pdf)
             return pdf
 
@@ -78,6 +79,8 @@ class GuideAction:
             lambda made: self._show(made, owned)).with_progress("正在打开使用手册…").run()
 
     def _show(self, pdf: Path, owned: tempfile.TemporaryDirectory[str] | None) -> None:
+        from desktop.printing.preview import PreviewDialog
+
         self.preview = PreviewDialog(pdf, "使用手册", self.window, owned_dir=owned,
                                      summary="扶贫开发建档立卡工作站 使用手册")
         self.preview.show()

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from forms import codelists as cl
+from forms.fields import CodeList
 from forms.idnumber import mask
 from registry.search import HouseholdFilter, HouseholdRow
 
@@ -29,6 +30,16 @@ class HouseholdSource(Protocol):
 
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
+
+
+def _labels(codes: CodeList) -> Callable[[str | None], str]:
+    """label_of with the code list's labels looked up once (a page makes 600 of them)."""
+    labels = {c.code: c.label for c in codes.choices}
+    return lambda code: labels.get(code, code) if code else ""
+
+
+_ATTRIBUTE, _CAUSE, _STAGE, _STATUS = (
+    _labels(c) for c in (cl.HOUSEHOLD_ATTRIBUTE, cl.POVERTY_CAUSE, cl.STAGE, cl.POVERTY_STATUS))
 
 
 @dataclass(frozen=True)
@@ -50,29 +61,46 @@ COLUMNS: tuple[Column, ...] = (
     Column("户主", "head", lambda r: r.head_name or ""),
     Column("户主身份证号", None, lambda r: mask(r.head_id_number) if r.head_id_number else ""),
     Column("人口", "size", lambda r: str(r.size), align_right=True),
-    Column("贫困户属性", None, lambda r: cl.HOUSEHOLD_ATTRIBUTE.label_of(r.attribute)),
-    Column("主要致贫原因", None, lambda r: cl.POVERTY_CAUSE.label_of(r.main_cause)),
+    Column("贫困户属性", None, lambda r: _ATTRIBUTE(r.attribute)),
+    Column("主要致贫原因", None, lambda r: _CAUSE(r.main_cause)),
     Column("人均纯收入(元)", "per_capita", lambda r: _money(r.net_income_per_capita),
            align_right=True),
-    Column("识别阶段", "stage", lambda r: cl.STAGE.label_of(r.stage)),
-    Column("脱贫状态", "status", lambda r: cl.POVERTY_STATUS.label_of(r.poverty_status)),
+    Column("识别阶段", "stage", lambda r: _STAGE(r.stage)),
+    Column("脱贫状态", "status", lambda r: _STATUS(r.poverty_status)),
 )
 
 IdRole = Qt.ItemDataRole.UserRole + 1  # the household id (str)
 RowRole = Qt.ItemDataRole.UserRole + 2  # the HouseholdRow
 SortRole = Qt.ItemDataRole.UserRole + 3  # the SORT_KEYS name of a column, on the header
 
-PAGE_SIZE = 200
-MAX_PAGES = 30  # pages kept in memory; older ones are fetched again when scrolled back
+# The view asks data() for some ten roles of every visible cell at each paint: plain ints
+# and alignments made once keep that cheap (Qt's enums are Python objects).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ALIGNMENTS = tuple((Qt.AlignmentFlag.AlignRight if c.align_right else Qt.AlignmentFlag.AlignLeft)
+                    | Qt.AlignmentFlag.AlignVCenter for c in COLUMNS)
+
+PAGE_SIZE = 50  # two screens: a search shows its first screen after one small fetch
+MAX_PAGES = 60  # pages kept in memory; older ones are fetched again when scrolled back
 
 
 class HouseholdTableModel(QAbstractTableModel):
-    def __init__(self, source: HouseholdSource, page_size: int = PAGE_SIZE) -> None:
+    """`requery` runs the query again when the sort changes: the window passes its search,
+    which runs in the DB worker and hands the ids back through `set_ids` (a county's list
+    is 200,000 ids: never read on the UI thread). Without it the model asks its source at
+    once (tests, small lists)."""
+
+    def __init__(self, source: HouseholdSource, page_size: int = PAGE_SIZE,
+                 requery: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._source = source
+        self._requery = requery or self.refresh
         self._page_size = page_size
         self._ids: list[str] = []
-        self._pages: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
+        # Fetched pages: each row with its cells' texts, made once when the page arrives.
+        self._pages: OrderedDict[int, list[tuple[HouseholdRow, tuple[str, ...]]]] = \
+            OrderedDict()
         self.filter = HouseholdFilter()
         self.sort_key = "village"
         self.descending = False
@@ -96,6 +124,18 @@ class HouseholdTableModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def extend_ids(self, ids: list[str]) -> None:
+        """The whole list of which the model shows the first part: the rest is appended,
+        so the view keeps its place and selection (or, changed meanwhile, shown anew)."""
+        shown = len(self._ids)
+        if ids[:shown] != self._ids:
+            self.set_ids(ids)
+            return
+        if len(ids) > shown:
+            self.beginInsertRows(_ROOT, shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+
     def ids(self) -> list[str]:
         return list(self._ids)
 
@@ -106,6 +146,10 @@ class HouseholdTableModel(QAbstractTableModel):
             return -1
 
     def household_row(self, row: int) -> HouseholdRow | None:
+        cached = self._cached(row)
+        return None if cached is None else cached[0]
+
+    def _cached(self, row: int) -> tuple[HouseholdRow, tuple[str, ...]] | None:
         if not 0 <= row < len(self._ids):
             return None
         page = row // self._page_size
@@ -114,7 +158,10 @@ class HouseholdTableModel(QAbstractTableModel):
             start = page * self._page_size
             wanted = self._ids[start:start + self._page_size]
             found = {r.id: r for r in self._source.rows(wanted)}
-            rows = [found.get(i) or _missing(i) for i in wanted]
+            rows = []
+            for i in wanted:
+                r = found.get(i) or _missing(i)
+                rows.append((r, tuple(c.text(r) for c in COLUMNS)))
             self._pages[page] = rows
             self.fetches += 1
             while len(self._pages) > MAX_PAGES:
@@ -132,25 +179,21 @@ class HouseholdTableModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        if role == _DISPLAY:
+            cached = self._cached(index.row())
+            return None if cached is None else cached[1][index.column()]
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[index.column()] if index.isValid() else None
         if role == IdRole:
-            return self._ids[index.row()]
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (Qt.AlignmentFlag.AlignRight if column.align_right
-                          else Qt.AlignmentFlag.AlignLeft)
-            return horizontal | Qt.AlignmentFlag.AlignVCenter
-        if role not in (Qt.ItemDataRole.DisplayRole, RowRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self.household_row(index.row())
-        if row is None:
-            return None
+            row = index.row()
+            return self._ids[row] if 0 <= row < len(self._ids) else None
         if role == RowRole:
-            return row
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.village_name} {row.head_name or ''}户" if index.column() == 0 else None
-        return column.text(row)
+            return self.household_row(index.row())
+        if role == _TOOLTIP and index.column() == 0:
+            cached = self._cached(index.row())
+            return None if cached is None else f"{cached[0].village_name} " \
+                f"{cached[0].head_name or ''}户"
+        return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -171,7 +214,7 @@ class HouseholdTableModel(QAbstractTableModel):
             return  # the view announcing its initial order: nothing to query
         self.sort_key = key
         self.descending = descending
-        self.refresh()
+        self._requery()
 
 
 def _missing(household_id: str) -> HouseholdRow:

@@ -36,7 +36,7 @@ class VillageTree(QTreeWidget):
         """`township` names the root (a county's name at a county); with `townships` the
         villages hang under their township (code prefix), each with its count."""
         current = self.current_node()
-        self.blockSignals(True)
+        blocked = self.blockSignals(True)  # the caller may block them too: restored below
         self.clear()
         per_village: dict[str, dict[int | None, int]] = {}
         for (code, g), n in counts.items():
@@ -73,8 +73,8 @@ class VillageTree(QTreeWidget):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
         root.setExpanded(True)
-        self.blockSignals(False)
         self.select_place(*current)
+        self.blockSignals(blocked)
 
     def _items(self) -> list[QTreeWidgetItem]:
         out: list[QTreeWidgetItem] = []

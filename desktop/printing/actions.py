@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -21,20 +22,16 @@ from desktop.errors.dialog import show_failure
 from desktop.look import icon
 from desktop.main_window import MainWindow
 from desktop.operations.store_op import StoreOp
-from desktop.printing.dialogs import (
-    HandbookDialog,
-    HelperRosterDialog,
-    NoticeDialog,
-    Places,
-    RegisterDialog,
-    RosterDialog,
-)
-from desktop.printing.preview import PreviewDialog
 from registry import failures, household_access, villages
 from registry.progress import Cancelled, Progress
-from reports.fonts import FontMissing, MissingGlyphs
-from reports.pdf.jobs import Printable, PrintJob, print_job, printable_notices
-from reports.pdf.layout import PrintResult
+
+if TYPE_CHECKING:  # the dialogs, the PDF writers (reportlab) and the preview (pypdfium2)
+    # load when something is printed, not with the main window
+    from desktop.printing.dialogs import Places
+    from desktop.printing.preview import PreviewDialog
+    from reports.fonts import MissingGlyphs
+    from reports.pdf.jobs import Printable, PrintJob
+    from reports.pdf.layout import PrintResult
 
 
 def missing_glyphs_text(error: MissingGlyphs) -> str:
@@ -82,6 +79,8 @@ class PrintActions(QObject):
     def _with_places(self, show: Callable[[Places], QDialog]) -> None:
         """Loads the villages (and the selected household's head) in the worker, then
         opens the dialog."""
+        from desktop.printing.dialogs import Places
+
         store = self.window.workspace.store
         household_id = self.window.selected_household_id()
 
@@ -113,7 +112,14 @@ class PrintActions(QObject):
     def open_notice(self, current: str | None = None) -> None:
         """The recorded notices (at the county: the 文号 announced) to choose from;
         `current` preselects a notice number or 文号 (screens that show a notice)."""
+        from desktop.printing.dialogs import NoticeDialog
+
         store = self.window.workspace.store
+
+        def load(_p: Progress) -> list[Printable]:
+            from reports.pdf.jobs import printable_notices
+
+            return printable_notices(store)
 
         def done(notices: list[Printable]) -> None:
             if not notices:
@@ -123,25 +129,40 @@ class PrintActions(QObject):
                 return
             self._show(NoticeDialog(notices, current, self.window))
 
-        StoreOp(self.window.workspace.worker, "打开打印对话框",
-                lambda _p: printable_notices(store), parent=self.window
+        StoreOp(self.window.workspace.worker, "打开打印对话框", load, parent=self.window
                 ).success(done).failure(lambda e: self.show_error("打印", e)).run()
 
     def open_roster(self) -> None:
+        from desktop.printing.dialogs import RosterDialog
+
         self._with_places(lambda p: RosterDialog(p, self._current_village(), self.window))
 
     def open_register(self) -> None:
+        from desktop.printing.dialogs import RegisterDialog
+
         township = self.window.workspace.store.info.region_name
         self._with_places(lambda p: RegisterDialog(p, township, self.window))
 
     def open_handbook(self) -> None:
+        from desktop.printing.dialogs import HandbookDialog
+
         self._with_places(lambda p: HandbookDialog(p, self._current_village(), self.window))
 
     def open_helper_roster(self) -> None:
+        from desktop.printing.dialogs import HelperRosterDialog
+
         self._with_places(lambda p: HelperRosterDialog(p, self._current_village(),
                                                        self.window))
 
     def _accepted(self, dialog: QDialog) -> None:
+        from desktop.printing.dialogs import (
+            HandbookDialog,
+            HelperRosterDialog,
+            NoticeDialog,
+            RegisterDialog,
+            RosterDialog,
+        )
+
         if isinstance(dialog, NoticeDialog):
             dialog.remember()
         assert isinstance(dialog, NoticeDialog | RosterDialog | RegisterDialog | HandbookDialog
@@ -156,9 +177,13 @@ class PrintActions(QObject):
         store = self.window.workspace.store
 
         def work(progress: Progress) -> PrintResult:
+            from reports.pdf.jobs import print_job
+
             return print_job(store, job, out, progress)
 
         def done(result: PrintResult) -> None:
+            from desktop.printing.preview import PreviewDialog
+
             summary = (f"{title}:共 {result.pages} 页,{result.households} 户 "
                        f"{result.members} 人")
             try:
@@ -187,6 +212,8 @@ class PrintActions(QObject):
             self.preview = None
 
     def show_error(self, title: str, error: BaseException) -> None:
+        from reports.fonts import FontMissing, MissingGlyphs
+
         if isinstance(error, Cancelled):
             self.window.statusBar().showMessage("已取消,未生成文件", 5000)
             return

@@ -5,24 +5,34 @@ the job built in the DB worker, then the print preview): a notice's poster from 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.main_window import MainWindow
-from reports.pdf.jobs import AnnouncementJob, ExitAnnouncementJob, NoticeJob, PrintJob
+
+if TYPE_CHECKING:  # reports.pdf (and reportlab) load when something is printed
+    from reports.pdf.jobs import AnnouncementJob, ExitAnnouncementJob, NoticeJob, PrintJob
 
 NO_PRINTING = "打印功能未加载,请从“打印 → 公示/公告…”中打印。"
 
 
 def notice_job(number: str, paper: str = "A4", phone: str = "", address: str = ""
                ) -> NoticeJob:
+    from reports.pdf.jobs import NoticeJob
+
     return NoticeJob(number=number, paper=paper, phone=phone, address=address)
 
 
 def announcement_job(ref: str, paper: str = "A4") -> AnnouncementJob:
+    from reports.pdf.jobs import AnnouncementJob
+
     return AnnouncementJob(ref=ref, paper=paper)
 
 
 def exit_announcement_job(ref: str, paper: str = "A4") -> ExitAnnouncementJob:
+    from reports.pdf.jobs import ExitAnnouncementJob
+
     return ExitAnnouncementJob(ref=ref, paper=paper)
 
 

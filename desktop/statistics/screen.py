@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -41,13 +41,15 @@ from desktop.errors.dialog import show_failure
 from desktop.look import icon
 from desktop.main_window import MainWindow
 from desktop.operations.store_op import StoreOp
-from desktop.printing.preview import PreviewDialog
 from registry import failures, statistics
 from registry.progress import Progress
-from reports.statistics.report import ReportResult, cell_text, write_report
 from reports.statistics.tables import REPORT_ORDER, StatTable
-from reports.statistics.view import StatView, Unit, load_view, units
-from reports.statistics.workbook import write_workbook
+
+if TYPE_CHECKING:  # the charts, the report, the workbook and the preview (reportlab,
+    # openpyxl, pypdfium2) load when the screen opens, not with the main window
+    from desktop.printing.preview import PreviewDialog
+    from reports.statistics.report import ReportResult
+    from reports.statistics.view import StatView, Unit
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -60,6 +62,9 @@ class StatModel(QAbstractTableModel):
         self.table: StatTable | None = None
 
     def set_table(self, table: StatTable) -> None:
+        from reports.statistics.report import cell_text
+
+        self._cell_text = cell_text
         self.beginResetModel()
         self.table = table
         self._cells = table.cells()
@@ -76,7 +81,7 @@ class StatModel(QAbstractTableModel):
             return None
         value = self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(value)
+            return self._cell_text(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | Decimal):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -203,6 +208,8 @@ class StatisticsScreen(QDialog):
                 combo.setCurrentIndex(max(0, combo.findData(value)))
 
     def _load_units(self) -> None:
+        from reports.statistics.view import units
+
         store = self.store
 
         def done(found: list[Unit]) -> None:
@@ -222,6 +229,8 @@ class StatisticsScreen(QDialog):
     def reload(self) -> None:
         self._generation += 1
         generation = self._generation
+        from reports.statistics.view import load_view
+
         by, level, code = self.chosen()
         store = self.store
         ratio = self.devicePixelRatioF() or 1.0
@@ -253,6 +262,8 @@ class StatisticsScreen(QDialog):
 
     def export_to(self, path: Path) -> None:
         """Every table for the chosen level and unit, one sheet each."""
+        from reports.statistics.workbook import write_workbook
+
         _by, level, code = self.chosen()
         store = self.store
 
@@ -265,6 +276,9 @@ class StatisticsScreen(QDialog):
             "正在导出统计表…").run()
 
     def print_report(self) -> None:
+        from desktop.printing.preview import PreviewDialog
+        from reports.statistics.report import write_report
+
         _by, level, code = self.chosen()
         store = self.store
         folder = tempfile.TemporaryDirectory(prefix="fupin-stats-")

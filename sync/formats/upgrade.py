@@ -249,9 +249,14 @@ def _statistics_indexes(payload: Payload) -> Payload:
     return payload
 
 
+def _household_place_covers_list(payload: Payload) -> Payload:
+    """Schema 8 ("0008") only widens an index: rows are written as under schema 7."""
+    return payload
+
+
 STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
                           4: _aid_and_exits, 5: _poor_villages, 6: _server_store,
-                          7: _statistics_indexes}
+                          7: _statistics_indexes, 8: _household_place_covers_list}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

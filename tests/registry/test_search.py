@@ -96,6 +96,34 @@ def test_find_households_is_exact_when_specific_and_bounded_when_not(village: St
         assert [r.head_name for r in household_rows(s, within.ids)] == ["张珊珊"]
 
 
+def test_a_capped_search_in_a_place_counts_the_place(village: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a chosen place (the county's township, a village, a group) the cap counts the
+    place's households: the text is read from its index over the whole store up to
+    PLACE_BUDGET times the cap, and a text with more is looked for household by household
+    in the place (capping over the store first kept only the few in the place)."""
+    from registry import search
+    from registry.search import find_households
+
+    def found(**kw: object) -> tuple[list[str], bool]:
+        with village.session() as s:
+            hits = find_households(s, HouseholdFilter(**kw), cap=1)  # type: ignore[arg-type]
+            return [r.head_name or "" for r in household_rows(s, hits.ids)], hits.capped
+
+    # "5134" is in four ID numbers, "z" in two households' initials: over a cap of 1,
+    # within 10 × 1 read from the index: every one in the place, exact.
+    assert found(text="5134", village_code="513431102200", group_no=2) == (
+        ["李四", "欧阳娜"], False)
+    assert found(text="5134", village_code="513431102201") == (["吉克阿呷"], False)
+    monkeypatch.setattr(search, "PLACE_BUDGET", 1)  # past the budget: the place's own
+    assert found(text="5134", village_code="513431102201") == (["吉克阿呷"], False)
+    assert found(text="z", village_code="513431102200", group_no=3) == (["张珊珊"], False)
+    assert found(text="5134", village_code="513431102200", group_no=2) == (["李四"], True)
+    assert found(text="尼日", village_code="513431102") == (["张三"], True)  # by village name
+    assert found(text="513431102201", village_code="513431102") == (["吉克阿呷"], False)
+    assert found(text="jkag", village_code="513431102200") == ([], False)
+
+
 def test_lists_sort_heads_in_pinyin_order(village: Store) -> None:
     with village.session() as s:
         rows = search_households(s, HouseholdFilter(), sort="head")

@@ -12,6 +12,7 @@ from desktop.households.table_model import (
     COL_HEAD,
     COL_ID,
     COL_INCOME,
+    COL_SIZE,
     COLUMNS,
     HouseholdTableModel,
     IdRole,
@@ -73,3 +74,35 @@ def test_household_model_sorts_and_filters_in_sql(demo_store: Store) -> None:
     model.set_filter(HouseholdFilter(village_code=village, group_no=1))
     assert 0 < model.rowCount() < 300
     assert {model.index(r, COL_GROUP).data() for r in range(model.rowCount())} == {"1组"}
+
+
+def test_sorting_asks_the_owner_to_query_again(demo_store: Store) -> None:
+    """With `requery` (the window: its search in the DB worker) a sort never reads ids
+    itself; the owner hands them back through set_ids."""
+    source = Source(demo_store)
+    asked: list[tuple[str, bool]] = []
+    model = HouseholdTableModel(source, requery=lambda: asked.append(
+        (model.sort_key, model.descending)))
+    model.sort(0)  # the order it already has: nothing to ask
+    model.sort(COL_SIZE, Qt.SortOrder.DescendingOrder)
+    assert asked == [("size", True)] and model.rowCount() == 0 and source.row_requests == []
+
+
+def test_a_long_list_grows_in_place(demo_store: Store) -> None:
+    """The window shows a long list's first page, then the whole list: rows are appended
+    (the view keeps its place and selection) unless the list changed meanwhile."""
+    source = Source(demo_store)
+    model = HouseholdTableModel(source, page_size=50)
+    with demo_store.session() as s:
+        every = search.household_ids(s, HouseholdFilter())
+    model.set_ids(every[:50])
+    first = model.index(0, COL_HEAD).data()
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(model.rowCount()))
+    model.rowsInserted.connect(lambda _parent, a, b: inserted.append((a, b)))
+    model.extend_ids(every)
+    assert (resets, inserted) == ([], [(50, 299)]) and model.ids() == every
+    assert model.index(0, COL_HEAD).data() == first and source.row_requests == [50]
+    model.extend_ids(every[::-1])  # not the list shown: shown anew
+    assert resets == [300] and model.ids() == every[::-1]

@@ -147,7 +147,7 @@ def test_a_refusal_of_the_report_reaches_the_clerk(
 
 def test_a_station_without_notices_is_told_where_a_village_list_is(
         qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("desktop.printing.actions.printable_notices", lambda _s: [])
+    monkeypatch.setattr("reports.pdf.jobs.printable_notices", lambda _s: [])
     actions = _actions(main_window)
     with qtbot.waitSignal(actions.failed, timeout=10000) as failed:
         actions.notice_action.trigger()
