@@ -7,11 +7,15 @@ would touch another township's data is a conflict, never an overwrite."""
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -80,6 +84,22 @@ _AFTER = {**{name: {HOUSEHOLD} for name in STATION_TABLES
 _STEPS = len(STATION_TABLES) + 2  # progress: the audit entries, the tables, the duplicates
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The rows parsed and merged hold no reference cycles (lists of plain values), yet
+    every few hundred of them set off the cyclic garbage collector, which then walks them:
+    a fifth of the parsing. Paused meanwhile, rows are still freed as soon as their batch
+    is merged (by their reference counts); the collector runs again afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 @dataclass
 class _Table:
     """One table's merge, kept from batch to batch."""
@@ -143,6 +163,11 @@ class StationMerge:
         caller's transaction rolls back). Raises NotStreamable for what only the whole
         payload can decide (the audit entries after the tables, out of order, a table
         this program does not know): the caller rolls back and reads it whole."""
+        with _collector_paused():
+            return self._apply_sections(sections, sent, audit_hash)
+
+    def _apply_sections(self, sections: Iterable[Section], sent: dict[str, int],
+                        audit_hash: str) -> str:
         self.audit_hash = audit_hash
         received: dict[str, int] = {}
         merged: set[str] = set()
@@ -271,13 +296,15 @@ class StationMerge:
         t = self._state(name)
         cols, at_id, at_rev, at_owner = t.cols, t.at_id, t.at_rev, t.at_owner
         by_village = t.by_village
-        good = [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
-        for r in rows:
-            if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
-                self._hold(name, cols, r, "quarantined", "记录编号无效")
-        existing = wire.rows_by_id(self.s, name, [r[at_id] for r in good], cols)
+        good = rows if _ids_ok(rows, at_id) else \
+            [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
+        if len(good) < len(rows):
+            for r in rows:
+                if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
+                    self._hold(name, cols, r, "quarantined", "记录编号无效")
+        existing = wire.rows_by_id(self.s, name, list(map(itemgetter(at_id), good)), cols)
         if at_owner is not None and not by_village:
-            self._owners({str(r[at_owner]) for r in good}
+            self._owners(set(map(str, map(itemgetter(at_owner), good)))
                          | {str(e[at_owner]) for e in existing.values()})
         if name in (NOTICE_ENTRY, OBJECTION):
             at_notice = cols.index("notice_id")
@@ -287,6 +314,16 @@ class StationMerge:
         updates: list[list[Any]] = []
         seen = t.seen
         member = name == MEMBER
+        if not existing and self._all_new_fit(t, good, slots):
+            inserts, good = good, []  # every one inserted, as the loop below would
+            counts["inserted"] += len(inserts)
+            if name in (HOUSEHOLD, NOTICE):
+                (self.households if name == HOUSEHOLD else self.notices).update(
+                    dict.fromkeys((r[at_id] for r in inserts), self.station))
+            if member:
+                self.written_members.update(
+                    (r[at_id], "inserted") for r in inserts
+                    if not r[t.at["deleted"]] and r[t.at["change_reason"]] is None)
         for r in good:
             rid = r[at_id]
             old = existing.get(rid)
@@ -319,18 +356,58 @@ class StationMerge:
         n = len(inserts) + len(updates)
         if n:
             rev = reserve_revs(self.s, n)
-            for offset, r in enumerate(inserts + updates):
-                r[at_rev] = rev + offset  # the county's own counter, for its return bundles
+            # The county's own counter, for its return bundles.
+            for r, value in zip(chain(inserts, updates), range(rev, rev + n), strict=True):
+                r[at_rev] = value
         if not member:
-            wire.insert_rows(self.s, name, cols, [tuple(r) for r in inserts])
-            wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
+            wire.insert_rows(self.s, name, cols, list(map(tuple, inserts)))
+            wire.update_rows(self.s, name, cols, list(map(tuple, updates)))
             return
         # The search index once per batch, not row by row (registry/search_index.py).
         with search_index.deferred(self.s.connection()) as index:
             index.forget([r[at_id] for r in updates])
-            wire.insert_rows(self.s, name, cols, [tuple(r) for r in inserts])
-            wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
+            wire.insert_rows(self.s, name, cols, list(map(tuple, inserts)))
+            wire.update_rows(self.s, name, cols, list(map(tuple, updates)))
             index.written([r[at_id] for r in inserts], [r[at_id] for r in updates])
+
+    def _all_new_fit(self, t: _Table, rows: list[list[Any]], slots: dict[Slot, str]
+                     ) -> bool:
+        """Rows none of which the store holds: True when every one passes `_check` and
+        its audit entry is there, found a column at a time (the usual full bundle at a
+        county seeing the station for the first time); their ids and unique keys are
+        then taken. False (nothing taken) sends them through the loop, row by row."""
+        name, at = t.name, t.at
+        if t.at_owner is None or name == POOR_VILLAGE:
+            return False
+        ids = [r[t.at_id] for r in rows]
+        if len(set(ids)) != len(ids) or not t.seen.isdisjoint(ids):
+            return False
+        owners = set(map(itemgetter(t.at_owner), rows))
+        if t.by_village:
+            allowed = self.villages | ({self.station} if name == NOTICE else set())
+            if not owners <= allowed:
+                return False
+        # (Not text: no household's id; the loop says what becomes of such a row.)
+        elif set(map(self.households.get, owners)) != {self.station}:
+            return False
+        if name in (NOTICE_ENTRY, OBJECTION) and set(map(
+                self.notices.get, map(itemgetter(at["notice_id"]), rows))) != {self.station}:
+            return False
+        key = _SLOTS.get(name)
+        taken: list[Slot] = []
+        if key is not None:
+            taken = list(zip(*(map(str, map(itemgetter(at[c]), rows)) for c in key),
+                             strict=True))
+            if len(set(taken)) != len(taken) or not slots.keys().isdisjoint(taken):
+                return False
+        if name == MEMBER and not all(map(_id_number_ok, rows, repeat(at))):
+            return False
+        if not self.cover.all_inserts(name, t.cols, rows):
+            return False
+        t.seen.update(ids)
+        if taken:
+            slots.update(zip(taken, map(str, ids), strict=True))
+        return True
 
     def _state(self, name: str) -> _Table:
         t = self.tables.get(name)
@@ -415,13 +492,8 @@ class StationMerge:
             code = str(r[at["village_code"]])
             if needs is not None and needs not in self._village_decisions(code):
                 return ("quarantined", "贫困村状态没有县扶贫办的公告(县审定和公告只能在县里作出)")
-        if name == MEMBER:
-            number = r[at["id_number"]]
-            if number == "" and r[at["no_id_number"]] == 1:
-                return None  # 暂无身份证号 (a newborn): sex and birth date were typed
-            if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
-                    and idnumber.check_digit(number[:17]) == number[17]):
-                return ("quarantined", "身份证号码校验不通过")
+        if name == MEMBER and not _id_number_ok(r, at):
+            return ("quarantined", "身份证号码校验不通过")
         return None
 
     def _village_decisions(self, code: str) -> set[str]:
@@ -485,6 +557,23 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
           POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
           VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
+
+
+def _ids_ok(rows: list[list[Any]], at: int) -> bool:
+    """Every row's id is text of 1 to 36 characters (checked a column at a time)."""
+    ids = list(map(itemgetter(at), rows))
+    return set(map(type, ids)) == {str} and min(map(len, ids)) > 0 \
+        and max(map(len, ids)) <= 36
+
+
+def _id_number_ok(r: list[Any], at: dict[str, int]) -> bool:
+    """A member's ID number passes its check digit, or it has none yet (暂无身份证号, a
+    newborn: sex and birth date were typed)."""
+    number = r[at["id_number"]]
+    if number == "" and r[at["no_id_number"]] == 1:
+        return True
+    return (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
+            and idnumber.check_digit(number[:17]) == number[17])
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:

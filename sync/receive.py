@@ -198,7 +198,6 @@ def _receive_streamed(store: Store, name: str, parsed: bundle.Parsed, progress: 
         trusted, enc_private, schema = _sender(store, parsed)
         if schema != migrations.SCHEMA_VERSION:  # older rows are upgraded whole
             return None
-        parsed.measure(enc_private)  # bounded before a byte of it is parsed
         result.peer_name = _peer_name(store, result.peer)
         _chain(store, name, parsed, trusted, _Stream(parsed, enc_private), result, progress)
     except _GIVE_WAY as e:

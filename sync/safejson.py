@@ -67,7 +67,8 @@ class Nesting:
         self.backslashes = b"\\" if run % 2 else b""  # pairs cancel: only the odd one matters
         if b"\\" in body:
             body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-        parts = body.translate(_BRACKETS, _DROP).split(b'"')
+        # Adjacent quotes go first, as in too_deep (an even number: no side changes).
+        parts = body.translate(_BRACKETS, _DROP).replace(b'""', b"").split(b'"')
         outside = b"".join(parts[1::2] if self.in_string else parts[0::2])
         if len(parts) % 2 == 0:  # an odd number of quotes: the piece ends on the other side
             self.in_string = not self.in_string

@@ -110,12 +110,7 @@ class Parsed:
         """The payload, decrypted and parsed (after verify)."""
         raise NotImplementedError
 
-    def measure(self, enc_private: str) -> None:
-        """Refuses (SyncError) a payload that does not decrypt, or inflates past what its
-        counts allow, without holding it (after verify)."""
-        raise NotImplementedError
-
     def sections(self, enc_private: str) -> Iterator[Section]:
-        """The payload a section at a time (sync/formats/sections.py), after `measure`;
-        a format without such a reader raises NotStreamable: `open` reads it whole."""
+        """The payload a section at a time (sync/formats/sections.py), after verify; a
+        format without such a reader raises NotStreamable: `open` reads it whole."""
         raise NotStreamable

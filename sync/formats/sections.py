@@ -29,6 +29,9 @@ from sync import safejson
 BATCH_ROWS = 10_000  # rows handed over at once
 BATCH_CHARS = 4 << 20  # or fewer, when they are long
 _SLICE = 1 << 20  # text read on at least this much at a time
+# No row comes near this (a text column holds at most 65,536 characters): a value this long
+# is read whole instead, where the payload's inflated size is measured before it is held.
+MAX_VALUE = 2 << 20
 _WS = " \t\n\r"
 # A value cut off by the end of the text read so far fails near that end (or as an
 # unterminated string); the longest token that can fail short of it is "-Infinity".
@@ -108,7 +111,8 @@ class _Reader:
             except (ValueError, RecursionError):  # NaN or Infinity (RecursionError: never)
                 raise NotStreamable from None
             cut = message.startswith("Unterminated string") or at >= len(self.buf) - _NEAR_END
-            if not cut or not self._fill(max(2 * (len(self.buf) - self.pos), _SLICE)):
+            unread = len(self.buf) - self.pos
+            if not cut or unread > MAX_VALUE or not self._fill(max(2 * unread, _SLICE)):
                 raise NotStreamable
 
     def key(self) -> str:
@@ -125,8 +129,27 @@ class _Reader:
             return
         batch: list[Any] = []
         size = 0
+        failed: tuple[str, int] = ("", -1)  # where the quick way last failed
         while True:
             buf, pos = self.buf, self.pos
+            # Quick: the rows up to the last row boundary in the text read so far, parsed
+            # in one call. Where "],[" is not a boundary (inside a string, or past the end
+            # of the rows), they do not parse as exactly that many whole rows: one at a
+            # time then, until past it.
+            cut = buf.rfind("],[", pos, pos + BATCH_CHARS - size)
+            if cut > pos and buf.startswith("[", pos) \
+                    and not (buf is failed[0] and cut <= failed[1]):
+                many = _rows_before(buf, pos, cut + 1)
+                if many is None:
+                    failed = (buf, cut)
+                else:
+                    batch += many
+                    size += cut - pos
+                    self.pos = cut + 2
+                    if len(batch) >= BATCH_ROWS or size >= BATCH_CHARS:
+                        yield batch
+                        batch, size = [], 0
+                    continue
             try:
                 row, end = _SCAN(buf, pos)
             except (StopIteration, ValueError):
@@ -166,6 +189,17 @@ class _Reader:
         stage the text came through (the payload hash among them)."""
         if self.peek() != "":
             raise NotStreamable
+
+
+def _rows_before(buf: str, start: int, end: int) -> list[Any] | None:
+    """The rows in buf[start:end] when it holds exactly a sequence of whole JSON values
+    (else None)."""
+    text = "[" + buf[start:end] + "]"
+    try:
+        rows, stop = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    return rows if stop == len(text) else None
 
 
 class Section:

@@ -64,7 +64,7 @@ class Bundle(Parsed):
         """Two passes over the file, each decrypting it in chunks and checking the payload
         hash again (the file may have changed since `read`): the first only measures the
         inflated size, so no size a sender claims makes memory grow; the second keeps it."""
-        self.measure(enc_private)
+        limits.inflate(self._plain(enc_private), self._limit(), keep=False)
         raw = limits.inflate(self._plain(enc_private), self._limit())
         payload = safejson.loads(raw, PAYLOAD_DEPTH, SyncError(
             "数据包内容无法解析(不是本程序写的数据,或嵌套层数过多),已拒绝"))
@@ -72,12 +72,10 @@ class Bundle(Parsed):
             raise SyncError("数据包内容格式不对,已拒绝")
         return payload
 
-    def measure(self, enc_private: str) -> None:
-        limits.inflate(self._plain(enc_private), self._limit(), keep=False)
-
     def sections(self, enc_private: str) -> Iterator[sections.Section]:
-        """The second pass read as it goes: never more than a batch of rows held. Its
-        checks (the bound, the nesting, the payload hash at the end) run as it is read."""
+        """One pass, read as it goes: never more than a batch of rows (or one value of at
+        most sections.MAX_VALUE) held, so it needs no measuring pass first. Its checks (the
+        bound, the nesting, the payload hash at the end) run as it is read."""
         return sections.read(limits.inflated(self._plain(enc_private), self._limit()),
                              PAYLOAD_DEPTH)
 
