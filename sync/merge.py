@@ -274,14 +274,14 @@ class StationMerge:
 
     def _owners(self, ids: set[str]) -> None:
         """Learns the township of households not seen yet (from the store)."""
-        unknown = [i for i in ids if i not in self.households]
+        unknown = list(ids - self.households.keys())
         for hid, row in wire.rows_by_id(self.s, HOUSEHOLD, unknown,
                                         ["id", "village_code"]).items():
             self.households[hid] = str(row[1])[:9]
 
     def _notice_owners(self, ids: set[str]) -> None:
         """Learns the township of notices not seen yet (from the store)."""
-        unknown = [i for i in ids if i not in self.notices]
+        unknown = list(ids - self.notices.keys())
         for nid, row in wire.rows_by_id(self.s, NOTICE, unknown,
                                         ["id", "region_code"]).items():
             self.notices[nid] = str(row[1])[:9]
