@@ -5,7 +5,11 @@ Verify: structure, payload hash, sender enrolled, signing key trusted and not re
 signature, addressed to this store, decryptable. Then the chain: a replay is a no-op, a
 second bundle with a known sequence number and another hash is a fork (refused and
 logged), a bundle after a gap waits (kept in the store) and is applied when the gap fills.
-A full bundle may jump a gap: it carries everything."""
+A full bundle may jump a gap: it carries everything.
+
+At the county a station bundle is first merged as its payload is read, never held whole
+(`_receive_streamed`); whatever that does not apply is decided again from the start with
+the payload read whole."""
 
 from __future__ import annotations
 
