@@ -1,8 +1,10 @@
 """Issue 4's figures: full export of a 20,000-household station, the county's import of
 it, that import's throughput against a plain sqlite3 executemany of the same rows (same
 run, same machine), and a county of 30 demo stations with planted cross-township
-duplicates, every one of which must be found. Issue 13's (benchmarks/sync_hardening.py):
-what the bundle checks cost that import, and a 1 GiB-inflating signed bundle refused.
+duplicates, every one of which must be found. Issue 11's: the import in a process of its
+own, at ≥ 0.5× the executemany with a peak of ≤ 500 MB (the payload streamed, the search
+index written once per batch). Issue 13's (benchmarks/sync_hardening.py): what the
+bundle checks cost that import, and a 1 GiB-inflating signed bundle refused.
 
 Plain sqlite3 is used here only as the yardstick: no encryption, no verification, no
 classification, just the rows going in.
@@ -10,8 +12,11 @@ classification, just the rows going in.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -135,19 +140,53 @@ def _one_station(workdir: Path, households: int, runs: int) -> None:
         # Copies of the county as it is now (before the import below) import it again.
         sync_hardening.checks_cost(workdir / "county.db", PASSWORD, sent.path, runs)
         section(f"同步:{households} 户乡镇的完整导出与县级导入(续)")
-        with timed() as t_import:
-            [r] = receive.import_files(county, [sent.path])
-        assert r.status == "applied", r.message
-        figure(f"县级导入 {households} 户", t_import.seconds, "s", "≤ 15 s(2 万户)",
-               t_import.seconds <= 15 if households >= 20000 else None)
+        # The import in a process of its own, as the county's program runs it: its time
+        # and its own peak memory (this process holds the station and the demo data).
+        r = _import_in_child(county.path, sent.path)
+        assert r["status"] == "applied", r["message"]
+        seconds = r["seconds"]
+        figure(f"县级导入 {households} 户(独立进程)", seconds, "s", "≤ 15 s(2 万户)",
+               seconds <= 15 if households >= 20000 else None)
+        figure("  导入的记录(含审计)", r["records"], "条")
         with county.session() as s:
             key = s.execute(select(OwnKey)).scalar_one().enc_private
         payload = bundle.parse(sent.path.read_bytes()).open(key)
         plain = _plain_executemany(workdir / "plain.db", payload)
         figure("同样的行:plain sqlite3 executemany", plain, "s")
-        ratio = plain / t_import.seconds
-        figure("导入吞吐量 / plain sqlite3", ratio, "×", "≥ 0.25", ratio >= 0.25)
-        figure("峰值内存", peak_rss_mb(), "MB")
+        ratio = plain / seconds
+        figure("导入吞吐量 / plain sqlite3", ratio, "×", "≥ 0.5", ratio >= 0.5)
+        figure("导入进程峰值内存(打开数据库后)", r["ready_mb"], "MB")
+        figure("导入进程峰值内存", r["peak_mb"], "MB", "≤ 500 MB", r["peak_mb"] <= 500)
+        figure("本基准进程峰值内存(生成演示数据等,参考)", peak_rss_mb(), "MB")
+
+
+def import_child(county_path: str, password: str, bundle_path: str) -> None:
+    """Runs in its own process: imports the bundle, prints what happened as JSON."""
+    with Store.open(Path(county_path), "admin", password) as county:
+        ready = _own_peak_mb()
+        with timed() as t:
+            [r] = receive.import_files(county, [Path(bundle_path)])
+    print(json.dumps({"status": r.status, "message": r.message, "seconds": t.seconds,
+                      "records": sum(sum(c.values()) for c in r.counts.values()),
+                      "ready_mb": ready, "peak_mb": _own_peak_mb()}))
+
+
+def _own_peak_mb() -> float:
+    """This process's own peak RSS (VmHWM: ru_maxrss would be the parent's, kept across
+    fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
+def _import_in_child(county: Path, bundle_path: Path) -> dict[str, Any]:
+    code = ("import sys; from benchmarks.bench_sync import import_child; "
+            "import_child(*sys.argv[1:])")
+    out = subprocess.run([sys.executable, "-c", code, str(county), PASSWORD, str(bundle_path)],
+                         cwd=sync_hardening.ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _county_of_stations(workdir: Path, stations: int, households: int) -> None:

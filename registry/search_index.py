@@ -2,7 +2,9 @@
 key (`张三|zhangsan|zs|5134…`) is indexed by trigrams: in SQLCipher an FTS5 trigram index
 kept current by triggers, on PostgreSQL a pg_trgm GIN index on member.search_text (kept
 current by the server). Every writer — the editor, bulk imports, the county's sync merge —
-updates it without knowing it exists. `members_containing` is the one query.
+updates it without knowing it exists. `members_containing` is the one query. A writer of
+many members in one SQLCipher transaction (the county's sync merge) may set the triggers
+aside and write the index rows a chunk at a time instead (`deferred`).
 
 Its rowids are the member table's rowids. VACUUM may renumber those (the member table has
 a text primary key), so anything that VACUUMs must call rebuild() afterwards.
@@ -10,6 +12,8 @@ a text primary key), so anything that VACUUMs must call rebuild() afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, literal_column, select, table
@@ -82,3 +86,79 @@ def rebuild(conn: Connection) -> None:
 def match_phrase(text: str) -> str:
     """An FTS5 phrase: with the trigram tokenizer, a substring match of 3+ characters."""
     return '"' + text.replace('"', '""') + '"'
+
+
+_TRIGGERS = ("member_fts_insert", "member_fts_update", "member_fts_delete")
+_CHUNK = 500  # ids bound in one statement
+
+
+class Deferred:
+    """The index rows of members written while the triggers are away (see `deferred`)."""
+
+    def __init__(self, conn: Connection, active: bool):
+        self._conn = conn
+        self._active = active
+        self._last = self._last_rowid() if active else 0
+
+    def _last_rowid(self) -> int:
+        return int(self._conn.exec_driver_sql(
+            "SELECT coalesce(max(rowid), 0) FROM member").scalar_one())
+
+    def forget(self, updated: Sequence[str]) -> None:
+        """Before these stored members are updated: their index rows go (as the update
+        trigger's first statement does)."""
+        if not self._active:
+            return
+        for part in _chunks(updated):
+            marks = ", ".join("?" * len(part))
+            rowids = [(r,) for (r,) in self._conn.exec_driver_sql(
+                f"SELECT rowid FROM member WHERE id IN ({marks})", tuple(part))]
+            if rowids:
+                self._conn.exec_driver_sql("DELETE FROM member_fts WHERE rowid = ?", rowids)
+
+    def written(self, inserted: Sequence[str], updated: Sequence[str]) -> None:
+        """After these members were inserted and updated: the index rows of those not
+        deleted, as the triggers write them. FTS5 takes rows fastest in rowid order: the
+        new rows (rowids after the last one) in one statement."""
+        if not self._active:
+            return
+        new = self._conn.exec_driver_sql(
+            "SELECT count(*) FROM member WHERE rowid > ?", (self._last,)).scalar_one()
+        if new == len(inserted):
+            self._conn.exec_driver_sql(
+                "INSERT INTO member_fts(rowid, search_text) SELECT rowid, search_text "
+                "FROM member WHERE rowid > ? AND deleted = 0", (self._last,))
+        else:  # rowids not handed out in order (never seen): by id
+            updated = [*inserted, *updated]
+        for part in _chunks(updated):
+            marks = ", ".join("?" * len(part))
+            self._conn.exec_driver_sql(
+                "INSERT INTO member_fts(rowid, search_text) SELECT rowid, search_text "
+                f"FROM member WHERE deleted = 0 AND id IN ({marks}) ORDER BY rowid",
+                tuple(part))
+        self._last = self._last_rowid()
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[Deferred]:
+    """For many member rows written in one transaction (the county's merge of a bundle):
+    the triggers are dropped, the caller names the members it writes (`forget` before an
+    update, `written` after the rows are) and their index rows are written together, then
+    the triggers are made again. Row by row through the triggers, the index
+    cost a 20,000-household import as much as all its other inserts together.
+
+    Only inside a transaction: SQLite's DDL is transactional, so when the work fails and
+    the transaction rolls back, the triggers come back with it. On an engine without these
+    triggers (the index is kept by the database itself) nothing changes."""
+    active = conn.dialect.name == "sqlite"
+    if active:
+        for name in _TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    yield Deferred(conn, active)
+    if active:
+        create(conn)

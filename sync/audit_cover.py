@@ -59,6 +59,13 @@ class AuditCover:
             return None
         return UNRECORDED_INSERT if inserted else UNRECORDED_CHANGE
 
+    def all_inserts(self, table: str, cols: list[str], rows: list[list[Any]]) -> bool:
+        """True when `missing` finds nothing for any of these rows, all new."""
+        if self.demo:
+            return True
+        entity, at = _entity(table), cols.index(_named_by(table))
+        return all((entity, str(r[at])) in self.named for r in rows)
+
 
 # Tables whose audit entries name something other than a household: (entity, column).
 _NAMED = {VILLAGE_GROUP: (VILLAGE_GROUP, "village_code"), NOTICE: (NOTICE, "id"),

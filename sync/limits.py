@@ -10,7 +10,7 @@ inflates to about 60 MB, some 250 bytes per record."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from sync.errors import SyncError
 
@@ -43,8 +43,17 @@ def inflate(chunks: Iterable[bytes], limit: int, keep: bool = True) -> bytes:
     """zlib-inflates the payload given in `chunks`; refuses (SyncError) once it passes
     `limit` bytes, before they are held. With keep=False nothing is kept: the size is
     only measured (the first of two passes, so no claimed count makes memory grow)."""
-    z = zlib.decompressobj()
     kept: list[bytes] = []
+    for piece in inflated(chunks, limit):
+        if keep:
+            kept.append(piece)
+    return b"".join(kept)
+
+
+def inflated(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """`inflate` as a stream: the inflated payload at most a slice at a time, refused
+    (SyncError) once it passes `limit` bytes, or at the end when the stream is broken."""
+    z = zlib.decompressobj()
     total = 0
     for chunk in chunks:
         if z.eof:
@@ -60,15 +69,14 @@ def inflate(chunks: Iterable[bytes], limit: int, keep: bool = True) -> bytes:
             total += len(piece)
             if total > limit:
                 raise too_big(limit)
-            if keep:
-                kept.append(piece)
+            if piece:
+                yield piece
             data = z.unconsumed_tail
             # A full slice may leave output inside zlib even when no input is left.
             if not data and len(piece) < _SLICE:
                 break
     if not z.eof or z.unused_data:
         raise _broken()
-    return b"".join(kept)
 
 
 def _broken() -> SyncError:

@@ -7,15 +7,22 @@ would touch another township's data is a conflict, never an overwrite."""
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import idnumber
-from registry import audit
+from registry import audit, search_index
 from registry.models import AuditEntry, Region, utcnow
 from registry.poor_villages.county import STATUS_NEEDS, decided_kinds
 from registry.progress import Cancelled, Progress
@@ -23,6 +30,8 @@ from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
 from sync import duplicates, records, wire
 from sync.audit_cover import AuditCover
+from sync.errors import SyncError
+from sync.formats.sections import Held, NotStreamable, Section
 
 # The buckets are named in sync/names.py; `sync.merge.BUCKETS` and `.BUCKET_NAMES` stay
 # importable under their old names ("as" re-exports them).
@@ -67,6 +76,47 @@ _SLOTS = {VILLAGE_GROUP: ("village_code", "number"), NOTICE: ("region_code", "nu
 _BY_REFERENCE = (NOTICE_ENTRY, HOUSEHOLD_INCOME, YEARLY_REVIEW)
 
 
+# Tables whose rows are checked against rows of another table of the same bundle (and refer
+# to them by foreign key): merged after it.
+_AFTER = {**{name: {HOUSEHOLD} for name in STATION_TABLES
+             if name not in _REGION_COLUMN and "household_id" in wire.columns(name)},
+          NOTICE_ENTRY: {HOUSEHOLD, NOTICE}, OBJECTION: {HOUSEHOLD, NOTICE}}
+_STEPS = len(STATION_TABLES) + 2  # progress: the audit entries, the tables, the duplicates
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The rows parsed and merged hold no reference cycles (lists of plain values), yet
+    every few hundred of them set off the cyclic garbage collector, which then walks them:
+    a fifth of the parsing. Paused meanwhile, rows are still freed as soon as their batch
+    is merged (by their reference counts); the collector runs again afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@dataclass
+class _Table:
+    """One table's merge, kept from batch to batch."""
+
+    name: str
+    cols: list[str]
+    at: dict[str, int]  # column -> position
+    at_id: int
+    at_rev: int
+    at_owner: int | None  # the column saying which township a row belongs to
+    by_village: bool  # that column is a region code (else a household)
+    seen: set[str] = field(default_factory=set)  # ids merged so far: a second is held
+    slots: dict[Slot, str] = field(default_factory=dict)  # unique keys taken, by whom
+    slots_read: bool = False  # the township's keys read from the store
+    refs: set[str] = field(default_factory=set)  # references whose keys were read
+
+
 class StationMerge:
     def __init__(self, s: Session, station: str, seq: int, progress: Progress):
         self.s = s
@@ -82,19 +132,100 @@ class StationMerge:
         self.quarantine: list[dict[str, Any]] = []
         self.cover = AuditCover()  # what this bundle's accepted audit entries account for
         self.village_decisions: dict[str, set[str]] = {}  # the county's, per village
+        self.tables: dict[str, _Table] = {}
+        self.audit_hash = ""  # the station's chain head as far as merged
+        self.audit_seq: int | None = None  # the last entry number merged
+        self.audit_written: set[str] = set()  # entries this bundle added
+        self.done = 0  # tables merged (progress)
 
     # ---- the whole bundle ---------------------------------------------------------------
     def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
         """Stages the (schema-upgraded) payload; returns the station's new audit head."""
         check_tables(payload, STATION_TABLES)
         tables = payload["tables"]
-        steps = len(STATION_TABLES) + 2
+        self.audit_hash = audit_hash
         # The audit entries first: a row is applied only with its entry (sync/audit_cover.py).
-        audit_hash = self._audit(self._checked(AUDIT, table_rows(AUDIT, payload.get("audit"))),
-                                 audit_hash)
+        self._audit(self._checked(AUDIT, table_rows(AUDIT, payload.get("audit"))))
         for i, name in enumerate(STATION_TABLES):
             self._table(name, self._checked(name, table_rows(name, tables.get(name))))
-            self._step(i + 1, steps)
+            self._step(i + 1, _STEPS)
+        self._finish()
+        check_buckets(record_counts(payload), self.counts)
+        return self.audit_hash
+
+    def apply_sections(self, sections: Iterable[Section], sent: dict[str, int],
+                       audit_hash: str) -> str:
+        """`apply` for a payload read a section at a time (sync/formats/sections.py), the
+        rows a batch at a time: the same checks and buckets, the payload never held whole.
+        A table whose rows refer to a table not merged yet (a household's helpers come
+        before the households: the payload holds its tables by name) is held compressed
+        until that table is. `sent` is the manifest's counts, checked at the end (the
+        caller's transaction rolls back). Raises NotStreamable for what only the whole
+        payload can decide (the audit entries after the tables, out of order, a table
+        this program does not know): the caller rolls back and reads it whole."""
+        with _collector_paused():
+            return self._apply_sections(sections, sent, audit_hash)
+
+    def _apply_sections(self, sections: Iterable[Section], sent: dict[str, int],
+                        audit_hash: str) -> str:
+        self.audit_hash = audit_hash
+        received: dict[str, int] = {}
+        merged: set[str] = set()
+        held: dict[str, Held] = {}
+        audit_read = False
+        for section in sections:
+            if section.audit:
+                if audit_read:  # after the tables: their rows would miss its cover
+                    raise NotStreamable
+                self._section(AUDIT, section, received)
+                audit_read = True
+                continue
+            if not audit_read:
+                self._audit([])
+                audit_read = True
+            if section.name not in STATION_TABLES:
+                raise NotStreamable
+            if _AFTER.get(section.name, set()) - merged:
+                held[section.name] = section.hold()
+                continue
+            self._section(section.name, section, received)
+            merged.add(section.name)
+            for name in STATION_TABLES:  # the held tables it was waiting for, in order
+                if name in held and not _AFTER.get(name, set()) - merged:
+                    self._section(name, held.pop(name).section(), received)
+                    merged.add(name)
+        if not audit_read:
+            self._audit([])
+        for name in STATION_TABLES:  # the tables the payload did not hold, as empty
+            if name in held:
+                self._section(name, held.pop(name).section(), received)
+            elif name not in merged:
+                self._table(name, [])
+                self._table_done()
+        if {k: n for k, n in received.items() if n} != {k: n for k, n in sent.items() if n}:
+            raise SyncError("数据包中的记录数与清单不符,已拒绝")
+        self._finish()
+        check_buckets(received, self.counts)
+        return self.audit_hash
+
+    def _section(self, name: str, section: Section, received: dict[str, int]) -> None:
+        """One section's rows, a batch at a time, as `apply` takes a table's."""
+        merge = self._audit if name == AUDIT else partial(self._table, name)
+        empty = True
+        for batch in section.batches():
+            empty = False
+            received[name] = received.get(name, 0) + len(batch)
+            merge(self._checked(name, table_rows(name, {"columns": section.columns,
+                                                        "rows": batch})))
+        if empty:  # its columns are checked all the same
+            merge(self._checked(name, table_rows(name, {"columns": section.columns,
+                                                        "rows": []})))
+        if name != AUDIT:
+            self._table_done()
+
+    def _finish(self) -> None:
+        """After every table: the duplicates among the members written, the rows held for
+        review, the counts in the usual order."""
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
         for mid in flagged:
@@ -102,11 +233,15 @@ class StationMerge:
             if members is not None and bucket in ("inserted", "updated"):
                 members[bucket] -= 1
                 members["possible_duplicate"] += 1
-        self._step(steps - 1, steps)
+        self._step(_STEPS - 1, _STEPS)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
-        check_buckets(record_counts(payload), self.counts)
-        return audit_hash
+        order = (AUDIT, *STATION_TABLES)
+        self.counts = {name: self.counts[name] for name in sorted(self.counts, key=order.index)}
+
+    def _table_done(self) -> None:
+        self.done += 1
+        self._step(self.done, _STEPS)
 
     def _step(self, done: int, total: int) -> None:
         if not self.progress(done, total):
@@ -139,48 +274,60 @@ class StationMerge:
 
     def _owners(self, ids: set[str]) -> None:
         """Learns the township of households not seen yet (from the store)."""
-        unknown = [i for i in ids if i not in self.households]
+        unknown = list(ids - self.households.keys())
         for hid, row in wire.rows_by_id(self.s, HOUSEHOLD, unknown,
                                         ["id", "village_code"]).items():
             self.households[hid] = str(row[1])[:9]
 
     def _notice_owners(self, ids: set[str]) -> None:
         """Learns the township of notices not seen yet (from the store)."""
-        unknown = [i for i in ids if i not in self.notices]
+        unknown = list(ids - self.notices.keys())
         for nid, row in wire.rows_by_id(self.s, NOTICE, unknown,
                                         ["id", "region_code"]).items():
             self.notices[nid] = str(row[1])[:9]
 
     # ---- one table ------------------------------------------------------------------------
     def _table(self, name: str, rows: list[list[Any]]) -> None:
+        """Merges rows of table `name`: all of them, or the next batch (what the rows
+        before it left — ids seen, unique keys taken — is kept per table)."""
         counts = self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
         if not rows:
             return
-        cols = wire.columns(name)
-        at_id, at_rev = cols.index("id"), cols.index("rev")
-        region = _REGION_COLUMN.get(name)
-        by_village = region is not None
-        at_owner = cols.index(region) if region is not None \
-            else cols.index("household_id") if "household_id" in cols else None
-        good = [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
-        for r in rows:
-            if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
-                self._hold(name, cols, r, "quarantined", "记录编号无效")
-        existing = wire.rows_by_id(self.s, name, [r[at_id] for r in good], cols)
+        t = self._state(name)
+        cols, at_id, at_rev, at_owner = t.cols, t.at_id, t.at_rev, t.at_owner
+        by_village = t.by_village
+        good = rows if _ids_ok(rows, at_id) else \
+            [r for r in rows if isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36]
+        if len(good) < len(rows):
+            for r in rows:
+                if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
+                    self._hold(name, cols, r, "quarantined", "记录编号无效")
+        existing = wire.rows_by_id(self.s, name, list(map(itemgetter(at_id), good)), cols)
         if at_owner is not None and not by_village:
-            self._owners({str(r[at_owner]) for r in good}
+            self._owners(set(map(str, map(itemgetter(at_owner), good)))
                          | {str(e[at_owner]) for e in existing.values()})
         if name in (NOTICE_ENTRY, OBJECTION):
             at_notice = cols.index("notice_id")
             self._notice_owners({str(r[at_notice]) for r in good})
-        slots = self._slots(name, cols, good)
+        slots = self._slots(t, good, existing)
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []
-        seen: set[str] = set()
+        seen = t.seen
+        member = name == MEMBER
+        if not existing and self._all_new_fit(t, good, slots):
+            inserts, good = good, []  # every one inserted, as the loop below would
+            counts["inserted"] += len(inserts)
+            if name in (HOUSEHOLD, NOTICE):
+                (self.households if name == HOUSEHOLD else self.notices).update(
+                    dict.fromkeys((r[at_id] for r in inserts), self.station))
+            if member:
+                self.written_members.update(
+                    (r[at_id], "inserted") for r in inserts
+                    if not r[t.at["deleted"]] and r[t.at["change_reason"]] is None)
         for r in good:
             rid = r[at_id]
             old = existing.get(rid)
-            problem = self._check(name, cols, r, old, at_owner, by_village, slots)
+            problem = self._check(t, r, old, slots)
             if rid in seen:
                 problem = ("quarantined", "同一数据包中记录重复")
             seen.add(rid)
@@ -204,45 +351,115 @@ class StationMerge:
                 self.households[rid] = self.station
             if name == NOTICE:
                 self.notices[rid] = self.station
-            if name == MEMBER and not r[cols.index("deleted")] \
-                    and r[cols.index("change_reason")] is None:
+            if member and not r[t.at["deleted"]] and r[t.at["change_reason"]] is None:
                 self.written_members[rid] = bucket
         n = len(inserts) + len(updates)
         if n:
             rev = reserve_revs(self.s, n)
-            for offset, r in enumerate(inserts + updates):
-                r[at_rev] = rev + offset  # the county's own counter, for its return bundles
-        wire.insert_rows(self.s, name, cols, [tuple(r) for r in inserts])
-        wire.update_rows(self.s, name, cols, [tuple(r) for r in updates])
+            # The county's own counter, for its return bundles.
+            for r, value in zip(chain(inserts, updates), range(rev, rev + n), strict=True):
+                r[at_rev] = value
+        if not member:
+            wire.insert_rows(self.s, name, cols, list(map(tuple, inserts)))
+            wire.update_rows(self.s, name, cols, list(map(tuple, updates)))
+            return
+        # The search index once per batch, not row by row (registry/search_index.py).
+        with search_index.deferred(self.s.connection()) as index:
+            index.forget([r[at_id] for r in updates])
+            wire.insert_rows(self.s, name, cols, list(map(tuple, inserts)))
+            wire.update_rows(self.s, name, cols, list(map(tuple, updates)))
+            index.written([r[at_id] for r in inserts], [r[at_id] for r in updates])
 
-    def _slots(self, name: str, cols: list[str], rows: list[list[Any]]) -> dict[Slot, str]:
-        """The unique keys (besides the id) the store holds already, each with its row's id:
-        a village's group numbers, a region's notice numbers, a notice's households."""
+    def _all_new_fit(self, t: _Table, rows: list[list[Any]], slots: dict[Slot, str]
+                     ) -> bool:
+        """Rows none of which the store holds: True when every one passes `_check` and
+        its audit entry is there, found a column at a time (the usual full bundle at a
+        county seeing the station for the first time); their ids and unique keys are
+        then taken. False (nothing taken) sends them through the loop, row by row."""
+        name, at = t.name, t.at
+        if t.at_owner is None or name == POOR_VILLAGE:
+            return False
+        ids = [r[t.at_id] for r in rows]
+        if len(set(ids)) != len(ids) or not t.seen.isdisjoint(ids):
+            return False
+        owners = set(map(itemgetter(t.at_owner), rows))
+        if t.by_village:
+            allowed = self.villages | ({self.station} if name == NOTICE else set())
+            if not owners <= allowed:
+                return False
+        # (Not text: no household's id; the loop says what becomes of such a row.)
+        elif set(map(self.households.get, owners)) != {self.station}:
+            return False
+        if name in (NOTICE_ENTRY, OBJECTION) and set(map(
+                self.notices.get, map(itemgetter(at["notice_id"]), rows))) != {self.station}:
+            return False
         key = _SLOTS.get(name)
+        taken: list[Slot] = []
+        if key is not None:
+            taken = list(zip(*(map(str, map(itemgetter(at[c]), rows)) for c in key),
+                             strict=True))
+            if len(set(taken)) != len(taken) or not slots.keys().isdisjoint(taken):
+                return False
+        if name == MEMBER and not all(map(_id_number_ok, rows, repeat(at))):
+            return False
+        if not self.cover.all_inserts(name, t.cols, rows):
+            return False
+        t.seen.update(ids)
+        if taken:
+            slots.update(zip(taken, map(str, ids), strict=True))
+        return True
+
+    def _state(self, name: str) -> _Table:
+        t = self.tables.get(name)
+        if t is None:
+            cols = wire.columns(name)
+            region = _REGION_COLUMN.get(name)
+            owner = region or ("household_id" if "household_id" in cols else None)
+            t = self.tables[name] = _Table(
+                name=name, cols=cols, at={c: i for i, c in enumerate(cols)},
+                at_id=cols.index("id"), at_rev=cols.index("rev"),
+                at_owner=cols.index(owner) if owner else None, by_village=region is not None)
+        return t
+
+    def _slots(self, t: _Table, rows: list[list[Any]], existing: dict[str, list[Any]]
+               ) -> dict[Slot, str]:
+        """The unique keys (besides the id) the store holds, each with its row's id: a
+        village's group numbers, a region's notice numbers, a notice's households. Read
+        before the table's first rows are written; by reference, before the first rows
+        naming that reference (or held under it) are."""
+        key = _SLOTS.get(t.name)
         if key is None:
-            return {}
-        if name in _BY_REFERENCE:  # e.g. the entries of the notices these rows are on
-            at = cols.index(key[0])
-            refs = sorted({str(r[at]) for r in rows})
-            held: list[list[Any]] = []
-            for start in range(0, len(refs), wire.CHUNK):
-                part = {f"n{i}": n for i, n in enumerate(refs[start:start + wire.CHUNK])}
-                held += wire.select_rows(self.s, name, f"{key[0]} IN "
-                                         f"({', '.join(':' + k for k in part)})", part,
-                                         [*key, "id"])
-        else:
-            held = wire.select_rows(self.s, name, f"{key[0]} LIKE :p",
-                                    {"p": self.station + "%"}, [*key, "id"])
+            return t.slots
+        if t.name not in _BY_REFERENCE:
+            if not t.slots_read:  # the township's keys, once
+                t.slots_read = True
+                t.slots.update(self._held_slots(
+                    t.name, key, f"{key[0]} LIKE :p", {"p": self.station + "%"}))
+            return t.slots
+        # e.g. the entries of the notices these rows are on (and were on)
+        at = t.at[key[0]]
+        refs = sorted({str(r[at]) for r in rows} | {str(e[at]) for e in existing.values()}
+                      - t.refs)
+        t.refs.update(refs)
+        for start in range(0, len(refs), wire.CHUNK):
+            part = {f"n{i}": n for i, n in enumerate(refs[start:start + wire.CHUNK])}
+            t.slots.update(self._held_slots(
+                t.name, key, f"{key[0]} IN ({', '.join(':' + k for k in part)})", part))
+        return t.slots
+
+    def _held_slots(self, name: str, key: Slot, where: str, params: dict[str, Any]
+                    ) -> dict[Slot, str]:
+        held = wire.select_rows(self.s, name, where, params, [*key, "id"])
         return {tuple(str(v) for v in h[:-1]): str(h[-1]) for h in held}
 
-    def _check(self, name: str, cols: list[str], r: list[Any], old: list[Any] | None,
-               at_owner: int | None, by_village: bool, slots: dict[Slot, str]
+    def _check(self, t: _Table, r: list[Any], old: list[Any] | None, slots: dict[Slot, str]
                ) -> tuple[str, str] | None:
         """(bucket, reason) when the row cannot be applied, else None."""
+        name, at, at_owner = t.name, t.at, t.at_owner
         if at_owner is None:
             return ("quarantined", "无法确定此记录属于哪个乡镇")
         owner_value = r[at_owner]
-        if by_village:
+        if t.by_village:
             if old is not None and str(old[at_owner])[:9] != self.station:
                 return ("conflict", "编号相同的记录属于其他乡镇")
             if name == NOTICE and owner_value == self.station:
@@ -259,29 +476,24 @@ class StationMerge:
             if owner != self.station:
                 return ("conflict", "所属农户属于其他乡镇")
         if name in (NOTICE_ENTRY, OBJECTION):
-            notice = self.notices.get(str(r[cols.index("notice_id")]))
+            notice = self.notices.get(str(r[at["notice_id"]]))
             if notice is None:
                 return ("quarantined", "所属公示不存在")
             if notice != self.station:
                 return ("conflict", "所属公示属于其他乡镇")
         key = _SLOTS.get(name)
         if key is not None:
-            slot = tuple(str(r[cols.index(c)]) for c in key)
-            holder = slots.setdefault(slot, str(r[cols.index("id")]))
-            if holder != r[cols.index("id")]:
+            slot = tuple(str(r[at[c]]) for c in key)
+            holder = slots.setdefault(slot, str(r[t.at_id]))
+            if holder != r[t.at_id]:
                 return ("conflict", _TAKEN[name].format(*slot))
         if name == POOR_VILLAGE:
-            needs = STATUS_NEEDS.get(str(r[cols.index("poverty_status")]))
-            code = str(r[cols.index("village_code")])
+            needs = STATUS_NEEDS.get(str(r[at["poverty_status"]]))
+            code = str(r[at["village_code"]])
             if needs is not None and needs not in self._village_decisions(code):
                 return ("quarantined", "贫困村状态没有县扶贫办的公告(县审定和公告只能在县里作出)")
-        if name == MEMBER:
-            number = r[cols.index("id_number")]
-            if number == "" and r[cols.index("no_id_number")] == 1:
-                return None  # 暂无身份证号 (a newborn): sex and birth date were typed
-            if not (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
-                    and idnumber.check_digit(number[:17]) == number[17]):
-                return ("quarantined", "身份证号码校验不通过")
+        if name == MEMBER and not _id_number_ok(r, at):
+            return ("quarantined", "身份证号码校验不通过")
         return None
 
     def _village_decisions(self, code: str) -> set[str]:
@@ -291,15 +503,29 @@ class StationMerge:
         return self.village_decisions[code]
 
     # ---- the station's audit chain ----------------------------------------------------------
-    def _audit(self, rows: list[list[Any]], last_hash: str) -> str:
+    def _audit(self, rows: list[list[Any]]) -> None:
+        """Takes the station's audit entries (all, or the next batch) in the order of their
+        numbers, continuing the chain from `audit_hash`. Batches must follow each other in
+        that order (the exporter writes them so); otherwise NotStreamable: the whole
+        payload is read and sorted instead."""
         name = AUDIT
         self.counts.setdefault(name, dict.fromkeys(BUCKETS, 0))
+        if not rows:
+            return
         cols = wire.columns(AUDIT)
         at = {c: i for i, c in enumerate(cols)}
-        known = wire.rows_by_id(self.s, "sync_station_audit", [r[at["id"]] for r in rows],
-                                ["id", "hash"])
+        rows = sorted(rows, key=lambda r: int(r[at["seq"]]))
+        first, last = int(rows[0][at["seq"]]), int(rows[-1][at["seq"]])
+        if self.audit_seq is not None and first < self.audit_seq:
+            raise NotStreamable
+        self.audit_seq = last
+        # What the county held before this bundle (not what its earlier batches wrote).
+        known = {i: h for i, h in wire.rows_by_id(
+            self.s, "sync_station_audit", [r[at["id"]] for r in rows], ["id", "hash"]).items()
+            if i not in self.audit_written}
+        last_hash = self.audit_hash
         fresh: list[tuple[Any, ...]] = []
-        for r in sorted(rows, key=lambda r: int(r[at["seq"]])):
+        for r in rows:
             held = known.get(r[at["id"]])
             if held is not None:  # sent before (a full bundle): the county's copy stays
                 if held[1] == r[at["hash"]]:
@@ -317,9 +543,10 @@ class StationMerge:
                           r[at["action"]], r[at["entity"]], r[at["entity_id"]],
                           r[at["before"]], r[at["after"]], r[at["reason"]],
                           r[at["prev_hash"]], r[at["hash"]]))
+        self.audit_written.update(f[0] for f in fresh)
         wire.insert_rows(self.s, "sync_station_audit", wire.columns("sync_station_audit"),
                          fresh)
-        return last_hash
+        self.audit_hash = last_hash
 
 
 _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
@@ -330,6 +557,23 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
           POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
           VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
+
+
+def _ids_ok(rows: list[list[Any]], at: int) -> bool:
+    """Every row's id is text of 1 to 36 characters (checked a column at a time)."""
+    ids = list(map(itemgetter(at), rows))
+    return set(map(type, ids)) == {str} and min(map(len, ids)) > 0 \
+        and max(map(len, ids)) <= 36
+
+
+def _id_number_ok(r: list[Any], at: dict[str, int]) -> bool:
+    """A member's ID number passes its check digit, or it has none yet (暂无身份证号, a
+    newborn: sex and birth date were typed)."""
+    number = r[at["id_number"]]
+    if number == "" and r[at["no_id_number"]] == 1:
+        return True
+    return (isinstance(number, str) and len(number) == 18 and number[:17].isdigit()
+            and idnumber.check_digit(number[:17]) == number[17])
 
 
 def _digest(r: list[Any], at: dict[str, int]) -> str:

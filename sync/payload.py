@@ -56,8 +56,8 @@ def table_rows(name: str, section: Any) -> list[list[Any]]:
                         "请两边使用同一版本程序")
     rows = section.get("rows")
     width = len(cols)
-    if not isinstance(rows, list) or not all(type(r) is list and len(r) == width
-                                             for r in rows):
+    if not isinstance(rows, list) or rows and not (
+            set(map(type, rows)) == {list} and set(map(len, rows)) == {width}):
         raise SyncError(f"数据包中“{table_label(name)}”的记录格式不对,已拒绝")
     if section["columns"] == cols:  # the usual case: the same schema on both sides
         return rows

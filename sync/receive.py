@@ -5,10 +5,15 @@ Verify: structure, payload hash, sender enrolled, signing key trusted and not re
 signature, addressed to this store, decryptable. Then the chain: a replay is a no-op, a
 second bundle with a known sequence number and another hash is a fork (refused and
 logged), a bundle after a gap waits (kept in the store) and is applied when the gap fills.
-A full bundle may jump a gap: it carries everything."""
+A full bundle may jump a gap: it carries everything.
+
+At the county a station bundle is first merged as its payload is read, never held whole
+(`_receive_streamed`); whatever that does not apply is decided again from the start with
+the payload read whole."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from registry import migrations
 from registry.audit import GENESIS
 from registry.models import utcnow
 from registry.progress import Progress, no_progress
@@ -27,6 +33,7 @@ from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
 from sync import bundle, chain_check, formats
 from sync.errors import SyncError
 from sync.formats import upgrade
+from sync.formats.sections import NotStreamable
 from sync.keys import TrustedKey, ensure_keys, learn_key, own_key, resolve_signer
 from sync.merge import Counts, StationMerge
 
@@ -63,6 +70,9 @@ class ImportResult:
 
 class _Fork(SyncError):
     pass
+
+
+_log = logging.getLogger("fupin.sync")
 
 
 def place_name(code: str) -> str:
@@ -128,6 +138,10 @@ def _ranges(numbers: list[int]) -> str:
 
 def _receive_one(store: Store, name: str, parsed: bundle.Parsed, progress: Progress
                  ) -> ImportResult:
+    if store.info.kind == "county":
+        streamed = _receive_streamed(store, name, parsed, progress)
+        if streamed is not None:
+            return streamed
     m = parsed.manifest
     result = ImportResult(name, REFUSED, "", str(m["sender"]), place_name(str(m["sender"])),
                           _int(m["seq"]))
@@ -151,6 +165,48 @@ def _receive_one(store: Store, name: str, parsed: bundle.Parsed, progress: Progr
         result.status = REFUSED
         result.message = ("数据包中的记录与本库已有的记录冲突,数据库拒绝保存,已拒绝导入,"
                           f"数据库未作任何改动({type(e.orig).__name__})")
+    return result
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """A payload merged as it is read (`_receive_streamed`)."""
+
+    parsed: bundle.Parsed
+    enc_private: str
+
+
+class _NotApplied(Exception):
+    """The streamed import reached an outcome other than applying the bundle."""
+
+
+# What makes the streamed import give way: every refusal, and what only the whole payload
+# decides (sync/formats/sections.py's NotStreamable, sync/merge.py's apply_sections).
+_GIVE_WAY = (NotStreamable, _NotApplied, SyncError, KeyError, TypeError, ValueError,
+             AttributeError, IndexError, RecursionError, IntegrityError, DataError)
+
+
+def _receive_streamed(store: Store, name: str, parsed: bundle.Parsed, progress: Progress
+                      ) -> ImportResult | None:
+    """A station bundle of this program's schema imported at the county as its payload is
+    decrypted and read, a section and a batch of rows at a time (sync/merge.py's
+    apply_sections), never held whole: the same checks, record by record, in the same one
+    transaction. Only the bundle applied stands. Any other outcome (a refusal, a replay, a
+    bundle that waits, a fork) or a payload laid out otherwise rolls back and returns
+    None: the whole-payload path then decides from the start, so its messages and what it
+    records stay exactly what they were."""
+    m = parsed.manifest
+    result = ImportResult(name, REFUSED, "", str(m["sender"]), place_name(str(m["sender"])),
+                          _int(m["seq"]))
+    try:
+        trusted, enc_private, schema = _sender(store, parsed)
+        if schema != migrations.SCHEMA_VERSION:  # older rows are upgraded whole
+            return None
+        result.peer_name = _peer_name(store, result.peer)
+        _chain(store, name, parsed, trusted, _Stream(parsed, enc_private), result, progress)
+    except _GIVE_WAY as e:
+        _log.info("bundle read whole after the streamed import stopped (%s)", type(e).__name__)
+        return None
     return result
 
 
@@ -178,6 +234,16 @@ def _addressed(store: Store, m: dict[str, Any]) -> None:
 
 
 def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, Any]]:
+    trusted, enc_private, schema = _sender(store, parsed)
+    payload = parsed.open(enc_private)
+    check_sent(parsed.manifest, payload)  # as sent, before the upgrade may add or drop rows
+    return trusted, upgrade.to_current(payload, schema)
+
+
+def _sender(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, str, int]:
+    """What is checked before the payload is read: the sender's key, its signature, the
+    store the bundle is for, the schema; returns the key, this store's private key to
+    decrypt with, and the schema of the rows."""
     m = parsed.manifest
     info = store.info
     sender = str(m["sender"])
@@ -205,9 +271,7 @@ def _verify(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, dict[str, 
         if key is None:
             raise SyncError("此数据包不是用本数据库的公钥加密的,无法解密,已拒绝")
         enc_private = key.enc_private
-    payload = parsed.open(enc_private)
-    check_sent(m, payload)  # as sent, before the upgrade may add or drop rows
-    return trusted, upgrade.to_current(payload, schema)
+    return trusted, enc_private, schema
 
 
 def _missing(expected: int, upto: int, waiting: set[int]) -> str:
@@ -232,7 +296,8 @@ def gap_message(name: str, expected: int, upto: int, waiting: set[int],
 
 
 def _chain(store: Store, name: str, parsed: bundle.Parsed, trusted: TrustedKey,
-           payload: dict[str, Any], result: ImportResult, progress: Progress) -> None:
+           payload: dict[str, Any] | _Stream, result: ImportResult, progress: Progress
+           ) -> None:
     m = parsed.manifest
     peer, seq = result.peer, _int(m["seq"])
     with store.transaction() as s:
@@ -243,9 +308,11 @@ def _chain(store: Store, name: str, parsed: bundle.Parsed, trusted: TrustedKey,
         same = [p for p in prior if p.hash == parsed.hash]
         expected = inbox.last_seq + 1
         if same and same[0].status == "applied":
+            _whole(payload)
             result.status, result.message = REPLAY, f"第 {seq} 号数据包已导入过,未作改动"
             return
         if same and seq > expected:
+            _whole(payload)
             result.status = WAITING
             result.message = "已在等待中:" + _gap(s, result.peer_name, inbox, seq)
             return
@@ -253,10 +320,12 @@ def _chain(store: Store, name: str, parsed: bundle.Parsed, trusted: TrustedKey,
             raise _Fork(f"{result.peer_name}:第 {seq} 号数据包与已收到的同号数据包内容不同"
                         "(分叉),已拒绝。请联系该乡镇核查。")
         if seq < expected:
+            _whole(payload)
             result.status = REPLAY
             result.message = f"第 {seq} 号数据包已被后来的完整数据包包含,未作改动"
             return
         if seq > expected and not m["full"]:
+            _whole(payload)
             s.add(ReceivedBundle(peer_code=peer, seq=seq, hash=parsed.hash, status="waiting",
                                  file_name=name, manifest=parsed.manifest_bytes.decode(),
                                  data=parsed.file_bytes(), received_at=utcnow()))
@@ -272,6 +341,13 @@ def _chain(store: Store, name: str, parsed: bundle.Parsed, trusted: TrustedKey,
                                       progress)
         result.status = APPLIED
         result.message = f"第 {seq} 号数据包已导入" + ("".join(f"。{n}" for n in notes))
+
+
+def _whole(payload: dict[str, Any] | _Stream) -> None:
+    """Before an outcome other than applying: the streamed import gives way (its payload
+    was not read; the whole-payload path checks it before deciding)."""
+    if isinstance(payload, _Stream):
+        raise _NotApplied
 
 
 def _gap(s: Session, peer_name: str, inbox: Inbox, seq: int) -> str:
@@ -293,7 +369,8 @@ def _inbox(s: Session, peer: str) -> Inbox:
 
 
 def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, trusted: TrustedKey,
-           payload: dict[str, Any], name: str, progress: Progress) -> tuple[Counts, list[str]]:
+           payload: dict[str, Any] | _Stream, name: str, progress: Progress
+           ) -> tuple[Counts, list[str]]:
     m = parsed.manifest
     seq = _int(m["seq"])
     notes: list[str] = []
@@ -304,7 +381,11 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
                            action="rotate", sign_public=trusted.sign_public,
                            enc_public=trusted.enc_public, at=utcnow()))
         merge = StationMerge(s, inbox.peer_code, seq, progress)
-        inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
+        if isinstance(payload, _Stream):
+            inbox.audit_hash = merge.apply_sections(
+                payload.parsed.sections(payload.enc_private), m["counts"], inbox.audit_hash)
+        else:
+            inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
         counts = merge.counts
         notes = chain_check.compare(s, inbox, m, seq, chain_check.accepted_entries(counts))
         s.add(Receipt(station_code=inbox.peer_code, seq=seq, bundle_hash=parsed.hash,
@@ -313,6 +394,7 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
                       received_by=store.user, received_at=utcnow(),
                       audit_head=inbox.audit_hash, audit_length=inbox.audit_length))
     else:
+        assert not isinstance(payload, _Stream)  # return bundles are read whole
         counts, notes = apply_return(s, store.info.region_code, payload)
     waiting = s.execute(select(ReceivedBundle).where(
         ReceivedBundle.peer_code == inbox.peer_code, ReceivedBundle.seq == seq,

@@ -45,7 +45,54 @@ def too_deep(raw: bytes, max_depth: int) -> bool:
     return b"[" in marks
 
 
-def _no_constant(name: str) -> Any:
+class Nesting:
+    """`too_deep` for a stream, fed piece by piece: True as soon as the text so far nests
+    deeper than `max_depth` (or closes more than it opened), and at `end` when something
+    is left open. The same lexing, with what a piece ends inside (a string, a run of
+    backslashes, the open brackets) carried into the next; the depth so far is checked
+    exactly, on "[" * depth + the piece's brackets, closed and then taken apart pair by
+    pair, `max_depth` passes at most. A parser that only ever sees text this has passed
+    can recurse no deeper than `max_depth`."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.depth = 0
+        self.in_string = False
+        self.backslashes = b""  # a run at the end of the last piece: its pairs span pieces
+
+    def feed(self, piece: bytes) -> bool:
+        raw = self.backslashes + piece
+        body = raw.rstrip(b"\\")
+        run = len(raw) - len(body)
+        self.backslashes = b"\\" if run % 2 else b""  # pairs cancel: only the odd one matters
+        if b"\\" in body:
+            body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+        # Adjacent quotes go first, as in too_deep (an even number: no side changes).
+        parts = body.translate(_BRACKETS, _DROP).replace(b'""', b"").split(b'"')
+        outside = b"".join(parts[1::2] if self.in_string else parts[0::2])
+        if len(parts) % 2 == 0:  # an odd number of quotes: the piece ends on the other side
+            self.in_string = not self.in_string
+        if not outside:
+            return False
+        marks = b"[" * self.depth + outside
+        depth = marks.count(b"[") - marks.count(b"]")
+        if depth < 0:
+            return True
+        marks += b"]" * depth
+        for _ in range(self.max_depth):
+            shorter = marks.replace(b"[]", b"")
+            if len(shorter) == len(marks):
+                break
+            marks = shorter
+        self.depth = depth
+        return bool(marks)
+
+    def end(self) -> bool:
+        """True when the whole text left a bracket open."""
+        return self.depth != 0
+
+
+def no_constant(name: str) -> Any:
     raise ValueError(name)  # NaN, Infinity: not JSON, and no storage value
 
 
@@ -55,6 +102,6 @@ def loads(raw: bytes, max_depth: int, refused: SyncError) -> Any:
     if too_deep(raw, max_depth):
         raise refused
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=no_constant)
     except (UnicodeDecodeError, ValueError):
         raise refused from None

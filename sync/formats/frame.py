@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sync.errors import SyncError
+from sync.formats.sections import NotStreamable, Section
 
 MAGIC = b"FUPINBDL"
 VERSION_AT = len(MAGIC)  # offset of the format version byte
@@ -108,3 +109,8 @@ class Parsed:
     def open(self, enc_private: str) -> dict[str, Any]:
         """The payload, decrypted and parsed (after verify)."""
         raise NotImplementedError
+
+    def sections(self, enc_private: str) -> Iterator[Section]:
+        """The payload a section at a time (sync/formats/sections.py), after verify; a
+        format without such a reader raises NotStreamable: `open` reads it whole."""
+        raise NotStreamable

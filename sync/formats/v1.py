@@ -19,6 +19,7 @@ from typing import Any
 from sync import crypto, limits, safejson
 from sync.errors import SyncError
 from sync.formats import manifest as fields
+from sync.formats import sections
 from sync.formats.frame import (
     MAGIC,
     VERSION_AT,
@@ -63,14 +64,23 @@ class Bundle(Parsed):
         """Two passes over the file, each decrypting it in chunks and checking the payload
         hash again (the file may have changed since `read`): the first only measures the
         inflated size, so no size a sender claims makes memory grow; the second keeps it."""
-        limit = limits.inflated_limit(self.manifest["counts"])
-        limits.inflate(self._plain(enc_private), limit, keep=False)
-        raw = limits.inflate(self._plain(enc_private), limit)
+        limits.inflate(self._plain(enc_private), self._limit(), keep=False)
+        raw = limits.inflate(self._plain(enc_private), self._limit())
         payload = safejson.loads(raw, PAYLOAD_DEPTH, SyncError(
             "数据包内容无法解析(不是本程序写的数据,或嵌套层数过多),已拒绝"))
         if not isinstance(payload, dict):
             raise SyncError("数据包内容格式不对,已拒绝")
         return payload
+
+    def sections(self, enc_private: str) -> Iterator[sections.Section]:
+        """One pass, read as it goes: never more than a batch of rows (or one value of at
+        most sections.MAX_VALUE) held, so it needs no measuring pass first. Its checks (the
+        bound, the nesting, the payload hash at the end) run as it is read."""
+        return sections.read(limits.inflated(self._plain(enc_private), self._limit()),
+                             PAYLOAD_DEPTH)
+
+    def _limit(self) -> int:
+        return limits.inflated_limit(self.manifest["counts"])
 
     def _plain(self, enc_private: str) -> Iterator[bytes]:
         """The decrypted payload in chunks; the last step checks that the ciphertext read
