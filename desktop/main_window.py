@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
         """Households are added, changed and deleted at their station only, by a role that
         may (registry.household_access.may_edit on main says the same)."""
         store = self.workspace.store
-        return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+        return not store.info.office and store.can(Act.EDIT_HOUSEHOLDS)
 
     def new_household(self) -> None:
         if not self.new_action.isEnabled():
