@@ -187,6 +187,8 @@ def accept(store: Store, answer: Path, replace_county_key: str | None = None,
     if info.kind == "province":
         raise SyncError("省级数据库没有上级单位,不接受注册答复")
     if a["station"] != info.region_code:
+        if not info.office:
+            raise SyncError(f"此答复是给乡镇 {a['station']} 的,不是本站({info.region_code})")
         raise SyncError(f"此答复是给 {a['station']} 的,不是本单位({info.region_code})")
     upper = str(a["county"])
     if (upper != info.county_code) if not info.office else \
