@@ -126,6 +126,7 @@ class _Table:
 class StationMerge:
     def __init__(self, s: Session, station: str, seq: int, progress: Progress):
         self.s = s
+        wire.prefer_index_lookups(s)
         self.station = station
         self.seq = seq
         self.progress = progress
