@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, literal_column, select, table
+from sqlalchemy import Connection, false, literal_column, select, table
 
 from registry.models import Member
 
@@ -65,8 +65,15 @@ def members_containing(dialect: str, text: str) -> Any:
     """A select of the household ids of living members whose key contains `text` (3 or
     more characters: shorter ones have no trigram)."""
     if dialect == "postgresql":
-        return select(Member.household_id).where(
-            Member.search_text.icontains(text, autoescape=True), Member.deleted.is_(False))
+        # The trigram index first, behind a fence (OFFSET 0): with the caller's DISTINCT
+        # … LIMIT the planner otherwise walked the members in household order and tested
+        # each key (470 ms at 100,000 households; 4 ms through the index). `= false`, the
+        # index's own predicate, not `IS false`.
+        found = (select(Member.household_id)
+                 .where(Member.search_text.icontains(text, autoescape=True),
+                        Member.deleted == false())
+                 .offset(0).subquery("found"))
+        return select(found.c.household_id)
     # The index drives, joined to its members by rowid: a capped search stops after the
     # first households ("5134" matches every member of a county; `rowid IN (…)` collected
     # them all first).
