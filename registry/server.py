@@ -15,6 +15,7 @@ What differs from the SQLCipher file, and why:
 from __future__ import annotations
 
 import hmac
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,21 @@ def is_server(target: object) -> bool:
     return isinstance(target, str) and target.startswith(SCHEMES)
 
 
+# The township installer leaves the PostgreSQL driver out (build_installer.spec): a
+# township office has no server, and the driver's libraries would take the bundle past
+# its size. An office with a server installs the program with pip.
+NO_DRIVER = ("本程序(乡镇安装包)不含连接 PostgreSQL 服务器所需的组件:服务器上的数据库请用完整安装的"
+             "程序打开(pip install,见使用说明)")
+
+
 def engine_for(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreError("数据库地址格式不正确(应为 postgresql://用户@主机/库名)") from None
     parsed = parsed.set(drivername="postgresql+psycopg")
+    if importlib.util.find_spec("psycopg") is None:
+        raise StoreError(NO_DRIVER)
     return create_engine(parsed, pool_size=4, max_overflow=4, pool_pre_ping=True)
 
 

@@ -95,6 +95,15 @@ def test_an_unreachable_server_is_said_in_chinese() -> None:
     assert "Traceback" not in str(caught.value)
 
 
+def test_a_build_without_the_driver_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The township installer leaves psycopg out (build_installer.spec)."""
+    real = server.importlib.util.find_spec
+    monkeypatch.setattr(server.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "psycopg" else real(name, *a))
+    with pytest.raises(StoreError, match="不含连接 PostgreSQL 服务器所需的组件"):
+        Store.open("postgresql://admin@/x?host=/tmp", "admin", PASSWORD)
+
+
 def test_what_needs_a_file_says_so(county: Store) -> None:
     with pytest.raises(StoreError, match="pg_dump"):
         _ = county.path
