@@ -203,17 +203,15 @@ def build_counties(workdir: Path, province: Store, counties: list[Any], househol
     times = {"rekey": 0.0, "write": 0.0, "enroll": 0.0, "export": 0.0}
     bundles: list[Path] = []
     for i, county in enumerate(counties):
-        with timed() as t:
-            data = province_data.county_rows(county, blocks, use, seed=i)
-        times["rekey"] += t.seconds
         path = workdir / "counties" / f"{county.code}.db"
         path.parent.mkdir(exist_ok=True)
         store, _ = Store.create(path, kind="county", region_code=county.code, user=USER,
                                 password=PASSWORD)
         with store:
             with timed() as t:
-                province_data.write(store, data)
-            times["write"] += t.seconds
+                data = province_data.write_county(store, blocks, use, seed=i)
+            times["rekey"] += data.rekey_seconds
+            times["write"] += t.seconds - data.rekey_seconds
             with timed() as t:
                 _enroll(store, province, folder, to=PROVINCE)
             times["enroll"] += t.seconds
@@ -223,14 +221,14 @@ def build_counties(workdir: Path, province: Store, counties: list[Any], househol
         bundles.append(sent.path)
         totals["households"] += data.households
         totals["people"] += data.people
-        totals["records"] += data.records()
+        totals["records"] += data.records
         totals["store_bytes"] += sum(f.stat().st_size for f in path.parent.glob(
             f"{county.code}.db*"))
         totals["bundle_bytes"] += sent.path.stat().st_size
         for f in path.parent.glob(f"{county.code}.db*"):
             f.unlink()
         print(f"    {i + 1}/{len(counties)} {county.code} {county.name}:{data.households} 户 "
-              f"{data.people} 人,{data.records()} 条记录", flush=True)
+              f"{data.people} 人,{data.records} 条记录", flush=True)
     figure(f"准备:派生 {len(counties)} 个县的记录(重新编号)", times["rekey"], "s")
     figure("准备:写入各县 SQLCipher 库", times["write"], "s")
     figure("准备:各县在省级注册", times["enroll"], "s")

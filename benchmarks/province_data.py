@@ -31,12 +31,15 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from forms import idnumber
 from registry import audit, demo, derived, search_index
@@ -220,14 +223,13 @@ def pinyin(name: str) -> tuple[str, str]:
 
 # ---- one county -----------------------------------------------------------------------------
 @dataclass
-class CountyRows:
+class CountyTotals:
     code: str
-    rows: dict[str, list[list[Any]]]
-    households: int
-    people: int  # members living in their household (not left)
-
-    def records(self) -> int:
-        return sum(len(r) for r in self.rows.values())
+    households: int = 0
+    people: int = 0  # members living in their household (not left)
+    records: int = 0
+    rekey_seconds: float = 0.0
+    write_seconds: float = 0.0
 
 
 def county_villages(code: str) -> list[tuple[str, list[str]]]:
@@ -412,47 +414,54 @@ def _county_short(code: str) -> str:
     return _shorts[code]
 
 
-def county_rows(county: Division, blocks: dict[str, list[Block]], use: Iterator[int],
-                seed: int) -> CountyRows:
-    """Every township of `county` derived from a block of its profile; `use` numbers the
-    blocks' uses across the province (each use shifts birth dates differently)."""
-    rng = random.Random(seed)
-    rekey = _Rekey(county, rng)
+def write_county(store: Store, blocks: dict[str, list[Block]], use: Iterator[int],
+                 seed: int, user: str = "演示数据") -> CountyTotals:
+    """Every township of the store's county derived from a block of its profile (`use`
+    numbers the blocks' uses across the province: each use shifts birth dates
+    differently) and written as it is made, all in one transaction: fresh revs, raw
+    inserts, the members' search index written once at the end; one `demo` audit entry,
+    as registry/demo writes for a batch of demo rows."""
+    county = sichuan().get(store.info.region_code)
+    assert county is not None and county.level == "county"
+    rekey = _Rekey(county, random.Random(seed))
     pool = blocks[profile(county.code)]
     places = county_villages(county.code)
-    for township, villages in places:
-        n = next(use)
-        block = pool[n % len(pool)]
-        shift = (n // len(pool) * 97) % 361 - 180 or 181  # never 0: the block's own dates
-        rekey.township(block, township, villages, shift)
-    created = pool[0].rows[HOUSEHOLD][0][COLS[HOUSEHOLD]["created_at"]]
-    rekey.village_facts([v for _, vs in places for v in vs], created)
-    return CountyRows(county.code, rekey.out, rekey.households, rekey.people)
-
-
-def write(store: Store, data: CountyRows, user: str = "演示数据") -> None:
-    """The county's rows into its store in one transaction: fresh revs, raw inserts, the
-    members' search index written once at the end; one `demo` audit entry, as
-    registry/demo writes for a batch of demo rows."""
+    totals = CountyTotals(county.code)
     with store.transaction() as s:
-        first = reserve_revs(s, data.records())
-        rev = first
-        for name in WRITTEN:
-            at = COLS[name]["rev"]
-            for r in data.rows[name]:
-                r[at] = rev
-                rev += 1
         conn = s.connection()
         with search_index.deferred(conn):
-            for name in WRITTEN:
-                rows = data.rows[name]
-                for start in range(0, len(rows), 20000):
-                    wire.insert_rows(s, name, COLS[name].names,
-                                     [tuple(r) for r in rows[start:start + 20000]])
+            for township, villages in places:
+                n = next(use)
+                block = pool[n % len(pool)]
+                shift = (n // len(pool) * 97) % 361 - 180 or 181  # never the block's own
+                start = time.perf_counter()
+                rekey.township(block, township, villages, shift)
+                totals.rekey_seconds += time.perf_counter() - start
+                totals.records += _flush(s, rekey.out)
+            created = pool[0].rows[HOUSEHOLD][0][COLS[HOUSEHOLD]["created_at"]]
+            rekey.village_facts([v for _, vs in places for v in vs], created)
+            totals.records += _flush(s, rekey.out)
             search_index.rebuild(conn)
+        totals.households, totals.people = rekey.households, rekey.people
         audit.record(s, user, "demo", "household", None,
-                     after={"households": data.households, "people": data.people,
-                            "records": data.records()})
+                     after={"households": totals.households, "people": totals.people,
+                            "records": totals.records})
+    return totals
+
+
+def _flush(s: Session, out: dict[str, list[list[Any]]]) -> int:
+    """Writes the rows made so far (fresh revs, in table order) and empties `out`."""
+    count = sum(len(rows) for rows in out.values())
+    rev = reserve_revs(s, count) if count else 0
+    for name in WRITTEN:
+        rows, at = out[name], COLS[name]["rev"]
+        for r in rows:
+            r[at] = rev
+            rev += 1
+        if rows:
+            wire.insert_rows(s, name, COLS[name].names, [tuple(r) for r in rows])
+        rows.clear()
+    return count
 
 
 def townships_of(codes: Sequence[str]) -> int:
