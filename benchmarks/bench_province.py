@@ -77,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--side-households", type=int,
                    help="并排导入的乡镇数据包户数(默认 20,000;--quick 2,000)")
     g.add_argument("--skip-side", action="store_true", help="不做 SQLCipher/PostgreSQL 并排导入")
+    g.add_argument("--skip-province", action="store_true", help="只做并排导入")
     g.add_argument("--keep", action="store_true", help="保留省级数据库(默认结束时删除)")
 
 
@@ -410,7 +411,8 @@ def run(workdir: Path, quick: bool, args: argparse.Namespace | None = None) -> N
     server_url()
     os.environ.setdefault("FUPIN_SERVER_KEY", os.urandom(32).hex())
     figure("机器负载(1 分钟平均,开始)", os.getloadavg()[0], "")
-    province_run(workdir, args, quick)
+    if not args.skip_province:
+        province_run(workdir, args, quick)
     if not args.skip_side:
         side_by_side(workdir, args.side_households or (2_000 if quick else 20_000))
     figure("机器负载(1 分钟平均,结束)", os.getloadavg()[0], "")
