@@ -176,7 +176,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     township = _township(args.township)
 
     def make(s: Any) -> PrintResult:
-        if township is None and store_kind(s) == "county":
+        if township is None and store_kind(s) != "station":
             raise common.CliError("县扶贫办的登记簿按乡镇打印:请用 --township 指定9位乡镇代码;"
                                   "全县的数字见县汇总表(fupin print county-summary)")
         return print_register(s, args.out, paper=args.paper, progress=_progress,

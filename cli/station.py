@@ -45,6 +45,8 @@ def register(sub: Any) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--township", help="乡镇工作站:9位乡镇区划代码")
     where.add_argument("--county", help="县扶贫办:6位县区划代码")
+    where.add_argument("--city", help="市(州)扶贫办:4位区划代码(汇总各县)")
+    where.add_argument("--province", help="省扶贫办:2位区划代码(汇总各市州或各县)")
     p.add_argument("--user", required=True, help="第一位管理员的用户名")
     add_json_argument(p)
     p.set_defaults(run=cmd_init)
@@ -127,15 +129,22 @@ def register(sub: Any) -> None:
     p.set_defaults(run=cmd_verify)
 
 
+OFFICE_LABELS = {"station": "乡镇工作站", "county": "县扶贫办", "city": "市(州)扶贫办",
+                 "province": "省扶贫办"}
+
+
 def _store_error(e: StoreError) -> CliError:
     return CliError(str(e))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    if bool(args.township) == bool(args.county):
-        raise CliError("请给出 --township(乡镇工作站,9位代码)或 --county(县扶贫办,6位代码)"
-                       "二者之一")
-    kind, code = ("station", args.township) if args.township else ("county", args.county)
+    given = [(kind, code) for kind, code in (("station", args.township), ("county", args.county),
+                                              ("city", args.city), ("province", args.province))
+             if code]
+    if len(given) != 1:
+        raise CliError("请给出 --township(乡镇工作站,9位代码)、--county(县扶贫办,6位代码)、"
+                       "--city(市州,4位)或 --province(省,2位)之一")
+    kind, code = given[0]
     password = ask_password("为新用户设置密码(至少8位):", confirm=True)
     try:
         store, recovery = Store.create(args.store, kind=kind, region_code=code,
@@ -151,7 +160,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                    "region_name": info.region_name, "user": args.user,
                    "recovery_key": recovery})
         return 0
-    label = "乡镇工作站" if kind == "station" else "县扶贫办"
+    label = OFFICE_LABELS[kind]
     print(f"已建立{label}数据库:{shown_store(args.store)}({info.region_name} {code})")
     if not recovery:  # on a server: no key file, no recovery key
         print(f"同步密钥指纹:{fingerprint}")

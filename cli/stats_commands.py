@@ -18,8 +18,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("stats", help="统计:按识别阶段、属性、致贫原因、劳动技能等,县/乡镇/村")
     add_store_argument(p)
     p.add_argument("--level", choices=list(statistics.LEVELS), default="county",
-                   help="county 县 / township 乡镇 / village 行政村(默认县)")
-    p.add_argument("--code", help="只统计此区划(县6位、乡镇9位、村12位代码)")
+                   help="province 省 / city 市州 / county 县 / township 乡镇 / village 行政村"
+                   "(默认县)")
+    p.add_argument("--code", help="只统计此区划(省2位、市州4位、县6位、乡镇9位、村12位代码)")
     p.add_argument("--by", choices=list(statistics.BY),
                    help="、".join(f"{k} {v}" for k, v in statistics.BY.items())
                    + "(默认 stage;与 --out 同用时不给则输出全部统计表)")
@@ -30,8 +31,8 @@ def register(sub: Any) -> None:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     code = (args.code or "").strip() or None
-    if code is not None and (not code.isdigit() or len(code) not in (6, 9, 12)):
-        raise CliError(f"区划代码应为6、9或12位数字,收到“{code}”")
+    if code is not None and (not code.isdigit() or len(code) not in statistics.LEVELS.values()):
+        raise CliError(f"区划代码应为2、4、6、9或12位数字,收到“{code}”")
     if args.out is not None:
         return _write(args, code)
     with open_store(args) as store, store.session() as s:

@@ -29,9 +29,12 @@ def register(sub: Any) -> None:
     sync = sub.add_parser("sync", help="同步:注册、导出/导入数据包(U盘)、状态").add_subparsers(
         dest="sync_command", required=True, metavar="操作")
 
-    p = sync.add_parser("enroll-request", help="乡镇:生成注册申请文件(交县扶贫办)")
+    p = sync.add_parser("enroll-request",
+                        help="乡镇:生成注册申请文件(交县扶贫办);县、市(州):向上级申请")
     add_store_argument(p)
     p.add_argument("--out", required=True, type=Path, help="申请文件")
+    p.add_argument("--to", metavar="代码",
+                   help="县、市(州):向哪个上级单位申请(默认上一级:县→市州,市州→省)")
     p.add_argument("--new-key", action="store_true", help="先生成新密钥(密钥被吊销后)")
     add_json_argument(p)
     p.set_defaults(run=cmd_enroll_request)
@@ -60,6 +63,9 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, help="目标文件夹(如U盘)")
     p.add_argument("--full", action="store_true", help="导出全部数据(新的县级数据库)")
     p.add_argument("--station", help="县:回传给哪个乡镇(9位代码)")
+    p.add_argument("--up", action="store_true",
+                   help="县:导出给上级单位(市州或省)的数据包;市(州)总是导出给上级")
+    p.add_argument("--to", metavar="代码", help="在多个上级单位注册过时:发给哪一个")
     add_json_argument(p)
     p.set_defaults(run=cmd_export)
 
@@ -124,7 +130,7 @@ def _say(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 def cmd_enroll_request(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        e = enroll.write_request(store, args.out, new_key=args.new_key)
+        e = enroll.write_request(store, args.out, new_key=args.new_key, to=args.to)
     _say(args, {"file": str(args.out), "station": e.code, "name": e.name,
                 "fingerprint": e.fingerprint},
          f"已生成注册申请:{args.out}\n本站({e.name})密钥指纹:{e.fingerprint}\n"
@@ -167,14 +173,18 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        if store.info.kind == "county":
+        up = args.up or args.to is not None or store.info.kind != "county"
+        if args.station and up:
+            raise CliError("--station(回传给乡镇)与 --up/--to(发给上级)只能用一个")
+        if store.info.kind == "county" and not up:
             if not args.station:
-                raise CliError("县级数据库导出回传数据包时请用 --station 指定乡镇")
+                raise CliError("县级数据库导出回传数据包时请用 --station 指定乡镇;"
+                               "导出给上级单位请用 --up")
             r = export.export_return(store, args.station, args.out, full=args.full)
         else:
             if args.station:
                 raise CliError("--station 只用于县级数据库")
-            r = export.export_station(store, args.out, full=args.full)
+            r = export.export_station(store, args.out, full=args.full, to=args.to)
     _say(args, {"path": str(r.path), "seq": r.seq, "full": r.full, "counts": r.counts,
                 "hash": r.hash}, str(r.path))
     return 0
@@ -219,7 +229,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     print(f"本库密钥指纹:{mine}")
     if not peers:
-        print("尚未注册/登记任何" + ("乡镇" if kind == "county" else "县扶贫办"))
+        print("尚未注册/登记任何" + {"station": "县扶贫办", "county": "乡镇或上级单位"}
+              .get(kind, "下级或上级单位"))
     for p in peers:
         line = (f"{p.name}({p.code}) 密钥{p.key_status} 已导入至第 {p.last_seq} 号,"
                 f"已发出至第 {p.sent_seq} 号")

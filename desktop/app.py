@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from registry import applog, failures
+from registry import applog, failures, server
 
 NO_SCREEN = """没有检测到图形显示(DISPLAY 未设置),无法打开窗口。
 {where}
@@ -36,6 +36,16 @@ def _has_screen() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
+def store_target(text: str) -> Path | str:
+    """--store: a SQLCipher file, or a postgresql:// URL of a store on a server."""
+    return text if server.is_server(text) else Path(text)
+
+
+def _shown_args(argv: list[str]) -> str:
+    """The command line as it may be shown: a server's URL without its password."""
+    return " ".join(server.shown(a) if server.is_server(a) else a for a in argv)
+
+
 def _say(text: str) -> None:
     if sys.stderr is not None:
         sys.stderr.write(text + "\n")
@@ -44,7 +54,8 @@ def _say(text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fupin-station",
                                      description="扶贫开发建档立卡 乡镇工作站")
-    parser.add_argument("--store", type=Path, help="打开此数据库文件")
+    parser.add_argument("--store", type=store_target,
+                        help="打开此数据库文件,或服务器数据库 postgresql://用户@主机/库名")
     parser.add_argument("--demo", action="store_true",
                         help="打开演示工作站(第一次运行时自动建立,含演示数据)")
     parser.add_argument("--demo-dir", type=Path, default=None,
@@ -85,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         demo_store = (station.store, station.user, station.password)
         where = f"演示工作站已就绪:{station.store}"
     if not _has_screen():
-        _say(NO_SCREEN.format(where=where, args=" ".join(sys.argv[1:]) or "--demo"))
+        _say(NO_SCREEN.format(where=where, args=_shown_args(sys.argv[1:]) or "--demo"))
         return 0
 
     from desktop.shell import run  # Qt is imported only when a window will open
 
-    store = Path(demo_store[0]) if demo_store else args.store
+    store: Path | str | None = Path(demo_store[0]) if demo_store else args.store
     login = (demo_store[1], demo_store[2]) if demo_store else None
     return run(store, demo_login=login)
 

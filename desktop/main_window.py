@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
         self.add_action("文件", self.lock_action, toolbar=True)
         self.add_action("文件", act("自动锁定时间…", "lock",
                                    self.station_lock.choose_idle_minutes))
-        if self.workspace.store.can(Act.MANAGE_KEYS):
+        # A store on a server has no data key, so no recovery key (its operator backs it up).
+        if self.workspace.store.can(Act.MANAGE_KEYS) and not self.workspace.store.server:
             self.add_action("文件", act("查看恢复密钥…", "key", self.show_recovery_key))
         self._menus["文件"].addSeparator()
         self.add_action("文件", act("退出", "logout", self.close, "Ctrl+Q"))
@@ -376,7 +377,7 @@ class MainWindow(QMainWindow):
         """Households are added, changed and deleted at their station only, by a role that
         may (registry.household_access.may_edit on main says the same)."""
         store = self.workspace.store
-        return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+        return not store.info.office and store.can(Act.EDIT_HOUSEHOLDS)
 
     def new_household(self) -> None:
         if not self.new_action.isEnabled():
@@ -482,7 +483,8 @@ class MainWindow(QMainWindow):
         info = self.workspace.store.info
         QMessageBox.about(self, "关于", f"扶贫开发建档立卡 乡镇工作站 {program_version()}<br>"
                           f"{info.region_name}(代码 {info.region_code})<br>"
-                          f"数据库:{escape(str(self.workspace.store.path))}<br>"
+                          f"{'服务器数据库' if self.workspace.store.server else '数据库'}:"
+                          f"{escape(self.workspace.store.location)}<br>"
                           f"日志文件:{escape(str(applog.log_path()))}")
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -3,7 +3,8 @@
 
 `Shell` holds the flow so tests drive the real windows without `app.exec()`:
 
-    shell = Shell(path)            # path of the station database (may not exist yet)
+    shell = Shell(path)            # the station database's file (may not exist yet), or
+                                   # the postgresql:// URL of a store on a server
     shell.start()                  # shows the wizard or the login dialog
     shell.main_window              # set once logged in
 """
@@ -22,6 +23,7 @@ from desktop import look
 from desktop.access.login import LoginDialog
 from desktop.errors import hooks
 from desktop.operations.worker import DbWorker
+from registry import server
 
 if TYPE_CHECKING:  # imported when first needed: the login window comes up sooner
     from desktop.access.setup_wizard import SetupWizard
@@ -49,10 +51,13 @@ def application() -> QApplication:
 class Shell(QObject):
     main_window_shown = Signal(object)
 
-    def __init__(self, store_path: Path | None, demo_login: tuple[str, str] | None = None,
+    def __init__(self, store: Path | str | None, demo_login: tuple[str, str] | None = None,
                  idle_ms: int | None = None) -> None:
         super().__init__()
-        self.store_path = Path(store_path) if store_path else DEFAULT_STORE
+        # The file, or a server's URL (made there by `fupin init --store URL`: no wizard).
+        self.target: Path | str = (
+            store if isinstance(store, str) and server.is_server(store)
+            else Path(store) if store else DEFAULT_STORE)
         self.demo_login = demo_login
         self.idle_ms = idle_ms
         self.worker = DbWorker()
@@ -63,14 +68,15 @@ class Shell(QObject):
         self.store: Store | None = None
 
     def start(self) -> QWidget:
-        if self.store_path.exists():
+        if isinstance(self.target, str) or self.target.exists():
             return self.show_login()
         return self.show_wizard()
 
     def show_wizard(self) -> SetupWizard:
         from desktop.access.setup_wizard import SetupWizard
-        self.store_path.parent.mkdir(parents=True, exist_ok=True)
-        wizard = SetupWizard(self.store_path)
+        assert isinstance(self.target, Path)  # a server's store is made by `fupin init`
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        wizard = SetupWizard(self.target)
         wizard.station_ready.connect(self._logged_in)
         wizard.restore_requested.connect(self.restore_at_setup)
         self.wizard = wizard
@@ -78,7 +84,7 @@ class Shell(QObject):
         return wizard
 
     def show_login(self) -> LoginDialog:
-        login = LoginDialog(self.store_path, self.worker, self.demo_login)
+        login = LoginDialog(self.target, self.worker, self.demo_login)
         login.logged_in.connect(self._logged_in)
         self.login = login
         login.show()
@@ -123,7 +129,7 @@ class Shell(QObject):
         self.restore_dialog = dialog
 
         def restored(_result: object) -> None:
-            self.store_path = path
+            self.target = path
             self.show_login()  # first: the program must never be without a window
             dialog.accept()
             if self.wizard is not None:
@@ -162,10 +168,10 @@ class Shell(QObject):
             self.store.close()
 
 
-def run(store_path: Path | None, demo_login: tuple[str, str] | None = None) -> int:
+def run(store: Path | str | None, demo_login: tuple[str, str] | None = None) -> int:
     app = application()
     hooks.install()  # a bug in a slot shows 程序出错 and is logged, never lost
-    shell = Shell(store_path, demo_login)
+    shell = Shell(store, demo_login)
     shell.start()
     app.setQuitOnLastWindowClosed(True)
     if os.environ.get(QUIT_WHEN_SHOWN_ENV):  # cold start measured by tests/test_installer.py

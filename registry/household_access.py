@@ -68,8 +68,10 @@ def village_counts(store: Store) -> dict[tuple[str, int | None], int]:
 @dataclass(frozen=True)
 class PlaceTree:
     """What the window's tree shows: the villages with their groups, the households per
-    (village, group) from one grouped query, and at a county its townships (the tree is
-    county → township → village → group there; a station's tree starts at its township)."""
+    (village, group) from one grouped query, and at an office the places between it and its
+    villages (`townships`: at a county its townships, the tree county → township → village
+    → group; at a city its counties and their townships); a station's tree starts at its
+    township."""
 
     villages: list[villages.Village]
     counts: dict[tuple[str, int | None], int]
@@ -78,7 +80,8 @@ class PlaceTree:
 
 def place_tree(store: Store) -> PlaceTree:
     with store.session() as s:
-        townships = villages.list_townships(s) if store.info.kind == "county" else []
+        townships = (villages.list_divisions(s, store.info.region_code) if store.info.office
+                     else [])
         return PlaceTree(villages.list_villages(s), search.village_counts(s), townships)
 
 
@@ -118,11 +121,11 @@ def delete_household(store: Store, household_id: str, reason: str) -> None:
 def may_edit(store: Store) -> bool:
     """Whether the logged-in user may add, change or delete households here (the app greys
     out 新增/修改/删除 otherwise)."""
-    return store.info.kind != "county" and store.can(Act.EDIT_HOUSEHOLDS)
+    return not store.info.office and store.can(Act.EDIT_HOUSEHOLDS)
 
 
 def require_may_edit(store: Store) -> None:
     """Refuses, in Chinese, a county (NotOwner) or a role that may not edit households."""
-    if store.info.kind == "county":  # before the role: the county's answer is 退回
+    if store.info.office:  # before the role: the county's answer is 退回
         raise NotOwner(hh.NOT_OWNER)
     store.require(Act.EDIT_HOUSEHOLDS)

@@ -157,7 +157,7 @@ NOT_OWNER = ("县扶贫办不能修改乡镇工作站登记的农户。请退回
 
 def refuse_at_county(session: Session) -> None:
     """Households belong to their station; the county's corrections travel as 退回."""
-    if store_kind(session) == "county":
+    if store_kind(session) != "station":
         raise NotOwner(NOT_OWNER)
 
 

@@ -32,7 +32,7 @@ def scopes(store: Store) -> list[Scope]:
     """What a check may cover: at a station its township, then each village; at a county
     the county, then each township."""
     info = store.info
-    below = "township" if info.kind == "county" else "village"
+    below = "township" if info.office else "village"
     with store.session() as s:
         own = s.scalar(select(Region.name).where(Region.code == info.region_code,
                                                  Region.deleted.is_(False)))
@@ -40,7 +40,7 @@ def scopes(store: Store) -> list[Scope]:
             Region.level == below, Region.deleted.is_(False),
             Region.code.startswith(info.region_code, autoescape=True)).order_by(Region.code))
         found = [Scope(code, name, below) for code, name in rows]
-    top = "county" if info.kind == "county" else "township"
+    top = "county" if info.office else "township"
     return [Scope(info.region_code, own or info.region_name, top), *found]
 
 

@@ -88,7 +88,8 @@ def scope_for_store(kind: str, region_code: str) -> list[Division]:
 
 
 def check_region(kind: str, code: str) -> Division:
-    expected = {"station": ("township", 9, "乡镇", "9"), "county": ("county", 6, "县", "6")}
+    expected = {"station": ("township", 9, "乡镇", "9"), "county": ("county", 6, "县", "6"),
+                "city": ("city", 4, "市(州)", "4"), "province": ("province", 2, "省", "2")}
     level, length, label, digits = expected[kind]
     if len(code) != length or not code.isdigit():
         raise ValueError(f"{label}代码应为{digits}位数字")

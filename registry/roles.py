@@ -55,7 +55,11 @@ GRANTS: dict[str, frozenset[Act]] = {
     COUNTY_REVIEW: frozenset(_COUNTY_REVIEW), COUNTY_ADMIN: frozenset(_COUNTY_ADMIN),
 }
 
-_BY_KIND = {"station": (ENTRY, REVIEW, ADMIN), "county": (COUNTY_REVIEW, COUNTY_ADMIN)}
+# The offices above a township (county, city, province) read and add up; their roles are the
+# county office's.
+_OFFICE_ROLES = (COUNTY_REVIEW, COUNTY_ADMIN)
+_BY_KIND = {"station": (ENTRY, REVIEW, ADMIN), "county": _OFFICE_ROLES, "city": _OFFICE_ROLES,
+            "province": _OFFICE_ROLES}
 
 
 class NotAllowed(UserError):
@@ -63,12 +67,12 @@ class NotAllowed(UserError):
 
 
 def roles_for(kind: str) -> tuple[str, ...]:
-    """The roles a store of this kind ("station" or "county") gives out."""
+    """The roles a store of this kind (a township's "station" or an office) gives out."""
     return _BY_KIND[kind]
 
 
 def admin_role(kind: str) -> str:
-    return COUNTY_ADMIN if kind == "county" else ADMIN
+    return ADMIN if kind == "station" else COUNTY_ADMIN
 
 
 def role_name(role: str) -> str:

@@ -65,8 +65,11 @@ from registry.models import (
 )
 from registry.procedure.steps import EXIT_STAGES, EXITED, REGISTERED
 
-LEVELS = {"county": 6, "township": 9, "village": 12}
-LEVEL_NAMES = {"county": "县", "township": "乡镇", "village": "行政村"}
+# Per unit of which level a table counts (a city's or the province's store adds up its
+# counties: the same tables per city or per county).
+LEVELS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+LEVEL_NAMES = {"province": "省", "city": "市(州)", "county": "县", "township": "乡镇",
+               "village": "行政村"}
 REGISTER = frozenset({REGISTERED, *EXIT_STAGES, EXITED})  # 建档立卡 households
 NOT_EXITED = frozenset({REGISTERED, *EXIT_STAGES})
 EXITED_STATUSES = ("2", "3")  # 脱贫, 返贫: what the exit_close and relapse steps set

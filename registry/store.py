@@ -35,7 +35,10 @@ from registry.tracking import COUNTER, stamp_changes
 # Seconds to wait after a failed unlock; tests lower it.
 FAILED_LOGIN_DELAY = 1.0
 
-KINDS = ("station", "county")
+# A township's station, and the offices that add up what the level below sends: the county
+# (its stations), the city (州/市: its counties) and the province (its cities or counties).
+KINDS = ("station", "county", "city", "province")
+OFFICES = KINDS[1:]
 
 # 扶贫标准 (元/人/年, current prices) as published; the county may add years.
 POVERTY_LINES = {2014: "2736", 2015: "2800", 2016: "2855", 2017: "3026", 2018: "3535",
@@ -80,8 +83,8 @@ def _engine(path: Path, data_key: bytes) -> Engine:
 @dataclass(frozen=True)
 class StoreInfo:
     store_id: str
-    kind: str  # station | county
-    region_code: str  # the station's township (9 digits) or the county (6 digits)
+    kind: str  # station | county | city | province
+    region_code: str  # the township (9 digits), county (6), city (4) or province (2)
     region_name: str
     created_at: str
     schema_version: int
@@ -89,6 +92,18 @@ class StoreInfo:
     @property
     def county_code(self) -> str:
         return self.region_code[:6]
+
+    @property
+    def office(self) -> bool:
+        """An office above the townships: it receives bundles from the level below."""
+        return self.kind != "station"
+
+    @property
+    def upper_code(self) -> str | None:
+        """The office this store sends its bundles to by default: a township's county, a
+        county's city, a city's province; the province sends to none."""
+        return {9: self.region_code[:6], 6: self.region_code[:4],
+                4: self.region_code[:2]}.get(len(self.region_code))
 
 
 class Store:
@@ -509,7 +524,7 @@ def _legacy_role(role: str, kind: str) -> str:
     """A key file's role of schema 1 or 2 (admin, clerk) as this kind of store's role."""
     if role in roles.roles_for(kind):
         return role
-    if kind == "county":
+    if kind != "station":
         return roles.COUNTY_ADMIN if role == "admin" else roles.COUNTY_REVIEW
     return roles.LEGACY.get(role, roles.ENTRY)
 

@@ -47,7 +47,8 @@ class Peer(Base):
 
     __tablename__ = "sync_peer"
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    role: Mapped[str] = mapped_column(String(10))  # station | county
+    # station (below), county (a station's county) or upper (an office's office above)
+    role: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(60))
     store_id: Mapped[str] = mapped_column(String(36))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -100,6 +100,17 @@ def save_villages(store: Store, edits: list[VillageEdit]) -> None:
                 add_groups(s, store.user, edit.code, edit.groups)
 
 
+def list_divisions(session: Session, own_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the places between the store's own and its villages, in code order:
+    a county's townships; a city's counties and their townships; the province's cities,
+    counties and townships. An office's tree hangs its villages under them."""
+    return [(c, n) for c, n in session.execute(
+        select(Region.code, Region.name)
+        .where(Region.level.in_(("city", "county", "township")), Region.deleted.is_(False),
+               Region.code.startswith(own_code), Region.code != own_code)
+        .order_by(Region.code))]
+
+
 def list_townships(session: Session) -> list[tuple[str, str]]:
     """(code, name) of the store's townships in code order: a county's tree groups its
     villages under them."""

@@ -39,9 +39,12 @@ UNRECORDED_INSERT = "此记录没有对应的建档审计记录(数据可能被�
 
 
 class AuditCover:
-    def __init__(self) -> None:
+    def __init__(self, vouched: bool = False) -> None:
         self.named: set[tuple[str, str]] = set()  # (entity, entity_id)
         self.demo = False
+        # An office's bundle (the roll-up) forwards rows it checked against its stations'
+        # entries; its own chain holds none for them.
+        self.vouched = vouched
 
     def add(self, action: Any, entity: Any, entity_id: Any) -> None:
         """An audit entry the county accepted from this bundle."""
@@ -53,7 +56,7 @@ class AuditCover:
     def missing(self, table: str, cols: list[str], row: list[Any], inserted: bool
                 ) -> str | None:
         """Why `row` cannot be applied for want of its audit entry, or None."""
-        if inserted and self.demo:
+        if self.vouched or (inserted and self.demo):
             return None
         if (_entity(table), str(row[cols.index(_named_by(table))])) in self.named:
             return None
@@ -61,7 +64,7 @@ class AuditCover:
 
     def all_inserts(self, table: str, cols: list[str], rows: list[list[Any]]) -> bool:
         """True when `missing` finds nothing for any of these rows, all new."""
-        if self.demo:
+        if self.demo or self.vouched:
             return True
         entity, at = _entity(table), cols.index(_named_by(table))
         return all((entity, str(r[at])) in self.named for r in rows)

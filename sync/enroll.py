@@ -1,5 +1,8 @@
 """Enrollment: the station writes a request with its public keys; the county registers
-the station and answers with its own public keys. Both files are plain JSON, signed by
+the station and answers with its own public keys. The offices roll up the same way: a
+county enrolls at its city (or straight at the province) as a station does at its county,
+a city at the province; the files' "station" is then the lower office and "county" the
+upper one (an upper peer of an office has the role "upper"). Both files are plain JSON, signed by
 their sender's key (proof that it holds the private key), and hold no personal data.
 Both screens show the same fingerprint, which staff compare by phone before trusting."""
 
@@ -61,19 +64,38 @@ def _read_signed(path: Path, kind: str) -> dict[str, Any]:
     return data
 
 
-def write_request(store: Store, out: Path, new_key: bool = False) -> Enrolled:
-    """The station's enrollment request; `new_key` rotates first (after a revocation)."""
-    if store.info.kind != "station":
-        raise SyncError("只有乡镇工作站需要申请注册")
-    key = rotate_keys(store) if new_key else ensure_keys(store)
+def write_request(store: Store, out: Path, new_key: bool = False, to: str | None = None
+                  ) -> Enrolled:
+    """The station's enrollment request; `new_key` rotates first (after a revocation).
+    An office's request goes to `to`, an office above it (by default the next one up)."""
     info = store.info
+    upper = upper_office(store, to)
+    key = rotate_keys(store) if new_key else ensure_keys(store)
     body = {"type": REQUEST, "station": info.region_code, "station_name": info.region_name,
-            "station_store": info.store_id, "county": info.county_code,
+            "station_store": info.store_id, "county": upper,
             "key_id": key.key_id, "sign_public": key.sign_public,
             "enc_public": key.enc_public, "created_at": utcnow().isoformat()}
     write_atomic(Path(out), _signed(body, key.sign_private))
     return Enrolled(info.region_code, info.region_name,
                     crypto.fingerprint(key.sign_public, key.enc_public))
+
+
+def upper_office(store: Store, to: str | None) -> str:
+    """The code of the office `store` reports to: a station's county always; an office's
+    `to` (a code above its own) or the next office up."""
+    info = store.info
+    if not info.office:
+        if to not in (None, info.county_code):
+            raise SyncError(f"乡镇工作站只能在本县({info.county_code})注册")
+        return info.county_code
+    if info.upper_code is None:
+        raise SyncError("省级数据库没有上级单位,不需要申请注册")
+    upper = info.upper_code if to is None else to.strip()
+    if not (len(upper) in (2, 4) and len(upper) < len(info.region_code)
+            and info.region_code.startswith(upper)):
+        raise SyncError(f"{upper} 不是本单位({info.region_name},{info.region_code})"
+                        "的上级市(州)或省的代码")
+    return upper
 
 
 def read_request(path: Path) -> Enrolled:
@@ -89,13 +111,16 @@ def enroll(store: Store, request: Path, answer: Path, replace_key: str | None = 
     with the key it has is harmless (the answer is written again). A station enrolled with
     another key is refused (KeyReplacementNeeded) unless `replace_key` confirms the
     request's fingerprint, compared by phone, with a `reason` (sync/key_replacement.py)."""
-    if store.info.kind != "county":
-        raise SyncError("只有县扶贫办数据库可以登记乡镇")
+    if not store.info.office:
+        raise SyncError("只有县扶贫办(或市、省)的数据库可以登记下级单位")
     r = _read_signed(request, REQUEST)
-    county = store.info.county_code
-    if r["county"] != county or not str(r["station"]).startswith(county):
-        raise SyncError(f"此申请来自其他县的乡镇({r['station_name']},{r['station']}),"
-                        f"本库是 {store.info.region_name}")
+    county = store.info.region_code  # the office enrolling: a county, a city, the province
+    below = str(r["station"])
+    if r["county"] != county or not below.startswith(county) or len(below) <= len(county) \
+            or (len(county) == 6) != (len(below) == 9):  # a county enrolls townships only
+        where = "其他县的乡镇" if store.info.kind == "county" else "其他地方的单位"
+        raise SyncError(f"此申请来自{where}({r['station_name']},{below}),"
+                        f"或是发给另一个单位的;本库是 {store.info.region_name}")
     own = ensure_keys(store)
     note = ""
     with store.transaction() as s:
@@ -107,6 +132,8 @@ def enroll(store: Store, request: Path, answer: Path, replace_key: str | None = 
         if peer is not None and peer.store_id != r["station_store"]:
             restart_chain(s, peer.code)
             note = "该乡镇使用了新的数据库,数据包编号从 1 重新开始"
+        if peer is not None and peer.role != "station":
+            raise SyncError(f"{peer.name}({peer.code})是本单位的上级单位,不能登记为下级")
         if peer is None:
             peer = Peer(code=r["station"], role="station", name=r["station_name"],
                         store_id=r["station_store"], enrolled_at=utcnow())
@@ -155,15 +182,20 @@ def accept(store: Store, answer: Path, replace_county_key: str | None = None,
     again is harmless. An answer with another county key than the one the station trusts
     is refused (CountyKeyReplacementNeeded) unless `replace_county_key` confirms its
     fingerprint, compared by phone (sync/county_key.py); `reason` is recorded."""
-    if store.info.kind != "station":
-        raise SyncError("只有乡镇工作站可以接受注册答复")
     a = _read_signed(answer, ANSWER)
     info = store.info
+    if info.kind == "province":
+        raise SyncError("省级数据库没有上级单位,不接受注册答复")
     if a["station"] != info.region_code:
-        raise SyncError(f"此答复是给乡镇 {a['station']} 的,不是本站({info.region_code})")
-    if a["county"] != info.county_code:
-        raise SyncError(f"此答复来自其他县({a['county_name']},{a['county']}),"
-                        f"本站属于县 {info.county_code}")
+        raise SyncError(f"此答复是给 {a['station']} 的,不是本单位({info.region_code})")
+    upper = str(a["county"])
+    if (upper != info.county_code) if not info.office else \
+            not (len(upper) < len(info.region_code) and info.region_code.startswith(upper)):
+        if not info.office:
+            raise SyncError(f"此答复来自其他县({a['county_name']},{upper}),"
+                            f"本站属于县 {info.county_code}")
+        raise SyncError(f"此答复来自其他地方({a['county_name']},{upper}),"
+                        f"不是本单位({info.region_name})的上级")
     with store.transaction() as s:
         key = active_key(s)
         assert key is not None
@@ -176,8 +208,11 @@ def accept(store: Store, answer: Path, replace_county_key: str | None = None,
             county_key.record(s, store.user, a["county"], old, a, reason)
         if peer is not None and peer.store_id != a["county_store"]:
             restart_chain(s, peer.code)
-        if peer is None:
-            peer = Peer(code=a["county"], role="county", name=a["county_name"],
+        if peer is not None and peer.role == "station":
+            raise SyncError(f"{peer.name}({peer.code})是本单位登记的下级单位,不能作为上级")
+        if peer is None:  # a station's county keeps its schema-1 role name
+            peer = Peer(code=a["county"], role="upper" if info.office else "county",
+                        name=a["county_name"],
                         store_id=a["county_store"], enrolled_at=utcnow())
             s.add(peer)
         peer.store_id = a["county_store"]

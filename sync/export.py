@@ -1,6 +1,8 @@
 """Writing bundles: a station's changes for its county, or the county's return bundle for
-one station. Each export takes the next sequence number, chains the previous bundle's
-hash, and only then moves the outbox forward (if writing the file fails, nothing moved)."""
+one station. An office's bundle for the office above it (a county's for its city, a city's
+for the province) is a station bundle: every synced row it holds, its own audit chain.
+Each export takes the next sequence number, chains the previous bundle's hash,
+and only then moves the outbox forward (if writing the file fails, nothing moved)."""
 
 from __future__ import annotations
 
@@ -52,16 +54,13 @@ class ExportResult:
 
 
 def export_station(store: Store, out_dir: Path, full: bool = False,
-                   progress: Progress = no_progress) -> ExportResult:
+                   progress: Progress = no_progress, to: str | None = None) -> ExportResult:
     """The station's bundle for its county: every row and tombstone changed since the
-    last export (or everything with `full`), and the new audit entries."""
-    if store.info.kind != "station":
-        raise SyncError("县级数据库请用 --station 指定乡镇,导出回传数据包")
+    last export (or everything with `full`), and the new audit entries. An office's for
+    the office above it (`to`, needed only when it is enrolled at more than one)."""
     ensure_keys(store)
     with store.transaction() as s:
-        county = s.execute(select(Peer).where(Peer.role == "county")).scalar()
-        if county is None:
-            raise SyncError("本站尚未在县扶贫办注册:请先 enroll-request,再 accept 县里的答复")
+        county = _upper(s, store, to)
         box = _outbox(s, county)
         full = full or box.last_rev == 0
         since = 0 if full else box.last_rev
@@ -126,6 +125,25 @@ def export_return(store: Store, station_code: str, out_dir: Path, full: bool = F
     return result
 
 
+def _upper(s: Session, store: Store, to: str | None) -> Peer:
+    uppers = list(s.execute(select(Peer).where(Peer.role.in_(("county", "upper")))
+                            .order_by(Peer.code)).scalars())
+    if to is not None:
+        uppers = [p for p in uppers if p.code == to]
+    if not uppers:
+        if not store.info.office:
+            raise SyncError("本站尚未在县扶贫办注册:请先 enroll-request,再 accept 县里的答复")
+        if to is None and store.info.kind == "county":
+            raise SyncError("本县尚未在上级单位注册:请先 enroll-request,再 accept 上级的答复;"
+                            "导出给乡镇的回传数据包请用 --station 指定乡镇")
+        raise SyncError(f"本单位尚未在上级单位{to or ''}注册:请先 enroll-request,"
+                        "再 accept 上级的答复")
+    if len(uppers) > 1:
+        names = "、".join(f"{p.name}({p.code})" for p in uppers)
+        raise SyncError(f"本单位在多个上级单位注册过({names}),请用 --to 指定发给哪一个")
+    return uppers[0]
+
+
 def _step(progress: Progress, done: int, total: int) -> None:
     if not progress(done, total):
         raise Cancelled("已取消")
@@ -153,7 +171,7 @@ def _write(s: Session, store: Store, box: Outbox, peer: Peer, payload: dict[str,
     key = active_key(s)
     assert key is not None
     recipient = peer_active_key(s, peer.code)
-    kind = "station" if store.info.kind == "station" else "return"
+    kind = "return" if peer.role == "station" else "station"  # down, or up
     seq = box.last_seq + 1
     counts = {name: len(t["rows"]) for name, t in payload["tables"].items()}
     if "audit" in payload:

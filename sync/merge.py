@@ -3,7 +3,13 @@
 Every incoming record lands in exactly one bucket; rows not applied (conflict,
 quarantined) are kept whole in sync_quarantine for review. Ownership decides conflicts:
 a station is the only writer of its households and what hangs off them, so a row that
-would touch another township's data is a conflict, never an overwrite."""
+would touch another township's data is a conflict, never an overwrite.
+
+An office above the county merges a lower office's bundle the same way (the roll-up: a
+county's at its city, a city's at the province): the sender owns the places under its code
+instead of one township, and the rows it forwards are its stations' as it merged them —
+their audit cover was checked there, so here the sender's signed chain vouches for them,
+and a poor village's status stands on the county's own decision."""
 
 from __future__ import annotations
 
@@ -124,13 +130,22 @@ class StationMerge:
         self.seq = seq
         self.progress = progress
         self.counts: Counts = {}
+        # A township's station, or an office below this one (the roll-up).
+        self.office = len(station) < 9
+        self._own = len(station)  # a place's code cut to this length names its owner
+        self.unit = "单位" if self.office else "乡镇"  # said in what is held for review
         self.villages = set(s.execute(select(Region.code).where(
             Region.level == "village", Region.code.startswith(station))).scalars())
+        # Where a notice may be posted besides a village: the township (第二次公示).
+        self.townships = {station} if not self.office else set(s.execute(
+            select(Region.code).where(Region.level == "township",
+                                      Region.code.startswith(station))).scalars())
         self.households: dict[str, str] = {}  # id -> owning township, as far as known
         self.notices: dict[str, str] = {}  # notice id -> owning township, as far as known
         self.written_members: dict[str, str] = {}  # member id -> bucket
         self.quarantine: list[dict[str, Any]] = []
-        self.cover = AuditCover()  # what this bundle's accepted audit entries account for
+        # What this bundle's accepted audit entries account for (an office vouches itself).
+        self.cover = AuditCover(vouched=self.office)
         self.village_decisions: dict[str, set[str]] = {}  # the county's, per village
         self.tables: dict[str, _Table] = {}
         self.audit_hash = ""  # the station's chain head as far as merged
@@ -277,14 +292,14 @@ class StationMerge:
         unknown = list(ids - self.households.keys())
         for hid, row in wire.rows_by_id(self.s, HOUSEHOLD, unknown,
                                         ["id", "village_code"]).items():
-            self.households[hid] = str(row[1])[:9]
+            self.households[hid] = str(row[1])[:self._own]
 
     def _notice_owners(self, ids: set[str]) -> None:
         """Learns the township of notices not seen yet (from the store)."""
         unknown = list(ids - self.notices.keys())
         for nid, row in wire.rows_by_id(self.s, NOTICE, unknown,
                                         ["id", "region_code"]).items():
-            self.notices[nid] = str(row[1])[:9]
+            self.notices[nid] = str(row[1])[:self._own]
 
     # ---- one table ------------------------------------------------------------------------
     def _table(self, name: str, rows: list[list[Any]]) -> None:
@@ -384,7 +399,7 @@ class StationMerge:
             return False
         owners = set(map(itemgetter(t.at_owner), rows))
         if t.by_village:
-            allowed = self.villages | ({self.station} if name == NOTICE else set())
+            allowed = self.villages | (self.townships if name == NOTICE else set())
             if not owners <= allowed:
                 return False
         # (Not text: no household's id; the loop says what becomes of such a row.)
@@ -460,34 +475,34 @@ class StationMerge:
             return ("quarantined", "无法确定此记录属于哪个乡镇")
         owner_value = r[at_owner]
         if t.by_village:
-            if old is not None and str(old[at_owner])[:9] != self.station:
-                return ("conflict", "编号相同的记录属于其他乡镇")
-            if name == NOTICE and owner_value == self.station:
+            if old is not None and str(old[at_owner])[:self._own] != self.station:
+                return ("conflict", f"编号相同的记录属于其他{self.unit}")
+            if name == NOTICE and owner_value in self.townships:
                 pass  # the township's own notice (第二次公示)
             elif owner_value not in self.villages:
                 what = "公示范围" if name == NOTICE else "村代码"
-                return ("quarantined", f"{what} {owner_value} 不属于本乡镇")
+                return ("quarantined", f"{what} {owner_value} 不属于本{self.unit}")
         else:
             owner = self.households.get(str(owner_value))
             if old is not None and self.households.get(str(old[at_owner])) != self.station:
-                return ("conflict", "编号相同的记录属于其他乡镇的农户")
+                return ("conflict", f"编号相同的记录属于其他{self.unit}的农户")
             if owner is None:
                 return ("quarantined", "所属农户不存在")
             if owner != self.station:
-                return ("conflict", "所属农户属于其他乡镇")
+                return ("conflict", f"所属农户属于其他{self.unit}")
         if name in (NOTICE_ENTRY, OBJECTION):
             notice = self.notices.get(str(r[at["notice_id"]]))
             if notice is None:
                 return ("quarantined", "所属公示不存在")
             if notice != self.station:
-                return ("conflict", "所属公示属于其他乡镇")
+                return ("conflict", f"所属公示属于其他{self.unit}")
         key = _SLOTS.get(name)
         if key is not None:
             slot = tuple(str(r[at[c]]) for c in key)
             holder = slots.setdefault(slot, str(r[t.at_id]))
             if holder != r[t.at_id]:
                 return ("conflict", _TAKEN[name].format(*slot))
-        if name == POOR_VILLAGE:
+        if name == POOR_VILLAGE and not self.office:
             needs = STATUS_NEEDS.get(str(r[at["poverty_status"]]))
             code = str(r[at["village_code"]])
             if needs is not None and needs not in self._village_decisions(code):

@@ -138,7 +138,7 @@ def _ranges(numbers: list[int]) -> str:
 
 def _receive_one(store: Store, name: str, parsed: bundle.Parsed, progress: Progress
                  ) -> ImportResult:
-    if store.info.kind == "county":
+    if store.info.office:
         streamed = _receive_streamed(store, name, parsed, progress)
         if streamed is not None:
             return streamed
@@ -219,12 +219,13 @@ def _peer_name(store: Store, code: str) -> str:
 def _addressed(store: Store, m: dict[str, Any]) -> None:
     """Is the bundle meant for this store at all? (Refusing only: nothing is trusted yet.)"""
     info = store.info
-    if info.kind == "county":
+    if info.office:  # from a station, or from an office below (the roll-up)
         if m["kind"] != "station":
             raise SyncError("这是县里发给乡镇的回传数据包,应在乡镇工作站导入")
-        if m["county"] != info.county_code or m["recipient"] != info.county_code:
+        if m["county"] != info.region_code or m["recipient"] != info.region_code:
             raise SyncError(f"此数据包是发给{place_name(str(m['county']))}的,"
-                            f"不是本县({info.region_name}),已拒绝")
+                            f"不是{'本县' if info.kind == 'county' else '本单位'}"
+                            f"({info.region_name}),已拒绝")
     else:
         if m["kind"] != "return":
             raise SyncError("这是乡镇发给县里的数据包,应在县扶贫办导入")
@@ -251,13 +252,13 @@ def _sender(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, str, int]:
     with store.session() as s:
         peer = s.get(Peer, sender)
         if peer is None:
-            who = "乡镇" if info.kind == "county" else "县扶贫办"
+            who = {"station": "县扶贫办", "county": "乡镇"}.get(info.kind, "下级单位")
             raise SyncError(f"未登记的{who}:{place_name(sender)}({sender})。"
                             "请先完成注册(sync enroll / sync accept)再导入。")
         chain = m["endorsements"] if isinstance(m["endorsements"], list) else []
         trusted = resolve_signer(s, sender, str(m["key_id"]), chain)
         parsed.verify(trusted.sign_public)
-        mine, theirs = (("county_store", "station_store") if info.kind == "county"
+        mine, theirs = (("county_store", "station_store") if info.office
                         else ("station_store", "county_store"))
         if m[mine] != info.store_id:
             raise SyncError("此数据包是发给另一个数据库的(本库已重新建立或重新注册);"
@@ -265,7 +266,7 @@ def _sender(store: Store, parsed: bundle.Parsed) -> tuple[TrustedKey, str, int]:
         if m[theirs] != peer.store_id:
             raise SyncError(f"此数据包来自{peer.name}以前的数据库(已重新注册),已拒绝")
         schema = formats.schema_version(m)  # a newer program's rows: refused here
-        if info.kind == "county":
+        if info.office:
             chain_check.stated_head(m)  # refuses a station bundle stating no chain
         key = own_key(s, str(m["recipient_key_id"]))
         if key is None:
@@ -375,7 +376,7 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
     seq = _int(m["seq"])
     notes: list[str] = []
     learn_key(s, inbox.peer_code, trusted)
-    if store.info.kind == "county":
+    if store.info.office:
         if trusted.new:  # the station rotated: acknowledge in its next return bundle
             s.add(KeyEvent(subject_code=inbox.peer_code, key_id=trusted.key_id,
                            action="rotate", sign_public=trusted.sign_public,

@@ -66,7 +66,7 @@ def status(store: Store) -> list[PeerStatus]:
             box = s.get(Outbox, peer.code)
             dup = 0
             held, findings, finding = 0, 0, ""
-            if store.info.kind == "county":
+            if store.info.office:
                 dup = s.scalar(select(func.count()).select_from(DuplicateFlag).where(
                     DuplicateFlag.ruling.is_(None),
                     (DuplicateFlag.station_a == peer.code)

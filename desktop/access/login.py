@@ -1,5 +1,9 @@
 """The login dialog: user and password open the encrypted store (in the DB worker, since the
-key derivation takes a moment). A wrong password shows a message beside the field."""
+key derivation takes a moment). A wrong password shows a message beside the field.
+
+The store is a file, or a `postgresql://` URL of a store on a server: there the users are
+checked against the server's table, the URL is shown without its password, and there is no
+recovery key (the server's operator backs it up; a forgotten password is reset by a 管理员)."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import importlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.operations.worker import DbWorker
-from registry import failures
+from registry import failures, server
 from registry.errors import StoreError, WrongPassword
 from registry.keyslots import KeySlots
 
@@ -33,6 +38,9 @@ if TYPE_CHECKING:  # imported when used: the window shows before SQLAlchemy's mo
     from registry.store import Store
 
 WARM_UP_MS = 300  # after the window is up: nobody types a password faster
+SHORT_MESSAGE = 12  # characters that fit beside the password field
+LAST_SERVER_USER = "login/last_server_user"
+ON_SERVER = "服务器数据库:忘记密码请找本系统管理员重设;备份由服务器管理员负责。"
 KEYS_LOST = ("找不到密钥文件(应与数据库放在同一文件夹,文件名以 .keys 结尾),无法用密码登录。"
              "请点“用恢复密钥打开”,用建站时打印的恢复密钥打开并设置新的管理员密码。")
 
@@ -40,11 +48,12 @@ KEYS_LOST = ("找不到密钥文件(应与数据库放在同一文件夹,文件�
 class LoginDialog(QDialog):
     logged_in = Signal(object)  # the open Store
 
-    def __init__(self, store_path: Path, worker: DbWorker,
+    def __init__(self, store: Path | str, worker: DbWorker,
                  demo_login: tuple[str, str] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store_path = store_path
+        self.target = store
+        self.on_server = isinstance(store, str)
         self._worker = worker
         self.setObjectName("loginDialog")
         self.setWindowTitle("登录 — 扶贫开发建档立卡工作站")
@@ -53,7 +62,10 @@ class LoginDialog(QDialog):
 
         title = QLabel("扶贫开发建档立卡 乡镇工作站", self)
         title.setProperty("role", "title")
-        where = QLabel(f"数据库:{store_path}", self)
+        # The URL without its password, its socket folder readable (/tmp, not %2Ftmp).
+        where = QLabel(f"服务器数据库:{unquote(server.shown(store))}" if isinstance(store, str)
+                       else f"数据库:{store}", self)
+        where.setObjectName("loginWhere")
         where.setProperty("role", "hint")
         where.setWordWrap(True)
 
@@ -66,21 +78,22 @@ class LoginDialog(QDialog):
         self.user.setObjectName("loginUser")
         self.user.setEditable(True)
         self.keys_lost = False
-        try:
-            # Names only: roles are inside the encrypted store, read after login.
-            for name, _role in KeySlots.load(store_path).users():
-                self.user.addItem(name)
-        except StoreError:
-            # A lost key file: said at once, and 用恢复密钥打开 is the way on. Other
-            # problems appear when the user tries to log in.
-            self.keys_lost = store_path.exists() and not KeySlots.path_for(store_path).exists()
+        if isinstance(store, Path):
+            try:
+                # Names only: roles are inside the encrypted store, read after login.
+                for name, _role in KeySlots.load(store).users():
+                    self.user.addItem(name)
+            except StoreError:
+                # A lost key file: said at once, and 用恢复密钥打开 is the way on. Other
+                # problems appear when the user tries to log in.
+                self.keys_lost = self._keys_file_lost()
         self.password = QLineEdit(self)
         self.password.setObjectName("loginPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.try_login)
         self.password.textEdited.connect(lambda _t: self.error.clear())
 
-        grid = QGridLayout()
+        self._grid = grid = QGridLayout()
         grid.addWidget(QLabel("用户", self), 0, 0)
         grid.addWidget(self.user, 0, 1)
         grid.addWidget(QLabel("密码", self), 1, 0)
@@ -89,7 +102,12 @@ class LoginDialog(QDialog):
         grid.setColumnStretch(1, 1)
 
         self.hint = QLabel("", self)
+        self.hint.setObjectName("loginHint")
         self.hint.setProperty("role", "hint")
+        self.hint.setWordWrap(True)
+        if self.on_server:
+            self.hint.setText(ON_SERVER)
+            self.user.setEditText(str(QSettings().value(LAST_SERVER_USER, "") or ""))
         if demo_login:
             self.user.setEditText(demo_login[0])
             self.password.setText(demo_login[1])
@@ -105,6 +123,7 @@ class LoginDialog(QDialog):
         self.recovery_button.setObjectName("recoveryButton")
         self.recovery_button.setAutoDefault(False)
         self.recovery_button.clicked.connect(lambda: self.open_with_recovery_key())
+        self.recovery_button.setVisible(not self.on_server)  # a server has no recovery key
         self.login_button = QPushButton("登录", self)
         self.login_button.setObjectName("loginButton")
         self.login_button.setDefault(True)
@@ -118,7 +137,7 @@ class LoginDialog(QDialog):
         buttons.addWidget(self.login_button)
         buttons.addWidget(quit_button)
 
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
         layout.addWidget(title)
         layout.addWidget(where)
@@ -136,9 +155,14 @@ class LoginDialog(QDialog):
         """Loads the store's code (SQLAlchemy, the models, about a second) in the worker
         while the password is typed, so that 登录 does not wait for it; a login that comes
         sooner runs after it in the same worker."""
-        if "registry.store" not in sys.modules:
-            StoreOp(self._worker, "准备登录",
-                    lambda _p: importlib.import_module("registry.store"), parent=self).run()
+        modules = ["registry.store"] + (["psycopg"] if self.on_server else [])
+
+        def load(_progress: object) -> None:
+            for name in modules:
+                importlib.import_module(name)
+
+        if any(name not in sys.modules for name in modules):
+            StoreOp(self._worker, "准备登录", load, parent=self).run()
 
     def _keys_lost(self) -> None:
         self.error.clear()
@@ -151,8 +175,9 @@ class LoginDialog(QDialog):
     def open_with_recovery_key(self) -> RecoveryDialog:
         from desktop.access.recovery import RecoveryDialog
 
+        assert isinstance(self.target, Path)  # the button is hidden on a server
         reason = "找不到密钥文件:只能用恢复密钥打开。" if self.keys_lost else ""
-        dialog = RecoveryDialog(self.store_path, self._worker, reason, self)
+        dialog = RecoveryDialog(self.target, self._worker, reason, self)
         dialog.opened.connect(self._opened)
         dialog.open()
         return dialog
@@ -168,18 +193,20 @@ class LoginDialog(QDialog):
             return
         self.login_button.setEnabled(False)
         self.error.setText("正在打开…")
-        path = self.store_path
+        target = self.target
 
         def open_store(_progress: object) -> Store:
             from registry.store import Store  # in the worker: the window stays responsive
 
-            return Store.open(path, user, password)
+            return Store.open(target, user, password)
 
         StoreOp(self._worker, "登录", open_store, parent=self
                 ).success(self._opened).failure(self._failed).run()
 
     def _opened(self, store: Store) -> None:
         self.error.clear()
+        if self.on_server:  # the file lists its users; a server's are asked for by name
+            QSettings().setValue(LAST_SERVER_USER, store.user)
         self.logged_in.emit(store)
         self.accept()
 
@@ -187,11 +214,32 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(True)
         if isinstance(error, WrongPassword):
             self.error.setText("用户名或密码不正确")
-        elif self.store_path.exists() and not KeySlots.path_for(self.store_path).exists():
+        elif self._keys_file_lost():
             self.keys_lost = True
             self._keys_lost()
             return
         else:
-            self.error.setText(failures.user_message(error))
+            self.say(failures.user_message(error))
         self.password.selectAll()
         self.password.setFocus()
+
+    def say(self, message: str) -> None:
+        """An error beside the password; one too long for that column (a server that cannot
+        be reached, a damaged file) goes under the fields, at their width, unclipped."""
+        wide = len(message) > SHORT_MESSAGE
+        self._grid.removeWidget(self.error)
+        if wide:
+            self._grid.addWidget(self.error, 2, 1, 1, 2)
+        else:
+            self._grid.addWidget(self.error, 1, 2)
+        self.error.setText(message)
+        self._layout.activate()
+        needed = (self._layout.heightForWidth(self.width())
+                  if self._layout.hasHeightForWidth() else -1)
+        if needed > self.height():  # the window grows to show it all
+            self.resize(self.width(), needed)
+
+    def _keys_file_lost(self) -> bool:
+        """A file store whose key file beside it is missing (a server has none)."""
+        return (isinstance(self.target, Path) and self.target.exists()
+                and not KeySlots.path_for(self.target).exists())

@@ -122,8 +122,8 @@ class ReviewDialog(QDialog):
         self.setObjectName("reviewScreen")
         self.setWindowTitle("年度动态调整")
         self.resize(1180, 680)
-        self.allowed = self.store.info.kind != "county" and self.store.can(Act.AID)
-        self.may_change_members = (self.store.info.kind != "county"
+        self.allowed = not self.store.info.office and self.store.can(Act.AID)
+        self.may_change_members = (not self.store.info.office
                                    and self.store.can(Act.EDIT_HOUSEHOLDS))
         self.detail: ReviewDetail | None = None
         self.aid: HouseholdAid | None = None
@@ -137,7 +137,7 @@ class ReviewDialog(QDialog):
         self.open_button.setObjectName("openYear")
         self.open_button.setAutoDefault(False)
         self.open_button.clicked.connect(self.open_year)
-        may_open = self.store.info.kind != "county" and self.store.can(Act.OPEN_REVIEW_YEAR)
+        may_open = not self.store.info.office and self.store.can(Act.OPEN_REVIEW_YEAR)
         self.open_button.setEnabled(may_open)
         if not may_open:
             self.open_button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"

@@ -90,7 +90,7 @@ class VillageAidDialog(QDialog):
         self.setObjectName("villageAid")
         self.setWindowTitle("按村帮扶:结对帮扶、驻村工作队、村帮扶规划")
         self.resize(1040, 660)
-        self.allowed = self.store.info.kind != "county" and self.store.can(Act.AID)
+        self.allowed = not self.store.info.office and self.store.can(Act.AID)
         self.team_rows: list[Row] = []
         self.plan_rows: list[Row] = []
         self.dialog: FormDialog | None = None

@@ -3,6 +3,9 @@ more (a button in the status bar, and a question once after login).
 
     install(window, on_restored)   # on_restored() -> the login window the shell opens
     window.findChild(BackupActions)
+
+A store on a PostgreSQL server has no file to copy: its operator backs it up (pg_dump, base
+backups). There both menu entries say so and open nothing, and no reminder is shown.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
 MENU = "文件"
+ON_SERVER = ("本数据库在服务器上(PostgreSQL),没有本地文件,不能在程序中备份到U盘或从备份恢复。"
+             "备份和恢复由服务器管理员用 pg_dump 或基础备份完成,请与服务器管理员联系。")
 
 
 class BackupActions(QObject):
@@ -38,15 +43,22 @@ class BackupActions(QObject):
         self.restore_dialog: RestoreDialog | None = None
         self.reminder: QMessageBox | None = None
 
+        self.on_server = self.workspace.store.server
         self.backup_action = QAction(icon("usb"), "备份到U盘…", window)
         self.backup_action.setObjectName("backupAction")
-        self.backup_action.triggered.connect(lambda: self.open_backup())
         self.restore_action = QAction(icon("refresh"), "从备份恢复…", window)
         self.restore_action.setObjectName("restoreAction")
-        self.restore_action.triggered.connect(lambda: self.open_restore())
-        self.restore_action.setEnabled(self.workspace.store.can(Act.MANAGE_USERS))
-        if not self.restore_action.isEnabled():
-            self.restore_action.setToolTip("只有管理员可以从备份恢复")
+        if self.on_server:
+            for action in (self.backup_action, self.restore_action):
+                action.setToolTip(ON_SERVER)
+                action.setStatusTip(ON_SERVER)
+                action.triggered.connect(lambda: self.explain_server())
+        else:
+            self.backup_action.triggered.connect(lambda: self.open_backup())
+            self.restore_action.triggered.connect(lambda: self.open_restore())
+            self.restore_action.setEnabled(self.workspace.store.can(Act.MANAGE_USERS))
+            if not self.restore_action.isEnabled():
+                self.restore_action.setToolTip("只有管理员可以从备份恢复")
         _insert_before_quit(window, [self.backup_action, self.restore_action])
 
         self.due_button = QPushButton("", window)
@@ -61,6 +73,8 @@ class BackupActions(QObject):
     # ---- the reminder ---------------------------------------------------------------------
     def due_days(self) -> int | None:
         store = self.workspace.store
+        if self.on_server:  # the server's operator backs it up
+            return None
         return backup.backup_due(store.path, store.info.created_at)
 
     def update_reminder(self, ask: bool = False) -> None:
@@ -88,6 +102,15 @@ class BackupActions(QObject):
         box.open()
 
     # ---- dialogs ------------------------------------------------------------------------------
+    def explain_server(self) -> QMessageBox:
+        """On a server store: why there is no backup here, and who makes it."""
+        box = QMessageBox(QMessageBox.Icon.Information, "备份与恢复", ON_SERVER,
+                          parent=self.window)
+        box.setObjectName("backupOnServer")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
     def open_backup(self) -> BackupDialog:
         dialog = self.backup_dialog
         if dialog is not None and dialog.isVisible():

@@ -33,8 +33,10 @@ class VillageTree(QTreeWidget):
     def populate(self, township: str, villages: list[Village],
                  counts: dict[tuple[str, int | None], int],
                  townships: list[tuple[str, str]] | None = None) -> None:
-        """`township` names the root (a county's name at a county); with `townships` the
-        villages hang under their township (code prefix), each with its count."""
+        """`township` names the root (a county's name at a county); with `townships` (an
+        office's places above its villages: townships, and at a city or the province the
+        counties and cities too, in code order) each place hangs under the longest code
+        that prefixes it and the villages under their township, each with its count."""
         current = self.current_node()
         blocked = self.blockSignals(True)  # the caller may block them too: restored below
         self.clear()
@@ -47,11 +49,18 @@ class VillageTree(QTreeWidget):
         self.root = root
         parents: dict[str, QTreeWidgetItem] = {}
         if townships:
-            self.setHeaderLabels(["乡镇 / 村 / 组", "户数"])
+            above = "县 / " if any(len(code) == 6 for code, _ in townships) else ""
+            self.setHeaderLabels([f"{above}乡镇 / 村 / 组", "户数"])
             root.setIcon(0, icon("app"))
+            totals: dict[str, int] = {}  # each place's households, added up from its villages
+            for code, groups in per_village.items():
+                n = sum(groups.values())
+                for cut in (9, 6, 4):
+                    totals[code[:cut]] = totals.get(code[:cut], 0) + n
             for code, name in townships:
-                n = sum(sum(g.values()) for v, g in per_village.items() if v[:9] == code)
-                item = QTreeWidgetItem(root, [name, str(n)])
+                parent = next((parents[code[:cut]] for cut in (6, 4)
+                               if len(code) > cut and code[:cut] in parents), root)
+                item = QTreeWidgetItem(parent, [name, str(totals.get(code, 0))])
                 item.setIcon(0, icon("township"))
                 item.setData(0, PlaceRole, (code, None))
                 item.setToolTip(0, f"{name}({code})")

@@ -142,9 +142,12 @@ class StatisticsScreen(QDialog):
 
         self.level = QComboBox(self)
         self.level.setObjectName("statLevel")
+        # The levels below the store's own: a county by township, a station by village.
+        own = len(self.store.info.region_code)
         for key, name in statistics.LEVEL_NAMES.items():
-            self.level.addItem(f"按{name}", key)
-        self.level.setCurrentIndex(1 if self.store.info.kind == "county" else 2)
+            if statistics.LEVELS[key] >= own:
+                self.level.addItem(f"按{name}", key)
+        self.level.setCurrentIndex(min(1, self.level.count() - 1))
         self.unit = QComboBox(self)
         self.unit.setObjectName("statUnit")
         self.unit.setMinimumWidth(200)

@@ -20,7 +20,7 @@ def may_write(s: Session, actor: Actor, act: Act = Act.AID) -> None:
     """Aid rows belong to the station like its households (registry/household_access.py)."""
     from registry.errors import NotOwner  # noqa: PLC0415
 
-    if store_kind(s) == "county":
+    if store_kind(s) != "station":
         raise NotOwner(NOT_AT_COUNTY)
     roles.require(actor.role, act)
 

@@ -58,7 +58,7 @@ def set_facts(s: Session, actor: Actor, village_code: str, year: int,
               values: Mapping[str, Any]) -> VillageFacts:
     """Sets the facts named in `values` (others stay as they were); a value None clears
     one. Refused whole (Invalid beside each field) when one is out of range."""
-    if store_kind(s) == "county":
+    if store_kind(s) != "station":
         raise NotOwner("贫困村基本情况由乡镇工作站登记,县扶贫办不能修改")
     roles.require(actor.role, Act.VILLAGE_FACTS)
     village_region(s, village_code)

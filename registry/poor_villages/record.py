@@ -68,7 +68,7 @@ def record(s: Session, actor: Actor | None, step: VillageStep, village_code: str
         if step.act is None:
             raise ProcedureRefused(f"贫困村的“{step.name}”由县扶贫办决定,随回传数据包到达本站")
         roles.require(actor.role, step.act)
-        if store_kind(s) == "county":
+        if store_kind(s) != "station":
             raise ProcedureRefused(f"贫困村的“{step.name}”只能在乡镇工作站记录")
     user, role = (actor.user, actor.role) if actor is not None else (by or ("", None))
     if result not in step.leads_to:

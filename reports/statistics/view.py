@@ -25,7 +25,7 @@ class Unit:
 def units(store: Store) -> list[Unit]:
     """The store's region, then (at a county) each township with its villages after it."""
     with store.session() as s:
-        townships = villages.list_townships(s) if store.info.kind == "county" else []
+        townships = villages.list_townships(s) if store.info.office else []
         found = villages.list_villages(s)
     out = [Unit(None, f"全部({store.info.region_name})", 0)]
     if not townships:

@@ -19,9 +19,12 @@ INT_MAX = 2**31 - 1  # every counter and number fits an SQL INTEGER on any engin
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
-_COUNTY = re.compile(r"[0-9]{6}")
-_STATION = re.compile(r"[0-9]{9}")
-_REGION = re.compile(r"[0-9]{6}|[0-9]{9}")
+# "county" is the office a bundle goes up to, "station" the one it comes from: a township
+# and its county, or in the roll-up a county and its city (or the province), a city and
+# the province.
+_COUNTY = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}")
+_STATION = re.compile(r"[0-9]{4}|[0-9]{6}|[0-9]{9}")
+_REGION = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}")
 _STORE_ID = re.compile(r"[0-9A-Za-z-]{1,36}")
 _TABLE = re.compile(r"[a-z_]{1,40}")
 MAX_ENDORSEMENTS = 100  # one per key rotation

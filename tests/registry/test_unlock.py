@@ -29,3 +29,12 @@ def test_recovery_key_when_opened_with_it(tmp_path: Path) -> None:
         for wrong in ("0" * 64, "not a key", PASSWORD):
             with pytest.raises(WrongPassword, match="恢复密钥不正确"):
                 confirm_user(opened, wrong)
+
+
+def test_password_on_a_server(demo_store_pg_url: str) -> None:
+    """A store on a server has no key file: the user's scrypt hash in app_user decides."""
+    with Store.open(demo_store_pg_url, "admin", PASSWORD) as store:
+        confirm_user(store, PASSWORD)
+        for wrong in ("not-the-password", "0" * 64):
+            with pytest.raises(WrongPassword, match="密码不正确,请重新输入"):
+                confirm_user(store, wrong)

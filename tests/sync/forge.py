@@ -38,7 +38,8 @@ class Forger:
 
     def real(self, out_dir: Path, full: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
         """The sender's genuine next bundle, opened: (manifest, payload) to change."""
-        if self.sender.info.kind == "station":
+        upward = len(self.recipient.info.region_code) < len(self.sender.info.region_code)
+        if upward:  # a station's, or an office's for the office above (the roll-up)
             sent = export.export_station(self.sender, out_dir, full=full)
         else:
             sent = export.export_return(self.sender, self.recipient.info.region_code, out_dir,

@@ -22,8 +22,10 @@ from registry.store import Store
 from sync import export, receive, wire
 from sync.formats import sections, v1
 from sync.names import STATION_TABLES
+from tests import postgres
 from tests.sync.conftest import (
     PASSWORD,
+    _databases,
     content_hash,
     enroll_pair,
     make_county,
@@ -44,12 +46,17 @@ class Counties:
         county = make_county(folder)
         enroll_pair(self.station, county, folder)
         receive.import_files(county, [])  # the county's keys
-        path = county.path
+        target = county.target
         county.close()
-        for suffix in ("", ".keys"):
-            shutil.copy(f"{path}{suffix}", folder / f"copy.db{suffix}")
-        self.a = Store.open(path, "admin", PASSWORD)
-        self.b = Store.open(folder / "copy.db", "admin", PASSWORD)
+        if isinstance(target, str):  # on the server: a copy of the database
+            copy: Path | str = postgres.create_database(template=target)
+            _databases.append(copy)
+        else:
+            copy = folder / "copy.db"
+            for suffix in ("", ".keys"):
+                shutil.copy(f"{target}{suffix}", f"{copy}{suffix}")
+        self.a = Store.open(target, "admin", PASSWORD)
+        self.b = Store.open(copy, "admin", PASSWORD)
         self.usb = folder / "usb"
         self.usb.mkdir()
 
@@ -92,12 +99,12 @@ def _station_rows(store: Store) -> dict[str, list[str]]:
     return out
 
 
-def _found(store: Store, words: list[str]) -> dict[str, list[int]]:
-    """What the search index finds for each word (member rowids)."""
+def _found(store: Store, words: list[str]) -> dict[str, list[str]]:
+    """What the search index finds for each word (the households of the members)."""
     with store.session() as s:
-        return {w: sorted(s.execute(text("SELECT rowid FROM member_fts WHERE member_fts "
-                                         "MATCH :q"), {"q": search_index.match_phrase(w)})
-                          .scalars()) for w in words}
+        dialect = s.get_bind().dialect.name
+        return {w: sorted(s.execute(search_index.members_containing(dialect, w)).scalars())
+                for w in words}
 
 
 def _words(store: Store) -> list[str]:
@@ -108,8 +115,13 @@ def _words(store: Store) -> list[str]:
 
 def _triggers(store: Store) -> list[str]:
     with store.session() as s:
-        return sorted(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                     "AND name LIKE 'member_fts%'")).scalars())
+        return _triggers_in(s)
+
+
+def _expected(store: Store) -> list[str]:
+    """The index's triggers: SQLCipher's FTS5 is kept by them; PostgreSQL has none (the
+    server keeps its trigram index)."""
+    return [] if store.server else _TRIGGERS
 
 
 def _same(c: Counties, a: receive.ImportResult, b: receive.ImportResult) -> None:
@@ -119,7 +131,7 @@ def _same(c: Counties, a: receive.ImportResult, b: receive.ImportResult) -> None
     assert _station_rows(c.a) == _station_rows(c.b)
     words = _words(c.a)
     assert _found(c.a, words) == _found(c.b, words)
-    assert _triggers(c.a) == _triggers(c.b) == _TRIGGERS
+    assert _triggers(c.a) == _triggers(c.b) == _expected(c.a)
 
 
 def test_streamed_import_matches_the_whole_one(counties: Counties,
@@ -188,15 +200,15 @@ def test_a_refusal_found_while_streaming_is_the_whole_reads_and_changes_nothing(
     assert streamed and a.status == b.status == "refused"
     assert a.message == b.message and "记录数与清单不符" in a.message
     assert content_hash(c.a) == before
-    assert _triggers(c.a) == _TRIGGERS
+    assert _triggers(c.a) == _expected(c.a)
     # The real bundle imports afterwards, into an index the refusal left whole.
     [r] = receive.import_files(c.a, [export.export_station(c.station, c.usb, full=True).path])
     assert r.status == "applied", r.message
     words = _words(c.a)
-    before = _found(c.a, words)
+    found = _found(c.a, words)
     with c.a.transaction() as s:
         search_index.rebuild(s.connection())
-    assert _found(c.a, words) == before and any(before.values())
+    assert _found(c.a, words) == found and any(found.values())
 
 
 def test_a_payload_laid_out_otherwise_is_read_whole(counties: Counties,
@@ -229,9 +241,13 @@ def test_deferred_index_comes_back_when_the_transaction_rolls_back(counties: Cou
             search_index.deferred(s.connection()):
         assert _triggers_in(s) == []
         raise RuntimeError
-    assert _triggers(c.a) == _TRIGGERS
+    assert _triggers(c.a) == _expected(c.a)
 
 
 def _triggers_in(s: Any) -> list[str]:
-    return list(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                               "AND name LIKE 'member_fts%'")).scalars())
+    if s.get_bind().dialect.name == "postgresql":
+        return sorted(s.execute(text(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgname LIKE 'member_fts%'")).scalars())
+    return sorted(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                 "AND name LIKE 'member_fts%'")).scalars())

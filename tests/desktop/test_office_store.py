@@ -1,0 +1,46 @@
+"""A city's store (the roll-up: its counties' data) in the station's windows: the
+households read-only, the tree and statistics above the county level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop.shell import Shell
+from registry.store import Store
+from tests.conftest import PASSWORD
+from tests.desktop.conftest import log_in, save_screen
+from tests.sync.test_rollup import LIANGSHAN, _county, _enroll_up, _send
+
+
+def _city_with_a_county(folder: Path) -> Path:
+    county = _county(folder, "513431", seed=4)
+    city, _ = Store.create(folder / "city.db", kind="city", region_code=LIANGSHAN,
+                           user="admin", password=PASSWORD)
+    with city:
+        _enroll_up(county.store, city, folder)
+        assert _send(county.store, city, folder).status == "applied"
+    county.store.close()
+    county.station.close()
+    return folder / "city.db"
+
+
+def test_a_city_store_opens_read_only_with_its_households(
+        qtbot: QtBot, tmp_path: Path, shell_factory: list[Shell]) -> None:
+    shell = Shell(_city_with_a_county(tmp_path))
+    shell_factory.append(shell)
+    window = log_in(qtbot, shell)
+    qtbot.waitUntil(lambda: window.table.model().rowCount() == 12, timeout=15000)
+    assert not window.new_action.isEnabled()  # households belong to their stations
+    # The tree: the city, its counties, their townships, villages and groups.
+    root = window.tree.root
+    assert root is not None and root.text(1) == "12"
+    counties = {root.child(i).text(0): root.child(i) for i in range(root.childCount())}
+    zhaojue = counties["昭觉县"]
+    assert zhaojue.text(1) == "12" and counties["西昌市"].text(1) == "0"
+    assert zhaojue.child(0).text(0) and zhaojue.child(0).childCount() > 0  # its villages
+    window.tree.setCurrentItem(zhaojue)  # the county filters the table by its code
+    qtbot.waitUntil(lambda: window.found_label.text().startswith("共 12"), timeout=15000)
+    zhaojue.setExpanded(True)
+    save_screen(window, tmp_path, "office-city-main")

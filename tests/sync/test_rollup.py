@@ -1,0 +1,277 @@
+"""The roll-up: counties send their merged data to their city and the city to the province,
+as stations send theirs to the county — enrolled the same way, the same bundles, the same
+chain (replay, fork, gap) and the same record-by-record checks. Counties are SQLCipher
+files; the city and the province live on this test's engine (a PostgreSQL server, as a
+city or a province centre would run them, or files)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cli.main import main
+from registry import audit, statistics
+from registry.models import Household
+from registry.store import Store
+from sync import demo_county, enroll, export, receive, status
+from sync.errors import SyncError
+from tests.sync.conftest import PASSWORD, content_hash, county_target, enroll_pair, make_station
+from tests.sync.forge import Forger
+
+# Two counties of 凉山州 (5134) reach the province through their city; a county of 成都
+# (5101) is enrolled straight at the province.
+LIANGSHAN, CHENGDU = "5134", "5101"
+COUNTIES = {"513431": LIANGSHAN, "513432": LIANGSHAN, "510112": CHENGDU}
+TABLES = ("stage", "attribute", "cause", "status", "skill", "health", "education", "year",
+          "measure", "helper")
+
+
+@dataclass
+class County:
+    code: str
+    store: Store
+    station: Store
+
+
+def _office(folder: Path, kind: str, code: str) -> Store:
+    store, _ = Store.create(county_target(folder, code, kind), kind=kind, region_code=code,
+                            user="admin", password=PASSWORD)
+    return store
+
+
+def _county(folder: Path, code: str, seed: int) -> County:
+    """A county with one station whose demo households it has imported."""
+    township = demo_county.townships(code)[0][0]
+    station = make_station(folder, township, households=12, seed=seed)
+    store, _ = Store.create(folder / f"county-{code}.db", kind="county", region_code=code,
+                            user="admin", password=PASSWORD)
+    enroll_pair(station, store, folder)
+    usb = folder / f"usb-{code}"
+    usb.mkdir()
+    [r] = receive.import_files(store, [export.export_station(station, usb).path])
+    assert r.status == "applied", r.message
+    return County(code, store, station)
+
+
+def _enroll_up(lower: Store, upper: Store, folder: Path, to: str | None = None) -> None:
+    req = folder / f"up-req-{lower.info.region_code}.json"
+    ans = folder / f"up-ans-{lower.info.region_code}.json"
+    enroll.write_request(lower, req, to=to)
+    enroll.enroll(upper, req, ans)
+    enroll.accept(lower, ans)
+
+
+def _send(lower: Store, upper: Store, folder: Path) -> receive.ImportResult:
+    out = folder / "stick"
+    out.mkdir(exist_ok=True)
+    [r] = receive.import_files(upper, [export.export_station(lower, out).path])
+    return r
+
+
+def _rows(store: Store, level: str) -> dict[str, Counter[tuple[str, str, str]]]:
+    """Each table per unit of `level`: (code, key) → households and people."""
+    with store.session() as s:
+        out: dict[str, Counter[tuple[str, str, str]]] = {}
+        for by, rows in statistics.tables(s, TABLES, level).items():
+            counted: Counter[tuple[str, str, str]] = Counter()
+            for r in rows:
+                counted[(r.code, r.key, "hh")] += r.households
+                counted[(r.code, r.key, "pp")] += r.people
+            out[by] = counted
+    return out
+
+
+def _households(store: Store) -> set[str]:
+    with store.session() as s:
+        return set(s.execute(select(Household.id).where(Household.deleted.is_(False)))
+                   .scalars())
+
+
+@dataclass
+class RolledUp:
+    counties: list[County]
+    city: Store
+    province: Store
+    folder: Path
+
+
+@pytest.fixture
+def rolled_up(tmp_path: Path) -> Iterator[RolledUp]:
+    counties = [_county(tmp_path, code, seed) for seed, code in enumerate(COUNTIES, 3)]
+    city = _office(tmp_path, "city", LIANGSHAN)
+    province = _office(tmp_path, "province", "51")
+    try:
+        for c in counties:
+            if COUNTIES[c.code] == LIANGSHAN:
+                _enroll_up(c.store, city, tmp_path)
+                r = _send(c.store, city, tmp_path)
+                assert r.status == "applied", r.message
+            else:
+                _enroll_up(c.store, province, tmp_path, to="51")
+                r = _send(c.store, province, tmp_path)
+                assert r.status == "applied", r.message
+        _enroll_up(city, province, tmp_path)
+        r = _send(city, province, tmp_path)
+        assert r.status == "applied", r.message
+        yield RolledUp(counties, city, province, tmp_path)
+    finally:
+        for store in (city, province, *(c.store for c in counties),
+                      *(c.station for c in counties)):
+            store.close()
+
+
+def test_province_statistics_are_the_sum_of_the_counties(rolled_up: RolledUp) -> None:
+    counties, city, province = rolled_up.counties, rolled_up.city, rolled_up.province
+    expected: dict[str, Counter[tuple[str, str, str]]] = {by: Counter() for by in TABLES}
+    for c in counties:
+        for by, counted in _rows(c.store, "county").items():
+            expected[by].update(counted)
+    assert sum(expected["stage"].values()) > 0
+    assert _rows(province, "county") == expected
+    # The city adds up its two counties; the province's city rows say the same.
+    by_city: dict[str, Counter[tuple[str, str, str]]] = {by: Counter() for by in TABLES}
+    for by, counted in expected.items():
+        for (code, key, what), n in counted.items():
+            by_city[by][(code[:4], key, what)] += n
+    assert _rows(province, "city") == by_city
+    liangshan = {by: Counter({k: n for k, n in counted.items() if k[0] == LIANGSHAN})
+                 for by, counted in by_city.items()}
+    assert _rows(city, "city") == liangshan
+    assert _households(province) == set().union(*(_households(c.store) for c in counties))
+
+
+def test_replay_is_a_no_op_and_a_change_travels_up(rolled_up: RolledUp) -> None:
+    counties, city, province, folder = (rolled_up.counties, rolled_up.city,
+                                        rolled_up.province, rolled_up.folder)
+    usb = folder / "again"
+    usb.mkdir()
+    liangshan = counties[0]
+    first = export.export_station(liangshan.store, usb, full=True)
+    before = content_hash(city)
+    [r] = receive.import_files(city, [first.path])
+    assert r.status == "applied"
+    assert r.counts["household"]["unchanged"] > 0
+    assert sum(r.counts["household"][b] for b in ("inserted", "updated")) == 0
+    [r] = receive.import_files(city, [first.path])
+    assert r.status == "replay" and content_hash(city) != before  # the receipt only
+    # A station changes a household; it travels station → county → city → province.
+    with liangshan.station.transaction() as s:
+        h = s.execute(select(Household).order_by(Household.id).limit(1)).scalar_one()
+        h.phone = "13912345678"
+        audit.record(s, "admin", "update", "household", h.id, after={"phone": h.phone})
+        changed = h.id
+    [r] = receive.import_files(liangshan.store,
+                               [export.export_station(liangshan.station, usb).path])
+    assert r.status == "applied"
+    assert _send(liangshan.store, city, folder).status == "applied"
+    assert _send(city, province, folder).status == "applied"
+    with province.session() as s:
+        got = s.get(Household, changed)
+        assert got is not None and got.phone == "13912345678"
+
+
+def test_a_gap_waits_and_a_fork_is_refused(rolled_up: RolledUp) -> None:
+    counties, city, folder = rolled_up.counties, rolled_up.city, rolled_up.folder
+    county = counties[1].store
+    usb = folder / "gap"
+    usb.mkdir()
+    second = export.export_station(county, usb, full=False)  # seq 2 (1 went before)
+    third = export.export_station(county, usb, full=False)
+    [r] = receive.import_files(city, [third.path])
+    assert r.status == "waiting" and "第 2 号数据包缺失" in r.message
+    [r] = receive.import_files(city, [second.path])
+    assert r.status == "applied" and r.also_applied == [3]
+    # The same number again with other content: a fork.
+    forged = Forger(county, city)
+    manifest, payload = forged.real(usb, full=False)
+    manifest.update(seq=3, prev_hash=second.hash)
+    fork = forged.seal(manifest, payload, usb / "fork.fupin")
+    [r] = receive.import_files(city, [fork])
+    assert r.status == "refused" and "分叉" in r.message
+    [st] = [st for st in status.status(city) if st.code == county.info.region_code]
+    assert st.forks == [3]
+
+
+def test_a_county_cannot_send_another_countys_households(rolled_up: RolledUp) -> None:
+    counties, city, folder = rolled_up.counties, rolled_up.city, rolled_up.folder
+    county, other = counties[0], counties[1]
+    usb = folder / "hostile"
+    usb.mkdir()
+    forged = Forger(county.store, city)
+    manifest, payload = forged.real(usb, full=True)
+    table = payload["tables"]["household"]
+    at = table["columns"].index("village_code")
+    stolen = table["rows"][0]
+    with other.store.session() as s:
+        elsewhere = s.execute(select(Household.village_code).limit(1)).scalar_one()
+    stolen[at] = elsewhere  # a household moved into the other county
+    path = forged.seal(manifest, payload, usb / "hostile.fupin")
+    before = sorted(r for r in _rows(city, "county")["stage"].items())
+    [r] = receive.import_files(city, [path])
+    assert r.status == "applied"
+    assert r.counts["household"]["quarantined"] + r.counts["household"]["conflict"] == 1
+    assert sorted(_rows(city, "county")["stage"].items()) == before
+
+
+def test_enrolment_checks_the_levels(tmp_path: Path) -> None:
+    city = _office(tmp_path, "city", LIANGSHAN)
+    chengdu = _office(tmp_path, "city", CHENGDU)
+    station = make_station(tmp_path, "513431102", households=0)
+    county, _ = Store.create(tmp_path / "c.db", kind="county", region_code="513431",
+                             user="admin", password=PASSWORD)
+    try:
+        req = tmp_path / "req.json"
+        enroll.write_request(county, req)  # to its city, 5134
+        with pytest.raises(SyncError, match="其他地方|另一个单位"):
+            enroll.enroll(chengdu, req, tmp_path / "ans.json")
+        with pytest.raises(SyncError, match="上级"):
+            enroll.write_request(county, req, to="5101")
+        enroll.write_request(station, req)  # a township's request belongs at its county
+        with pytest.raises(SyncError):
+            enroll.enroll(city, req, tmp_path / "ans.json")
+        with pytest.raises(SyncError, match="尚未在上级单位注册"):
+            export.export_station(county, tmp_path)
+    finally:
+        for store in (city, chengdu, station, county):
+            store.close()
+
+
+def test_roll_up_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    county = _county(tmp_path, "513431", seed=5)
+    co = str(county.store.target)
+    county.store.close()
+    county.station.close()
+    city = str(county_target(tmp_path, LIANGSHAN, "city"))
+    req, ans, usb = tmp_path / "req.json", tmp_path / "ans.json", tmp_path / "usb-up"
+    usb.mkdir()
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        return code, capsys.readouterr().out
+
+    code, out = run("init", "--store", city, "--city", LIANGSHAN, "--user", "admin")
+    assert code == 0 and "市(州)扶贫办" in out and "凉山彝族自治州" in out
+    assert run("sync", "enroll-request", "--store", co, "--out", str(req), "--to", "5101")[0] == 1
+    assert run("sync", "enroll-request", "--store", co, "--out", str(req))[0] == 0
+    assert run("sync", "enroll", "--store", city, str(req), "--out", str(ans))[0] == 0
+    assert run("sync", "accept", "--store", co, str(ans))[0] == 0
+    code, out = run("sync", "export", "--store", co, "--out", str(usb))  # no --up, no --station
+    assert code == 1
+    code, out = run("sync", "export", "--store", co, "--out", str(usb), "--up")
+    assert code == 0 and Path(out.strip()).name == "5134-513431-000001.fpb"
+    code, out = run("sync", "import", "--store", city, out.strip())
+    assert code == 0 and "农户:新增 12" in out, out
+    code, out = run("stats", "--store", city, "--level", "city", "--json")
+    rows = json.loads(out)
+    assert code == 0 and {r["code"] for r in rows} == {LIANGSHAN}
+    with Store.open(co, "admin", PASSWORD) as again, again.session() as s:
+        expected = {r.key: r.households for r in statistics.stats(s, "stage", "county")}
+    assert {r["key"]: r["households"] for r in rows} == expected
