@@ -164,10 +164,7 @@ def import_in_child(target: str, bundles: list[Path]) -> dict[str, Any]:
 def _enroll(lower: Store, upper: Store, folder: Path, to: str | None = None) -> None:
     code = lower.info.region_code
     req, ans = folder / f"req-{code}.json", folder / f"ans-{code}.json"
-    if to is None:
-        enroll.write_request(lower, req)
-    else:
-        enroll.write_request(lower, req, to=to)  # type: ignore[call-arg]  # the roll-up's
+    enroll.write_request(lower, req, to=to)
     enroll.enroll(upper, req, ans)
     enroll.accept(lower, ans)
 
@@ -194,10 +191,10 @@ def build_counties(workdir: Path, province: Store, counties: list[Any], househol
             per_township)
     figure(f"准备:生成样本乡镇 {blocks_per_profile * len(blocks)} 个(每个 {per_township} 户)",
            t.seconds, "s")
-    usb = workdir / "to-province"
-    usb.mkdir(exist_ok=True)
-    folder = workdir / "enroll"
-    folder.mkdir(exist_ok=True)
+    usb, folder = workdir / "to-province", workdir / "enroll"
+    for made in (usb, folder, workdir / "counties"):  # an earlier run's (the blocks stay)
+        shutil.rmtree(made, ignore_errors=True)
+        made.mkdir()
     use = itertools.count()
     totals = {"households": 0, "people": 0, "records": 0, "store_bytes": 0,
               "bundle_bytes": 0}
@@ -205,7 +202,6 @@ def build_counties(workdir: Path, province: Store, counties: list[Any], househol
     bundles: list[Path] = []
     for i, county in enumerate(counties):
         path = workdir / "counties" / f"{county.code}.db"
-        path.parent.mkdir(exist_ok=True)
         store, _ = Store.create(path, kind="county", region_code=county.code, user=USER,
                                 password=PASSWORD)
         with store:

@@ -156,7 +156,8 @@ def make_blocks(store_path: Path, per_profile: int, households: int, seed: int =
             by_township[r[at][:9]][name].append(r)
     for township, rows in sorted(by_township.items()):
         county = township[:6]
-        block = Block(county, township, dict(rows), len(rows[HOUSEHOLD]))
+        block = Block(county, township, {name: rows.get(name, []) for name in WRITTEN},
+                      len(rows[HOUSEHOLD]))
         g = COLS[VILLAGE_GROUP]
         for r in rows[VILLAGE_GROUP]:
             k = block.village_index(r[g["village_code"]])
