@@ -79,6 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--skip-side", action="store_true", help="不做 SQLCipher/PostgreSQL 并排导入")
     g.add_argument("--skip-province", action="store_true", help="只做并排导入")
     g.add_argument("--keep", action="store_true", help="保留省级数据库(默认结束时删除)")
+    g.add_argument("--import-pgoptions", default="",
+                   help="仅导入进程连接 PostgreSQL 时的设置(诊断用,如 \"-c enable_seqscan=off\")")
 
 
 # ---- the server ---------------------------------------------------------------------------
@@ -146,12 +148,15 @@ def own_peak_mb() -> float:
     return peak_rss_mb()
 
 
-def import_in_child(target: str, bundles: list[Path]) -> dict[str, Any]:
+def import_in_child(target: str, bundles: list[Path], pgoptions: str = "") -> dict[str, Any]:
+    """`pgoptions`: server settings for the import's connections only (PGOPTIONS), to
+    diagnose its plans without touching the measurements around it."""
     code = ("import sys; from benchmarks.bench_province import import_child; "
             "import_child(*sys.argv[1:])")
+    env = dict(os.environ, PGOPTIONS=pgoptions) if pgoptions else None
     out = subprocess.run([sys.executable, "-c", code, target, PASSWORD,
                           *(str(b) for b in bundles)],
-                         cwd=ROOT, capture_output=True, text=True)
+                         cwd=ROOT, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise SystemExit(f"导入进程失败:\n{out.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -334,7 +339,9 @@ def province_run(workdir: Path, args: argparse.Namespace, quick: bool) -> None:
         figure("生成的在册人口", totals["people"], "人")
         figure("生成的记录(各表合计)", totals["records"], "条")
         figure("机器负载(1 分钟平均,导入前)", os.getloadavg()[0], "")
-        result = import_in_child(url, bundles)
+        if args.import_pgoptions:
+            print(f"  导入进程的 PGOPTIONS = {args.import_pgoptions}(诊断)")
+        result = import_in_child(url, bundles, args.import_pgoptions)
         seconds = result["seconds"]
         rate = totals["households"] / seconds
         figure(f"省级导入 {len(bundles)} 个县数据包(独立进程)", seconds, "s")
