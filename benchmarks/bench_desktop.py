@@ -41,13 +41,15 @@ def station_store(workdir: Path, households: int) -> Path:
 
 def probe(path: Path) -> dict[str, Any]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "desktop.probe", str(path), USER, PASSWORD],
+    figures = path.with_name(f"{path.name}.probe.json")
+    figures.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, "-m", "desktop.probe", str(path), USER, PASSWORD,
+                          str(figures)],
                          capture_output=True, text=True, env=env, timeout=900, check=False)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if out.returncode != 0 or not lines:
+    if out.returncode != 0 or not figures.exists():
         print(out.stdout[-2000:], out.stderr[-2000:])
         raise RuntimeError("desktop.probe 失败")
-    result: dict[str, Any] = json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(figures.read_text(encoding="utf-8"))
     return result
 
 

@@ -1,7 +1,10 @@
 """Measures the real desktop in its own process, for benchmarks/bench_desktop.py (which may
 not import Qt itself): login to a usable main window, search-as-you-type, memory.
 
-    python -m desktop.probe STORE USER PASSWORD   # prints one JSON object
+    python -m desktop.probe STORE USER PASSWORD OUT.json   # writes one JSON object
+
+The figures go to a file, not to stdout: desktop/ writes nothing there (a windowed build
+has none).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def _paints(widget: object) -> list[int]:
 
 
 def main(argv: list[str]) -> int:
-    store_path, user, password = Path(argv[0]), argv[1], argv[2]
+    store_path, user, password, out = Path(argv[0]), argv[1], argv[2], Path(argv[3])
     started = time.perf_counter()
     import psutil
 
@@ -143,7 +146,7 @@ def main(argv: list[str]) -> int:
     scroll_s = time.perf_counter() - t
     rss_mb = psutil.Process().memory_info().rss / 2**20
 
-    sys.stdout.write(json.dumps({
+    out.write_text(json.dumps({
         "households": households, "startup_s": startup, "login_s": login_s,
         "login_window_s": window_s, "login_tree_s": tree_s, "login_cpu_s": login_cpu_s,
         "login_all_s": login_all_s,
@@ -154,7 +157,7 @@ def main(argv: list[str]) -> int:
         "search_ms": {q: round(t * 1000, 1) for q, t in zip(queries, times, strict=True)},
         "scroll_pages": steps, "scroll_s": scroll_s, "page_fetches": window.model.fetches,
         "rss_mb": rss_mb,
-    }) + "\n")
+    }) + "\n", encoding="utf-8")
     shell.close()
     return 0
 
