@@ -50,7 +50,7 @@ from sqlalchemy import func, select, text
 
 from benchmarks import province_data
 from benchmarks.bench_store import _search_latency
-from benchmarks.common import figure, median, peak_rss_mb, percentile, section, timed
+from benchmarks.common import figure, median, own_peak_mb, peak_rss_mb, percentile, section, timed
 from registry import demo, statistics
 from registry.derived import name_pinyin
 from registry.models import Household, Member, Region
@@ -137,15 +137,6 @@ def import_child(target: str, password: str, *bundles: str) -> None:
         seconds = time.perf_counter() - start
     print(json.dumps({"bundles": done, "seconds": seconds, "ready_mb": ready,
                       "peak_mb": own_peak_mb()}, ensure_ascii=False))
-
-
-def own_peak_mb() -> float:
-    """This process's own peak RSS (VmHWM; ru_maxrss would carry the parent's over
-    fork and exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return peak_rss_mb()
 
 
 def import_in_child(target: str, bundles: list[Path], pgoptions: str = "") -> dict[str, Any]:

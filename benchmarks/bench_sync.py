@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import create_engine, select
 
 from benchmarks import sync_hardening
-from benchmarks.common import figure, peak_rss_mb, section, timed
+from benchmarks.common import figure, own_peak_mb, peak_rss_mb, section, timed
 from forms import idnumber
 from registry import demo
 from registry.models import Base, Member
@@ -163,21 +163,12 @@ def _one_station(workdir: Path, households: int, runs: int) -> None:
 def import_child(county_path: str, password: str, bundle_path: str) -> None:
     """Runs in its own process: imports the bundle, prints what happened as JSON."""
     with Store.open(Path(county_path), "admin", password) as county:
-        ready = _own_peak_mb()
+        ready = own_peak_mb()
         with timed() as t:
             [r] = receive.import_files(county, [Path(bundle_path)])
     print(json.dumps({"status": r.status, "message": r.message, "seconds": t.seconds,
                       "records": sum(sum(c.values()) for c in r.counts.values()),
-                      "ready_mb": ready, "peak_mb": _own_peak_mb()}))
-
-
-def _own_peak_mb() -> float:
-    """This process's own peak RSS (VmHWM: ru_maxrss would be the parent's, kept across
-    fork and exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return peak_rss_mb()
+                      "ready_mb": ready, "peak_mb": own_peak_mb()}))
 
 
 def _import_in_child(county: Path, bundle_path: Path) -> dict[str, Any]:
