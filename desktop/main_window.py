@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QToolBar,
+    QWidget,
 )
 
 from desktop.access.station_lock import StationLock
@@ -236,9 +237,11 @@ class MainWindow(QMainWindow):
         return self._menus[menu_name]
 
     # ---- loading ----------------------------------------------------------------------
-    def op(self, doing: str, work: Callable[[Progress], T]) -> StoreOp[T]:
-        """Store work for this window (its failures shown over it); `.run()` it."""
-        return StoreOp(self.workspace.worker, doing, work, parent=self)
+    def op(self, doing: str, work: Callable[[Progress], T], owner: QWidget | None = None
+           ) -> StoreOp[T]:
+        """Store work for this window (its failures shown over it); `.run()` it. A dialog
+        passes itself as `owner`: its callbacks are dropped once it is closed and gone."""
+        return StoreOp(self.workspace.worker, doing, work, parent=self, owner=owner)
 
     def refresh(self) -> None:
         """Reloads the tree (names, groups, counts) and runs the current search again."""

@@ -157,8 +157,8 @@ class AidTab(QWidget):
     # ---- loading -------------------------------------------------------------------------
     def load(self) -> None:
         store, hid = self.store, self.household_id
-        self.main.op("读取帮扶记录", lambda _p: access.household_aid(store, hid)).success(
-            self.show_aid).run()
+        self.main.op("读取帮扶记录", lambda _p: access.household_aid(store, hid),
+                     owner=self).success(self.show_aid).run()
 
     def show_aid(self, aid: HouseholdAid) -> None:
         if not shiboken6.isValid(self) or not shiboken6.isValid(self.status):
@@ -195,7 +195,7 @@ class AidTab(QWidget):
         """Opens `dialog`; on 确定 runs `work()` in the DB worker, then reloads."""
         def submit() -> None:
             job = work()  # reads the dialog here, on the UI thread
-            self.main.op(doing, lambda _p: job()).success(
+            self.main.op(doing, lambda _p: job(), owner=self).success(
                 lambda _r: self._done(dialog, said)).failure(dialog.refused).with_progress(
                 f"正在{doing}…").run()
         dialog.submitted.connect(submit)
@@ -284,7 +284,7 @@ class AidTab(QWidget):
         def submit() -> None:
             reason, on, evidence = dialog.reason_code() or "", dialog.on(), dialog.evidence_text()
             self.main.op("记录减员", lambda _p: access.member_leaves(
-                store, hid, member_id, reason, on, evidence)).success(
+                store, hid, member_id, reason, on, evidence), owner=self).success(
                 lambda left: self._member_done(dialog, lambda: editor.member_left(row, left),
                                                "已记录减员")).failure(
                 dialog.refused).with_progress("正在记录减员…").run()
@@ -307,7 +307,7 @@ class AidTab(QWidget):
             reason, on, evidence = dialog.reason_code() or "", dialog.on(), dialog.evidence_text()
             raw = dialog.member_raw()
             self.main.op("记录增员", lambda _p: access.member_joins(
-                store, hid, raw, reason, on, evidence)).success(
+                store, hid, raw, reason, on, evidence), owner=self).success(
                 lambda joined: self._member_done(dialog, lambda: editor.member_joined(joined),
                                                  "已记录增员")).failure(
                 dialog.refused).with_progress("正在记录增员…").run()

@@ -241,7 +241,7 @@ class QualityDialog(QDialog):
             self.summary.setText("核查没有完成。")
             show_failure(error, failures.user_message(error), "数据质量核查", self)
 
-        self.main.op("数据质量核查", work).success(self.show_report).failure(
+        self.main.op("数据质量核查", work, owner=self).success(self.show_report).failure(
             failed).with_progress("正在进行数据质量核查…", cancellable=True).run()
 
     def show_report(self, report: QualityReport) -> None:
@@ -384,5 +384,5 @@ class QualityDialog(QDialog):
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 
-        self.main.op("导出数据质量核查", work).success(done).with_progress(
+        self.main.op("导出数据质量核查", work, owner=self).success(done).with_progress(
             "正在保存核查结果…").run()

@@ -268,7 +268,7 @@ class ReviewDialog(QDialog):
     def start(self) -> None:
         """Reads the opened years, then the list."""
         store = self.store
-        self.main.op("读取年度", lambda _p: access.open_years(store)).success(
+        self.main.op("读取年度", lambda _p: access.open_years(store), owner=self).success(
             self._years).run()
 
     def _years(self, years: list[int], chosen: int | None = None) -> None:
@@ -310,7 +310,7 @@ class ReviewDialog(QDialog):
             self.loaded.emit(len(rows))
 
         self.main.op("读取年度调整名单", lambda _p: access.review_list(
-            store, str(code), year)).success(done).run()
+            store, str(code), year), owner=self).success(done).run()
 
     def selected_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -325,7 +325,7 @@ class ReviewDialog(QDialog):
         def work(_p: object) -> tuple[ReviewDetail, HouseholdAid]:
             return access.review_detail(store, hid, year), access.household_aid(store, hid)
 
-        self.main.op("读取本户核查", work).success(self._show_detail).run()
+        self.main.op("读取本户核查", work, owner=self).success(self._show_detail).run()
 
     def _show_detail(self, result: tuple[ReviewDetail, HouseholdAid]) -> None:
         detail, aid = result
@@ -367,7 +367,7 @@ class ReviewDialog(QDialog):
         def submit() -> None:
             year = dialog.year.value()
             self.main.op("开启年度", lambda _p: (access.open_year(store, year),
-                                                access.open_years(store))).success(
+                                                access.open_years(store)), owner=self).success(
                 lambda r: self._opened(dialog, *r)).failure(dialog.refused).run()
         dialog.submitted.connect(submit)
         self.dialog = dialog
@@ -402,12 +402,13 @@ class ReviewDialog(QDialog):
 
         self.status.setProperty("role", "hint")
         self.main.op("保存年度核查", lambda _p: access.set_review(
-            store, hid, year, answers, proposal, note)).success(done).failure(failed).run()
+            store, hid, year, answers, proposal, note), owner=self).success(done).failure(
+                failed).run()
 
     def _run(self, dialog: FormDialog, doing: str, work: Any, said: str) -> None:
         def submit() -> None:
             job = work()  # reads the dialog here, on the UI thread
-            self.main.op(doing, lambda _p: job()).success(
+            self.main.op(doing, lambda _p: job(), owner=self).success(
                 lambda _r: self._done(dialog, said)).failure(dialog.refused).run()
         dialog.submitted.connect(submit)
         self.dialog = dialog

@@ -248,7 +248,7 @@ class VillageAidDialog(QDialog):
                  right=frozenset(range(4, 5 + len(FUND_FIELDS))))
             self.loaded.emit("all")
 
-        self.main.op("读取村帮扶情况", work).success(done).run()
+        self.main.op("读取村帮扶情况", work, owner=self).success(done).run()
 
     def _count(self) -> None:
         checked = len(self.roster.checked())
@@ -259,7 +259,7 @@ class VillageAidDialog(QDialog):
     def _run(self, dialog: FormDialog, doing: str, work: Any, said: Any) -> None:
         def submit() -> None:
             job = work()  # reads the dialog here, on the UI thread
-            self.main.op(doing, lambda _p: job()).success(
+            self.main.op(doing, lambda _p: job(), owner=self).success(
                 lambda r: self._done(dialog, said(r))).failure(dialog.refused).with_progress(
                 f"正在{doing}…").run()
         dialog.submitted.connect(submit)

@@ -44,5 +44,5 @@ def edit_village_facts(owner: VillageAidDialog) -> None:
                    lambda: partial(access.save_facts, store, code, dialog.raw()),
                    lambda y: f"已保存 {sheet.name} {y}年基本情况")
 
-    owner.main.op("读取贫困村情况", lambda _p: access.load_sheet(store, code, year)
-                  ).success(show).run()
+    owner.main.op("读取贫困村情况", lambda _p: access.load_sheet(store, code, year),
+                  owner=owner).success(show).run()

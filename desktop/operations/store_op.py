@@ -14,6 +14,10 @@ message (desktop.errors.dialog.show_failure): a warning for a refusal, the ç¨‹åº
 for a bug. With one, the callback gets the exception and says it in its own place (beside a
 field, in the dialog's label) with the text of `failures.user_message`, or hands the cases
 it has nothing special to say about to `show_failure`.
+
+`owner`: the screen the result is for (a dialog using its main window's ops). When the user
+closed it before the work finished, its widgets are gone: the result and the progress are
+dropped (a failure is still logged and shown over the window).
 """
 
 from __future__ import annotations
@@ -34,11 +38,12 @@ T = TypeVar("T")
 
 class StoreOp(Generic[T]):
     def __init__(self, worker: DbWorker, doing: str, work: Callable[[Progress], T],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, owner: QWidget | None = None) -> None:
         self.worker = worker
         self.doing = doing
         self.work = work
         self._parent = parent
+        self._owner = owner
         self._on_success: Callable[[T], object] | None = None
         self._on_failure: Callable[[BaseException], object] | None = None
         self._on_progress: Callable[[int, int], object] | None = None
@@ -85,17 +90,21 @@ class StoreOp(Generic[T]):
                 return widget
         return None
 
+    def owner_gone(self) -> bool:
+        """The screen the result was for has been closed and deleted."""
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
     def progressed(self, done: int, total: int) -> None:
-        if self._on_progress is not None:
+        if self._on_progress is not None and not self.owner_gone():
             self._on_progress(done, total)
 
     def succeeded(self, result: Any) -> None:
-        if self._on_success is not None:
+        if self._on_success is not None and not self.owner_gone():
             self._on_success(result)
 
     def failed(self, error: BaseException) -> None:
         message = failures.report(error, self.doing)
-        if self._on_failure is not None:
+        if self._on_failure is not None and not self.owner_gone():
             self._on_failure(error)
-        else:
+        else:  # (also when the screen with its own place for it is gone)
             show_failure(error, message, self.doing, self.parent_widget())

@@ -246,7 +246,7 @@ class VillageBatchDialog(QDialog):
         return str(code) if code else self.store.info.region_code
 
     def _op(self, doing: str, work: Callable[[Progress], T]) -> Any:
-        return self.main.op(doing, work)
+        return self.main.op(doing, work, owner=self)
 
     def load(self) -> None:
         store, code = self.store, self.village_code()

@@ -246,7 +246,7 @@ class CountyReviewDialog(QDialog):
                 f"{u.region_name} {u.text}" for u in usage) if usage else "")
             self.loaded.emit(len(rows))
 
-        self.main.op("读取县复审队列", work).success(done).run()
+        self.main.op("读取县复审队列", work, owner=self).success(done).run()
 
     def _fill_stations(self, rows: list[QueueRow]) -> None:
         found = {r.station_code: r.township_name for r in rows}
@@ -269,7 +269,7 @@ class CountyReviewDialog(QDialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def submit() -> None:
-            self.main.op(doing, lambda _p: work()).success(
+            self.main.op(doing, lambda _p: work(), owner=self).success(
                 lambda r: self._decided(dialog, done_text(r), key, r)).failure(
                 dialog.refused).with_progress(f"正在{doing}…").run()
 
@@ -337,8 +337,8 @@ class CountyReviewDialog(QDialog):
                                                      override=dialog.override_text()),
                        "审定", lambda n: f"已审定 {n} 户,文号 {dialog.ref()}", "approve")
 
-        self.main.op("读取规模", lambda _p: access.quota_usage(store, townships)).success(
-            show).run()
+        self.main.op("读取规模", lambda _p: access.quota_usage(store, townships),
+                     owner=self).success(show).run()
 
     def send_back(self) -> None:
         rows = self._need_checked()
@@ -363,7 +363,7 @@ class CountyReviewDialog(QDialog):
                                                        track=track),
                        name, lambda a: f"已{name} {a.ref}:{len(a.households)} 户", "announce")
 
-        self.main.op("读取文号", lambda _p: access.refs(store, track=track)).success(
+        self.main.op("读取文号", lambda _p: access.refs(store, track=track), owner=self).success(
             show).run()
 
     def _offer_print(self, announcement: Any) -> None:

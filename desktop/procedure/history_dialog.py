@@ -90,4 +90,4 @@ class HistoryDialog(QDialog):
             self.empty.setText("" if items else "本户还没有任何记录。")
             self.loaded.emit(len(items))
 
-        self.main.op("读取档案", work).success(done).run()
+        self.main.op("读取档案", work, owner=self).success(done).run()

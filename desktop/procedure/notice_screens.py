@@ -122,7 +122,7 @@ class NoticesDialog(QDialog):
                                ("没有到期待结束的公示。" if due else "还没有发起过公示。"))
             self.loaded.emit(len(self.notices))
 
-        self.main.op("读取公示", lambda _p: access.list_notices(store, due)).success(
+        self.main.op("读取公示", lambda _p: access.list_notices(store, due), owner=self).success(
             done).run()
 
     def open_selected(self) -> None:
@@ -242,8 +242,8 @@ class NoticeWindow(QDialog):
                                          f"公示期到 {n.end_date} 为止,期满后才能结束")
             self.loaded.emit()
 
-        self.main.op("读取公示", lambda _p: access.notice_detail(store, number)).success(
-            done).run()
+        self.main.op("读取公示", lambda _p: access.notice_detail(store, number),
+                     owner=self).success(done).run()
 
     def on_notice(self) -> list[NoticeHousehold]:
         return [h for h in self.detail.households if h.outcome is None] if self.detail else []
@@ -263,7 +263,7 @@ class NoticeWindow(QDialog):
         def submit() -> None:
             hid, content, outcome, on, objector, checking = dialog.values()
             self.main.op("登记公示异议", lambda _p: access.add_objection(
-                store, number, hid, content, outcome, on, objector, checking)).success(
+                store, number, hid, content, outcome, on, objector, checking), owner=self).success(
                 lambda _r: self._changed(dialog, "已登记异议")).failure(dialog.refused).run()
 
         dialog.submitted.connect(submit)
@@ -278,7 +278,7 @@ class NoticeWindow(QDialog):
         def submit() -> None:
             on = dialog.on()
             self.main.op("结束公示", lambda _p: access.close_notice(store, number, on)
-                           ).success(lambda n: self._changed(
+                           , owner=self).success(lambda n: self._changed(
                                dialog, f"公示已结束:{n} 户进入下一步")).failure(
                 dialog.refused).with_progress("正在结束公示…").run()
 

@@ -249,3 +249,34 @@ def test_an_exit_proposal_refused_with_what_is_missing(
     assert "不能申报退出" in text and "核查记录" in text
     save_screen(dialog, tmp_path, "aid-12-exit-refused")
     assert batch.model.rows()[0].stage == "80"
+
+
+def test_closing_a_screen_before_its_rows_arrive(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    """As 按村帮扶 opens, the worker is held busy (its rows are read after that) and the
+    screen is closed and deleted; when its rows arrive they are dropped (before the owner
+    guard: RuntimeError, QTableWidget already deleted), and the window goes on working."""
+    import threading
+
+    from desktop.operations.store_op import StoreOp
+
+    window = main_window
+    window.tree.select_place(VILLAGE, None)
+    idle(qtbot, window)
+    release = threading.Event()
+    gone: list[bool] = []
+
+    def close_at_once(screen: object) -> None:
+        assert isinstance(screen, VillageAidDialog)
+        StoreOp(window.workspace.worker, "测试", lambda _p: release.wait(10)).run()
+        screen.destroyed.connect(lambda _o=None: gone.append(True))
+        screen.close()  # WA_DeleteOnClose: deleted when the loop next runs
+
+    aid_actions(window).opened.connect(close_at_once)
+    aid_actions(window).village_action.trigger()
+    qtbot.waitUntil(lambda: bool(gone), timeout=10000)
+    release.set()
+    idle(qtbot, window)
+    done: list[int] = []
+    window.op("测试", lambda _p: 7).success(done.append).run()
+    qtbot.waitUntil(lambda: done == [7], timeout=5000)
