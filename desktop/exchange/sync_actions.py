@@ -1,6 +1,9 @@
 """USB sync in the 数据交换 menu. A station gets: 申请加入县级同步, 导入县级答复, 导出数据包,
 导入县级数据包, 同步状态. A county store gets: 登记乡镇, 导入乡镇数据包, 乡镇同步状况, 疑似重复,
-生成回传数据包. All work runs in the DB worker (exchange.sync_dialog.SyncDialog).
+生成回传数据包; a city or province the same for the offices below it (下级单位, no 回传). A
+county and a city also send up (the roll-up): 申请加入上级同步, 导入上级答复, 向上级报送数据包,
+上级同步状态 — the station's dialogs in an office's words. All work runs in the DB worker
+(exchange.sync_dialog.SyncDialog).
 
     install(window)          # once, after the MainWindow is built
     window.sync_actions      # the SyncActions (tests open dialogs through it)
@@ -23,6 +26,7 @@ from desktop.exchange.sync_station import (
     ExportDialog,
     StationStatusDialog,
     choose_answer,
+    upper_of,
 )
 from desktop.look import icon
 from sync.names import APPLIED
@@ -40,7 +44,10 @@ class SyncActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.workspace = window.workspace
-        self.county = window.workspace.store.info.kind == "county"
+        kind = window.workspace.store.info.kind
+        self.county = kind != "station"  # receives bundles from the level below
+        self.sends_up = kind in ("county", "city")
+        self.below = "乡镇" if kind == "county" else "下级单位"
         self.dialogs: dict[type, SyncDialog] = {}
 
     def _open(self, kind: type[SyncDialog], make: Callable[[], SyncDialog]) -> SyncDialog:
@@ -71,7 +78,7 @@ class SyncActions:
 
     def answer(self) -> SyncDialog | None:
         """Asks for the answer file first, then shows the county's fingerprint."""
-        path = choose_answer(self.window)
+        path = choose_answer(self.window, upper_of(self.workspace.store))
         if path is None:
             return None
         dialog = self._open(AnswerDialog, lambda: AnswerDialog(self.workspace, self.window))
@@ -84,7 +91,7 @@ class SyncActions:
 
     def import_bundles(self) -> SyncDialog | None:
         """Asks for the files first; the dialog shows progress, then the results."""
-        title = "选择乡镇数据包" if self.county else "选择县级回传数据包"
+        title = f"选择{self.below}数据包" if self.county else "选择县级回传数据包"
         files = choose_bundles(self.window, title)
         if not files:
             return None
@@ -131,11 +138,19 @@ def install(window: MainWindow) -> None:
         window.add_action(MENU, action, toolbar=toolbar)
 
     if actions.county:
-        add("登记乡镇…", "township", actions.enroll_station, name="syncEnrollStation")
-        add("导入乡镇数据包…", "usb", actions.import_bundles, True, "syncImport")
-        add("乡镇同步状况", "township", actions.stations, name="syncStations")
+        below = actions.below
+        add(f"登记{below}…", "township", actions.enroll_station, name="syncEnrollStation")
+        add(f"导入{below}数据包…", "usb", actions.import_bundles, True, "syncImport")
+        add(f"{below}同步状况", "township", actions.stations, name="syncStations")
         add("疑似重复…", "users", actions.duplicates, name="syncDuplicates")
-        add("生成回传数据包…", "usb", actions.return_bundle, name="syncReturn")
+        if below == "乡镇":  # decisions go back to the stations; offices above send none
+            add("生成回传数据包…", "usb", actions.return_bundle, name="syncReturn")
+        if actions.sends_up:
+            window.menu(MENU).addSeparator()
+            add("申请加入上级同步…", "key", actions.request, name="syncRequest")
+            add("导入上级答复…", "key", actions.answer, name="syncAnswer")
+            add("向上级报送数据包…", "usb", actions.export, name="syncExport")
+            add("上级同步状态", "refresh", actions.station_status, name="syncStatus")
     else:
         add("申请加入县级同步…", "key", actions.request, name="syncRequest")
         add("导入县级答复…", "key", actions.answer, name="syncAnswer")

@@ -31,12 +31,19 @@ from desktop.widgets.labels import hint
 from desktop.widgets.tables import count_item, plain_table
 from desktop.workspace import Workspace
 from registry import failures
+from registry.store import Store
 from sync import enroll
 from sync.county import revoke_station_key
 from sync.errors import KeyReplacementNeeded, SyncError
 from sync.export import ExportResult, export_return
 from sync.names import table_label
 from sync.status import PeerStatus, status
+
+
+def office_words(store: Store) -> tuple[str, str]:
+    """(the units below, this office) as the dialogs say them: a county's 乡镇 and 本县, a
+    city's or province's 下级单位 and 本单位."""
+    return ("乡镇", "本县") if store.info.kind == "county" else ("下级单位", "本单位")
 
 
 def answer_name(station_code: str) -> str:
@@ -47,7 +54,8 @@ class EnrollStationDialog(SyncDialog):
     """登记乡镇: read the request, compare the fingerprint by phone, write the answer."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(workspace, "登记乡镇", parent)
+        self.below, self.own = office_words(workspace.store)
+        super().__init__(workspace, f"登记{self.below}", parent)
         self.setObjectName("enrollStationDialog")
         self.request: Path | None = None
         self.requested: enroll.Enrolled | None = None  # what the request file says
@@ -58,7 +66,7 @@ class EnrollStationDialog(SyncDialog):
         self.station = QLabel("尚未选择申请文件", self)
         self.fingerprint = FingerprintView(self)
         self.fingerprint.hide()
-        self.phone = QLabel("请打电话给该乡镇,让对方读出其屏幕上的指纹,"
+        self.phone = QLabel(f"请打电话给该{self.below},让对方读出其屏幕上的指纹,"
                             "与上面逐组核对;完全一致才能登记。", self)
         self.phone.setWordWrap(True)
         self.phone.hide()
@@ -76,9 +84,9 @@ class EnrollStationDialog(SyncDialog):
         top.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow("答复保存到:", self.folder)
-        self.arrange("登记乡镇", [
-            hint("导入乡镇交来的注册申请文件(注册申请-….json),电话核对指纹后登记,"
-                 "再把答复文件用U盘交回乡镇。", self),
+        self.arrange(f"登记{self.below}", [
+            hint(f"导入{self.below}交来的注册申请文件(注册申请-….json),电话核对指纹后登记,"
+                 f"再把答复文件用U盘交回{self.below}。", self),
             top,
             self.fingerprint,
             self.phone,
@@ -95,8 +103,9 @@ class EnrollStationDialog(SyncDialog):
         self.replacement.replace_button.setEnabled(not busy)
 
     def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择乡镇的注册申请文件", start_folder(),
-                                              "注册申请 (*.json);;所有文件 (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, f"选择{self.below}的注册申请文件", start_folder(),
+            "注册申请 (*.json);;所有文件 (*)")
         if name:
             self.open_request(Path(name))
 
@@ -115,7 +124,7 @@ class EnrollStationDialog(SyncDialog):
             self.station.setText(f"<span style='color:#c62f2f'>{escape(message)}</span>")
             return
         self.request, self.requested = path, request
-        self.station.setText(f"申请乡镇:<b>{request.name}</b>(代码 {request.code})")
+        self.station.setText(f"申请{self.below}:<b>{request.name}</b>(代码 {request.code})")
         self.fingerprint.show_fingerprint(request.fingerprint, f"{request.name}的指纹")
         self.fingerprint.show()
         self.phone.show()
@@ -135,7 +144,7 @@ class EnrollStationDialog(SyncDialog):
         def work() -> tuple[enroll.Enrolled, str]:
             return (enroll.enroll(store, request, answer, replace_key=replace_key,
                                   reason=reason), enroll.own_fingerprint(store))
-        self.run("更换乡镇密钥" if replace_key else "登记乡镇", lambda _p: work(),
+        self.run(f"更换{self.below}密钥" if replace_key else f"登记{self.below}", lambda _p: work(),
                  self._enrolled, cancellable=False, on_refused=self._needs_replacement)
 
     def _needs_replacement(self, error: BaseException) -> bool:
@@ -145,7 +154,7 @@ class EnrollStationDialog(SyncDialog):
         self.replacement.show_refusal(error.registered, error.fingerprint)
         if self.requested is not None:
             self.fingerprint.show_fingerprint(
-                error.fingerprint, f"此申请的指纹(与本县登记的{self.requested.name}指纹不同)")
+                error.fingerprint, f"此申请的指纹(与{self.own}登记的{self.requested.name}指纹不同)")
         self.phone.hide()
         self.enroll_button.setEnabled(False)
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
@@ -160,10 +169,10 @@ class EnrollStationDialog(SyncDialog):
         asked = QMessageBox.question(
             self, "更换密钥",
             f"确认更换 {requested.name}({requested.code})的密钥?\n\n"
-            f"新密钥指纹:{requested.fingerprint}(已与乡镇电话核对)\n"
+            f"新密钥指纹:{requested.fingerprint}(已与{self.below}电话核对)\n"
             f"原登记的指纹:{old}\n原因:{reason}\n\n"
             "更换后原密钥立即吊销,用它签名的数据包一律拒绝导入;"
-            "更换记入本县审计记录,并随回传数据包通知该乡镇。")
+            f"更换记入{self.own}审计记录,并随回传数据包通知该{self.below}。")
         if asked == QMessageBox.StandardButton.Yes:
             self.register(replace_key=typed, reason=reason)
 
@@ -177,13 +186,13 @@ class EnrollStationDialog(SyncDialog):
         self.set_busy(False)
         note = f"<p>{result.note}</p>" if result.note else ""
         if result.replaced:
-            note += (f"<p style='color:#c62f2f'>已更换该乡镇的密钥:原密钥(指纹 {old})"
-                     "已吊销,更换已记入审计记录,并随回传数据包通知乡镇。</p>")
+            note += (f"<p style='color:#c62f2f'>已更换该{self.below}的密钥:原密钥(指纹 {old})"
+                     f"已吊销,更换已记入审计记录,并随回传数据包通知{self.below}。</p>")
         self.done_label.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>已登记 {result.name}。</p>"
-            f"<p>答复文件:<b>{answer.name}</b>(在所选文件夹中),请交回乡镇导入。</p>"
-            f"<p>本县指纹:<b style='font-size:14pt'>{own}</b>"
-            "(乡镇导入答复后会显示此指纹,请一并核对)</p>" + note)
+            f"<p>答复文件:<b>{answer.name}</b>(在所选文件夹中),请交回{self.below}导入。</p>"
+            f"<p>{self.own}指纹:<b style='font-size:14pt'>{own}</b>"
+            f"({self.below}导入答复后会显示此指纹,请一并核对)</p>" + note)
 
 
 STATUS_HEADERS = ["乡镇", "代码", "已导入至", "缺失", "等待中", "分叉", "待核查",
@@ -210,10 +219,11 @@ class StationsDialog(SyncDialog):
     """乡镇同步状况: one row per enrolled station; a return bundle for the chosen one."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(workspace, "乡镇同步状况", parent)
+        self.below, self.own = office_words(workspace.store)
+        super().__init__(workspace, f"{self.below}同步状况", parent)
         self.setObjectName("stationsDialog")
         self.peers: list[PeerStatus] = []
-        self.table = plain_table(self, STATUS_HEADERS)
+        self.table = plain_table(self, [self.below, *STATUS_HEADERS[1:]])
         self.table.setObjectName("stationTable")
         for column, width in enumerate(STATUS_WIDTHS):
             self.table.setColumnWidth(column, width)
@@ -226,15 +236,15 @@ class StationsDialog(SyncDialog):
         self.findings.hide()
         refresh = QPushButton("刷新", self)
         refresh.clicked.connect(self.load)
-        self.return_button = QPushButton("为所选乡镇生成回传数据包…", self)
+        self.return_button = QPushButton(f"为所选{self.below}生成回传数据包…", self)
         self.return_button.clicked.connect(self.export_return)
         self.revoke_button = QPushButton("吊销密钥…", self)
-        self.revoke_button.setToolTip("乡镇电脑或U盘丢失、密钥可能泄露时使用")
+        self.revoke_button.setToolTip(f"{self.below}电脑或U盘丢失、密钥可能泄露时使用")
         self.revoke_button.clicked.connect(self.revoke)
-        self.arrange("乡镇同步状况", [
-            hint("“缺失”的数据包请乡镇重新导出或补交;“分叉”表示收到了同号但内容"
-                 "不同的数据包,请与该乡镇核查。“待核查”是县里未采用的记录(冲突或被隔离)"
-                 "与审计链不一致的次数之和:这样的乡镇标红,原因列在表下。", self),
+        self.arrange(f"{self.below}同步状况", [
+            hint(f"“缺失”的数据包请{self.below}重新导出或补交;“分叉”表示收到了同号但内容"
+                 f"不同的数据包,请与该{self.below}核查。“待核查”是{self.own}未采用的记录(冲突或被隔离)"
+                 f"与审计链不一致的次数之和:这样的{self.below}标红,原因列在表下。", self),
             (self.table, 1),
             self.findings,
         ], actions=[(self.summary, 1), self.revoke_button, refresh, self.return_button],
@@ -280,7 +290,7 @@ class StationsDialog(SyncDialog):
         self.findings.setText("\n".join(f"{p.name}:" + held_text(p).replace("\n", ";")
                                         for p in review))
         self.findings.setVisible(bool(review))
-        self.summary.setText(f"已登记 {len(peers)} 个乡镇" +
+        self.summary.setText(f"已登记 {len(peers)} 个{self.below}" +
                              (f",{gaps} 个有缺失的数据包" if gaps else "") +
                              (f",{to_review} 个有待核查的数据" if to_review else ""))
         self.summary.setStyleSheet("color: #c62f2f; font-weight: bold;" if to_review else "")
@@ -292,7 +302,7 @@ class StationsDialog(SyncDialog):
     def revoke(self) -> None:
         code = self.selected_station()
         if code is None:
-            self.show_error("请先在表中选中一个乡镇。")
+            self.show_error(f"请先在表中选中一个{self.below}。")
             return
         name = next(p.name for p in self.peers if p.code == code)
         reason, ok = QInputDialog.getText(self, "吊销密钥", f"吊销 {name} 的密钥,原因(必填):")
@@ -303,7 +313,7 @@ class StationsDialog(SyncDialog):
             return
         asked = QMessageBox.question(
             self, "吊销密钥", f"吊销后,{name}用该密钥签名的数据包一律拒绝导入;"
-            "该乡镇导入回传数据包后须生成新密钥并重新申请注册。确认吊销?")
+            f"该{self.below}导入回传数据包后须生成新密钥并重新申请注册。确认吊销?")
         if asked != QMessageBox.StandardButton.Yes:
             return
         store = self.workspace.store
@@ -313,7 +323,7 @@ class StationsDialog(SyncDialog):
     def _revoked(self, name: str, keys: list[str]) -> None:
         self.load()
         QMessageBox.information(self, "吊销密钥", f"已吊销 {name} 的 {len(keys)} 个密钥。"
-                                "请为该乡镇生成回传数据包,让乡镇知道并重新申请注册。")
+                                f"请为该{self.below}生成回传数据包,让{self.below}知道并重新申请注册。")
 
     def export_return(self) -> None:
         dialog = ReturnDialog(self.workspace, self.parentWidget(), self.selected_station())
@@ -327,6 +337,7 @@ class ReturnDialog(SyncDialog):
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None,
                  station: str | None = None) -> None:
+        self.below, self.own = office_words(workspace.store)
         super().__init__(workspace, "生成回传数据包", parent)
         self.setObjectName("returnDialog")
         self.wanted = station
@@ -334,19 +345,19 @@ class ReturnDialog(SyncDialog):
         self.station = QComboBox(self)
         self.station.setMinimumWidth(260)
         self.folder = FolderPicker("return_folder", self)
-        self.full = QCheckBox("全量(该乡镇重装了数据库时使用)", self)
+        self.full = QCheckBox(f"全量(该{self.below}重装了数据库时使用)", self)
         self.export_button = QPushButton("生成", self)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
         self.outcome = QLabel("", self)
         self.outcome.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("乡镇:", self.station)
+        form.addRow(f"{self.below}:", self.station)
         form.addRow("保存到:", self.folder)
         form.addRow("", self.full)
         self.arrange("生成回传数据包", [
             hint("回传数据包含县里的回执、重复登记裁定、县级决定、密钥变更和贫困线"
-                 "标准,交乡镇用“导入县级数据包”导入。", self),
+                 f"标准,交{self.below}用“导入县级数据包”导入。", self),
             form,
             (self.outcome, 1),
         ], actions=[self.export_button], size=(660, 380))
@@ -363,7 +374,7 @@ class ReturnDialog(SyncDialog):
             if index >= 0:
                 self.station.setCurrentIndex(index)
         if not peers:
-            self.outcome.setText("<span style='color:#c62f2f'>还没有登记任何乡镇。</span>")
+            self.outcome.setText(f"<span style='color:#c62f2f'>还没有登记任何{self.below}。</span>")
 
     def set_busy(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
@@ -371,7 +382,7 @@ class ReturnDialog(SyncDialog):
     def export(self) -> None:
         code = self.station.currentData()
         if not code:
-            self.show_error("请先选择乡镇。")
+            self.show_error(f"请先选择{self.below}。")
             return
         folder = self.folder.folder()
         if folder is None:
@@ -387,4 +398,4 @@ class ReturnDialog(SyncDialog):
         self.outcome.setText(
             f"<p style='color:#1e7b34; font-weight:bold'>已生成第 {result.seq} 号回传数据包</p>"
             f"<p>文件:<b>{result.path.name}</b>(已保存到所选的文件夹/U盘)</p>"
-            f"<p>内容:{','.join(parts) or '无新内容(仍可交乡镇导入,以确认连接)'}</p>")
+            f"<p>内容:{','.join(parts) or f'无新内容(仍可交{self.below}导入,以确认连接)'}</p>")
