@@ -47,6 +47,35 @@ NO_DRIVER = ("本程序(乡镇安装包)不含连接 PostgreSQL 服务器所需�
              "程序打开(pip install,见使用说明)")
 
 
+# What libpq says when a connection fails, in the user's words (its English text, which may
+# name hosts and users, goes neither to the screen nor to the log).
+_REASONS = (
+    ("password authentication failed", "服务器上的数据库用户名或密码不正确(由服务器管理员设置)"),
+    ("no pg_hba.conf entry", "服务器不允许从本机连接(请服务器管理员在 pg_hba.conf 中放行)"),
+    ("does not exist", "服务器上没有这个数据库或数据库用户(请核对地址中的库名和用户名)"),
+    ("connection refused", "服务器拒绝连接:数据库服务未启动,或主机、端口不对"),
+    ("no such file or directory", "本机上找不到数据库服务(服务未启动,或套接字目录不对)"),
+    ("could not translate host name", "找不到服务器地址:主机名不对,或网络不通"),
+    ("name or service not known", "找不到服务器地址:主机名不对,或网络不通"),
+    ("timeout expired", "连接超时:网络不通,或服务器没有响应"),
+    ("timed out", "连接超时:网络不通,或服务器没有响应"),
+    ("certificate", "服务器证书校验失败(sslmode=verify-full:请核对根证书和服务器名称)"),
+    ("ssl", "加密连接(TLS)建立失败:请核对地址中的 sslmode 和证书设置"),
+    ("too many connections", "服务器连接数已满,请稍后再试或联系服务器管理员"),
+    ("the database system is starting up", "数据库服务正在启动,请稍后再试"),
+    ("the database system is shutting down", "数据库服务正在关闭,请稍后再试"),
+)
+
+
+def reason(libpq_message: str) -> str:
+    """Why a connection failed, in Chinese; one this list does not know, in general words."""
+    text = libpq_message.lower()
+    for needle, said in _REASONS:
+        if needle in text:
+            return said
+    return "服务器拒绝或中断了连接,请联系服务器管理员"
+
+
 def engine_for(url: str) -> Engine:
     try:
         parsed = make_url(url)

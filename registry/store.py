@@ -569,5 +569,5 @@ def _reaching(url: str) -> Iterator[None]:
     try:
         yield
     except DBAPIError as e:
-        reason = str(e.orig).strip().splitlines()[0] if e.orig else ""
-        raise StoreError(f"无法连接数据库服务器 {server.shown(url)}:{reason}") from None
+        said = server.reason(str(e.orig) if e.orig else "")
+        raise StoreError(f"无法连接数据库服务器 {server.shown(url)}:{said}") from None

@@ -183,3 +183,24 @@ def test_the_migrations_make_on_the_server_what_the_models_say(url: str) -> None
                 "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_member_search_trgm'")).first()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("libpq", "said"), [
+    ('connection to server at "10.0.0.9", port 5432 failed: Connection refused',
+     "数据库服务未启动"),
+    ('connection to server on socket "/x/.s.PGSQL.1" failed: No such file or directory',
+     "本机上找不到数据库服务"),
+    ('FATAL:  password authentication failed for user "fupin"', "用户名或密码不正确"),
+    ('FATAL:  database "fupin" does not exist', "没有这个数据库"),
+    ("could not translate host name \"db.example\" to address: Name or service not known",
+     "找不到服务器地址"),
+    ("SSL error: certificate verify failed", "服务器证书校验失败"),
+    ("timeout expired", "连接超时"),
+    ("something nobody has seen", "请联系服务器管理员"),
+])
+def test_connection_failures_are_said_in_chinese_without_the_servers_words(
+        libpq: str, said: str) -> None:
+    text = server.reason(libpq)
+    assert said in text
+    assert not any(c.isascii() and c.isalpha() for c in text.replace("sslmode", "")
+                   .replace("verify-full", "").replace("TLS", "").replace("pg_hba.conf", ""))
