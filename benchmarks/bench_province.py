@@ -10,6 +10,11 @@ by a county on SQLCipher and on PostgreSQL, side by side.
     .venv/bin/python -m benchmarks.run province --full               # 183 counties, 2,000,000
     .venv/bin/python -m benchmarks.run province --quick              # 3 counties, 9,000 户
 
+At full scale the setup (about an hour) and the import can run apart, on a server that
+stays up between them: `--prepare` builds the counties, enrolls them at a province store it
+keeps and writes WORKDIR/province/prepared.json; `--from-prepared` imports those bundles into
+that store and measures it.
+
 The server: FUPIN_TEST_PG names it (a postgresql:// URL of a role that may create
 databases); without it, run the bench beside a throwaway cluster:
 
@@ -79,6 +84,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--skip-side", action="store_true", help="不做 SQLCipher/PostgreSQL 并排导入")
     g.add_argument("--skip-province", action="store_true", help="只做并排导入")
     g.add_argument("--keep", action="store_true", help="保留省级数据库(默认结束时删除)")
+    g.add_argument("--prepare", action="store_true",
+                   help="只生成各县数据包并在省级库注册(保留省级库),不导入")
+    g.add_argument("--from-prepared", action="store_true",
+                   help="导入 --prepare 生成的数据包并测量(同一台服务器)")
     g.add_argument("--import-pgoptions", default="",
                    help="仅导入进程连接 PostgreSQL 时的设置(诊断用,如 \"-c enable_seqscan=off\")")
 
@@ -316,19 +325,39 @@ def measure_province(url: str, counties: list[Any], households: int) -> None:
 def province_run(workdir: Path, args: argparse.Namespace, quick: bool) -> None:
     count, households = _counties(args, quick)
     counties = province_data.spread(count)
+    prepared = workdir / "prepared.json"
+    if args.from_prepared:
+        if not prepared.exists():
+            raise SystemExit(f"没有 {prepared}:请先用 --prepare 生成")
+        facts = json.loads(prepared.read_text(encoding="utf-8"))
+        count, households = len(facts["counties"]), facts["households"]
+        by_code = {c.code: c for c in province_data.spread(FULL_COUNTIES)}
+        counties = [by_code[code] for code in facts["counties"]]
     section(f"全省规模:{count} 个县,约 {households} 户,县数据包汇入 PostgreSQL 省级库")
     for k, v in _server_facts().items():
         print(f"  PostgreSQL {k} = {v}")
-    url = new_database("province")
+    if args.from_prepared:
+        url, totals = facts["url"], facts["totals"]
+        bundles = [Path(b) for b in facts["bundles"]]
+    else:
+        url = new_database("province")
     try:
-        province, _ = Store.create(url, kind="province", region_code=PROVINCE, user=USER,
-                                   password=PASSWORD)
-        with province:
-            bundles, totals = build_counties(workdir, province, counties, households,
-                                             args.blocks)
+        if not args.from_prepared:
+            province, _ = Store.create(url, kind="province", region_code=PROVINCE, user=USER,
+                                       password=PASSWORD)
+            with province:
+                bundles, totals = build_counties(workdir, province, counties, households,
+                                                 args.blocks)
         figure("生成的农户", totals["households"], "户")
         figure("生成的在册人口", totals["people"], "人")
         figure("生成的记录(各表合计)", totals["records"], "条")
+        if args.prepare:
+            prepared.write_text(json.dumps({
+                "url": url, "households": households, "totals": totals,
+                "counties": [c.code for c in counties],
+                "bundles": [str(b) for b in bundles]}), encoding="utf-8")
+            print(f"  已准备好:{prepared}(省级库 {url} 保留,用 --from-prepared 导入)")
+            return
         figure("机器负载(1 分钟平均,导入前)", os.getloadavg()[0], "")
         if args.import_pgoptions:
             print(f"  导入进程的 PGOPTIONS = {args.import_pgoptions}(诊断)")
@@ -348,7 +377,7 @@ def province_run(workdir: Path, args: argparse.Namespace, quick: bool) -> None:
     finally:
         if args.keep:
             print(f"  省级库保留在:{url}")
-        else:
+        elif not args.prepare:
             drop_database(url)
 
 
@@ -410,11 +439,14 @@ def run(workdir: Path, quick: bool, args: argparse.Namespace | None = None) -> N
         add_arguments(parser)
         args = parser.parse_args([])
     server_url()
+    if (args.prepare or args.from_prepared) and not os.environ.get("FUPIN_SERVER_KEY"):
+        raise SystemExit("--prepare 与 --from-prepared 须设置同一个 FUPIN_SERVER_KEY"
+                         "(64 位十六进制):省级库中的同步密钥以它加密")
     os.environ.setdefault("FUPIN_SERVER_KEY", os.urandom(32).hex())
     figure("机器负载(1 分钟平均,开始)", os.getloadavg()[0], "")
     if not args.skip_province:
         province_run(workdir, args, quick)
-    if not args.skip_side:
+    if not args.skip_side and not args.prepare:
         side_by_side(workdir, args.side_households or (2_000 if quick else 20_000))
     figure("机器负载(1 分钟平均,结束)", os.getloadavg()[0], "")
     figure("本基准进程峰值内存(生成数据等,参考)", peak_rss_mb(), "MB")
