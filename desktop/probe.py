@@ -1,7 +1,12 @@
 """Measures the real desktop in its own process, for benchmarks/bench_desktop.py (which may
 not import Qt itself): login to a usable main window, search-as-you-type, memory.
 
-    python -m desktop.probe STORE USER PASSWORD OUT.json   # writes one JSON object
+    python -m desktop.probe STORE USER PASSWORD OUT.json [TYPING_S [login]]
+
+Writes one JSON object. TYPING_S (default 2): the seconds between the login window
+appearing and 登录 being pressed — the user types a password first, and the program loads
+its code meanwhile (desktop/access/login.py `_warm_up`); 0 presses at once, as a script
+would. `login` stops once the window is usable (the login figures only).
 
 The figures go to a file, not to stdout: desktop/ writes nothing there (a windowed build
 has none).
@@ -20,6 +25,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 SCREENS = 800  # screens scrolled at most
+# Seconds from the login window to 登录: a password of eight or more characters, typed
+# after the window is seen, takes a user at least this long.
+TYPING_S = 2.0
 
 
 def _wait(app: object, condition: object, timeout: float = 30.0) -> None:
@@ -44,6 +52,14 @@ def _wait(app: object, condition: object, timeout: float = 30.0) -> None:
         raise TimeoutError("界面在限定时间内没有就绪")
 
 
+def _idle(seconds: float) -> None:
+    """Runs the event loop for `seconds` with nothing else to do (the user is typing)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def _paints(widget: object) -> list[int]:
     """[paints so far] of `widget`, counted as they happen (the probe waits for the one
     that shows new rows instead of painting again itself)."""
@@ -65,6 +81,8 @@ def _paints(widget: object) -> list[int]:
 
 def main(argv: list[str]) -> int:
     store_path, user, password, out = Path(argv[0]), argv[1], argv[2], Path(argv[3])
+    typing_s = float(argv[4]) if len(argv) > 4 else TYPING_S
+    login_only = argv[5:6] == ["login"]
     started = time.perf_counter()
     import psutil
 
@@ -78,6 +96,8 @@ def main(argv: list[str]) -> int:
     app.processEvents()
     startup = time.perf_counter() - started
 
+    if typing_s > 0:
+        _idle(typing_s)
     login.user.setEditText(user)
     login.password.setText(password)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -103,6 +123,15 @@ def main(argv: list[str]) -> int:
           and window.workspace.worker.pending() == 0)
     login_all_s = time.perf_counter() - t0
     households = window.model.rowCount()
+    figures: dict[str, object] = {
+        "households": households, "startup_s": startup, "typing_s": typing_s,
+        "login_s": login_s, "login_window_s": window_s, "login_tree_s": tree_s,
+        "login_cpu_s": login_cpu_s, "login_all_s": login_all_s,
+    }
+    if login_only:
+        out.write_text(json.dumps(figures) + "\n", encoding="utf-8")
+        shell.close()
+        return 0
 
     # Search as the user types: query → ids in the worker → model reset → rows painted
     # (by the window's own paint, as the user sees them).
@@ -147,9 +176,7 @@ def main(argv: list[str]) -> int:
     rss_mb = psutil.Process().memory_info().rss / 2**20
 
     out.write_text(json.dumps({
-        "households": households, "startup_s": startup, "login_s": login_s,
-        "login_window_s": window_s, "login_tree_s": tree_s, "login_cpu_s": login_cpu_s,
-        "login_all_s": login_all_s,
+        **figures,
         "search_cpu_median_ms": statistics.median(cpu) * 1000,
         "search_cpu_max_ms": max(cpu) * 1000,
         "search_median_ms": statistics.median(times) * 1000,
