@@ -28,26 +28,49 @@ SCREENS = 800  # screens scrolled at most
 # Seconds from the login window to 登录: a password of eight or more characters, typed
 # after the window is seen, takes a user at least this long.
 TYPING_S = 2.0
+POLL_MS = 50  # _wait's check besides the one after each event
 
 
 def _wait(app: object, condition: object, timeout: float = 30.0) -> None:
     """Runs the event loop until `condition()` holds, as the app's own loop would: it
-    sleeps between events, checked every millisecond (a busy loop of processEvents would
-    take the CPU and the GIL from the DB worker it waits for)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    sleeps between events, and `condition()` is checked after each event the UI thread
+    handles (a paint, the worker's answer), and every POLL_MS besides. Polling every
+    millisecond instead took the GIL from the DB worker a thousand times a second: the
+    worker's search then waited for the UI thread to be scheduled, on a busy machine
+    for tens of milliseconds, which the user's idle window never makes it do."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
     from PySide6.QtWidgets import QApplication
     assert isinstance(app, QApplication) and callable(condition)
     if condition():
         return
     end = time.perf_counter() + timeout
     loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(1)
-    timer.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > end
-                          else None)
-    timer.start()
+    check = QTimer()  # a check after the event being handled has been handled
+    check.setSingleShot(True)
+    check.setInterval(0)
+
+    def checked() -> None:
+        if condition() or time.perf_counter() > end:
+            loop.quit()
+
+    check.timeout.connect(checked)
+
+    class AfterEvents(QObject):
+        def eventFilter(self, watched: QObject, _event: QEvent) -> bool:  # noqa: N802
+            if watched is not check and not check.isActive():
+                check.start()
+            return False
+
+    after = AfterEvents()
+    app.installEventFilter(after)
+    poll = QTimer()
+    poll.setInterval(POLL_MS)
+    poll.timeout.connect(checked)
+    poll.start()
     loop.exec()
-    timer.stop()
+    poll.stop()
+    check.stop()
+    app.removeEventFilter(after)
     if not condition():
         raise TimeoutError("界面在限定时间内没有就绪")
 
