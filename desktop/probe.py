@@ -1,7 +1,12 @@
 """Measures the real desktop in its own process, for benchmarks/bench_desktop.py (which may
 not import Qt itself): login to a usable main window, search-as-you-type, memory.
 
-    python -m desktop.probe STORE USER PASSWORD OUT.json   # writes one JSON object
+    python -m desktop.probe STORE USER PASSWORD OUT.json [TYPING_S [login]]
+
+Writes one JSON object. TYPING_S (default 2): the seconds between the login window
+appearing and 登录 being pressed — the user types a password first, and the program loads
+its code meanwhile (desktop/access/login.py `_warm_up`); 0 presses at once, as a script
+would. `login` stops once the window is usable (the login figures only).
 
 The figures go to a file, not to stdout: desktop/ writes nothing there (a windowed build
 has none).
@@ -20,28 +25,62 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 SCREENS = 800  # screens scrolled at most
+# Seconds from the login window to 登录: a password of eight or more characters, typed
+# after the window is seen, takes a user at least this long.
+TYPING_S = 2.0
+POLL_MS = 50  # _wait's check besides the one after each event
 
 
 def _wait(app: object, condition: object, timeout: float = 30.0) -> None:
     """Runs the event loop until `condition()` holds, as the app's own loop would: it
-    sleeps between events, checked every millisecond (a busy loop of processEvents would
-    take the CPU and the GIL from the DB worker it waits for)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    sleeps between events, and `condition()` is checked after each event the UI thread
+    handles (a paint, the worker's answer), and every POLL_MS besides. Polling every
+    millisecond instead took the GIL from the DB worker a thousand times a second: the
+    worker's search then waited for the UI thread to be scheduled, on a busy machine
+    for tens of milliseconds, which the user's idle window never makes it do."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
     from PySide6.QtWidgets import QApplication
     assert isinstance(app, QApplication) and callable(condition)
     if condition():
         return
     end = time.perf_counter() + timeout
     loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(1)
-    timer.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > end
-                          else None)
-    timer.start()
+    check = QTimer()  # a check after the event being handled has been handled
+    check.setSingleShot(True)
+    check.setInterval(0)
+
+    def checked() -> None:
+        if condition() or time.perf_counter() > end:
+            loop.quit()
+
+    check.timeout.connect(checked)
+
+    class AfterEvents(QObject):
+        def eventFilter(self, watched: QObject, _event: QEvent) -> bool:  # noqa: N802
+            if watched is not check and not check.isActive():
+                check.start()
+            return False
+
+    after = AfterEvents()
+    app.installEventFilter(after)
+    poll = QTimer()
+    poll.setInterval(POLL_MS)
+    poll.timeout.connect(checked)
+    poll.start()
     loop.exec()
-    timer.stop()
+    poll.stop()
+    check.stop()
+    app.removeEventFilter(after)
     if not condition():
         raise TimeoutError("界面在限定时间内没有就绪")
+
+
+def _idle(seconds: float) -> None:
+    """Runs the event loop for `seconds` with nothing else to do (the user is typing)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
 
 
 def _paints(widget: object) -> list[int]:
@@ -65,6 +104,8 @@ def _paints(widget: object) -> list[int]:
 
 def main(argv: list[str]) -> int:
     store_path, user, password, out = Path(argv[0]), argv[1], argv[2], Path(argv[3])
+    typing_s = float(argv[4]) if len(argv) > 4 else TYPING_S
+    login_only = argv[5:6] == ["login"]
     started = time.perf_counter()
     import psutil
 
@@ -78,6 +119,8 @@ def main(argv: list[str]) -> int:
     app.processEvents()
     startup = time.perf_counter() - started
 
+    if typing_s > 0:
+        _idle(typing_s)
     login.user.setEditText(user)
     login.password.setText(password)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -103,15 +146,30 @@ def main(argv: list[str]) -> int:
           and window.workspace.worker.pending() == 0)
     login_all_s = time.perf_counter() - t0
     households = window.model.rowCount()
+    figures: dict[str, object] = {
+        "households": households, "startup_s": startup, "typing_s": typing_s,
+        "login_s": login_s, "login_window_s": window_s, "login_tree_s": tree_s,
+        "login_cpu_s": login_cpu_s, "login_all_s": login_all_s,
+    }
+    if login_only:
+        out.write_text(json.dumps(figures) + "\n", encoding="utf-8")
+        shell.close()
+        return 0
+
+    from desktop.main_window import SEARCH_DELAY_MS  # loaded by now (after the login)
 
     # Search as the user types: query → ids in the worker → model reset → rows painted
-    # (by the window's own paint, as the user sees them).
+    # (by the window's own paint, as the user sees them), from the moment the search runs
+    # (after the typing pause) to the rows on the screen.
     queries = ["z", "zh", "zha", "zhang", "zs", "wang", "wl", "ma", "5134", "19850",
                "张", "王", "李秀", "x", "jike", "ah"]
     times: list[float] = []
     cpu: list[float] = []
     found: list[int] = []
     for q in queries:
+        # The search runs SEARCH_DELAY_MS after the last key: what the window was still
+        # doing for the list before (a second paint after a reset) is done meanwhile.
+        _idle(SEARCH_DELAY_MS / 1000)
         done: list[int] = []
         window.search_finished.connect(done.append)
         window.search_box.blockSignals(True)
@@ -147,9 +205,7 @@ def main(argv: list[str]) -> int:
     rss_mb = psutil.Process().memory_info().rss / 2**20
 
     out.write_text(json.dumps({
-        "households": households, "startup_s": startup, "login_s": login_s,
-        "login_window_s": window_s, "login_tree_s": tree_s, "login_cpu_s": login_cpu_s,
-        "login_all_s": login_all_s,
+        **figures,
         "search_cpu_median_ms": statistics.median(cpu) * 1000,
         "search_cpu_max_ms": max(cpu) * 1000,
         "search_median_ms": statistics.median(times) * 1000,

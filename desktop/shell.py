@@ -35,6 +35,13 @@ if TYPE_CHECKING:  # imported when first needed: the login window comes up soone
 # exit is the cold start to a usable login window.
 QUIT_WHEN_SHOWN_ENV = "FUPIN_QUIT_WHEN_SHOWN"
 DEFAULT_STORE = Path.home() / "扶贫工作站" / "station.db"
+# What `_logged_in` imports: loaded by the login's warm-up while the password is typed.
+WINDOW_MODULES = (
+    "desktop.main_window", "desktop.workspace", "desktop.access.user_actions",
+    "desktop.aid.actions", "desktop.backup.actions", "desktop.exchange.excel_actions",
+    "desktop.exchange.sync_actions", "desktop.help.guide", "desktop.printing.actions",
+    "desktop.procedure.actions", "desktop.statistics.screen",
+)
 
 
 def application() -> QApplication:
@@ -84,7 +91,8 @@ class Shell(QObject):
         return wizard
 
     def show_login(self) -> LoginDialog:
-        login = LoginDialog(self.target, self.worker, self.demo_login)
+        login = LoginDialog(self.target, self.worker, self.demo_login,
+                            warm_up=WINDOW_MODULES)
         login.logged_in.connect(self._logged_in)
         self.login = login
         login.show()
@@ -93,7 +101,8 @@ class Shell(QObject):
     def _logged_in(self, store: Store | None) -> None:
         if store is None:
             return
-        # The main window and its features, imported after the login (start-up time).
+        # The main window and its features (WINDOW_MODULES), imported after the login
+        # window is up (start-up time), by the login's warm-up.
         from desktop.access import user_actions
         from desktop.aid import actions as aid_actions
         from desktop.backup import actions as backup_actions

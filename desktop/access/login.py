@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -51,9 +52,12 @@ class LoginDialog(QDialog):
 
     def __init__(self, store: Path | str, worker: DbWorker,
                  demo_login: tuple[str, str] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, warm_up: Sequence[str] = ()) -> None:
+        """`warm_up`: the modules of what opens after the login (the main window and its
+        features), loaded in the worker with the store's code while the password is typed."""
         super().__init__(parent)
         self.target = store
+        self._warm_up_modules = list(warm_up)
         self.on_server = isinstance(store, str)
         self._worker = worker
         self.setObjectName("loginDialog")
@@ -155,14 +159,19 @@ class LoginDialog(QDialog):
     def _warm_up(self) -> None:
         """Loads the store's code (SQLAlchemy, the models, about a second) in the worker
         while the password is typed, so that 登录 does not wait for it; a login that comes
-        sooner runs after it in the same worker."""
-        modules = ["registry.store"] + (["psycopg"] if self.on_server else [])
+        sooner runs after it in the same worker. Then the modules of the main window (half
+        a second more): importing them off the UI thread is safe, no module makes a widget
+        when imported, and the login's `_opened` runs only after this work is done."""
+        drivers = ["registry.store"] + (["psycopg"] if self.on_server else [])
+        modules = drivers + self._warm_up_modules
 
         def load(_progress: object) -> None:
-            for name in modules:
+            for name in drivers:
                 # No driver in this build (the township installer): the login says so.
                 with contextlib.suppress(ImportError):
                     importlib.import_module(name)
+            for name in self._warm_up_modules:
+                importlib.import_module(name)
 
         if any(name not in sys.modules for name in modules):
             StoreOp(self._worker, "准备登录", load, parent=self).run()
