@@ -33,6 +33,10 @@ JOIN household hb ON hb.id = b.household_id
 WHERE {ids} AND a.deleted = :no AND b.deleted = :no
   AND a.change_reason IS NULL AND b.change_reason IS NULL
 """
+# The columns the match is planned on (their statistics are refreshed before it).
+PLANNED_ON = {"member": ("id", "household_id", "id_number", "name", "birth_date", "deleted",
+                         "change_reason"),
+              "household": ("id",)}
 # 暂无身份证号 (id_number ""): no number to match on; the name and birth date still are.
 _ON = {"id_number": "b.id_number = a.id_number AND a.id_number <> ''",
        "likely": "b.name = a.name AND b.birth_date = a.birth_date AND b.id_number <> a.id_number"}

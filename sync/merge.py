@@ -242,7 +242,7 @@ class StationMerge:
     def _finish(self) -> None:
         """After every table: the duplicates among the members written, the rows held for
         review, the counts in the usual order."""
-        wire.refresh_statistics(self.s, (MEMBER, HOUSEHOLD))
+        wire.refresh_statistics(self.s, duplicates.PLANNED_ON)
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
         for mid in flagged:

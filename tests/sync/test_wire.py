@@ -13,7 +13,8 @@ from sync import wire
 from sync.names import HELPER
 from tests.sync.conftest import make_county, make_station
 
-AWKWARD = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "张三", "", "\\\\t"]
+AWKWARD = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "张三", "", "\\\\t",
+           'say "hi"', "{a,b}", "NULL"]
 
 
 def _helper_rows(household_id: str, n: int) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -46,6 +47,9 @@ def test_rows_written_in_bulk_read_back_as_sent(tmp_path: Path) -> None:
     with county.session() as s:
         back = wire.rows_by_id(s, HELPER, [r[cols.index("id")] for r in rows], cols)
         assert [tuple(back[r[cols.index("id")]]) for r in rows] == rows
+        # looked up by awkward text (an array literal on PostgreSQL)
+        by_name = wire.rows_where_in(s, HELPER, "name", AWKWARD, ["name"])
+        assert sorted(r[0] for r in by_name) == sorted(AWKWARD * 2)
         # the booleans are the database's own (not text "0"/"1")
         assert s.execute(text("SELECT count(*) FROM helper WHERE deleted")).scalar_one() \
             == len(AWKWARD)
