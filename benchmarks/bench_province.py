@@ -21,7 +21,9 @@ databases); without it, run the bench beside a throwaway cluster:
     bash .ci/with-postgres .venv/bin/python -m benchmarks.run province
 
 (.ci/with-postgres: PostgreSQL 15 in a temporary folder under /tmp, fsync off, a unix
-socket; stopped and deleted at the end. Its data is on local disk: at full scale the
+socket; stopped and deleted at the end; PostgreSQL's default settings unless
+FUPIN_TEST_PG_SETTINGS adds some, e.g. README's for a province server. The run prints the
+settings it met. Its data is on local disk: at full scale the
 province database takes tens of GB, see `df -h /tmp`.) The bench makes its own databases
 on it and drops them at the end (`--keep` keeps the province's). FUPIN_SERVER_KEY (the key
 sealing the sync keys on a server) is made up for the run when it is not set.
@@ -125,7 +127,8 @@ def _server_facts() -> dict[str, str]:
     with _admin() as conn:
         return {k: str(conn.execute(f"SHOW {k}").fetchone()[0]) for k in
                 ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
-                 "fsync", "synchronous_commit", "max_wal_size")}
+                 "effective_cache_size", "fsync", "synchronous_commit", "max_wal_size",
+                 "checkpoint_timeout", "wal_compression")}
 
 
 # ---- the import, in a process of its own ---------------------------------------------------

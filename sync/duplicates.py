@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from registry.models import Region, utcnow
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
+from sync import wire
 from sync.errors import SyncError
 
 RULINGS = {"same": "同一人", "different": "不同人"}
 KINDS = {"id_number": "身份证号相同", "likely": "姓名和出生日期相同"}
-CHUNK = 500
 
 _MATCH = """
 SELECT a.id, b.id, a.name, b.name, a.id_number, b.id_number, a.birth_date,
@@ -30,9 +30,13 @@ FROM member a
 JOIN member b ON {on} AND b.id <> a.id AND b.household_id <> a.household_id
 JOIN household ha ON ha.id = a.household_id
 JOIN household hb ON hb.id = b.household_id
-WHERE a.id IN :ids AND a.deleted = :no AND b.deleted = :no
+WHERE {ids} AND a.deleted = :no AND b.deleted = :no
   AND a.change_reason IS NULL AND b.change_reason IS NULL
 """
+# The columns the match is planned on (their statistics are refreshed before it).
+PLANNED_ON = {"member": ("id", "household_id", "id_number", "name", "birth_date", "deleted",
+                         "change_reason"),
+              "household": ("id",)}
 # 暂无身份证号 (id_number ""): no number to match on; the name and birth date still are.
 _ON = {"id_number": "b.id_number = a.id_number AND a.id_number <> ''",
        "likely": "b.name = a.name AND b.birth_date = a.birth_date AND b.id_number <> a.id_number"}
@@ -52,10 +56,9 @@ def detect(s: Session, member_ids: list[str]) -> set[str]:
     involved: set[str] = set()
     wanted = set(member_ids)
     for kind, on in _ON.items():
-        query = text(_MATCH.format(on=on)).bindparams(bindparam("ids", expanding=True))
-        for start in range(0, len(member_ids), CHUNK):
-            part = member_ids[start:start + CHUNK]
-            for r in s.execute(query, {"ids": part, "no": False}):
+        for ids, params in wire.among(s, "a.id", member_ids):
+            query = text(_MATCH.format(on=on, ids=ids))
+            for r in s.execute(query, {**params, "no": False}):
                 a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
                 key = (kind, a, b)
                 if key not in flags:

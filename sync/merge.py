@@ -242,7 +242,7 @@ class StationMerge:
     def _finish(self) -> None:
         """After every table: the duplicates among the members written, the rows held for
         review, the counts in the usual order."""
-        wire.refresh_statistics(self.s, (MEMBER, HOUSEHOLD))
+        wire.refresh_statistics(self.s, duplicates.PLANNED_ON)
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
         for mid in flagged:
@@ -458,16 +458,13 @@ class StationMerge:
         refs = sorted({str(r[at]) for r in rows} | {str(e[at]) for e in existing.values()}
                       - t.refs)
         t.refs.update(refs)
-        for start in range(0, len(refs), wire.CHUNK):
-            part = {f"n{i}": n for i, n in enumerate(refs[start:start + wire.CHUNK])}
-            t.slots.update(self._held_slots(
-                t.name, key, f"{key[0]} IN ({', '.join(':' + k for k in part)})", part))
+        held = wire.rows_where_in(self.s, t.name, key[0], refs, [*key, "id"])
+        t.slots.update(_slot_holders(held))
         return t.slots
 
     def _held_slots(self, name: str, key: Slot, where: str, params: dict[str, Any]
                     ) -> dict[Slot, str]:
-        held = wire.select_rows(self.s, name, where, params, [*key, "id"])
-        return {tuple(str(v) for v in h[:-1]): str(h[-1]) for h in held}
+        return _slot_holders(wire.select_rows(self.s, name, where, params, [*key, "id"]))
 
     def _check(self, t: _Table, r: list[Any], old: list[Any] | None, slots: dict[Slot, str]
                ) -> tuple[str, str] | None:
@@ -574,6 +571,11 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
           POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
           VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
+
+
+def _slot_holders(held: list[list[Any]]) -> dict[Slot, str]:
+    """Rows of (key columns…, id): each unique key with the id of the row holding it."""
+    return {tuple(str(v) for v in h[:-1]): str(h[-1]) for h in held}
 
 
 def _ids_ok(rows: list[list[Any]], at: int) -> bool:

@@ -10,7 +10,7 @@ both engines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -107,19 +107,65 @@ def rows_by_id(session: Session, name: str, ids: Iterable[str], cols: Sequence[s
     """Stored rows (storage values, in `cols` order) whose id is in `ids`."""
     cols = list(cols)
     at = cols.index("id")
-    found: dict[str, list[Any]] = {}
-    ids = list(ids)
+    return {r[at]: r for r in rows_where_in(session, name, "id", ids, cols)}
+
+
+def rows_where_in(session: Session, name: str, column: str, values: Iterable[Any],
+                  cols: Sequence[str]) -> list[list[Any]]:
+    """Stored rows (storage values, in `cols` order) whose `column` is one of `values`.
+    On PostgreSQL the values travel as one array (`= ANY(%s)`): a statement of hundreds
+    of placeholders is parsed by the driver each time (a county bundle's look-ups spent
+    more time there than the server took to answer them). SQLite takes them `CHUNK` at a
+    time."""
+    cols = list(cols)
+    values = list(values)
+    if not values:
+        return []
     conn = session.connection()
     head = f"SELECT {', '.join(_q(session, c) for c in cols)} FROM {_q(session, name)} " \
-           f"WHERE {_q(session, 'id')} IN "
+           f"WHERE {_q(session, column)} "
+    if _on_postgresql(session):
+        read = _PgValues(name, cols)
+        array, typed = _array(values, "%s")
+        return [read.row_read(r) for r in conn.exec_driver_sql(head + f"= ANY({typed})",
+                                                                (array,))]
     mark = _mark(session)
-    values = _PgValues(name, cols) if _on_postgresql(session) else None
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
-        sql = head + "(" + ", ".join([mark] * len(part)) + ")"
-        for r in conn.exec_driver_sql(sql, tuple(part)):
-            found[r[at]] = values.row_read(r) if values else list(r)
+    found: list[list[Any]] = []
+    for start in range(0, len(values), CHUNK):
+        part = values[start:start + CHUNK]
+        sql = head + "IN (" + ", ".join([mark] * len(part)) + ")"
+        found.extend(list(r) for r in conn.exec_driver_sql(sql, tuple(part)))
     return found
+
+
+def _array(values: Sequence[Any], mark: str) -> tuple[Any, str]:
+    """PostgreSQL: the parameter for `= ANY(…)` and its placeholder `mark` as the
+    statement takes it (cast to text[] for text). Text values go as one array
+    literal the server parses (the driver's dumping of a list of 10,000 ids cost more than
+    the look-up); anything else as a list for the driver to dump."""
+    if set(map(type, values)) != {str}:
+        return list(values), mark
+    joined = "".join(values)
+    if '"' in joined or "\\" in joined:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}', f"CAST({mark} AS text[])"
+
+
+def among(session: Session, column_sql: str, values: Sequence[Any]
+          ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`column_sql IN values` for a statement of one's own (text() with named parameters):
+    each condition with its parameters. PostgreSQL: one, the values as one array; SQLite:
+    `CHUNK` values at a time (see `rows_where_in`)."""
+    if not values:
+        return
+    if _on_postgresql(session):
+        array, typed = _array(values, ":among")
+        yield f"{column_sql} = ANY({typed})", {"among": array}
+        return
+    for start in range(0, len(values), CHUNK):
+        part = values[start:start + CHUNK]
+        yield (f"{column_sql} IN ({', '.join(f':among{i}' for i in range(len(part)))})",
+               {f"among{i}": v for i, v in enumerate(part)})
 
 
 def _stored(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
@@ -136,7 +182,7 @@ def insert_rows(session: Session, name: str, cols: Sequence[str], rows: list[tup
     if not rows:
         return
     if _on_postgresql(session):
-        _copy_rows(session, name, cols, _stored(session, name, cols, rows))
+        _copy_rows(session, name, cols, rows)
         return
     mark = _mark(session)
     sql = (f"INSERT INTO {_q(session, name)} ({', '.join(_q(session, c) for c in cols)}) "
@@ -148,13 +194,57 @@ def _copy_rows(session: Session, name: str, cols: Sequence[str],
                rows: list[tuple[Any, ...]]) -> None:
     """PostgreSQL: COPY FROM STDIN in the session's transaction. An INSERT per row, even
     pipelined, is a round trip's worth of server work each: a county bundle went in at a
-    few hundred households a second. Dates travel as their ISO text, which COPY parses."""
+    few hundred households a second. The batch's COPY text is made a column at a time
+    (`_copy_text`); a batch holding a value it does not know goes row by row through the
+    driver. Dates travel as their ISO text, which COPY parses."""
     driver = session.connection().connection.driver_connection
     assert driver is not None
     target = f"{_q(session, name)} ({', '.join(_q(session, c) for c in cols)})"
+    data = _copy_text(name, cols, rows)
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        for row in rows:
+        if data is not None:
+            copy.write(data)
+            return
+        for row in _stored(session, name, cols, rows):
             copy.write_row(row)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+_COPY_BOOL = {0: "f", 1: "t", None: _COPY_NULL}  # True and False are 1 and 0 here
+
+
+def _copy_text(name: str, cols: Sequence[str], rows: Sequence[Sequence[Any]]) -> str | None:
+    """The rows as COPY's text format, or None when a column holds a value other than
+    text, an integer, None, or (in a boolean column) 0/1: formatted by the driver then.
+    Row by row, the driver's formatting and the storage values' conversion cost as much
+    Python as the whole rest of the merge; a column at a time it is a few C-level passes."""
+    kinds = table(name).columns
+    texts: list[Sequence[str]] = []
+    for col, values in zip(cols, zip(*rows, strict=True), strict=True):
+        present = set(map(type, values))
+        if isinstance(kinds[col].type, Boolean):
+            if not present <= {int, bool, type(None)} or not set(values) <= _COPY_BOOL.keys():
+                return None
+            texts.append(list(map(_COPY_BOOL.__getitem__, values)))
+            continue
+        nulls = type(None) in present
+        present.discard(type(None))
+        if present == {int}:
+            texts.append([_COPY_NULL if v is None else str(v) for v in values] if nulls
+                         else list(map(str, values)))
+            continue
+        if present and present != {str}:
+            return None
+        column = [_COPY_NULL if v is None else v for v in values] if nulls else values
+        joined = "".join(v for v in values if v is not None) if nulls else "".join(values)
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            column = [v if v is None else v.translate(_COPY_ESCAPES) for v in values]
+            column = [_COPY_NULL if v is None else v for v in column]
+        texts.append(column)
+    if not texts:
+        return None
+    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
 
 
 def prefer_index_lookups(session: Session) -> None:
@@ -167,14 +257,17 @@ def prefer_index_lookups(session: Session) -> None:
         session.execute(text("SET LOCAL enable_seqscan = off"))
 
 
-def refresh_statistics(session: Session, names: Sequence[str]) -> None:
-    """PostgreSQL: ANALYZE these tables inside the transaction (it counts the rows the
-    transaction wrote). Before the county's duplicate search over the members it just
+def refresh_statistics(session: Session, columns: Mapping[str, Sequence[str]]) -> None:
+    """PostgreSQL: ANALYZE these tables' columns inside the transaction (it counts the rows
+    the transaction wrote). Before the county's duplicate search over the members it just
     wrote: without statistics the planner met `a.id IN (500 ids)` by walking a whole index
-    of the growing member table per chunk (4,000 households: 10 of 18 seconds).
-    Nothing on SQLite."""
+    of the growing member table per chunk (4,000 households: 10 of 18 seconds). Only the
+    columns the search plans on: all of a province's member table's took 3 s a bundle,
+    these a tenth of it (autovacuum analyzes the rest). Nothing on SQLite."""
     if _on_postgresql(session):
-        session.execute(text(f"ANALYZE {', '.join(_q(session, n) for n in names)}"))
+        session.execute(text("ANALYZE " + ", ".join(
+            f"{_q(session, n)} ({', '.join(_q(session, c) for c in cols)})"
+            for n, cols in columns.items())))
 
 
 def update_rows(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]

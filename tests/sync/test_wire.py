@@ -1,0 +1,84 @@
+"""sync/wire.py on both engines: rows written in bulk (COPY text made a column at a time on
+PostgreSQL) read back exactly as sent, awkward text included; look-ups by a list of values
+(one array on PostgreSQL, chunks on SQLite) find every row and only those."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from sync import wire
+from sync.names import HELPER
+from tests.sync.conftest import make_county, make_station
+
+AWKWARD = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "张三", "", "\\\\t",
+           'say "hi"', "{a,b}", "NULL"]
+
+
+def _helper_rows(household_id: str, n: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cols = wire.columns(HELPER)
+    rows = []
+    for i in range(n):
+        values = {"id": f"00000000-0000-7000-8000-{i:012d}", "household_id": household_id,
+                  "name": AWKWARD[i % len(AWKWARD)], "unit": None if i % 3 else "单位\\x",
+                  "title": None, "phone": None, "affiliation": None, "start_date": "2016-01-01",
+                  "end_date": None if i % 2 else "2019-12-31", "rev": i + 1,
+                  "created_at": "2016-01-01 08:00:00.000000",
+                  "updated_at": "2016-01-02 08:00:00.000000", "deleted": i % 2,
+                  "unit_kind": None}
+        rows.append(tuple(values.get(c) for c in cols))
+    return cols, rows
+
+
+def test_rows_written_in_bulk_read_back_as_sent(tmp_path: Path) -> None:
+    station = make_station(tmp_path, households=1)
+    county = make_county(tmp_path)
+    with station.session() as s:
+        household = wire.select_rows(s, "household", cols=wire.columns("household"))
+    with county.transaction() as s:
+        wire.insert_rows(s, "household", wire.columns("household"),
+                         [tuple(r) for r in household])
+        cols, rows = _helper_rows(str(household[0][wire.columns("household").index("id")]),
+                                  2 * len(AWKWARD))
+        assert wire._copy_text(HELPER, cols, rows) is not None  # not the driver's rows
+        wire.insert_rows(s, HELPER, cols, rows)
+    with county.session() as s:
+        back = wire.rows_by_id(s, HELPER, [r[cols.index("id")] for r in rows], cols)
+        assert [tuple(back[r[cols.index("id")]]) for r in rows] == rows
+        # looked up by awkward text (an array literal on PostgreSQL)
+        by_name = wire.rows_where_in(s, HELPER, "name", AWKWARD, ["name"])
+        assert sorted(r[0] for r in by_name) == sorted(AWKWARD * 2)
+        # the booleans are the database's own (not text "0"/"1")
+        assert s.execute(text("SELECT count(*) FROM helper WHERE deleted")).scalar_one() \
+            == len(AWKWARD)
+    county.close()
+    station.close()
+
+
+def test_rows_looked_up_by_many_values(tmp_path: Path) -> None:
+    station = make_station(tmp_path, households=1)
+    county = make_county(tmp_path)
+    with station.session() as s:
+        household = wire.select_rows(s, "household", cols=wire.columns("household"))
+    n = 2 * wire.CHUNK + 7  # more than one chunk on SQLite
+    with county.transaction() as s:
+        wire.insert_rows(s, "household", wire.columns("household"),
+                         [tuple(r) for r in household])
+        cols, rows = _helper_rows(str(household[0][wire.columns("household").index("id")]), n)
+        wire.insert_rows(s, HELPER, cols, rows)
+    at = cols.index("id")
+    wanted = [r[at] for r in rows[::2]] + ["no-such-id"]
+    with county.session() as s:
+        found = wire.rows_by_id(s, HELPER, wanted, ["id", "rev"])
+        assert sorted(found) == sorted(wanted[:-1])
+        assert wire.rows_by_id(s, HELPER, [], ["id"]) == {}
+        got = wire.rows_where_in(s, HELPER, "rev", list(range(1, n + 1, 3)), ["id"])
+        assert len(got) == len(range(1, n + 1, 3))
+        ids = []
+        for cond, params in wire.among(s, "id", wanted):
+            ids += s.execute(text(f"SELECT id FROM helper WHERE {cond}"), params).scalars()
+        assert sorted(ids) == sorted(wanted[:-1])
+    county.close()
+    station.close()
