@@ -136,8 +136,10 @@ class LoginDialog(QDialog):
         quit_button = QPushButton("退出", self)
         quit_button.setAutoDefault(False)
         quit_button.clicked.connect(self.reject)
+        # The hint has a line of its own: beside the buttons it was cut short.
+        self.hint.setVisible(bool(self.hint.text()))
         buttons = QHBoxLayout()
-        buttons.addWidget(self.hint, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.recovery_button)
         buttons.addWidget(self.login_button)
         buttons.addWidget(quit_button)
@@ -150,6 +152,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.keys_notice)
         layout.addLayout(grid)
         layout.addSpacing(6)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         (self.password if self.user.currentText() else self.user).setFocus()
         if self.keys_lost:

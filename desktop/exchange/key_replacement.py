@@ -37,34 +37,47 @@ class PanelTexts:
     phone: str  # whom to call and what to ask for
     button: str
     reason_required: bool
+    reason_example: str  # the reason field's placeholder
 
 
-COUNTY_SIDE = PanelTexts(
-    heading="该乡镇已经登记过,本县存有它的另一把密钥",
-    warning="此申请的密钥与本县登记的不同。申请可能是冒充该乡镇的人发出的:一旦更换,"
-            "冒充者就能以该乡镇的名义报送数据,真正的乡镇反而被拒绝。只有在乡镇电脑重装、"
-            "密钥被吊销等情况下,经电话核对指纹后才能更换。日常更换密钥不必重新登记:"
-            "新密钥由旧密钥背书,随乡镇的下一个数据包送达。",
-    registered="本县登记的指纹:",
-    offered="此申请的指纹:",
-    phone="请用本县存档的电话号码打给该乡镇(不要用申请人提供的号码),请对方读出其屏幕上的"
-          "“本站指纹”,逐字输入下面;并写明更换原因。",
-    button="更换密钥…",
-    reason_required=True,
-)
+def office_side(below: str = "乡镇", own: str = "本县") -> PanelTexts:
+    """An office about a unit that enrolls at it: a county about its 乡镇 (本县), a city or
+    the province about a 下级单位 (本单位), whose screen calls its own key 本站指纹 or
+    本单位指纹."""
+    their = "本站指纹" if below == "乡镇" else "本单位指纹"
+    return PanelTexts(
+        heading=f"该{below}已经登记过,{own}存有它的另一把密钥",
+        warning=f"此申请的密钥与{own}登记的不同。申请可能是冒充该{below}的人发出的:一旦更换,"
+                f"冒充者就能以该{below}的名义报送数据,真正的{below}反而被拒绝。只有在{below}"
+                "电脑重装、密钥被吊销等情况下,经电话核对指纹后才能更换。日常更换密钥不必重新"
+                f"登记:新密钥由旧密钥背书,随{below}的下一个数据包送达。",
+        registered=f"{own}登记的指纹:",
+        offered="此申请的指纹:",
+        phone=f"请用{own}存档的电话号码打给该{below}(不要用申请人提供的号码),请对方读出其"
+              f"屏幕上的“{their}”,逐字输入下面;并写明更换原因。",
+        button="更换密钥…",
+        reason_required=True,
+        reason_example=f"如:{below}电脑重装",
+    )
 
-STATION_SIDE = PanelTexts(
-    heading="此答复的县扶贫办密钥与本站登记的不同",
-    warning="本站已接受过县扶贫办的答复,此答复却带来另一把密钥。答复可能是冒充县扶贫办的人"
-            "发出的:一旦更换,本站的数据包就会加密给对方。只有在县扶贫办告知已更换密钥"
-            "(如县里电脑重装),并经电话核对指纹后才能更换。",
-    registered="本站登记的县扶贫办指纹:",
-    offered="此答复的指纹:",
-    phone="请用县扶贫办对外公布的电话(不要用随答复文件给出的号码)打给县扶贫办,请对方读出"
-          "其屏幕上的“本县指纹”,逐字输入下面。",
-    button="更换县扶贫办密钥…",
-    reason_required=False,
-)
+
+def station_side(who: str = "县扶贫办", me: str = "本站", their_print: str = "本县指纹"
+                 ) -> PanelTexts:
+    """A unit about the office it enrolled at: a station about its 县扶贫办, a county or
+    city about the 上级扶贫办."""
+    return PanelTexts(
+        heading=f"此答复的{who}密钥与{me}登记的不同",
+        warning=f"{me}已接受过{who}的答复,此答复却带来另一把密钥。答复可能是冒充{who}的人"
+                f"发出的:一旦更换,{me}的数据包就会加密给对方。只有在{who}告知已更换密钥"
+                f"(如电脑重装),并经电话核对指纹后才能更换。",
+        registered=f"{me}登记的{who}指纹:",
+        offered="此答复的指纹:",
+        phone=f"请用{who}对外公布的电话(不要用随答复文件给出的号码)打给{who},请对方读出"
+              f"其屏幕上的“{their_print}”,逐字输入下面。",
+        button=f"更换{who}密钥…",
+        reason_required=False,
+        reason_example=f"如:{who}电脑重装",
+    )
 
 
 def _fingerprint_font() -> QFont:
@@ -124,8 +137,7 @@ class KeyReplacementPanel(QFrame):
         self.reason = QLineEdit(self)
         self.reason.setObjectName("replacementReason")
         self.reason.setMaxLength(200)
-        self.reason.setPlaceholderText("如:乡镇电脑重装" if texts.reason_required else
-                                       "如:县扶贫办电脑重装")
+        self.reason.setPlaceholderText(texts.reason_example)
         self.reason_error = _error_label(self)
         self.typed.textChanged.connect(lambda _t: self._mark(self.typed, self.typed_error, ""))
         self.reason.textChanged.connect(lambda _t: self._mark(self.reason, self.reason_error,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.exchange.key_replacement import COUNTY_SIDE, KeyReplacementPanel
+from desktop.exchange.key_replacement import KeyReplacementPanel, office_side
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
 from desktop.look import RED, RED_BACK
 from desktop.widgets.drives import FolderPicker, start_folder
@@ -76,7 +76,7 @@ class EnrollStationDialog(SyncDialog):
         self.enroll_button.clicked.connect(lambda _checked=False: self.register())
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
-        self.replacement = KeyReplacementPanel(COUNTY_SIDE, self)
+        self.replacement = KeyReplacementPanel(office_side(self.below, self.own), self)
         self.replacement.hide()
         self.replacement.confirmed.connect(self.confirm_replacement)
         top = QHBoxLayout()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.exchange.key_replacement import STATION_SIDE, KeyReplacementPanel
+from desktop.exchange.key_replacement import KeyReplacementPanel, station_side
 from desktop.exchange.sync_dialog import STRETCH, SyncDialog
 from desktop.widgets.drives import FolderPicker, start_folder
 from desktop.widgets.fingerprint import FingerprintView
@@ -176,7 +176,8 @@ class AnswerDialog(SyncDialog):
         self.fingerprint.hide()
         self.done_label = QLabel("", self)
         self.done_label.setWordWrap(True)
-        self.replacement = KeyReplacementPanel(STATION_SIDE, self)
+        self.replacement = KeyReplacementPanel(
+            station_side(up.who, up.me, up.their_print), self)
         self.replacement.hide()
         self.replacement.confirmed.connect(self.confirm_replacement)
         self.arrange(up.answer, [
@@ -216,7 +217,7 @@ class AnswerDialog(SyncDialog):
             return False
         self.fingerprint.hide()
         self.replacement.show_refusal(error.registered, error.fingerprint)
-        self.done_label.setText("<p>答复未导入,本站未作任何改动。</p>")
+        self.done_label.setText(f"<p>答复未导入,{self.up.me}未作任何改动。</p>")
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
         return True
 
@@ -224,13 +225,13 @@ class AnswerDialog(SyncDialog):
         """Asked once more, with both fingerprints, before the old county key is revoked."""
         if self.path is None:
             return
-        new, old = self.replacement.offered.text(), self.replacement.registered.text()
+        up, new, old = self.up, self.replacement.offered.text(), self.replacement.registered.text()
         asked = QMessageBox.question(
-            self, "更换县扶贫办密钥",
-            f"确认更换县扶贫办的密钥?\n\n新密钥指纹:{new}(已与县扶贫办电话核对)\n"
-            f"本站原登记的指纹:{old}\n" + (f"原因:{reason}\n" if reason else "") +
-            "\n更换后,本站的数据包只加密给新密钥;用原密钥签名的回传数据包一律拒绝导入。"
-            "更换记入本站审计记录。")
+            self, f"更换{up.who}密钥",
+            f"确认更换{up.who}的密钥?\n\n新密钥指纹:{new}(已与{up.who}电话核对)\n"
+            f"{up.me}原登记的指纹:{old}\n" + (f"原因:{reason}\n" if reason else "") +
+            f"\n更换后,{up.me}的数据包只加密给新密钥;用原密钥签名的数据包一律拒绝导入。"
+            f"更换记入{up.me}审计记录。")
         if asked == QMessageBox.StandardButton.Yes:
             self.start(self.path, replace_key=typed, reason=reason or None)
 

@@ -93,6 +93,10 @@ def test_a_county_sends_up_to_its_city_from_the_windows(
     trigger(city_window, "syncEnrollStation")
     enrolling = opened(city_window, EnrollStationDialog)
     assert enrolling.windowTitle() == "登记下级单位"
+    # Its key-replacement panel (shown when a county comes with another key) in its words.
+    panel = enrolling.replacement.texts
+    assert panel.heading == "该下级单位已经登记过,本单位存有它的另一把密钥"
+    assert "“本单位指纹”" in panel.phone and "乡镇" not in panel.warning + panel.phone
     pick_file(monkeypatch, request_file)
     enrolling.choose_button.click()
     assert enrolling.fingerprint.text() == request.fingerprint.text()
@@ -108,6 +112,9 @@ def test_a_county_sends_up_to_its_city_from_the_windows(
     trigger(county, "syncAnswer")
     answer = opened(county, AnswerDialog)
     settle(qtbot, answer)
+    panel = answer.replacement.texts
+    assert panel.button == "更换上级扶贫办密钥…" and "“本单位指纹”" in panel.phone
+    assert "县扶贫办" not in panel.heading + panel.warning + panel.phone.replace("上级扶贫办", "")
     assert answer.enrolled is not None and "凉山" in answer.enrolled.name
     assert "本单位可以导出数据包了" in answer.done_label.text()
     trigger(county, "syncExport")
