@@ -3,6 +3,8 @@ not import Qt itself): login to a usable main window, search-as-you-type, memory
 
     python -m desktop.probe STORE USER PASSWORD OUT.json [TYPING_S [login]]
 
+STORE: a file, or a server's postgresql:// URL (FUPIN_SERVER_KEY set, as for the app).
+
 Writes one JSON object. TYPING_S (default 2): the seconds between the login window
 appearing and 登录 being pressed — the user types a password first, and the program loads
 its code meanwhile (desktop/access/login.py `_warm_up`); 0 presses at once, as a script
@@ -103,7 +105,9 @@ def _paints(widget: object) -> list[int]:
 
 
 def main(argv: list[str]) -> int:
-    store_path, user, password, out = Path(argv[0]), argv[1], argv[2], Path(argv[3])
+    # A file, or a server's URL (the province's store: Path would fold its //).
+    store: Path | str = argv[0] if "://" in argv[0] else Path(argv[0])
+    user, password, out = argv[1], argv[2], Path(argv[3])
     typing_s = float(argv[4]) if len(argv) > 4 else TYPING_S
     login_only = argv[5:6] == ["login"]
     started = time.perf_counter()
@@ -113,7 +117,7 @@ def main(argv: list[str]) -> int:
     from desktop.shell import Shell, application
 
     app = application()
-    shell = Shell(store_path, idle_ms=0)
+    shell = Shell(store, idle_ms=0)
     login = shell.start()
     assert isinstance(login, LoginDialog)
     app.processEvents()
