@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Dialect, Integer, Text
+from sqlalchemy import BigInteger, Dialect, Integer, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -30,6 +30,14 @@ class Fixed(TypeDecorator[Decimal]):
         if value is None:
             return None
         return (Decimal(value) / self._scale).quantize(Decimal(1).scaleb(-self.places))
+
+
+class FixedSum(Fixed):
+    """Fixed for sums of money (a village's funds in 分 can pass PostgreSQL's 32-bit
+    integer)."""
+
+    impl = BigInteger
+    cache_ok = True
 
 
 class ServerSealed(TypeDecorator[str]):

@@ -28,7 +28,7 @@ from registry.base import AuditFields as AuditFields  # re-exported: older impor
 from registry.base import Base as Base
 from registry.base import Tracked as Tracked
 from registry.base import utcnow as utcnow
-from registry.columns import Fixed
+from registry.columns import Fixed, FixedSum
 from registry.ids import new_id
 
 
@@ -450,6 +450,26 @@ class VillageEvent(Tracked, Base):
     facts: Mapped[str | None] = mapped_column(Text)
     notice_id: Mapped[str | None] = mapped_column(String(36))
     decision_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class VillageTally(Base):
+    """A city's or the province's statistics per village (schema 9): the rows of every
+    statistics table but 帮扶责任人覆盖 (it depends on the day asked), counted by
+    registry/statistics.py when an office's bundle is merged, in the same transaction, for
+    the sender's villages. Derived, never synced nor typed: at millions of households the
+    tables add these up instead of counting the rows (registry/statistics.py says why it is
+    still the rows at the time asked). Empty at a station and a county."""
+
+    __tablename__ = "village_tally"
+    village_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.BY
+    label: Mapped[str] = mapped_column(String(60), primary_key=True)  # the row's key
+    households: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    plans: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[Decimal | None] = mapped_column(FixedSum(2))
+    # 贫困发生率: the village's 农业户籍人口, NULL where it has no village_facts with it
+    base: Mapped[int | None] = mapped_column(Integer)
 
 
 TRACKED_MODELS: tuple[type[Tracked], ...] = (

@@ -29,7 +29,15 @@ Who counts:
   资金来源: households with such plans, their people, the plans and the funds (元). A plan of
   schema 3 has a total but no source: it counts under 未分来源.
 A row: {"code", "name", "by", "key", "households", "people"}; `key` is the Chinese label. The
-plan tables add "plans" and "amount", 贫困发生率 adds "base" (农业户籍人口) and "rate" (%)."""
+plan tables add "plans" and "amount", 贫困发生率 adds "base" (农业户籍人口) and "rate" (%).
+
+A city's or the province's store (millions of rows: counting them took 2–21 s per table at
+2,000,000 households) adds up its village tally instead (models.VillageTally, schema 9):
+every table but 帮扶责任人覆盖, counted per village by refresh_tally(). It is still the rows
+at the time asked: such a store's rows change only when an office's bundle is merged
+(nothing is recorded there: registry/procedure, aid and village facts refuse it), and the
+merge calls refresh_tally() for the sender's villages in its own transaction; the migration
+that made the table counted it whole. A test compares it with the counted tables."""
 
 from __future__ import annotations
 
@@ -45,8 +53,10 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     extract,
     func,
+    insert,
     or_,
     select,
 )
@@ -62,7 +72,9 @@ from registry.models import (
     ProcedureEvent,
     Region,
     VillageFacts,
+    VillageTally,
 )
+from registry.procedure.record import store_kind
 from registry.procedure.steps import EXIT_STAGES, EXITED, REGISTERED
 
 # Per unit of which level a table counts (a city's or the province's store adds up its
@@ -96,6 +108,10 @@ NO_BASE = "无农业人口数据"
 RATE = "贫困发生率"
 NO_SOURCE = "未分来源"
 SOURCES = tuple((c.code, f"{c.label}资金") for c in cl.FUND_SOURCE.choices)
+# The tables a city's or the province's village tally holds: 帮扶责任人覆盖 depends on the day
+# asked (a helper's start and end dates), so it is always counted.
+TALLIED = tuple(by for by in BY if by != "helper")
+TALLY_KINDS = ("city", "province")
 
 
 @dataclass(frozen=True)
@@ -144,20 +160,56 @@ def stats(s: Session, by: str, level: str = "county", code: str | None = None,
 
 
 def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | None = None,
-           on: date | None = None) -> dict[str, list[Row]]:
+           on: date | None = None, *, tally: bool = True) -> dict[str, list[Row]]:
     """Several tables at once (the 统计报告's), each as stats() gives it. Tables read from
     the same rows share one pass: the household dimensions and 贫困发生率 one scan of the
-    households; 劳动技能, 健康状况 and 文化程度 one join with the members."""
+    households; 劳动技能, 健康状况 and 文化程度 one join with the members. A city's or the
+    province's store adds up its village tally (`tally=False` counts the rows there too:
+    the tally's check)."""
     if level not in LEVELS:
         raise UnknownDimension(f"级别只能是:{'、'.join(LEVELS)}")
     for by in bys:
         if by not in BY:
             raise UnknownDimension(
                 f"统计口径只能是:{'、'.join(f'{k}({v})' for k, v in BY.items())}")
+    if code is not None and not code.isdigit():
+        raise UnknownDimension(f"区划代码只能是数字:{code}")
     width = LEVELS[level]
+    kept = tally and store_kind(s) in TALLY_KINDS
+    tallied = [by for by in bys if by in TALLIED] if kept else []
+    out = _from_tally(s, tallied, width, code) if tallied else {}
+    out.update(_counted(s, [by for by in bys if by not in out], width, code, on))
+    return {by: out[by] for by in bys}
+
+
+def _under(column: Any, code: str) -> Any:
+    """`column` (a region code) inside region `code`, as a range an index can read: a LIKE
+    on a bound prefix is planned as a scan by both engines."""
+    return and_(column >= code, column < str(int(code) + 1).zfill(len(code)))
+
+
+def _where(code: str | None) -> list[Any]:
+    """The households counted: not deleted, and inside `code` when given."""
     where: list[Any] = [Household.deleted.is_(False)]
     if code:
-        where.append(Household.village_code.startswith(code))
+        where.append(_under(Household.village_code, code))
+    return where
+
+
+def _of_households(column: Any, where: list[Any]) -> list[Any]:
+    """A condition on the members', plans' or helpers' `column` (a household id) for a
+    unit inside the store (`where` names a code): only its households' rows, so that a
+    county's tables in the province's store read that county's members, not 6 million.
+    The whole store's rows are grouped without it, in the order of their index."""
+    if len(where) == 1:
+        return []
+    return [column.in_(select(Household.id).where(*where))]
+
+
+def _counted(s: Session, bys: Sequence[str], width: int, code: str | None,
+             on: date | None) -> dict[str, list[Row]]:
+    """The tables `bys` counted from the rows."""
+    where = _where(code)
     out: dict[str, list[Row]] = {}
     cube_tables = [by for by in bys if by in _HOUSEHOLD_DIMS or by == "incidence"]
     if cube_tables:
@@ -175,7 +227,7 @@ def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | No
         out["year"] = _years(s, where, width)
     if "helper" in bys:
         out["helper"] = _helpers(s, where, width, on or date.today())
-    return {by: out[by] for by in bys}
+    return out
 
 
 def _order(codes: CodeList) -> dict[str | None, tuple[int, str]]:
@@ -189,7 +241,8 @@ def _named(s: Session, by: str, rows: Sequence[tuple[str, Any, int, int]],
            order: dict[Any, tuple[int, str]]) -> list[Row]:
     names = _names(s, {u for u, *_ in rows})
     label = BY[by]
-    ranked = sorted(rows, key=lambda r: (r[0], order.get(r[1], (len(order), str(r[1])))[0]))
+    ranked = sorted(rows, key=lambda r: (
+        r[0], order.get(r[1], (len(order), str(r[1])))[0], str(r[1])))
     return [Row(u, names.get(u, u), label, order.get(k, (0, str(k)))[1], h, p)
             for u, k, h, p in ranked]
 
@@ -248,6 +301,21 @@ def _from_cube(s: Session, by: str, cube: Cube, width: int) -> list[Row]:
 def _incidence(s: Session, cube: Cube, width: int, code: str | None) -> list[Row]:
     """Poor people per village (from the household scan) and each village's latest
     农业户籍人口, summed up to the units here: a county has a few hundred villages."""
+    units: dict[str, list[int]] = {}  # unit → [households, people, base, villages missing]
+    for village, (h, p, agricultural) in sorted(_incidence_villages(s, cube, code).items()):
+        u = units.setdefault(village[:width], [0, 0, 0, 0])
+        u[0] += h
+        u[1] += p
+        if agricultural is not None:
+            u[2] += agricultural
+        elif p:
+            u[3] += 1
+    return _incidence_rows(s, units)
+
+
+def _incidence_villages(s: Session, cube: Cube, code: str | None
+                        ) -> dict[str, tuple[int, int, int | None]]:
+    """village → (poor households, poor people, 农业户籍人口 or None where no facts say)."""
     poor: dict[str, list[int]] = {}
     for village, stage, *_values, households, people in cube:
         if stage in NOT_EXITED:
@@ -255,7 +323,7 @@ def _incidence(s: Session, cube: Cube, width: int, code: str | None) -> list[Row
     facts_where: list[Any] = [VillageFacts.deleted.is_(False),
                               VillageFacts.people_agricultural.is_not(None)]
     if code:
-        facts_where.append(VillageFacts.village_code.startswith(code))
+        facts_where.append(_under(VillageFacts.village_code, code))
     latest = (select(VillageFacts.village_code.label("village"),
                      func.max(VillageFacts.year).label("year"))
               .where(*facts_where).group_by(VillageFacts.village_code).subquery())
@@ -264,16 +332,16 @@ def _incidence(s: Session, cube: Cube, width: int, code: str | None) -> list[Row
         .join(latest, and_(latest.c.village == VillageFacts.village_code,
                            latest.c.year == VillageFacts.year))
         .where(*facts_where))}
-    units: dict[str, list[int]] = {}  # unit → [households, people, base, villages missing]
-    for village in sorted(set(poor) | set(base)):
-        u = units.setdefault(village[:width], [0, 0, 0, 0])
+    out: dict[str, tuple[int, int, int | None]] = {}
+    for village in set(poor) | set(base):
         h, p = poor.get(village, (0, 0))
-        u[0] += h
-        u[1] += p
-        if village in base:
-            u[2] += base[village]
-        elif p:
-            u[3] += 1
+        out[village] = (h, p, base.get(village))
+    return out
+
+
+def _incidence_rows(s: Session, units: dict[str, list[int]]) -> list[Row]:
+    """unit → [poor households, poor people, 农业户籍人口, villages with poor people and no
+    such figure]: the unit's rate, or none where a village's figure is missing."""
     names = _names(s, set(units))
     out = []
     for unit, (h, p, agricultural, missing) in sorted(units.items()):
@@ -328,8 +396,9 @@ def _member_counts(s: Session, values: dict[str, list[str]], where: list[Any], w
         column = _MEMBER_DIMS[by][2]
         inner.append(func.count(column).label(f"c{d}"))  # members with a value
         inner += [_count(column == v).label(f"n{d}_{i}") for i, v in enumerate(listed)]
-    per_household = (select(*inner).where(*_CURRENT).group_by(Member.household_id)
-                     .subquery())
+    per_household = (select(*inner)
+                     .where(*_CURRENT, *_of_households(Member.household_id, where))
+                     .group_by(Member.household_id).subquery())
     c = per_household.c
     outer: list[Any] = []
     for d, listed in enumerate(values.values()):
@@ -390,7 +459,7 @@ def _measures(s: Session, where: list[Any], width: int) -> list[Row]:
     per_household = (
         select(AidPlan.household_id.label("household"), AidPlan.measure.label("measure"),
                func.count().label("plans"), func.sum(AidPlan.funds).label("amount"))
-        .where(AidPlan.deleted.is_(False))
+        .where(AidPlan.deleted.is_(False), *_of_households(AidPlan.household_id, where))
         .group_by(AidPlan.household_id, AidPlan.measure).subquery())
     p = per_household.c
     q = (select(Household.village_code, p.measure, func.count(), func.sum(Household.size),
@@ -418,7 +487,7 @@ def _sources(s: Session, where: list[Any], width: int) -> list[Row]:
         select(AidPlan.household_id.label("household"),
                *[x for i, (_label, has, funds) in enumerate(keys)
                  for x in (_count(has).label(f"n{i}"), func.sum(funds).label(f"a{i}"))])
-        .where(AidPlan.deleted.is_(False))
+        .where(AidPlan.deleted.is_(False), *_of_households(AidPlan.household_id, where))
         .group_by(AidPlan.household_id).subquery())
     p = per_household.c
     columns: list[Any] = []
@@ -478,7 +547,8 @@ def _helpers(s: Session, where: list[Any], width: int, on: date) -> list[Row]:
         select(Helper.household_id.label("household"))
         .where(Helper.deleted.is_(False),
                or_(Helper.start_date.is_(None), Helper.start_date <= on),
-               or_(Helper.end_date.is_(None), Helper.end_date >= on))
+               or_(Helper.end_date.is_(None), Helper.end_date >= on),
+               *_of_households(Helper.household_id, where))
         .group_by(Helper.household_id).subquery())
     place = (Household.village_code, Household.stage)
     helped = {(v, stage): (h, p or 0) for v, stage, h, p in s.execute(
@@ -495,3 +565,55 @@ def _helpers(s: Session, where: list[Any], width: int, on: date) -> list[Row]:
             _add(counts, (village[:width], NO_HELPER), households - h, (people or 0) - p)
     rows = [(u, k, int(h), int(p)) for (u, k), (h, p) in counts.items() if h]
     return _named(s, "helper", rows, {HAS_HELPER: (0, HAS_HELPER), NO_HELPER: (1, NO_HELPER)})
+
+
+# ---- a city's or the province's store: the village tally -----------------------------------
+def refresh_tally(s: Session, code: str) -> None:
+    """Counts the tally of the villages inside `code` afresh (the merge of an office's
+    bundle, for the sender's code; the migration, per county). Whatever the tally held
+    there goes: a village that lost its households loses its rows."""
+    s.execute(delete(VillageTally).where(_under(VillageTally.village_code, code)))
+    where, width = _where(code), LEVELS["village"]
+    cube = _household_cube(s, where, list(_CUBE_AT))
+    counted = {by: _from_cube(s, by, cube, width) for by in _HOUSEHOLD_DIMS}
+    counted.update(_members(s, list(_MEMBER_DIMS), where, width))
+    counted.update(_plans(s, ("measure", "source"), where, width))
+    counted["year"] = _years(s, where, width)
+    rows = [{"village_code": r.code, "dimension": by, "label": r.key,
+             "households": r.households, "people": r.people, "plans": r.plans,
+             "amount": r.amount, "base": None}
+            for by, table in counted.items() for r in table]
+    rows += [{"village_code": village, "dimension": "incidence", "label": RATE,
+              "households": h, "people": p, "plans": None, "amount": None, "base": base}
+             for village, (h, p, base) in _incidence_villages(s, cube, code).items()]
+    if rows:
+        s.execute(insert(VillageTally), rows)
+
+
+def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None
+                ) -> dict[str, list[Row]]:
+    """The tables `bys` (of TALLIED) added up from the villages' tally: per unit and key
+    the sums, in the order stats() gives them; 贫困发生率 from the units' sums."""
+    t = VillageTally
+    unit = func.substr(t.village_code, 1, width)
+    where = [_under(t.village_code, code)] if code else []
+    out: dict[str, list[Row]] = {by: [] for by in bys}
+    sums = s.execute(
+        select(t.dimension, unit, t.label, func.sum(t.households), func.sum(t.people),
+               func.sum(t.plans), func.sum(t.amount))
+        .where(*where, t.dimension.in_([by for by in bys if by != "incidence"]))
+        .group_by(t.dimension, unit, t.label)).all()
+    names = _names(s, {u for _by, u, *_ in sums})
+    orders = {by: {label: i for i, label in enumerate(key_labels(by))} for by in bys}
+    for by, u, label, h, p, plans, amount in sorted(sums, key=lambda r: (
+            r[0], r[1], orders[r[0]].get(r[2], len(orders[r[0]])), r[2])):
+        out[by].append(Row(u, names.get(u, u), BY[by], label, int(h), int(p),
+                           plans=None if plans is None else int(plans),
+                           amount=None if amount is None else _money(amount)))
+    if "incidence" in bys:
+        missing = _count(and_(t.base.is_(None), t.people > 0))
+        units = {u: [int(h), int(p), int(base or 0), int(m)] for u, h, p, base, m in s.execute(
+            select(unit, func.sum(t.households), func.sum(t.people), func.sum(t.base), missing)
+            .where(*where, t.dimension == "incidence").group_by(unit))}
+        out["incidence"] = _incidence_rows(s, units)
+    return out

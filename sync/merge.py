@@ -28,9 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import idnumber
-from registry import audit, search_index
+from registry import audit, search_index, statistics
 from registry.models import AuditEntry, Region, utcnow
 from registry.poor_villages.county import STATUS_NEEDS, decided_kinds
+from registry.procedure.record import store_kind
 from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
@@ -253,6 +254,8 @@ class StationMerge:
         self._step(_STEPS - 1, _STEPS)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
+        if store_kind(self.s) in statistics.TALLY_KINDS:  # a city or the province
+            statistics.refresh_tally(self.s, self.station)
         order = (AUDIT, *STATION_TABLES)
         self.counts = {name: self.counts[name] for name in sorted(self.counts, key=order.index)}
 

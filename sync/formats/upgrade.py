@@ -254,9 +254,16 @@ def _household_place_covers_list(payload: Payload) -> Payload:
     return payload
 
 
+def _village_tally(payload: Payload) -> Payload:
+    """Schema 9 ("0009") adds a city's and the province's derived tally, which never
+    travels: rows are written as under schema 8."""
+    return payload
+
+
 STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
                           4: _aid_and_exits, 5: _poor_villages, 6: _server_store,
-                          7: _statistics_indexes, 8: _household_place_covers_list}
+                          7: _statistics_indexes, 8: _household_place_covers_list,
+                          9: _village_tally}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

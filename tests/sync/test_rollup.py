@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import func, select
 
 from cli.main import main
-from registry import audit, statistics
-from registry.models import Household
+from registry import audit, migrations, statistics
+from registry.models import Household, Member, VillageTally
 from registry.store import Store
 from sync import demo_county, enroll, export, receive, status
 from sync.errors import SyncError
@@ -174,6 +175,72 @@ def test_replay_is_a_no_op_and_a_change_travels_up(rolled_up: RolledUp) -> None:
     with province.session() as s:
         got = s.get(Household, changed)
         assert got is not None and got.phone == "13912345678"
+
+
+def _tally_agrees(store: Store) -> None:
+    """Every table a city's or the province's store gives (from its village tally) is the
+    one counted from its rows, row for row, at every level and inside a county."""
+    levels = [lv for lv, width in statistics.LEVELS.items()
+              if width >= len(store.info.region_code)]
+    with store.session() as s:
+        for level in levels:
+            for code in (None, "513431"):
+                tallied = statistics.tables(s, statistics.TALLIED, level, code)
+                counted = statistics.tables(s, statistics.TALLIED, level, code, tally=False)
+                assert tallied == counted, (level, code)
+
+
+def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: RolledUp
+                                                                  ) -> None:
+    counties, city, province, folder = (rolled_up.counties, rolled_up.city,
+                                        rolled_up.province, rolled_up.folder)
+    for store in (city, province):
+        _tally_agrees(store)
+    with province.session() as s:
+        assert statistics.tables(s, ["cause"], "county", tally=False)["cause"], "nothing counted"
+    # A station's household changes its 主要致贫原因 and a member's 文化程度: the change
+    # travels up and the tally follows it.
+    liangshan = counties[0]
+    with liangshan.station.transaction() as s:
+        h = s.execute(select(Household).where(Household.stage.in_(statistics.REGISTER))
+                      .order_by(Household.id).limit(1)).scalar_one()
+        h.main_cause = "13"  # 因丧
+        audit.record(s, "admin", "update", "household", h.id, after={"main_cause": "13"})
+        m = s.execute(select(Member).where(Member.household_id == h.id)
+                      .order_by(Member.id).limit(1)).scalar_one()
+        m.education = "6"
+        audit.record(s, "admin", "update", "member", m.id, after={"education": "6"})
+        changed = h.village_code
+    usb = folder / "change"
+    usb.mkdir()
+    [r] = receive.import_files(liangshan.store,
+                               [export.export_station(liangshan.station, usb).path])
+    assert r.status == "applied"
+    assert _send(liangshan.store, city, folder).status == "applied"
+    assert _send(city, province, folder).status == "applied"
+    with province.session() as s:
+        [row] = [r for r in statistics.stats(s, "cause", "village", changed)
+                 if r.key == "因丧"]
+        assert row.households >= 1
+    for store in (city, province):
+        _tally_agrees(store)
+
+
+def test_an_office_store_of_schema_8_counts_its_tally_when_upgraded(rolled_up: RolledUp
+                                                                     ) -> None:
+    province = rolled_up.province
+    with province.session() as s:
+        before = statistics.tables(s, statistics.TALLIED, "county")
+    assert before["stage"]
+    with province.engine.begin() as conn:  # as a province store of schema 8 is
+        command.downgrade(migrations.config(conn), "0008")
+    target = province.target
+    province.close()
+    with Store.open(target, "admin", PASSWORD) as upgraded:
+        with upgraded.session() as s:
+            assert s.scalar(select(func.count()).select_from(VillageTally)) > 0
+            assert statistics.tables(s, statistics.TALLIED, "county") == before
+        _tally_agrees(upgraded)
 
 
 def test_a_gap_waits_and_a_fork_is_refused(rolled_up: RolledUp) -> None:
