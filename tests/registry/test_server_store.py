@@ -157,6 +157,20 @@ def test_search_finds_by_name_pinyin_and_id_through_the_trigram_index(url: str) 
             for query in (name, pinyin[:4], id_number[6:14], id_number[-6:].upper()):
                 if len(query) >= 3:
                     assert hid in find_households(s, HouseholdFilter(text=query)).ids, query
+            # A surname: the first households found, distinct, stopped at the cap.
+            surname = s.execute(text(
+                "SELECT substr(name, 1, 1) FROM member WHERE deleted = false GROUP BY 1 "
+                "ORDER BY count(DISTINCT household_id) DESC LIMIT 1")).scalar_one()
+            matching = set(s.execute(text(  # (and a village's households by its name)
+                "SELECT household_id FROM member WHERE deleted = false AND name LIKE :p "
+                "UNION SELECT h.id FROM household h JOIN region r ON r.code = h.village_code "
+                "WHERE r.level = 'village' AND r.name LIKE :c"),
+                {"p": surname + "%", "c": f"%{surname}%"}).scalars())
+            capped = find_households(s, HouseholdFilter(text=surname), cap=2)
+            assert len(set(capped.ids)) == len(capped.ids) == 2 and capped.capped
+            assert set(capped.ids) <= matching
+            whole = find_households(s, HouseholdFilter(text=surname), cap=10_000)
+            assert set(whole.ids) == matching and not whole.capped
             plan = "\n".join(r[0] for r in s.execute(text(
                 "EXPLAIN SELECT household_id FROM member WHERE deleted = false "
                 "AND search_text ILIKE '%zhang%'")))
