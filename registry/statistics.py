@@ -33,7 +33,8 @@ plan tables add "plans" and "amount", 贫困发生率 adds "base" (农业户籍�
 
 A city's or the province's store (millions of rows: counting them took 2–21 s per table at
 2,000,000 households) adds up its village tally instead (models.VillageTally, schema 9):
-every table but 帮扶责任人覆盖, counted per village by refresh_tally(). It is still the rows
+every table counted per village by refresh_tally() — 帮扶责任人覆盖 as the spans of days
+each household had a helper, so that the day asked picks them. It is still the rows
 at the time asked: such a store's rows change only when an office's bundle is merged
 (nothing is recorded there: registry/procedure, aid and village facts refuse it), and the
 merge calls refresh_tally() for the sender's villages in its own transaction; the migration
@@ -45,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import (
@@ -108,9 +110,12 @@ NO_BASE = "无农业人口数据"
 RATE = "贫困发生率"
 NO_SOURCE = "未分来源"
 SOURCES = tuple((c.code, f"{c.label}资金") for c in cl.FUND_SOURCE.choices)
-# The tables a city's or the province's village tally holds: 帮扶责任人覆盖 depends on the day
-# asked (a helper's start and end dates), so it is always counted.
-TALLIED = tuple(by for by in BY if by != "helper")
+# The tables a city's or the province's village tally holds (all of them).
+TALLIED = tuple(BY)
+# The tally's rows for 帮扶责任人覆盖: a village's households not yet 销号 (HELPER_ALL), and of
+# them those with a helper on every day of a span (HELPER_SPAN, labelled "start|end", ISO
+# dates, empty where open).
+HELPER_ALL, HELPER_SPAN = "helper_all", "helper_span"
 TALLY_KINDS = ("city", "province")
 
 
@@ -177,7 +182,7 @@ def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | No
     width = LEVELS[level]
     kept = tally and store_kind(s) in TALLY_KINDS
     tallied = [by for by in bys if by in TALLIED] if kept else []
-    out = _from_tally(s, tallied, width, code) if tallied else {}
+    out = _from_tally(s, tallied, width, code, on) if tallied else {}
     out.update(_counted(s, [by for by in bys if by not in out], width, code, on))
     return {by: out[by] for by in bys}
 
@@ -579,10 +584,11 @@ def refresh_tally(s: Session, code: str) -> None:
     counted.update(_members(s, list(_MEMBER_DIMS), where, width))
     counted.update(_plans(s, ("measure", "source"), where, width))
     counted["year"] = _years(s, where, width)
-    rows = [{"village_code": r.code, "dimension": by, "label": r.key,
-             "households": r.households, "people": r.people, "plans": r.plans,
-             "amount": r.amount, "base": None}
-            for by, table in counted.items() for r in table]
+    rows = _helper_spans(s, where)
+    rows += [{"village_code": r.code, "dimension": by, "label": r.key,
+              "households": r.households, "people": r.people, "plans": r.plans,
+              "amount": r.amount, "base": None}
+             for by, table in counted.items() for r in table]
     rows += [{"village_code": village, "dimension": "incidence", "label": RATE,
               "households": h, "people": p, "plans": None, "amount": None, "base": base}
              for village, (h, p, base) in _incidence_villages(s, cube, code).items()]
@@ -590,8 +596,8 @@ def refresh_tally(s: Session, code: str) -> None:
         s.execute(insert(VillageTally), rows)
 
 
-def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None
-                ) -> dict[str, list[Row]]:
+def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None,
+                on: date | None) -> dict[str, list[Row]]:
     """The tables `bys` (of TALLIED) added up from the villages' tally: per unit and key
     the sums, in the order stats() gives them; 贫困发生率 from the units' sums."""
     t = VillageTally
@@ -601,7 +607,7 @@ def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None
     sums = s.execute(
         select(t.dimension, unit, t.label, func.sum(t.households), func.sum(t.people),
                func.sum(t.plans), func.sum(t.amount))
-        .where(*where, t.dimension.in_([by for by in bys if by != "incidence"]))
+        .where(*where, t.dimension.in_([by for by in bys if by not in _OWN_SUMS]))
         .group_by(t.dimension, unit, t.label)).all()
     names = _names(s, {u for _by, u, *_ in sums})
     orders = {by: {label: i for i, label in enumerate(key_labels(by))} for by in bys}
@@ -616,4 +622,67 @@ def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None
             select(unit, func.sum(t.households), func.sum(t.people), func.sum(t.base), missing)
             .where(*where, t.dimension == "incidence").group_by(unit))}
         out["incidence"] = _incidence_rows(s, units)
+    if "helper" in bys:
+        out["helper"] = _helpers_from_tally(s, unit, where, on or date.today())
     return out
+
+
+_OWN_SUMS = ("incidence", "helper")  # tables whose tally rows are not the table's rows
+
+
+def _joined(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Spans of days (first, last) joined where they overlap: disjoint, in order. A span
+    that ends before it starts (a helper's dates typed the wrong way round) covers no day,
+    as in the counted table."""
+    out: list[tuple[date, date]] = []
+    for start, end in sorted(sp for sp in spans if sp[0] <= sp[1]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _helpers_from_tally(s: Session, unit: Any, where: list[Any], on: date) -> list[Row]:
+    """帮扶责任人覆盖 on `on` from the tally: the spans that hold that day."""
+    t = VillageTally
+    day = on.isoformat()
+    counts: dict[tuple[str, str], list[int]] = {}
+    for u, dimension, label, h, p in s.execute(
+            select(unit, t.dimension, t.label, func.sum(t.households), func.sum(t.people))
+            .where(*where, t.dimension.in_((HELPER_ALL, HELPER_SPAN)))
+            .group_by(unit, t.dimension, t.label)):
+        if dimension == HELPER_ALL:
+            _add(counts, (u, NO_HELPER), h, p)
+            continue
+        first, last = label.split("|")
+        if first <= day and (not last or day <= last):  # "" (open) sorts first
+            _add(counts, (u, HAS_HELPER), h, p)
+            _add(counts, (u, NO_HELPER), -h, -p)
+    rows = [(u, k, int(h), int(p)) for (u, k), (h, p) in counts.items() if h]
+    return _named(s, "helper", rows, {HAS_HELPER: (0, HAS_HELPER), NO_HELPER: (1, NO_HELPER)})
+
+
+def _helper_spans(s: Session, where: list[Any]) -> list[dict[str, Any]]:
+    """The tally rows of 帮扶责任人覆盖 for the households of `where`: per village its
+    households not yet 销号, and per span of days the households that had a helper on each
+    day of it. A household's helpers' days are joined into disjoint spans first, so on any
+    day it counts in one span at most."""
+    q = (select(Household.id, Household.village_code, Household.size, Helper.start_date,
+                Helper.end_date, Helper.id)
+         .outerjoin(Helper, and_(Helper.household_id == Household.id,
+                                 Helper.deleted.is_(False)))
+         .where(*where, Household.stage.in_(NOT_EXITED)).order_by(Household.id))
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for _hid, rows in groupby(s.execute(q), key=lambda r: r[0]):
+        helpers = list(rows)
+        village, size = helpers[0][1], helpers[0][2] or 0
+        _add(sums, (village, HELPER_ALL, ""), 1, size)
+        for start, end in _joined([(r[3] or date.min, r[4] or date.max)
+                                   for r in helpers if r[5] is not None]):
+            label = (f"{'' if start == date.min else start.isoformat()}|"
+                     f"{'' if end == date.max else end.isoformat()}")
+            _add(sums, (village, HELPER_SPAN, label), 1, size)
+    return [{"village_code": v, "dimension": d, "label": label, "households": h,
+             "people": p, "plans": None, "amount": None, "base": None}
+            for (v, d, label), (h, p) in sums.items()]

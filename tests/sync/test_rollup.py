@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from cli.main import main
 from registry import audit, migrations, statistics
-from registry.models import Household, Member, VillageTally
+from registry.models import Helper, Household, Member, VillageTally
 from registry.store import Store
 from sync import demo_county, enroll, export, receive, status
 from sync.errors import SyncError
@@ -188,6 +189,11 @@ def _tally_agrees(store: Store) -> None:
                 tallied = statistics.tables(s, statistics.TALLIED, level, code)
                 counted = statistics.tables(s, statistics.TALLIED, level, code, tally=False)
                 assert tallied == counted, (level, code)
+            # 帮扶责任人覆盖 on other days: the demo's helpers start, end and change over.
+            for on in (date(2015, 7, 31), date(2015, 10, 15), date(2015, 12, 31),
+                       date(2016, 1, 1), date(2016, 2, 1), date(2017, 8, 1)):
+                assert (statistics.stats(s, "helper", level, on=on)
+                        == statistics.tables(s, ["helper"], level, on=on, tally=False)["helper"])
 
 
 def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: RolledUp
@@ -198,6 +204,8 @@ def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: Roll
         _tally_agrees(store)
     with province.session() as s:
         assert statistics.tables(s, ["cause"], "county", tally=False)["cause"], "nothing counted"
+        helped = statistics.stats(s, "helper", "county", on=date(2016, 6, 1))
+        assert statistics.HAS_HELPER in {r.key for r in helped}
     # A station's household changes its 主要致贫原因 and a member's 文化程度: the change
     # travels up and the tally follows it.
     liangshan = counties[0]
@@ -210,6 +218,12 @@ def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: Roll
                       .order_by(Member.id).limit(1)).scalar_one()
         m.education = "6"
         audit.record(s, "admin", "update", "member", m.id, after={"education": "6"})
+        # A second helper at once for a while (两人帮扶): the household counts once a day.
+        extra = Helper(household_id=h.id, name="王芳", start_date=date(2015, 10, 1),
+                       end_date=date(2016, 3, 31))
+        s.add(extra)
+        s.flush()
+        audit.record(s, "admin", "insert", "helper", extra.id, after={"name": "王芳"})
         changed = h.village_code
     usb = folder / "change"
     usb.mkdir()
