@@ -461,8 +461,9 @@ class VillageTally(Base):
     still the rows at the time asked). Empty at a station and a county."""
 
     __tablename__ = "village_tally"
+    # A table reads its own rows (dimension first), inside a region where asked.
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.BY…
     village_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.BY
     label: Mapped[str] = mapped_column(String(60), primary_key=True)  # the row's key
     households: Mapped[int] = mapped_column(Integer)
     people: Mapped[int] = mapped_column(Integer)

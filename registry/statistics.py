@@ -577,7 +577,8 @@ def refresh_tally(s: Session, code: str) -> None:
     """Counts the tally of the villages inside `code` afresh (the merge of an office's
     bundle, for the sender's code; the migration, per county). Whatever the tally held
     there goes: a village that lost its households loses its rows."""
-    s.execute(delete(VillageTally).where(_under(VillageTally.village_code, code)))
+    s.execute(delete(VillageTally).where(VillageTally.dimension.in_(_TALLY_DIMENSIONS),
+                                         _under(VillageTally.village_code, code)))
     where, width = _where(code), LEVELS["village"]
     cube = _household_cube(s, where, list(_CUBE_AT))
     counted = {by: _from_cube(s, by, cube, width) for by in _HOUSEHOLD_DIMS}
@@ -628,6 +629,8 @@ def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None,
 
 
 _OWN_SUMS = ("incidence", "helper")  # tables whose tally rows are not the table's rows
+# Every dimension the tally holds (its key begins with it).
+_TALLY_DIMENSIONS = (*(by for by in TALLIED if by != "helper"), HELPER_ALL, HELPER_SPAN)
 
 
 def _joined(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:

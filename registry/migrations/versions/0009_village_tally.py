@@ -24,15 +24,15 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "village_tally",
-        sa.Column("village_code", sa.String(12), nullable=False),
         sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column("village_code", sa.String(12), nullable=False),
         sa.Column("label", sa.String(60), nullable=False),
         sa.Column("households", sa.Integer(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("plans", sa.Integer(), nullable=True),
         sa.Column("amount", sa.BigInteger(), nullable=True),
         sa.Column("base", sa.Integer(), nullable=True),
-        sa.PrimaryKeyConstraint("village_code", "dimension", "label"),
+        sa.PrimaryKeyConstraint("dimension", "village_code", "label"),
     )
     from registry import statistics  # the program's counting, imported where it runs
 
