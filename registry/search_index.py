@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, false, literal_column, select, table
+from sqlalchemy.orm import Session
 
 from registry.models import Member
 
@@ -80,6 +81,26 @@ def members_containing(dialect: str, text: str) -> Any:
     return (select(Member.household_id).select_from(table(TABLE))
             .join(Member, literal_column("member.rowid") == literal_column(f"{TABLE}.rowid"))
             .where(literal_column(TABLE).op("MATCH")(match_phrase(text))))
+
+
+def first_households(session: Session, source: Any, n: int) -> list[str]:
+    """The first `n` distinct household ids `source` (a select of them) yields. SQLite's
+    DISTINCT … LIMIT stops at the limit. PostgreSQL's sorted or hashed every match first
+    ("耿", 1,500 members of 440,000 households: 29 ms against 2 ms read as a stream; a
+    common surname of a province hundreds of thousands, p95 347 ms at 2,000,000
+    households), so there the rows are read as a stream and left at the n-th household."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(source.distinct().limit(n)).scalars())
+    found: dict[str, None] = {}
+    result = session.execute(source.execution_options(yield_per=256))
+    try:
+        for household_id in result.scalars():
+            found[household_id] = None
+            if len(found) >= n:
+                break
+    finally:
+        result.close()
+    return list(found)
 
 
 def rebuild(conn: Connection) -> None:
