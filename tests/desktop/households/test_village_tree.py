@@ -1,0 +1,47 @@
+"""The village tree of a large office (a city, the province: tens of thousands of villages)
+makes a village's groups when it is opened, and still finds any group asked for."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop.households.village_tree import EAGER_VILLAGES, PlaceRole, VillageTree
+from registry.villages import Village
+
+
+def _villages(n: int) -> list[Village]:
+    """`n` villages, a thousand to a township, each with two groups."""
+    return [Village(f"5134311{i // 1000:02d}{i % 1000:03d}", f"村{i}", [(1, None), (2, None)])
+            for i in range(n)]
+
+
+def _tree(qtbot: QtBot, villages: list[Village]) -> VillageTree:
+    tree = VillageTree()
+    qtbot.addWidget(tree)
+    counts = {(v.code, g): 3 for v in villages for g in (1, 2)}
+    townships = sorted({(v.code[:9], f"乡镇{v.code[7:9]}") for v in villages})
+    tree.populate("凉山州", villages, counts, [("513431", "昭觉县"), *townships])
+    return tree
+
+
+def test_a_small_tree_has_its_groups_at_once(qtbot: QtBot) -> None:
+    tree = _tree(qtbot, _villages(3))
+    village = tree.root.child(0).child(0).child(0)  # type: ignore[union-attr]
+    assert village.childCount() == 2 and village.child(1).text(0) == "2组"
+
+
+def test_a_large_tree_makes_a_villages_groups_when_it_is_opened(qtbot: QtBot) -> None:
+    villages = _villages(EAGER_VILLAGES + 1)
+    tree = _tree(qtbot, villages)
+    county = tree.root.child(0)  # type: ignore[union-attr]
+    assert county.text(1) == str(6 * len(villages))
+    first = county.child(0).child(0)
+    assert first.childCount() == 0 and first.text(1) == "6"
+    first.setExpanded(True)
+    assert [first.child(i).text(0) for i in range(first.childCount())] == ["1组", "2组"]
+    assert first.child(0).text(1) == "3"
+    # A group of a village never opened is found all the same.
+    last = villages[-1].code
+    tree.select_place(last, 2)
+    assert tree.current_place() == (last, 2)
+    assert tree.currentItem().data(0, PlaceRole) == (last, 2)  # type: ignore[union-attr]
