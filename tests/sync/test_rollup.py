@@ -103,6 +103,14 @@ class RolledUp:
     folder: Path
 
 
+def _travel_up(county: County, rolled_up: RolledUp, usb: Path) -> None:
+    """The station's new work: station → county → city (凉山) → province."""
+    [r] = receive.import_files(county.store, [export.export_station(county.station, usb).path])
+    assert r.status == "applied"
+    assert _send(county.store, rolled_up.city, rolled_up.folder).status == "applied"
+    assert _send(rolled_up.city, rolled_up.province, rolled_up.folder).status == "applied"
+
+
 @pytest.fixture
 def rolled_up(tmp_path: Path) -> Iterator[RolledUp]:
     counties = [_county(tmp_path, code, seed) for seed, code in enumerate(COUNTIES, 3)]
@@ -168,11 +176,7 @@ def test_replay_is_a_no_op_and_a_change_travels_up(rolled_up: RolledUp) -> None:
         h.phone = "13912345678"
         audit.record(s, "admin", "update", "household", h.id, after={"phone": h.phone})
         changed = h.id
-    [r] = receive.import_files(liangshan.store,
-                               [export.export_station(liangshan.station, usb).path])
-    assert r.status == "applied"
-    assert _send(liangshan.store, city, folder).status == "applied"
-    assert _send(city, province, folder).status == "applied"
+    _travel_up(liangshan, rolled_up, usb)
     with province.session() as s:
         got = s.get(Household, changed)
         assert got is not None and got.phone == "13912345678"
@@ -227,11 +231,7 @@ def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: Roll
         changed = h.village_code
     usb = folder / "change"
     usb.mkdir()
-    [r] = receive.import_files(liangshan.store,
-                               [export.export_station(liangshan.station, usb).path])
-    assert r.status == "applied"
-    assert _send(liangshan.store, city, folder).status == "applied"
-    assert _send(city, province, folder).status == "applied"
+    _travel_up(liangshan, rolled_up, usb)
     with province.session() as s:
         [row] = [r for r in statistics.stats(s, "cause", "village", changed)
                  if r.key == "因丧"]
@@ -252,7 +252,7 @@ def test_an_office_store_of_schema_8_counts_its_tally_when_upgraded(rolled_up: R
     province.close()
     with Store.open(target, "admin", PASSWORD) as upgraded:
         with upgraded.session() as s:
-            assert s.scalar(select(func.count()).select_from(VillageTally)) > 0
+            assert (s.scalar(select(func.count()).select_from(VillageTally)) or 0) > 0
             assert statistics.tables(s, statistics.TALLIED, "county") == before
         _tally_agrees(upgraded)
 
