@@ -454,11 +454,11 @@ class VillageEvent(Tracked, Base):
 
 class VillageTally(Base):
     """A city's or the province's statistics per village (schema 9): the rows of every
-    statistics table but 帮扶责任人覆盖 (it depends on the day asked), counted by
-    registry/statistics.py when an office's bundle is merged, in the same transaction, for
-    the sender's villages. Derived, never synced nor typed: at millions of households the
-    tables add these up instead of counting the rows (registry/statistics.py says why it is
-    still the rows at the time asked). Empty at a station and a county."""
+    statistics table (帮扶责任人覆盖 as spans of days with a helper, so the day asked picks
+    them), counted by registry/statistics.py when an office's bundle is merged, in the same
+    transaction, for the sender's villages. Derived, never synced nor typed: at millions of
+    households the tables add these up instead of counting the rows (registry/statistics.py
+    says why it is still the rows at the time asked). Empty at a station and a county."""
 
     __tablename__ = "village_tally"
     # A table reads its own rows (dimension first), inside a region where asked.

@@ -180,10 +180,10 @@ def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | No
     if code is not None and not code.isdigit():
         raise UnknownDimension(f"区划代码只能是数字:{code}")
     width = LEVELS[level]
-    kept = tally and store_kind(s) in TALLY_KINDS
-    tallied = [by for by in bys if by in TALLIED] if kept else []
-    out = _from_tally(s, tallied, width, code, on) if tallied else {}
-    out.update(_counted(s, [by for by in bys if by not in out], width, code, on))
+    if tally and store_kind(s) in TALLY_KINDS:
+        out = _from_tally(s, bys, width, code, on)
+    else:
+        out = _counted(s, bys, width, code, on)
     return {by: out[by] for by in bys}
 
 
@@ -599,7 +599,7 @@ def refresh_tally(s: Session, code: str) -> None:
 
 def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None,
                 on: date | None) -> dict[str, list[Row]]:
-    """The tables `bys` (of TALLIED) added up from the villages' tally: per unit and key
+    """The tables `bys` added up from the villages' tally: per unit and key
     the sums, in the order stats() gives them; 贫困发生率 from the units' sums."""
     t = VillageTally
     unit = func.substr(t.village_code, 1, width)

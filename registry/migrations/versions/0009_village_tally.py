@@ -45,7 +45,6 @@ def upgrade() -> None:
     with Session(bind=bind) as s:
         for county in counties:
             statistics.refresh_tally(s, county)
-        s.flush()
 
 
 def downgrade() -> None:
