@@ -84,7 +84,11 @@ def engine_for(url: str) -> Engine:
     parsed = parsed.set(drivername="postgresql+psycopg")
     if importlib.util.find_spec("psycopg") is None:
         raise StoreError(NO_DRIVER)
-    return create_engine(parsed, pool_size=4, max_overflow=4, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_size=4, max_overflow=4, pool_pre_ping=True)
+    from registry import server_copy  # imports the driver, which is there (checked above)
+
+    server_copy.watch(engine)
+    return engine
 
 
 def shown(url: str) -> str:

@@ -125,8 +125,14 @@ class _Table:
 
 
 class StationMerge:
-    def __init__(self, s: Session, station: str, seq: int, progress: Progress):
+    def __init__(self, s: Session, station: str, seq: int, progress: Progress,
+                 read: Session | None = None):
+        """`read`: where the merge looks up what the store held before this bundle
+        (wire.reader: on PostgreSQL a second connection, so the look-ups of the next batch
+        need not wait for this batch's COPY; what the bundle itself wrote, the merge
+        knows without asking: the ids it took, the unique keys, the owners)."""
         self.s = s
+        self.read = read if read is not None else s
         wire.prefer_index_lookups(s)
         self.station = station
         self.seq = seq
@@ -295,14 +301,14 @@ class StationMerge:
     def _owners(self, ids: set[str]) -> None:
         """Learns the township of households not seen yet (from the store)."""
         unknown = list(ids - self.households.keys())
-        for hid, row in wire.rows_by_id(self.s, HOUSEHOLD, unknown,
+        for hid, row in wire.rows_by_id(self.read, HOUSEHOLD, unknown,
                                         ["id", "village_code"]).items():
             self.households[hid] = str(row[1])[:self._own]
 
     def _notice_owners(self, ids: set[str]) -> None:
         """Learns the township of notices not seen yet (from the store)."""
         unknown = list(ids - self.notices.keys())
-        for nid, row in wire.rows_by_id(self.s, NOTICE, unknown,
+        for nid, row in wire.rows_by_id(self.read, NOTICE, unknown,
                                         ["id", "region_code"]).items():
             self.notices[nid] = str(row[1])[:self._own]
 
@@ -322,7 +328,7 @@ class StationMerge:
             for r in rows:
                 if not (isinstance(r[at_id], str) and 0 < len(r[at_id]) <= 36):
                     self._hold(name, cols, r, "quarantined", "记录编号无效")
-        existing = wire.rows_by_id(self.s, name, list(map(itemgetter(at_id), good)), cols)
+        existing = wire.rows_by_id(self.read, name, list(map(itemgetter(at_id), good)), cols)
         if at_owner is not None and not by_village:
             self._owners(set(map(str, map(itemgetter(at_owner), good)))
                          | {str(e[at_owner]) for e in existing.values()})
@@ -461,13 +467,13 @@ class StationMerge:
         refs = sorted({str(r[at]) for r in rows} | {str(e[at]) for e in existing.values()}
                       - t.refs)
         t.refs.update(refs)
-        held = wire.rows_where_in(self.s, t.name, key[0], refs, [*key, "id"])
+        held = wire.rows_where_in(self.read, t.name, key[0], refs, [*key, "id"])
         t.slots.update(_slot_holders(held))
         return t.slots
 
     def _held_slots(self, name: str, key: Slot, where: str, params: dict[str, Any]
                     ) -> dict[Slot, str]:
-        return _slot_holders(wire.select_rows(self.s, name, where, params, [*key, "id"]))
+        return _slot_holders(wire.select_rows(self.read, name, where, params, [*key, "id"]))
 
     def _check(self, t: _Table, r: list[Any], old: list[Any] | None, slots: dict[Slot, str]
                ) -> tuple[str, str] | None:
@@ -515,7 +521,7 @@ class StationMerge:
 
     def _village_decisions(self, code: str) -> set[str]:
         if code not in self.village_decisions:
-            self.village_decisions.update(decided_kinds(self.s, [code]))
+            self.village_decisions.update(decided_kinds(self.read, [code]))
             self.village_decisions.setdefault(code, set())
         return self.village_decisions[code]
 
@@ -538,7 +544,7 @@ class StationMerge:
         self.audit_seq = last
         # What the county held before this bundle (not what its earlier batches wrote).
         known = {i: h for i, h in wire.rows_by_id(
-            self.s, "sync_station_audit", [r[at["id"]] for r in rows], ["id", "hash"]).items()
+            self.read, "sync_station_audit", [r[at["id"]] for r in rows], ["id", "hash"]).items()
             if i not in self.audit_written}
         last_hash = self.audit_hash
         fresh: list[tuple[Any, ...]] = []

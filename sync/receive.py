@@ -30,7 +30,7 @@ from registry.progress import Progress, no_progress
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import Inbox, KeyEvent, Peer, Receipt, ReceivedBundle
-from sync import bundle, chain_check, formats
+from sync import bundle, chain_check, formats, wire
 from sync.errors import SyncError
 from sync.formats import upgrade
 from sync.formats.sections import NotStreamable
@@ -381,12 +381,14 @@ def _apply(store: Store, s: Session, inbox: Inbox, parsed: bundle.Parsed, truste
             s.add(KeyEvent(subject_code=inbox.peer_code, key_id=trusted.key_id,
                            action="rotate", sign_public=trusted.sign_public,
                            enc_public=trusted.enc_public, at=utcnow()))
-        merge = StationMerge(s, inbox.peer_code, seq, progress)
-        if isinstance(payload, _Stream):
-            inbox.audit_hash = merge.apply_sections(
-                payload.parsed.sections(payload.enc_private), m["counts"], inbox.audit_hash)
-        else:
-            inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
+        with wire.reader(s) as read:
+            merge = StationMerge(s, inbox.peer_code, seq, progress, read)
+            if isinstance(payload, _Stream):
+                inbox.audit_hash = merge.apply_sections(
+                    payload.parsed.sections(payload.enc_private), m["counts"],
+                    inbox.audit_hash)
+            else:
+                inbox.audit_hash = merge.apply(payload, inbox.audit_hash)
         counts = merge.counts
         notes = chain_check.compare(s, inbox, m, seq, chain_check.accepted_entries(counts))
         s.add(Receipt(station_code=inbox.peer_code, seq=seq, bundle_hash=parsed.hash,

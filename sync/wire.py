@@ -11,6 +11,7 @@ both engines."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -196,17 +197,16 @@ def _copy_rows(session: Session, name: str, cols: Sequence[str],
     pipelined, is a round trip's worth of server work each: a county bundle went in at a
     few hundred households a second. The batch's COPY text is made a column at a time
     (`_copy_text`); a batch holding a value it does not know goes row by row through the
-    driver. Dates travel as their ISO text, which COPY parses."""
+    driver. Dates travel as their ISO text, which COPY parses. The server goes on with it
+    while the merge reads the next batch (registry/server_copy.py)."""
+    from registry import server_copy  # the driver is there: this is a server's session
+
     driver = session.connection().connection.driver_connection
     assert driver is not None
     target = f"{_q(session, name)} ({', '.join(_q(session, c) for c in cols)})"
     data = _copy_text(name, cols, rows)
-    with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        if data is not None:
-            copy.write(data)
-            return
-        for row in _stored(session, name, cols, rows):
-            copy.write_row(row)
+    server_copy.start(driver, f"COPY {target} FROM STDIN", data,
+                      None if data is not None else _stored(session, name, cols, rows))
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -255,6 +255,24 @@ def prefer_index_lookups(session: Session) -> None:
     a merge has its index. Nothing on SQLite."""
     if _on_postgresql(session):
         session.execute(text("SET LOCAL enable_seqscan = off"))
+
+
+@contextmanager
+def reader(session: Session) -> Iterator[Session]:
+    """Where a merge looks up what the store held before its transaction. SQLite: the
+    session itself (one connection). PostgreSQL: a second session on its own connection,
+    read-only and rolled back at the end, which does not see the transaction's own rows
+    (its COPY may still be running: registry/server_copy.py), so the next batch's look-ups
+    go on meanwhile; the merge knows what it wrote itself (sync/merge.py)."""
+    if not _on_postgresql(session):
+        yield session
+        return
+    with Session(bind=session.get_bind()) as other:
+        prefer_index_lookups(other)
+        try:
+            yield other
+        finally:
+            other.rollback()
 
 
 def refresh_statistics(session: Session, columns: Mapping[str, Sequence[str]]) -> None:

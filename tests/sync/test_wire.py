@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from sync import wire
 from sync.names import HELPER
@@ -82,3 +84,71 @@ def test_rows_looked_up_by_many_values(tmp_path: Path) -> None:
         assert sorted(ids) == sorted(wanted[:-1])
     county.close()
     station.close()
+
+
+def _county_with_one_household(tmp_path: Path) -> tuple[Any, str]:
+    station = make_station(tmp_path, households=1)
+    county = make_county(tmp_path)
+    with station.session() as s:
+        household = wire.select_rows(s, "household", cols=wire.columns("household"))
+    station.close()
+    with county.transaction() as s:
+        wire.insert_rows(s, "household", wire.columns("household"),
+                         [tuple(r) for r in household])
+    return county, str(household[0][wire.columns("household").index("id")])
+
+
+def _helpers(county: Any) -> int:
+    with county.session() as s:
+        return int(s.execute(text("SELECT count(*) FROM helper")).scalar_one())
+
+
+def test_rows_written_are_seen_by_the_next_statement_and_kept_by_the_commit(
+        tmp_path: Path) -> None:
+    """On PostgreSQL the COPY goes on while the caller does (registry/server_copy.py):
+    the next statement, the next COPY and the commit each wait for it."""
+    county, hid = _county_with_one_household(tmp_path)
+    cols, rows = _helper_rows(hid, 30)
+    with county.transaction() as s:
+        wire.insert_rows(s, HELPER, cols, rows[:10])
+        assert s.execute(text("SELECT count(*) FROM helper")).scalar_one() == 10
+        wire.insert_rows(s, HELPER, cols, rows[10:20])
+        wire.insert_rows(s, HELPER, cols, rows[20:])  # then straight to the commit
+    assert _helpers(county) == 30
+    county.close()
+
+
+def test_a_row_the_database_refuses_rolls_everything_back(tmp_path: Path) -> None:
+    """A row the checks let through but the database refuses (here an id it holds) is
+    IntegrityError, on SQLite at once, on PostgreSQL by the next statement or the commit:
+    the transaction keeps none of its rows and the store goes on working."""
+    county, hid = _county_with_one_household(tmp_path)
+    cols, rows = _helper_rows(hid, 6)
+    with county.transaction() as s:
+        wire.insert_rows(s, HELPER, cols, rows[:3])
+    for then in ("statement", "commit"):
+        with pytest.raises(IntegrityError), county.transaction() as s:
+            wire.insert_rows(s, HELPER, cols, rows[3:])
+            wire.insert_rows(s, HELPER, cols, rows[2:3])  # already stored
+            if then == "statement":
+                s.execute(text("SELECT count(*) FROM helper"))
+        assert _helpers(county) == 3
+    with county.transaction() as s:  # the connection is fine, and so are the rows
+        wire.insert_rows(s, HELPER, cols, rows[3:])
+    assert _helpers(county) == 6
+    county.close()
+
+
+def test_an_error_while_rows_are_written_keeps_none_of_them(tmp_path: Path) -> None:
+    """The caller fails while the server still writes (a bundle found wrong): the COPY is
+    abandoned with the transaction."""
+    county, hid = _county_with_one_household(tmp_path)
+    cols, rows = _helper_rows(hid, 20)
+    with pytest.raises(RuntimeError), county.transaction() as s:
+        wire.insert_rows(s, HELPER, cols, rows)
+        raise RuntimeError("数据包有误")
+    assert _helpers(county) == 0
+    with county.transaction() as s:
+        wire.insert_rows(s, HELPER, cols, rows)
+    assert _helpers(county) == 20
+    county.close()
