@@ -51,30 +51,46 @@ def _day(value: Any) -> date | None:
 def detect(s: Session, member_ids: list[str]) -> set[str]:
     """Flags every match of these (just written) members; returns the ids among them that
     are in a match not ruled "different people"."""
-    flags = {(f.kind, f.member_a, f.member_b): f.ruling for f in
-             s.execute(select(DuplicateFlag)).scalars()}
-    involved: set[str] = set()
     wanted = set(member_ids)
+    matches: dict[tuple[str, str, str], Any] = {}  # (kind, a, b) with a < b -> its row
     for kind, on in _ON.items():
         for ids, params in wire.among(s, "a.id", member_ids):
             query = text(_MATCH.format(on=on, ids=ids))
             for r in s.execute(query, {**params, "no": False}):
                 a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
-                key = (kind, a, b)
-                if key not in flags:
-                    x, y = (0, 1) if r[0] == a else (1, 0)
-                    flags[key] = None
-                    s.add(DuplicateFlag(
-                        kind=kind, member_a=a, member_b=b,
-                        name_a=r[2 + x], name_b=r[2 + y],
-                        id_number_a=r[4 + x], id_number_b=r[4 + y], birth_date=_day(r[6]),
-                        household_a=r[7 + x], household_b=r[7 + y],
-                        village_a=r[9 + x], village_b=r[9 + y],
-                        station_a=str(r[9 + x])[:9], station_b=str(r[9 + y])[:9]))
-                if flags[key] != "different":
-                    involved |= {a, b} & wanted
+                matches.setdefault((kind, a, b), r)
+    rulings = _rulings(s, matches)
+    involved: set[str] = set()
+    for (kind, a, b), r in matches.items():
+        if (kind, a, b) not in rulings:
+            x, y = (0, 1) if r[0] == a else (1, 0)
+            s.add(DuplicateFlag(
+                kind=kind, member_a=a, member_b=b, name_a=r[2 + x], name_b=r[2 + y],
+                id_number_a=r[4 + x], id_number_b=r[4 + y], birth_date=_day(r[6]),
+                household_a=r[7 + x], household_b=r[7 + y],
+                village_a=r[9 + x], village_b=r[9 + y],
+                station_a=str(r[9 + x])[:9], station_b=str(r[9 + y])[:9]))
+        if rulings.get((kind, a, b)) != "different":
+            involved |= {a, b} & wanted
     s.flush()
     return involved
+
+
+def _rulings(s: Session, matches: dict[tuple[str, str, str], Any]
+             ) -> dict[tuple[str, str, str], str | None]:
+    """The flags the store already holds among these matches, with their rulings: looked
+    up by the matches' first members, not read whole (a province holds tens of thousands
+    of flags, and each bundle's merge asks)."""
+    found: dict[tuple[str, str, str], str | None] = {}
+    for kind in _ON:
+        firsts = sorted({a for k, a, _ in matches if k == kind})
+        for cond, params in wire.among(s, "member_a", firsts):
+            for a, b, ruling in s.execute(text(
+                    f"SELECT member_a, member_b, ruling FROM sync_duplicate "
+                    f"WHERE kind = :kind AND {cond}"), {**params, "kind": kind}):
+                if (kind, a, b) in matches:
+                    found[(kind, a, b)] = ruling
+    return found
 
 
 def open_flags(s: Session, station_code: str | None = None) -> list[DuplicateFlag]:

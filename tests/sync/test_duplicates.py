@@ -7,8 +7,11 @@ import random
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from benchmarks.bench_sync import found, plant_duplicates
+from registry.households import household_snapshot, save_household
+from registry.models import Household, Member
 from registry.sync_state import DuplicateFlag
 from sync import duplicates, export, receive, status
 from tests.sync.conftest import enroll_pair, make_county, make_station
@@ -58,7 +61,46 @@ def test_planted_duplicates_found_ruled_and_sent_back(tmp_path: Path) -> None:
             with st.session() as s:
                 mine = s.get(DuplicateFlag, exact.id)
                 assert mine is not None and mine.ruling == "same" and mine.ruled_by == "admin"
+
+        # A flagged member changed at its station is matched again: the flag the county
+        # holds is found (not written twice), and one ruled "different people" puts it
+        # among the updated, not the possible duplicates.
+        likely = next(f for f in flags if f.kind == "likely"
+                      and TOWNSHIPS[0] in (f.station_a, f.station_b))
+        duplicates.rule(county, likely.id, "different")
+        with stations[0].transaction() as s:
+            changed = s.get(Member, likely.member_a if likely.station_a == TOWNSHIPS[0]
+                            else likely.member_b)
+            assert changed is not None
+            _edit_member(s, changed.household_id, changed.id)
+        [r] = receive.import_files(county, [export.export_station(stations[0], usb).path])
+        assert r.status == "applied", r.message
+        with county.session() as s:
+            flags = list(s.execute(select(DuplicateFlag)).scalars())
+            household = s.get(Household, changed.household_id)
+            assert household is not None
+            others = {m.id for m in household.members if m.id != changed.id}
+        assert len(flags) == before
+        # the household's other members, saved again with it, in flags not so ruled
+        still = {m for f in flags if f.ruling != "different"
+                 for m in (f.member_a, f.member_b)} & others
+        assert r.counts["member"]["possible_duplicate"] == len(still)
+        assert r.counts["member"]["updated"] >= 1
     finally:
         county.close()
         for st in stations:
             st.close()
+
+
+def _edit_member(s: Session, household_id: str, member_id: str) -> None:
+    """The station's clerk corrects one member's 健康状况 (the household saved whole)."""
+    h = s.get(Household, household_id)
+    assert h is not None
+    members = [{k: getattr(m, k) for k in ("id", "name", "id_number", "relation",
+                                            "ethnicity", "health")}
+               for m in h.members if not m.deleted]
+    for m in members:
+        if m["id"] == member_id:
+            m["health"] = "2" if m["health"] != "2" else "1"
+    save_household(s, "admin", household_snapshot(h), members, household_id=household_id,
+                   reason="更正健康状况")
