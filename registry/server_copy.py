@@ -48,9 +48,9 @@ def start(driver: psycopg.Connection[Any], statement: str, text: str | None = No
     still open on the connection is settled first."""
     settle(driver)
     cursor = driver.cursor()
-    block = cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
+    pending = _Open(statement, cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)))
     try:
-        copy = block.__enter__()
+        copy = pending.block.__enter__()
     except BaseException:
         cursor.close()
         raise
@@ -61,9 +61,9 @@ def start(driver: psycopg.Connection[Any], statement: str, text: str | None = No
             for row in rows or []:
                 copy.write_row(row)
     except BaseException as e:
-        _finish(_Open(statement, cursor, block), e)
+        _finish(pending, e)
         raise
-    _open[driver] = _Open(statement, cursor, block)
+    _open[driver] = pending
 
 
 def settle(driver: Any) -> None:
@@ -99,10 +99,7 @@ def _finish(pending: _Open, error: BaseException | None) -> None:
 def watch(engine: Engine) -> None:
     """Settles a connection's open COPY before its next statement and its commit; aborts
     it before a rollback or when the connection goes back to the pool."""
-    def before_statement(conn: Any, *_: Any) -> None:
-        settle(conn.connection.driver_connection)
-
-    def before_commit(conn: Any) -> None:
+    def before_statement_or_commit(conn: Any, *_: Any) -> None:
         settle(conn.connection.driver_connection)
 
     def before_rollback(conn: Any) -> None:
@@ -111,7 +108,7 @@ def watch(engine: Engine) -> None:
     def on_reset(dbapi_conn: Any, *_: Any) -> None:
         abort(getattr(dbapi_conn, "driver_connection", dbapi_conn))
 
-    event.listen(engine, "before_cursor_execute", before_statement)
-    event.listen(engine, "commit", before_commit)
+    event.listen(engine, "before_cursor_execute", before_statement_or_commit)
+    event.listen(engine, "commit", before_statement_or_commit)
     event.listen(engine, "rollback", before_rollback)
     event.listen(engine.pool, "reset", on_reset)

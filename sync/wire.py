@@ -267,12 +267,9 @@ def reader(session: Session) -> Iterator[Session]:
     if not _on_postgresql(session):
         yield session
         return
-    with Session(bind=session.get_bind()) as other:
+    with Session(bind=session.get_bind()) as other:  # closing it rolls back
         prefer_index_lookups(other)
-        try:
-            yield other
-        finally:
-            other.rollback()
+        yield other
 
 
 def refresh_statistics(session: Session, columns: Mapping[str, Sequence[str]]) -> None:
