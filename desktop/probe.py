@@ -223,4 +223,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 5:  # a developer's tool, but no traceback for a wrong call either
+        sys.exit("用法:python -m desktop.probe STORE USER PASSWORD OUT.json [TYPING_S [login]]")
     sys.exit(main(sys.argv[1:]))
