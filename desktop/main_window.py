@@ -72,6 +72,10 @@ SHORTCUTS_HELP = """<table cellpadding='3'>
 </table>"""
 
 
+# The tree's first width: a county, city or province hangs one level more each above its
+# villages (the province's tree is six deep), so their names need room.
+TREE_WIDTH = {"station": 200, "county": 240, "city": 280, "province": 320}
+
 class MainWindow(QMainWindow):
     search_finished = Signal(int)  # rows found (tests and status bar listen)
     detail_shown = Signal(str)
@@ -140,7 +144,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([200, 860, 300])
+        split.setSizes([TREE_WIDTH[self.workspace.store.info.kind], 860, 300])
         split.setChildrenCollapsible(False)
         split.setContentsMargins(6, 6, 6, 6)
         self.setCentralWidget(split)

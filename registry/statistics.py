@@ -78,6 +78,7 @@ from registry.models import (
 )
 from registry.procedure.record import store_kind
 from registry.procedure.steps import EXIT_STAGES, EXITED, REGISTERED
+from registry.villages import in_region
 
 # Per unit of which level a table counts (a city's or the province's store adds up its
 # counties: the same tables per city or per county).
@@ -187,17 +188,11 @@ def tables(s: Session, bys: Sequence[str], level: str = "county", code: str | No
     return {by: out[by] for by in bys}
 
 
-def _under(column: Any, code: str) -> Any:
-    """`column` (a region code) inside region `code`, as a range an index can read: a LIKE
-    on a bound prefix is planned as a scan by both engines."""
-    return and_(column >= code, column < str(int(code) + 1).zfill(len(code)))
-
-
 def _where(code: str | None) -> list[Any]:
     """The households counted: not deleted, and inside `code` when given."""
     where: list[Any] = [Household.deleted.is_(False)]
     if code:
-        where.append(_under(Household.village_code, code))
+        where.append(in_region(Household.village_code, code))
     return where
 
 
@@ -328,7 +323,7 @@ def _incidence_villages(s: Session, cube: Cube, code: str | None
     facts_where: list[Any] = [VillageFacts.deleted.is_(False),
                               VillageFacts.people_agricultural.is_not(None)]
     if code:
-        facts_where.append(_under(VillageFacts.village_code, code))
+        facts_where.append(in_region(VillageFacts.village_code, code))
     latest = (select(VillageFacts.village_code.label("village"),
                      func.max(VillageFacts.year).label("year"))
               .where(*facts_where).group_by(VillageFacts.village_code).subquery())
@@ -578,7 +573,7 @@ def refresh_tally(s: Session, code: str) -> None:
     bundle, for the sender's code; the migration, per county). Whatever the tally held
     there goes: a village that lost its households loses its rows."""
     s.execute(delete(VillageTally).where(VillageTally.dimension.in_(_TALLY_DIMENSIONS),
-                                         _under(VillageTally.village_code, code)))
+                                         in_region(VillageTally.village_code, code)))
     where, width = _where(code), LEVELS["village"]
     cube = _household_cube(s, where, list(_CUBE_AT))
     counted = {by: _from_cube(s, by, cube, width) for by in _HOUSEHOLD_DIMS}
@@ -603,7 +598,7 @@ def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None,
     the sums, in the order stats() gives them; 贫困发生率 from the units' sums."""
     t = VillageTally
     unit = func.substr(t.village_code, 1, width)
-    where = [_under(t.village_code, code)] if code else []
+    where = [in_region(t.village_code, code)] if code else []
     out: dict[str, list[Row]] = {by: [] for by in bys}
     sums = s.execute(
         select(t.dimension, unit, t.label, func.sum(t.households), func.sum(t.people),

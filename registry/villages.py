@@ -4,8 +4,9 @@ correcting a village's name, adding groups. Every change is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from registry import audit
@@ -19,6 +20,21 @@ class Village:
     code: str
     name: str
     groups: list[tuple[int, str | None]] = field(default_factory=list)  # (number, name)
+
+
+def region_range(code: str) -> tuple[str, str | None]:
+    """The codes inside region `code` (itself included) as [low, high): a range an index can
+    read, where PostgreSQL plans a LIKE on a bound prefix as a scan unless the database's
+    collation is C (ours is C.UTF-8), and SQLite unless LIKE is case-sensitive. No high
+    bound after a code of all 9s."""
+    after = str(int(code) + 1).zfill(len(code))
+    return code, (after if len(after) == len(code) else None)
+
+
+def in_region(column: Any, code: str) -> Any:
+    """`column` (a region code) inside region `code`, as region_range()."""
+    low, high = region_range(code)
+    return column >= low if high is None else and_(column >= low, column < high)
 
 
 def list_villages(session: Session) -> list[Village]:
@@ -107,7 +123,7 @@ def list_divisions(session: Session, own_code: str) -> list[tuple[str, str]]:
     return [(c, n) for c, n in session.execute(
         select(Region.code, Region.name)
         .where(Region.level.in_(("city", "county", "township")), Region.deleted.is_(False),
-               Region.code.startswith(own_code), Region.code != own_code)
+               in_region(Region.code, own_code), Region.code != own_code)
         .order_by(Region.code))]
 
 

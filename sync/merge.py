@@ -35,6 +35,7 @@ from registry.procedure.record import store_kind
 from registry.progress import Cancelled, Progress
 from registry.sync_state import Quarantined
 from registry.tracking import reserve_revs
+from registry.villages import in_region, region_range
 from sync import duplicates, records, wire
 from sync.audit_cover import AuditCover
 from sync.errors import SyncError
@@ -143,11 +144,11 @@ class StationMerge:
         self._own = len(station)  # a place's code cut to this length names its owner
         self.unit = "单位" if self.office else "乡镇"  # said in what is held for review
         self.villages = set(s.execute(select(Region.code).where(
-            Region.level == "village", Region.code.startswith(station))).scalars())
+            Region.level == "village", in_region(Region.code, station))).scalars())
         # Where a notice may be posted besides a village: the township (第二次公示).
         self.townships = {station} if not self.office else set(s.execute(
             select(Region.code).where(Region.level == "township",
-                                      Region.code.startswith(station))).scalars())
+                                      in_region(Region.code, station))).scalars())
         self.households: dict[str, str] = {}  # id -> owning township, as far as known
         self.notices: dict[str, str] = {}  # notice id -> owning township, as far as known
         self.written_members: dict[str, str] = {}  # member id -> bucket
@@ -459,8 +460,7 @@ class StationMerge:
         if t.name not in _BY_REFERENCE:
             if not t.slots_read:  # the township's keys, once
                 t.slots_read = True
-                t.slots.update(self._held_slots(
-                    t.name, key, f"{key[0]} LIKE :p", {"p": self.station + "%"}))
+                t.slots.update(self._held_slots(t.name, key, self.station))
             return t.slots
         # e.g. the entries of the notices these rows are on (and were on)
         at = t.at[key[0]]
@@ -471,9 +471,12 @@ class StationMerge:
         t.slots.update(_slot_holders(held))
         return t.slots
 
-    def _held_slots(self, name: str, key: Slot, where: str, params: dict[str, Any]
-                    ) -> dict[Slot, str]:
-        return _slot_holders(wire.select_rows(self.read, name, where, params, [*key, "id"]))
+    def _held_slots(self, name: str, key: Slot, region: str) -> dict[Slot, str]:
+        """The keys held inside `region`, whose code leads `key` (read as an index range)."""
+        low, high = region_range(region)
+        where = f"{key[0]} >= :low" + ("" if high is None else f" AND {key[0]} < :high")
+        return _slot_holders(wire.select_rows(self.read, name, where,
+                                              {"low": low, "high": high}, [*key, "id"]))
 
     def _check(self, t: _Table, r: list[Any], old: list[Any] | None, slots: dict[Slot, str]
                ) -> tuple[str, str] | None:
