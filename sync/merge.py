@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -250,7 +250,9 @@ class StationMerge:
     def _finish(self) -> None:
         """After every table: the duplicates among the members written, the rows held for
         review, the counts in the usual order."""
-        wire.refresh_statistics(self.s, duplicates.PLANNED_ON)
+        tally = store_kind(self.s) in statistics.TALLY_KINDS  # a city or the province
+        wire.refresh_statistics(self.s, _planned_on(
+            duplicates.PLANNED_ON, statistics.TALLY_PLANNED_ON if tally else {}))
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
         for mid in flagged:
@@ -261,7 +263,7 @@ class StationMerge:
         self._step(_STEPS - 1, _STEPS)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
-        if store_kind(self.s) in statistics.TALLY_KINDS:  # a city or the province
+        if tally:
             statistics.refresh_tally(self.s, self.station)
         order = (AUDIT, *STATION_TABLES)
         self.counts = {name: self.counts[name] for name in sorted(self.counts, key=order.index)}
@@ -583,6 +585,15 @@ _TAKEN = {VILLAGE_GROUP: "村民小组 {}-{} 已有另一条记录",
           VILLAGE_FACTS: "行政村 {} 的 {} 年基本情况已有另一条记录",
           POOR_VILLAGE: "行政村 {} 的贫困村记录已有另一条",
           VILLAGE_EVENT: "行政村 {} 的第 {} 步已有另一条记录"}
+
+
+def _planned_on(*wanted: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The columns of each table to analyze, for every query that follows: one ANALYZE."""
+    out: dict[str, tuple[str, ...]] = {}
+    for columns in wanted:
+        for table, cols in columns.items():
+            out[table] = (*out.get(table, ()), *(c for c in cols if c not in out.get(table, ())))
+    return out
 
 
 def _slot_holders(held: list[list[Any]]) -> dict[Slot, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from cli.main import main
 from registry import audit, migrations, statistics
@@ -238,6 +238,25 @@ def test_the_offices_tally_is_the_rows_counted_after_every_merge(rolled_up: Roll
         assert row.households >= 1
     for store in (city, province):
         _tally_agrees(store)
+
+
+@pytest.mark.parametrize("county_engine", ["postgresql"], indirect=True)
+def test_the_tally_is_counted_on_statistics_that_know_the_new_county(rolled_up: RolledUp
+                                                                      ) -> None:
+    """PostgreSQL: a county's first bundle brings village codes the planner's statistics
+    have never seen; the merge analyzes them in its own transaction before the tally is
+    counted (else the county's households were planned as one row and its members
+    aggregated once per household: minutes at a province). PostgreSQL only: SQLite keeps
+    no such statistics."""
+    with rolled_up.province.session() as s:
+        known = s.execute(text(
+            "SELECT most_common_vals::text || coalesce(histogram_bounds::text, '') "
+            "FROM pg_stats WHERE tablename = 'household' AND attname = 'village_code'"
+        )).scalar_one_or_none()
+    assert known is not None, "village_code never analyzed"
+    # The city's bundle (凉山's two counties) was the province's last: its codes are known.
+    for county in (c for c in rolled_up.counties if COUNTIES[c.code] == LIANGSHAN):
+        assert county.code in known
 
 
 def test_an_office_store_of_schema_8_counts_its_tally_when_upgraded(rolled_up: RolledUp
