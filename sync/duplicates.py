@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from registry.models import Region, utcnow
@@ -48,6 +49,13 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@lru_cache(maxsize=16)
+def _statement(sql: str) -> TextClause:
+    """One statement per text: on SQLite every full chunk of ids has the same 900 named
+    parameters, which text() parsed anew each time (a 20,000-household bundle: 0.36 s)."""
+    return text(sql)
+
+
 def detect(s: Session, member_ids: list[str]) -> set[str]:
     """Flags every match of these (just written) members; returns the ids among them that
     are in a match not ruled "different people"."""
@@ -55,8 +63,8 @@ def detect(s: Session, member_ids: list[str]) -> set[str]:
     matches: dict[tuple[str, str, str], Any] = {}  # (kind, a, b) with a < b -> its row
     for kind, on in _ON.items():
         for ids, params in wire.among(s, "a.id", member_ids):
-            query = text(_MATCH.format(on=on, ids=ids))
-            for r in s.execute(query, {**params, "no": False}):
+            for r in s.execute(_statement(_MATCH.format(on=on, ids=ids)),
+                               {**params, "no": False}):
                 a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
                 matches.setdefault((kind, a, b), r)
     rulings = _rulings(s, matches)
@@ -85,7 +93,7 @@ def _rulings(s: Session, matches: dict[tuple[str, str, str], Any]
     for kind in _ON:
         firsts = sorted({a for k, a, _ in matches if k == kind})
         for cond, params in wire.among(s, "member_a", firsts):
-            for a, b, ruling in s.execute(text(
+            for a, b, ruling in s.execute(_statement(
                     f"SELECT member_a, member_b, ruling FROM sync_duplicate "
                     f"WHERE kind = :kind AND {cond}"), {**params, "kind": kind}):
                 if (kind, a, b) in matches:
