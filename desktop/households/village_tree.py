@@ -54,7 +54,9 @@ class VillageTree(QTreeWidget):
         self.root = root
         parents: dict[str, QTreeWidgetItem] = {}
         if townships:
-            above = "县 / " if any(len(code) == 6 for code, _ in townships) else ""
+            lengths = {len(code) for code, _ in townships}  # the levels above the townships
+            above = "".join(name for width, name in ((4, "市 / "), (6, "县 / "))
+                            if width in lengths)
             self.setHeaderLabels([f"{above}乡镇 / 村 / 组", "户数"])
             root.setIcon(0, icon("app"))
             totals: dict[str, int] = {}  # each place's households, added up from its villages

@@ -26,6 +26,7 @@ def _tree(qtbot: QtBot, villages: list[Village]) -> VillageTree:
 
 def test_a_small_tree_has_its_groups_at_once(qtbot: QtBot) -> None:
     tree = _tree(qtbot, _villages(3))
+    assert tree.headerItem().text(0) == "县 / 乡镇 / 村 / 组"
     village = tree.root.child(0).child(0).child(0)  # type: ignore[union-attr]
     assert village.childCount() == 2 and village.child(1).text(0) == "2组"
 
@@ -34,6 +35,7 @@ def test_a_large_tree_makes_a_villages_groups_when_it_is_opened(qtbot: QtBot) ->
     villages = _villages(EAGER_VILLAGES + 1)
     tree = _tree(qtbot, villages)
     county = tree.root.child(0)  # type: ignore[union-attr]
+    assert tree.headerItem().text(0) == "县 / 乡镇 / 村 / 组"  # a city's: no city above
     assert county.text(1) == str(6 * len(villages))
     first = county.child(0).child(0)
     assert first.childCount() == 0 and first.text(1) == "6"
@@ -45,3 +47,14 @@ def test_a_large_tree_makes_a_villages_groups_when_it_is_opened(qtbot: QtBot) ->
     tree.select_place(last, 2)
     assert tree.current_place() == (last, 2)
     assert tree.currentItem().data(0, PlaceRole) == (last, 2)  # type: ignore[union-attr]
+
+
+def test_the_provinces_tree_names_its_cities_in_the_header(qtbot: QtBot) -> None:
+    tree = VillageTree()
+    qtbot.addWidget(tree)
+    villages = _villages(2)
+    tree.populate("四川省", villages, {}, [("5134", "凉山彝族自治州"), ("513431", "昭觉县"),
+                                        ("513431100", "乡镇00")])
+    assert tree.headerItem().text(0) == "市 / 县 / 乡镇 / 村 / 组"
+    city = tree.root.child(0)  # type: ignore[union-attr]
+    assert city.text(0) == "凉山彝族自治州" and city.child(0).child(0).child(0).text(0) == "村0"
