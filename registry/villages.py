@@ -26,7 +26,9 @@ def region_range(code: str) -> tuple[str, str | None]:
     """The codes inside region `code` (itself included) as [low, high): a range an index can
     read, where PostgreSQL plans a LIKE on a bound prefix as a scan unless the database's
     collation is C (ours is C.UTF-8), and SQLite unless LIKE is case-sensitive. No high
-    bound after a code of all 9s."""
+    bound after a code of all 9s. For codes at least as long as `code` (every caller reads
+    one level, or longer codes): after a carry (…199 → …200) a shorter code such as …2
+    would fall inside."""
     after = str(int(code) + 1).zfill(len(code))
     return code, (after if len(after) == len(code) else None)
 
