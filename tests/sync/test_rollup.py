@@ -250,7 +250,8 @@ def test_the_tally_is_counted_on_statistics_that_know_the_new_county(rolled_up: 
     no such statistics."""
     with rolled_up.province.session() as s:
         known = s.execute(text(
-            "SELECT most_common_vals::text || coalesce(histogram_bounds::text, '') "
+            "SELECT coalesce(most_common_vals::text, '') "
+            "|| coalesce(histogram_bounds::text, '') "
             "FROM pg_stats WHERE tablename = 'household' AND attname = 'village_code'"
         )).scalar_one_or_none()
     assert known is not None, "village_code never analyzed"
