@@ -62,12 +62,16 @@ def compiled() -> dict[str, str]:
     return {**env, "QT_QPA_PLATFORM": "offscreen"}
 
 
-def probe(path: Path, *options: str) -> dict[str, Any]:
-    """desktop.probe's figures; options: typing seconds, then "login" (login figures only)."""
+def probe(path: Path | str, *options: str, figures: Path | None = None,
+          user: str = USER, password: str = PASSWORD) -> dict[str, Any]:
+    """desktop.probe's figures; options: typing seconds, then "login" (login figures only).
+    A server's store (a URL) names the file its figures go to."""
     env = compiled()
-    figures = path.with_name(f"{path.name}.probe.json")
+    if figures is None:
+        assert isinstance(path, Path), "a server's store: say where its figures go"
+        figures = path.with_name(f"{path.name}.probe.json")
     figures.unlink(missing_ok=True)
-    out = subprocess.run([sys.executable, "-m", "desktop.probe", str(path), USER, PASSWORD,
+    out = subprocess.run([sys.executable, "-m", "desktop.probe", str(path), user, password,
                           str(figures), *options],
                          capture_output=True, text=True, env=env, timeout=900, check=False)
     if out.returncode != 0 or not figures.exists():

@@ -55,7 +55,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from benchmarks import province_data
+from benchmarks import bench_desktop, province_data
 from benchmarks.bench_store import _search_latency
 from benchmarks.common import figure, median, own_peak_mb, peak_rss_mb, percentile, section, timed
 from registry import demo, statistics
@@ -269,7 +269,7 @@ def _queries(store: Store, n: int, seed: int) -> list[str]:
     return out
 
 
-def measure_province(url: str, counties: list[Any], households: int) -> None:
+def measure_province(url: str, counties: list[Any], households: int, workdir: Path) -> None:
     with Store.open(url, USER, PASSWORD) as store:
         with store.session() as s:
             size = s.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
@@ -293,6 +293,17 @@ def measure_province(url: str, counties: list[Any], households: int) -> None:
             figure(f"  其中 {name} p95", p95, "ms")
 
         measure_statistics(store, counties)
+    measure_login(url, workdir)
+
+
+def measure_login(url: str, workdir: Path) -> None:
+    """The province's window (desktop.probe, offscreen, a process of its own): login to a
+    usable window; the tree's villages counted from the tally, their groups when opened."""
+    r = bench_desktop.probe(url, "2", "login", figures=workdir / "province.probe.json",
+                            user=USER, password=PASSWORD)
+    figure("省级库登录到可用主窗口(树、表格首屏已显示)", r["login_s"], "s")
+    figure("  其中:到村组树显示", r["login_tree_s"], "s")
+    figure("  到全部户读完(状态栏“共 N 户”)", r["login_all_s"], "s")
 
 
 def measure_statistics(store: Store, counties: list[Any]) -> None:
@@ -398,7 +409,7 @@ def province_run(workdir: Path, args: argparse.Namespace, quick: bool) -> None:
         figure("  导入进程峰值内存(打开数据库后)", result["ready_mb"], "MB")
         figure("  导入进程峰值内存", result["peak_mb"], "MB")
         figure("机器负载(1 分钟平均,导入后)", os.getloadavg()[0], "")
-        measure_province(url, counties, totals["households"])
+        measure_province(url, counties, totals["households"], workdir)
     finally:
         if args.keep:
             print(f"  省级库保留在:{url}")

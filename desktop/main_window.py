@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.tree = VillageTree(self)
         self.tree.place_chosen.connect(lambda *_: self.run_search())
+        self.tree.count_groups = self._count_groups
         self.table = QTableView(self)
         self.table.setObjectName("householdTable")
         self.table.setModel(self.model)
@@ -255,11 +256,17 @@ class MainWindow(QMainWindow):
             self._villages = tree.villages
             self.tree.blockSignals(True)
             self.tree.populate(store.info.region_name, self._villages, tree.counts,
-                               tree.townships)
+                               tree.townships, tree.totals)
             self.tree.blockSignals(False)
             self.run_search()
 
         self.op("读取村组", lambda _p: household_access.place_tree(store)).success(done).run()
+
+    def _count_groups(self, village_code: str) -> None:
+        """A city's or the province's village opened: its groups' households."""
+        store = self.workspace.store
+        self.op("读取各组户数", lambda _p: household_access.group_counts(store, village_code)
+                ).success(lambda counts: self.tree.set_group_counts(village_code, counts)).run()
 
     def current_filter(self) -> HouseholdFilter:
         village, group = self.tree.current_node()

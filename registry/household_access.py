@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import households as hh
-from registry import search, villages
+from registry import search, statistics, villages
 from registry.errors import NotOwner
 from registry.roles import Act
 from registry.search import HouseholdFilter, HouseholdRow
@@ -71,18 +71,29 @@ class PlaceTree:
     (village, group) from one grouped query, and at an office the places between it and its
     villages (`townships`: at a county its townships, the tree county → township → village
     → group; at a city its counties and their townships); a station's tree starts at its
-    township."""
+    township. At a city or the province (`totals` given, `counts` empty) the households
+    per village come from the tally, and a village's groups are counted when it is opened
+    (`group_counts`): counting two million households by group took 1.3 s of the login."""
 
     villages: list[villages.Village]
     counts: dict[tuple[str, int | None], int]
     townships: list[tuple[str, str]]
+    totals: dict[str, int] | None = None
 
 
 def place_tree(store: Store) -> PlaceTree:
     with store.session() as s:
         townships = (villages.list_divisions(s, store.info.region_code) if store.info.office
                      else [])
+        if store.info.kind in statistics.TALLY_KINDS:
+            return PlaceTree(villages.list_villages(s), {}, townships,
+                             statistics.tally_households(s))
         return PlaceTree(villages.list_villages(s), search.village_counts(s), townships)
+
+
+def group_counts(store: Store, village_code: str) -> dict[int | None, int]:
+    with store.session() as s:
+        return search.group_counts(s, village_code)
 
 
 def household_detail(store: Store, household_id: str) -> HouseholdDetail:

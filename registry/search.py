@@ -258,3 +258,11 @@ def village_counts(session: Session) -> dict[tuple[str, int | None], int]:
          .where(Household.deleted.is_(False))
          .group_by(Household.village_code, Household.group_no))
     return {(v, g): n for v, g, n in session.execute(q)}
+
+
+def group_counts(session: Session, village_code: str) -> dict[int | None, int]:
+    """Households per group of one village (read when a large office's tree opens it)."""
+    q = (select(Household.group_no, func.count())
+         .where(Household.village_code == village_code, Household.deleted.is_(False))
+         .group_by(Household.group_no))
+    return {g: n for g, n in session.execute(q)}

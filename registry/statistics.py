@@ -597,6 +597,15 @@ def refresh_tally(s: Session, code: str) -> None:
         s.execute(insert(VillageTally), rows)
 
 
+def tally_households(s: Session) -> dict[str, int]:
+    """Households per village from the tally (识别阶段 counts every household not deleted):
+    what a city's or the province's tree shows, without counting millions of rows."""
+    t = VillageTally
+    return {code: int(n) for code, n in s.execute(
+        select(t.village_code, func.sum(t.households)).where(t.dimension == "stage")
+        .group_by(t.village_code))}
+
+
 def _from_tally(s: Session, bys: Sequence[str], width: int, code: str | None,
                 on: date | None) -> dict[str, list[Row]]:
     """The tables `bys` added up from the villages' tally: per unit and key

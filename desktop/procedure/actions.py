@@ -22,7 +22,6 @@ from desktop.procedure.history_dialog import HistoryDialog
 from desktop.procedure.notice_screens import NoticesDialog
 from registry import villages
 from registry.procedure import access
-from registry.procedure.notices import NoticeInfo
 from registry.villages import Village
 
 DUE_TEXT = "到期公示"
@@ -85,8 +84,8 @@ class ProcedureActions(QObject):
     def count_due(self) -> None:
         store = self.store
 
-        def done(found: list[NoticeInfo]) -> None:
-            self.due = len(found)
+        def done(due: int) -> None:
+            self.due = due
             self.due_action.setText(f"{DUE_TEXT}({self.due})" if self.due else DUE_TEXT)
             self.due_action.setToolTip(f"{self.due} 个公示已期满,待登记异议并结束公示"
                                        if self.due else "没有期满待结束的公示")
@@ -95,8 +94,8 @@ class ProcedureActions(QObject):
             self.due_badge.setVisible(bool(self.due))
             self.due_counted.emit(self.due)
 
-        self.window.op("统计到期公示", lambda _p: access.list_notices(
-            store, due_only=True, today=date.today())).success(done).run()
+        self.window.op("统计到期公示", lambda _p: access.count_due(store, date.today())
+                       ).success(done).run()
 
     # ---- the windows ------------------------------------------------------------------------
     def _opened(self, dialog: QDialog) -> None:

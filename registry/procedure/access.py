@@ -92,6 +92,11 @@ def open_notice(store: Store, kind: str, region_code: str, household_ids: Sequen
                             len(set(household_ids)))
 
 
+def count_due(store: Store, today: date) -> int:
+    with store.session() as s:
+        return notices.count_due(s, today)
+
+
 def list_notices(store: Store, due_only: bool = False, today: date | None = None
                  ) -> list[NoticeInfo]:
     with store.session() as s:

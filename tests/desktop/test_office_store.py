@@ -39,8 +39,21 @@ def test_a_city_store_opens_read_only_with_its_households(
     counties = {root.child(i).text(0): root.child(i) for i in range(root.childCount())}
     zhaojue = counties["昭觉县"]
     assert zhaojue.text(1) == "12" and counties["西昌市"].text(1) == "0"
-    assert zhaojue.child(0).text(0) and zhaojue.child(0).childCount() > 0  # its villages
     window.tree.setCurrentItem(zhaojue)  # the county filters the table by its code
     qtbot.waitUntil(lambda: window.found_label.text().startswith("共 12"), timeout=15000)
     zhaojue.setExpanded(True)
+    # The township with the households: its villages (from the tally) made when it is
+    # opened, a village's groups counted from the households when it is opened.
+    township = next(zhaojue.child(i) for i in range(zhaojue.childCount())
+                    if zhaojue.child(i).text(1) == "12")
+    township.setExpanded(True)
+    villages = [township.child(i) for i in range(township.childCount())]
+    assert sum(int(v.text(1)) for v in villages) == 12
+    village = next(v for v in villages if v.text(1) != "0")
+    village.setExpanded(True)
+    groups = [village.child(i) for i in range(village.childCount())]
+    assert groups and all(g.text(1) == "" for g in groups)  # being counted
+    qtbot.waitUntil(lambda: all(g.text(1) for g in groups), timeout=15000)
+    assert sum(int(g.text(1)) for g in groups) == int(village.text(1))
+    window.tree.setCurrentItem(village)
     save_screen(window, tmp_path, "office-city-main")

@@ -1,8 +1,11 @@
 """The village tree of a large office (a city, the province: tens of thousands of villages)
-makes a village's groups when it is opened, and still finds any group asked for."""
+makes a township's villages and a village's groups when they are opened, and still finds
+any group asked for; at a city or the province a village's groups are counted when it is
+opened."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop.households.village_tree import EAGER_VILLAGES, PlaceRole, VillageTree
@@ -37,7 +40,12 @@ def test_a_large_tree_makes_a_villages_groups_when_it_is_opened(qtbot: QtBot) ->
     county = tree.root.child(0)  # type: ignore[union-attr]
     assert tree.headerItem().text(0) == "县 / 乡镇 / 村 / 组"  # a city's: no city above
     assert county.text(1) == str(6 * len(villages))
-    first = county.child(0).child(0)
+    township = county.child(0)
+    assert township.childCount() == 0 and township.text(1) == str(6 * 1000)
+    assert township.childIndicatorPolicy() == QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator
+    township.setExpanded(True)
+    assert township.childCount() == 1000
+    first = township.child(0)
     assert first.childCount() == 0 and first.text(1) == "6"
     first.setExpanded(True)
     assert [first.child(i).text(0) for i in range(first.childCount())] == ["1组", "2组"]
@@ -58,3 +66,33 @@ def test_the_provinces_tree_names_its_cities_in_the_header(qtbot: QtBot) -> None
     assert tree.headerItem().text(0) == "市 / 县 / 乡镇 / 村 / 组"
     city = tree.root.child(0)  # type: ignore[union-attr]
     assert city.text(0) == "凉山彝族自治州" and city.child(0).child(0).child(0).text(0) == "村0"
+
+
+def test_an_offices_tree_counts_a_villages_groups_when_it_is_opened(qtbot: QtBot) -> None:
+    """A city's or the province's tree: households per village (from the tally), each
+    village's groups counted when it is opened, a group with households but no entry of
+    its own put in its place."""
+    villages = _villages(3)
+    tree = VillageTree()
+    qtbot.addWidget(tree)
+    asked: list[str] = []
+    tree.count_groups = asked.append
+    totals = {villages[0].code: 7, villages[1].code: 2}
+    tree.populate("凉山州", villages, {}, [("513431", "昭觉县"), ("513431100", "乡镇00")],
+                  totals)
+    township = tree.root.child(0).child(0)  # type: ignore[union-attr]
+    assert (tree.root.text(1), township.text(1)) == ("9", "9")  # type: ignore[union-attr]
+    first = township.child(0)
+    assert first.text(1) == "7" and first.childCount() == 0 and asked == []
+    first.setExpanded(True)
+    assert asked == [villages[0].code]
+    assert [(first.child(i).text(0), first.child(i).text(1))
+            for i in range(first.childCount())] == [("1组", ""), ("2组", "")]
+    tree.set_group_counts(villages[0].code, {1: 4, 3: 2, None: 1})
+    assert [(first.child(i).text(0), first.child(i).text(1))
+            for i in range(first.childCount())] == [("1组", "4"), ("2组", "0"), ("3组", "2")]
+    tree.select_place(villages[0].code, 3)
+    assert tree.current_place() == (villages[0].code, 3)
+    # An answer for a village not opened (or of a tree read since) changes nothing.
+    tree.set_group_counts(villages[1].code, {1: 2})
+    assert township.child(1).childCount() == 0

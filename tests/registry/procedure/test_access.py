@@ -35,6 +35,9 @@ def test_a_village_through_its_first_notice(tmp_path: Path) -> None:
         n = access.open_notice(store, "first", village, ids, ago(18))
         assert (n.number, n.households, n.end_date) == (f"{ago(18).year}-001", 5, ago(12))
         assert [i.number for i in access.list_notices(store, due_only=True)] == [n.number]
+        assert access.list_notices(store, due_only=True)[0].households == 5
+        assert access.count_due(store, date.today()) == 1
+        assert access.count_due(store, ago(12)) == 0  # its last day: not due yet
 
         access.add_objection(store, n.number, ids[0], "收入较高", "return", ago(15))
         d = access.notice_detail(store, n.number)
@@ -43,6 +46,7 @@ def test_a_village_through_its_first_notice(tmp_path: Path) -> None:
 
         assert access.close_notice(store, n.number, ago(5)) == 4
         assert access.list_notices(store, due_only=True) == []
+        assert access.count_due(store, date.today()) == 0
         lines = access.quota_usage(store, [TOWNSHIP, village])
         assert [line.region_code for line in lines] == [TOWNSHIP, village]
         assert all("未下达规模" in line.text and not line.over for line in lines)
