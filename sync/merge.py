@@ -251,8 +251,11 @@ class StationMerge:
         """After every table: the duplicates among the members written, the rows held for
         review, the counts in the usual order."""
         tally = store_kind(self.s) in statistics.TALLY_KINDS  # a city or the province
+        grown = wire.outgrown(self.s, {name: self.counts.get(name, {}).get("inserted", 0)
+                                       for name in duplicates.PLANNED_ON})
         wire.refresh_statistics(self.s, _planned_on(
-            duplicates.PLANNED_ON, statistics.TALLY_PLANNED_ON if tally else {}))
+            {name: cols for name, cols in duplicates.PLANNED_ON.items() if name in grown},
+            statistics.TALLY_PLANNED_ON if tally else {}))
         flagged = duplicates.detect(self.s, list(self.written_members))
         members = self.counts.get(MEMBER)
         for mid in flagged:

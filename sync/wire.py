@@ -279,10 +279,30 @@ def refresh_statistics(session: Session, columns: Mapping[str, Sequence[str]]) -
     of the growing member table per chunk (4,000 households: 10 of 18 seconds). Only the
     columns the search plans on: all of a province's member table's took 3 s a bundle,
     these a tenth of it (autovacuum analyzes the rest). Nothing on SQLite."""
-    if _on_postgresql(session):
+    if _on_postgresql(session) and columns:  # (a bare ANALYZE is the whole database's)
         session.execute(text("ANALYZE " + ", ".join(
             f"{_q(session, n)} ({', '.join(_q(session, c) for c in cols)})"
             for n, cols in columns.items())))
+
+
+# A table whose statistics counted this many rows or more, grown by less than this share
+# of them, is planned as well on them as on fresh ones.
+SETTLED_ROWS, SETTLED_GROWTH = 10_000, 0.2
+
+
+def outgrown(session: Session, inserted: Mapping[str, int]) -> set[str]:
+    """The tables (PostgreSQL) whose statistics no longer describe them after `inserted`
+    rows: never analyzed, small, or grown by a fifth. The others are left to autovacuum:
+    at a province's 6 million members an ANALYZE took a second of each county's bundle,
+    and the planner scales the rows it counted to the table's size anyway."""
+    if not _on_postgresql(session) or not inserted:
+        return set(inserted)
+    names = list(inserted)
+    counted = {str(n): float(rows or -1) for n, rows in session.execute(text(
+        "SELECT n, c.reltuples FROM unnest(CAST(:names AS text[])) AS n "
+        "LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(n))"), {"names": names})}
+    return {n for n in names
+            if counted.get(n, -1) < SETTLED_ROWS or inserted[n] >= SETTLED_GROWTH * counted[n]}
 
 
 def update_rows(session: Session, name: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
