@@ -144,7 +144,7 @@ def notice_detail(store: Store, number: str, today: date | None = None) -> Notic
     """A notice with the households it lists (and how each left it) and its objections."""
     with store.session() as s:
         notice = notices.find_notice(s, number)
-        info = next(i for i in notices.list_notices(s, today=today) if i.id == notice.id)
+        [info] = notices.list_notices(s, today=today, notice_id=notice.id)
         names = dict(s.execute(select(Region.code, Region.name)).all())
         objections = list(s.execute(
             select(Objection, Household.head_name)

@@ -207,27 +207,35 @@ def count_due(s: Session, today: date) -> int:
                     .where(*_due(today), Notice.deleted.is_(False))) or 0
 
 
-def list_notices(s: Session, due_only: bool = False, today: date | None = None
-                 ) -> list[NoticeInfo]:
-    q = select(Notice).where(*_due(today or date.today()) if due_only else (),
-                             Notice.deleted.is_(False))
-    notices = list(s.scalars(q.order_by(Notice.start_date.desc(), Notice.number.desc())))
+def list_notices(s: Session, due_only: bool = False, today: date | None = None,
+                 notice_id: str | None = None) -> list[NoticeInfo]:
+    """The notices, newest first: all, the due ones, or the one with `notice_id`."""
+    where = [Notice.deleted.is_(False), *(_due(today or date.today()) if due_only else ())]
+    if notice_id is not None:
+        where.append(Notice.id == notice_id)
+    notices = list(s.scalars(select(Notice).where(*where)
+                             .order_by(Notice.start_date.desc(), Notice.number.desc())))
     if not notices:
         return []
     names = dict(s.execute(select(Region.code, Region.name)).all())
     township = s.scalar(select(Meta.value).where(Meta.key == "region_name")) or ""
-    # The due ones' entries only (a province's 3,000 of its 4 million: 2 s counted whole).
-    which = [NoticeEntry.notice_id.in_([n.id for n in notices])] if due_only else []
-    counts = dict(s.execute(select(NoticeEntry.notice_id, func.count()).where(*which)
-                            .group_by(NoticeEntry.notice_id)).all())
-    which = [Objection.notice_id.in_([n.id for n in notices])] if due_only else []
-    objections = dict(s.execute(select(Objection.notice_id, func.count()).where(*which)
-                                .group_by(Objection.notice_id)).all())
+    # The entries of these notices only, where they are not all (a province's 3,000 due
+    # notices of its 4 million entries: 2 s counted whole).
+    ids = [n.id for n in notices] if due_only or notice_id is not None else None
+    counts = _per_notice(s, NoticeEntry.notice_id, ids)
+    objections = _per_notice(s, Objection.notice_id, ids)
     return [NoticeInfo(
         n.id, n.number, n.kind, n.region_code,
         names.get(n.region_code, township if n.kind == SECOND else n.region_code),
         n.start_date, n.end_date, n.days, n.closed_on, counts.get(n.id, 0),
         objections.get(n.id, 0)) for n in notices]
+
+
+def _per_notice(s: Session, notice_id: Any, ids: list[str] | None) -> dict[str, int]:
+    """Rows per notice (entries or objections): of the notices `ids`, or of all."""
+    where = [] if ids is None else [notice_id.in_(ids)]
+    return {str(n): int(c) for n, c in s.execute(
+        select(notice_id, func.count()).where(*where).group_by(notice_id))}
 
 
 def notice_households(s: Session, number: str) -> tuple[Notice, list[str]]:

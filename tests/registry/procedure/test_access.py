@@ -54,6 +54,17 @@ def test_a_village_through_its_first_notice(tmp_path: Path) -> None:
         titles = [i.title for i in access.household_history(store, ids[1])]
         assert titles[:4] == ["农户申请", "民主评议 — 通过", "入户核实 — 通过", "第一次公示"]
 
+        # A second notice: each notice's detail counts its own households and objections.
+        more = add_applicants(store, village, 3)
+        access.record_step(store, "民主评议", more, ago(4), facts={"participants": 9})
+        access.record_step(store, "verify", more, ago(3))
+        second = access.open_notice(store, "first", village, more, ago(2))
+        first_info = access.notice_detail(store, n.number).info
+        second_info = access.notice_detail(store, second.number).info
+        assert (first_info.households, first_info.objections) == (5, 1)
+        assert (second_info.number, second_info.households, second_info.objections) == (
+            second.number, 3, 0)
+
         store.add_user("clerk", PASSWORD, "entry")
     with Store.open(tmp_path / "s.db", "clerk", PASSWORD) as clerk, \
             pytest.raises(NotAllowed, match="录入员"):
