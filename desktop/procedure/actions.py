@@ -37,6 +37,8 @@ class ProcedureActions(QObject):
         self.window = window
         self.store = window.workspace.store
         self.county = self.store.info.kind == "county"
+        # A city or the province only looks: the steps and notices are its stations'.
+        self.station = self.store.info.kind == "station"
         self.due = 0
         self.batch: VillageBatchDialog | None = None
         self.notices: NoticesDialog | None = None
@@ -53,7 +55,7 @@ class ProcedureActions(QObject):
         if self.county:
             self.review_action = act("县复审…", "township", self.open_review)
             window.add_action("识别程序", self.review_action, toolbar=True)
-        else:
+        elif self.station:
             self.batch_action = act("按村办理…", "village", self.open_batch)
             self.due_action = act(DUE_TEXT, "refresh", lambda: self.open_notices(True))
             self.due_action.setObjectName("dueNotices")
@@ -77,7 +79,7 @@ class ProcedureActions(QObject):
         self.due_badge.clicked.connect(lambda: self.open_notices(True))
         self.due_badge.hide()
         window.statusBar().addPermanentWidget(self.due_badge)
-        if not self.county:
+        if self.station:
             self.count_due()
 
     # ---- 到期公示 ------------------------------------------------------------------------

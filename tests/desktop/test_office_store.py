@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.shell import Shell
@@ -33,6 +34,10 @@ def test_a_city_store_opens_read_only_with_its_households(
     window = log_in(qtbot, shell)
     qtbot.waitUntil(lambda: window.table.model().rowCount() == 12, timeout=15000)
     assert not window.new_action.isEnabled()  # households belong to their stations
+    # The steps and notices are the stations' too: no 按村办理, no 到期公示 to close.
+    procedure = [a.text() for a in window.menu("识别程序").actions() if a.text()]
+    assert procedure == ["档案…"], procedure
+    assert window.findChild(QPushButton, "dueBadge").isHidden()  # type: ignore[union-attr]
     # The tree: the city, its counties, their townships, villages and groups.
     root = window.tree.root
     assert root is not None and root.text(1) == "12"
