@@ -68,7 +68,10 @@ class PrintActions(QObject):
         self.register_action = act("乡登记簿…", self.open_register)
         self.handbook_action = act("扶贫手册…", self.open_handbook)
         self.helper_roster_action = act("帮扶责任人名单…", self.open_helper_roster)
-        window.add_action("打印", self.notice_action, toolbar=True)
+        if window.workspace.store.info.kind in ("station", "county"):
+            # A city or the province prints no poster: the notices are its stations' (and
+            # their numbers, one series per station, name none of them there).
+            window.add_action("打印", self.notice_action, toolbar=True)
         window.add_action("打印", self.roster_action)
         window.add_action("打印", self.register_action)
         window.menu("打印").addSeparator()

@@ -38,6 +38,7 @@ def test_a_city_store_opens_read_only_with_its_households(
     procedure = [a.text() for a in window.menu("识别程序").actions() if a.text()]
     assert procedure == ["档案…"], procedure
     assert window.findChild(QPushButton, "dueBadge").isHidden()  # type: ignore[union-attr]
+    assert "公示/公告…" not in [a.text() for a in window.menu("打印").actions()]
     # The tree: the city, its counties, their townships, villages and groups.
     root = window.tree.root
     assert root is not None and root.text(1) == "12"
