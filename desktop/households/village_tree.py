@@ -128,7 +128,7 @@ class VillageTree(QTreeWidget):
                           for n in numbers]
         if with_groups:
             self._add_groups(item, v.code, groups)
-        elif groups:
+        elif groups or (self._counted and households):  # (counted: groups none registered)
             self._groups_of[v.code] = groups
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
 
@@ -136,7 +136,7 @@ class VillageTree(QTreeWidget):
         for number, households in groups:
             self._item(village, f"{number}组", households, (code, number)).setIcon(
                 0, icon("group"))
-        if self.count_groups is not None and any(n is None for _, n in groups):
+        if self._counted and self.count_groups is not None:
             self.count_groups(code)
 
     def set_group_counts(self, code: str, counts: dict[int | None, int]) -> None:
@@ -199,7 +199,7 @@ class VillageTree(QTreeWidget):
         """Makes a village's groups when it is opened (a large tree)."""
         groups = self._groups_of.pop(village, None)
         item = self._places.get((village, None))
-        if groups and item is not None:
+        if groups is not None and item is not None:
             self._add_groups(item, village, groups)
 
     def _changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:

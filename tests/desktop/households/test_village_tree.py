@@ -96,3 +96,13 @@ def test_an_offices_tree_counts_a_villages_groups_when_it_is_opened(qtbot: QtBot
     # An answer for a village not opened (or of a tree read since) changes nothing.
     tree.set_group_counts(villages[1].code, {1: 2})
     assert township.child(1).childCount() == 0
+    # A village whose households are in groups it has no entry for: opened, counted.
+    tree.populate("凉山州", [Village(villages[2].code, "村2", [])], {},
+                  [("513431", "昭觉县"), ("513431100", "乡镇00")], {villages[2].code: 5})
+    township = tree.root.child(0).child(0)  # type: ignore[union-attr]
+    bare = township.child(0)
+    bare.setExpanded(True)
+    assert asked[-1] == villages[2].code and bare.childCount() == 0
+    tree.set_group_counts(villages[2].code, {2: 5})
+    assert [(bare.child(i).text(0), bare.child(i).text(1))
+            for i in range(bare.childCount())] == [("2组", "5")]
