@@ -138,5 +138,5 @@ def may_edit(store: Store) -> bool:
 def require_may_edit(store: Store) -> None:
     """Refuses, in Chinese, a county (NotOwner) or a role that may not edit households."""
     if store.info.office:  # before the role: the county's answer is 退回
-        raise NotOwner(hh.NOT_OWNER)
+        raise NotOwner(hh.not_owner(store.info.kind))
     store.require(Act.EDIT_HOUSEHOLDS)

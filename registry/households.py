@@ -155,10 +155,19 @@ NOT_OWNER = ("县扶贫办不能修改乡镇工作站登记的农户。请退回
              "(县审定 → 退回,并写明要改什么)。")
 
 
+def not_owner(kind: str, what: str = "登记的农户", at_county: str = NOT_OWNER) -> str:
+    """Why an office may not change a station's records (`what`): the county's answer is
+    退回 (`at_county`); a city or the province only adds up what its counties send."""
+    if kind == "county":
+        return at_county
+    return f"市(州)、省的库汇总各县报送的数据,不能修改乡镇工作站{what};请由乡镇修改后逐级报送。"
+
+
 def refuse_at_county(session: Session) -> None:
     """Households belong to their station; the county's corrections travel as 退回."""
-    if store_kind(session) != "station":
-        raise NotOwner(NOT_OWNER)
+    kind = store_kind(session)
+    if kind != "station":
+        raise NotOwner(not_owner(kind))
 
 
 def delete_household(session: Session, user: str, household_id: str, reason: str) -> None:

@@ -20,8 +20,11 @@ def may_write(s: Session, actor: Actor, act: Act = Act.AID) -> None:
     """Aid rows belong to the station like its households (registry/household_access.py)."""
     from registry.errors import NotOwner  # noqa: PLC0415
 
-    if store_kind(s) != "station":
-        raise NotOwner(NOT_AT_COUNTY)
+    kind = store_kind(s)
+    if kind != "station":
+        from registry.households import not_owner  # noqa: PLC0415
+
+        raise NotOwner(not_owner(kind, "的帮扶记录", NOT_AT_COUNTY))
     roles.require(actor.role, act)
 
 

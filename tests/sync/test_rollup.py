@@ -18,7 +18,10 @@ from alembic import command
 from sqlalchemy import func, select, text
 
 from cli.main import main
-from registry import audit, migrations, statistics
+from registry import audit, household_access, migrations, statistics
+from registry.aid import access as aid_access
+from registry.aid import common as aid_common
+from registry.errors import NotOwner
 from registry.models import Helper, Household, Member, VillageTally
 from registry.store import Store
 from sync import demo_county, enroll, export, receive, status
@@ -376,3 +379,16 @@ def test_roll_up_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Monke
     with Store.open(co, "admin", PASSWORD) as again, again.session() as s:
         expected = {r.key: r.households for r in statistics.stats(s, "stage", "county")}
     assert {r["key"]: r["households"] for r in rows} == expected
+
+
+def test_a_city_or_the_province_says_it_only_adds_up(rolled_up: RolledUp) -> None:
+    """Households and aid belong to their stations; the refusal names the office asked
+    (the county's answer, 退回, is not a city's or the province's)."""
+    county = rolled_up.counties[0].store
+    with pytest.raises(NotOwner, match="县扶贫办不能修改乡镇工作站登记的农户"):
+        household_access.require_may_edit(county)
+    for office in (rolled_up.city, rolled_up.province):
+        with pytest.raises(NotOwner, match=r"市\(州\)、省的库汇总.*不能修改乡镇工作站登记的农户"):
+            household_access.require_may_edit(office)
+        with office.session() as s, pytest.raises(NotOwner, match="不能修改乡镇工作站的帮扶记录"):
+            aid_common.may_write(s, aid_access.actor(office))
