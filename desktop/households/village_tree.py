@@ -136,7 +136,9 @@ class VillageTree(QTreeWidget):
         for number, households in groups:
             self._item(village, f"{number}组", households, (code, number)).setIcon(
                 0, icon("group"))
-        if self._counted and self.count_groups is not None:
+        # Counted once, when opened (not again when the count adds a group).
+        if self._counted and self.count_groups is not None and (
+                not groups or any(n is None for _, n in groups)):
             self.count_groups(code)
 
     def set_group_counts(self, code: str, counts: dict[int | None, int]) -> None:
