@@ -201,17 +201,18 @@ class MainWindow(QMainWindow):
             self.add_action("户籍管理", a, toolbar=True)
         self._menus["户籍管理"].addSeparator()
         self.add_action("户籍管理", find)
-        self.add_action("户籍管理", act("村组管理…", "village", self.manage_villages))
+        self.villages_action = act("村组管理…", "village", self.manage_villages)
+        self.add_action("户籍管理", self.villages_action)
         self.add_action("户籍管理", self.refresh_action)
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.search_box)
         self.toolbar.addWidget(QLabel(" 阶段 ", self))
         self.toolbar.addWidget(self.stage_filter)
         self.toolbar.addSeparator()
-        # A county's households are its stations': shown, never edited there (the core
-        # refuses too, with 请退回乡镇修改).
+        # An office's households, villages and groups are its stations': shown, never
+        # edited there (the core refuses too, with 请退回乡镇修改).
         can_edit = self.may_edit()
-        for a in (self.new_action, self.edit_action, self.delete_action):
+        for a in (self.new_action, self.edit_action, self.delete_action, self.villages_action):
             a.setEnabled(can_edit)
         self.detail.editable = can_edit
         self.add_action("文件", self.lock_action, toolbar=True)
@@ -445,6 +446,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def manage_villages(self) -> None:
+        if not self.villages_action.isEnabled():
+            return
         from desktop.households.village_editor import VillagesDialog
         dialog = VillagesDialog(self.workspace, self)
         dialog.accepted.connect(self.refresh)

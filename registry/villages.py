@@ -10,7 +10,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from registry import audit
-from registry.errors import NotFound, StoreError
+from registry.errors import NotFound, NotOwner, StoreError
+from registry.households import not_owner
 from registry.models import Region, VillageGroup
 from registry.store import Store
 
@@ -108,9 +109,18 @@ def load_villages(store: Store) -> list[Village]:
         return list_villages(s)
 
 
+# An office's villages and groups are its stations': a group travels in the station's
+# bundles, so one added at the county took the number of the station's next group, whose
+# own row the county then held as a conflict.
+COUNTY_VILLAGES = ("县扶贫办不能修改乡镇工作站的村组:村民小组由乡镇建立,随乡镇的数据包报送。"
+                   "请由乡镇在其村组管理中修改后报送。")
+
+
 def save_villages(store: Store, edits: list[VillageEdit]) -> None:
     """Renames and adds groups as the logged-in user, all in one transaction (a refused
-    name changes nothing)."""
+    name changes nothing). Only at a station (NotOwner at an office)."""
+    if store.info.office:
+        raise NotOwner(not_owner(store.info.kind, "的村组", COUNTY_VILLAGES))
     with store.transaction() as s:
         for edit in edits:
             rename_village(s, store.user, edit.code, edit.name)

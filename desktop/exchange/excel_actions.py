@@ -93,6 +93,11 @@ class ExcelActions(QObject):
         window.add_action("数据交换", self.template_action)
         window.add_action("数据交换", self.import_action)
         window.add_action("数据交换", self.update_action)
+        # Households are registered at their station: an office imports none (the core
+        # refuses too) and has no use for the template (the province's listed 34,000
+        # villages).
+        for action in (self.template_action, self.import_action, self.update_action):
+            action.setEnabled(window.may_edit())
 
     # ---- export ---------------------------------------------------------------------------
     def current_filter(self) -> HouseholdFilter:

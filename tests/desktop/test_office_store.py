@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop.exchange.excel_actions import ExcelActions
 from desktop.shell import Shell
 from registry.store import Store
 from tests.conftest import PASSWORD
@@ -34,6 +35,11 @@ def test_a_city_store_opens_read_only_with_its_households(
     window = log_in(qtbot, shell)
     qtbot.waitUntil(lambda: window.table.model().rowCount() == 12, timeout=15000)
     assert not window.new_action.isEnabled()  # households belong to their stations
+    assert not window.villages_action.isEnabled()  # and so do villages and groups
+    excel = window.findChild(ExcelActions)
+    assert excel is not None and excel.export_action.isEnabled()
+    assert not any(a.isEnabled() for a in (excel.template_action, excel.import_action,
+                                           excel.update_action))
     # The steps and notices are the stations' too: no 按村办理, no 到期公示 to close.
     procedure = [a.text() for a in window.menu("识别程序").actions() if a.text()]
     assert procedure == ["档案…"], procedure

@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from registry.errors import NotOwner
 from registry.store import Store
 from registry.sync_state import OwnKey, PeerKey, Quarantined
+from registry.villages import VillageEdit, load_villages, save_villages
 from sync import bundle, export, receive
 from tests.sync.conftest import Pair, content_hash, enroll_pair, make_station
 
@@ -84,3 +87,27 @@ def test_conflict_and_quarantine_buckets(pair: Pair) -> None:
         assert any("不属于本乡镇" in x for x in reasons)
     finally:
         other.close()
+
+
+def test_a_county_adds_no_group_so_the_stations_next_group_merges(pair: Pair) -> None:
+    """Groups travel in the station's bundles. A group the county once added took the
+    number of the station's next one, whose row the county then held as a conflict: the
+    county may not add or rename, and the station's group goes in."""
+    [r] = receive.import_files(pair.county, [export.export_station(pair.station, pair.usb).path])
+    assert r.status == "applied"
+    village = next(v for v in load_villages(pair.county) if v.groups)
+    before = content_hash(pair.county)
+    with pytest.raises(NotOwner, match="县扶贫办不能修改乡镇工作站的村组"):
+        save_villages(pair.county, [VillageEdit(village.code, village.name + "新村",
+                                                len(village.groups) + 1)])
+    assert content_hash(pair.county) == before
+
+    at_station = next(v for v in load_villages(pair.station) if v.code == village.code)
+    save_villages(pair.station, [VillageEdit(village.code, village.name,
+                                             len(at_station.groups) + 1)])
+    [r] = receive.import_files(pair.county, [export.export_station(pair.station, pair.usb).path])
+    assert r.status == "applied", r.message
+    assert r.counts["village_group"]["inserted"] == 1, r.counts["village_group"]
+    assert r.counts["village_group"]["conflict"] == 0
+    groups = next(v for v in load_villages(pair.county) if v.code == village.code).groups
+    assert [n for n, _ in groups] == list(range(1, len(village.groups) + 2))

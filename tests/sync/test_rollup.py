@@ -24,6 +24,7 @@ from registry.aid import common as aid_common
 from registry.errors import NotOwner
 from registry.models import Helper, Household, Member, VillageTally
 from registry.store import Store
+from registry.villages import VillageEdit, load_villages, save_villages
 from sync import demo_county, enroll, export, receive, status
 from sync.errors import SyncError
 from tests.sync.conftest import PASSWORD, content_hash, county_target, enroll_pair, make_station
@@ -382,8 +383,8 @@ def test_roll_up_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_a_city_or_the_province_says_it_only_adds_up(rolled_up: RolledUp) -> None:
-    """Households and aid belong to their stations; the refusal names the office asked
-    (the county's answer, 退回, is not a city's or the province's)."""
+    """Households, aid and village groups belong to their stations; the refusal names the
+    office asked (the county's answer, 退回, is not a city's or the province's)."""
     county = rolled_up.counties[0].store
     with pytest.raises(NotOwner, match="县扶贫办不能修改乡镇工作站登记的农户"):
         household_access.require_may_edit(county)
@@ -392,3 +393,6 @@ def test_a_city_or_the_province_says_it_only_adds_up(rolled_up: RolledUp) -> Non
             household_access.require_may_edit(office)
         with office.session() as s, pytest.raises(NotOwner, match="不能修改乡镇工作站的帮扶记录"):
             aid_common.may_write(s, aid_access.actor(office))
+        village = next(v for v in load_villages(office) if v.groups)
+        with pytest.raises(NotOwner, match=r"市\(州\)、省的库汇总.*不能修改乡镇工作站的村组"):
+            save_villages(office, [VillageEdit(village.code, village.name, 99)])

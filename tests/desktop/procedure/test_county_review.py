@@ -69,6 +69,7 @@ def test_the_county_reviews_samples_and_approves_under_a_ref(
     assert not window.new_action.isEnabled()
     assert not window.edit_action.isEnabled()
     assert not window.delete_action.isEnabled()
+    assert not window.villages_action.isEnabled()
     qtbot.waitUntil(lambda: window.model.rowCount() == 20, timeout=10000)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: "县复审" in window.detail.toPlainText(), timeout=10000)

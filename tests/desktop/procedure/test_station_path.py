@@ -280,6 +280,7 @@ def test_an_entry_clerk_sees_the_steps_greyed_out(
         tmp_path: Path) -> None:
     window, actions = open_window(applicants_station.path, CLERK)
     assert window.new_action.isEnabled()  # a 录入员 registers households
+    assert window.villages_action.isEnabled()  # and adds a village's new groups
     batch = open_batch(qtbot, window, actions)
     assert not any(b.isEnabled() for b in batch.buttons.values())
     assert "录入员" in batch.buttons["evaluate"].toolTip()
