@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import TextClause, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from registry.models import Region, utcnow
 from registry.regions import sichuan
@@ -146,15 +146,22 @@ class FlagRow:
 
 
 def open_flag_rows(store: Store) -> list[FlagRow]:
+    """The open flags in `open_flags`' order, their places in words. Read as columns with
+    the village names joined in, not as flag objects and a name look-up: a province holds
+    some 200,000 open flags (5.9 s that way, against 1 s)."""
+    f, va, vb = DuplicateFlag, aliased(Region), aliased(Region)
     with store.session() as s:
-        flags = open_flags(s)
-        codes = {f.village_a for f in flags} | {f.village_b for f in flags}
-        names = {code: name for code, name in s.execute(
-            select(Region.code, Region.name).where(Region.code.in_(codes)))} if codes else {}
+        rows = s.execute(
+            select(f.id, f.kind, f.name_a, f.id_number_a, f.station_a, f.village_a, va.name,
+                   f.name_b, f.id_number_b, f.station_b, f.village_b, vb.name, f.birth_date)
+            .outerjoin(va, va.code == f.village_a).outerjoin(vb, vb.code == f.village_b)
+            .where(f.ruling.is_(None)).order_by(f.kind, f.id_number_a)).all()
+    townships: dict[str, str] = {}
 
-    def place(station: str, village: str) -> str:
-        township = sichuan().get(station)
-        return f"{township.name if township else station} {names.get(village, village)}"
-    return [FlagRow(f.id, KINDS.get(f.kind, f.kind), f.name_a, f.id_number_a,
-                    place(f.station_a, f.village_a), f.name_b, f.id_number_b,
-                    place(f.station_b, f.village_b), f.birth_date) for f in flags]
+    def place(station: str, village: str, village_name: str | None) -> str:
+        if station not in townships:
+            township = sichuan().get(station)
+            townships[station] = township.name if township else station
+        return f"{townships[station]} {village_name or village}"
+    return [FlagRow(r[0], KINDS.get(r[1], r[1]), r[2], r[3], place(r[4], r[5], r[6]), r[7],
+                    r[8], place(r[9], r[10], r[11]), _day(r[12])) for r in rows]

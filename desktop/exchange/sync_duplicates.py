@@ -1,38 +1,74 @@
-"""疑似重复 at the county: the open duplicate flags (the same ID number in two households, or
-the same name and birth date under two ID numbers); the county rules 同一人 or 不同人."""
+"""疑似重复: the open duplicate flags (the same ID number in two households, or the same name
+and birth date under two ID numbers). The county rules 同一人 or 不同人; a city or the
+province lists the flags between its counties for them to check (the ruling is the
+county's: sync.duplicates.rule)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableWidgetItem,
-    QWidget,
-)
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from desktop.exchange.sync_dialog import SyncDialog
 from desktop.widgets.labels import hint
-from desktop.widgets.tables import plain_table
+from desktop.widgets.tables import plain_view
 from desktop.workspace import Workspace
 from sync import duplicates
 from sync.duplicates import FlagRow
 
 DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
                "乡镇 村(乙)", "出生日期"]
+_ROOT = QModelIndex()
+COUNTY_HINT = ("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+               "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。")
+OFFICE_HINT = ("各县之间同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+               "请通知两户所在的县扶贫办核实,由乡镇更正后逐级报送。")
+
+
+class FlagModel(QAbstractTableModel):
+    """The open flags, a row each (a province holds some 200,000)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[FlagRow] = []  # (not `flags`: Qt calls a model's flags())
+
+    def set_rows(self, rows: list[FlagRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(DUP_HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return DUP_HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        f = self.rows[index.row()]
+        return (f.kind, f.name_a, f.id_a, f.place_a, f.name_b, f.id_b, f.place_b,
+                f.birth_date.isoformat() if f.birth_date else "")[index.column()]
 
 
 class DuplicatesDialog(SyncDialog):
-    """疑似重复: open flags; the county rules 同一人 / 不同人 on the selected one."""
+    """疑似重复: open flags; the county rules 同一人 / 不同人 on the selected one, a city or
+    the province lists them."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "疑似重复登记", parent)
         self.setObjectName("duplicatesDialog")
-        self.flags: list[FlagRow] = []
-        self.table = plain_table(self, DUP_HEADERS)
+        self.model = FlagModel(self)
+        self.table = plain_view(self, self.model)
         self.table.setObjectName("duplicateTable")
         for column, width in enumerate((140, 64, 160, 170, 64, 160, 170, 90)):
             self.table.setColumnWidth(column, width)
@@ -45,14 +81,22 @@ class DuplicatesDialog(SyncDialog):
         self.different_button = QPushButton("不同人", self)
         self.different_button.clicked.connect(lambda: self.rule("different"))
         self.summary = QLabel("", self)
-        self.table.itemSelectionChanged.connect(self._selection)
-        self.arrange("疑似重复登记", [
-            hint("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
-                 "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。", self),
-            (self.table, 1),
-        ], actions=[self.summary, (self.note, 1), self.same_button, self.different_button],
-            size=(1100, 480))
+        self.table.selectionModel().selectionChanged.connect(self._selection)
+        # The county rules; a city or the province only lists (its counties rule).
+        self.rules = workspace.store.info.kind == "county"
+        actions: list[Any] = [self.summary, (self.note, 1), self.same_button,
+                              self.different_button]
+        if not self.rules:
+            actions = [(self.summary, 1)]
+            for widget in (self.note, self.same_button, self.different_button):
+                widget.hide()
+        self.arrange("疑似重复登记", [hint(COUNTY_HINT if self.rules else OFFICE_HINT, self),
+                                     (self.table, 1)], actions=actions, size=(1100, 480))
         self.load()
+
+    @property
+    def flags(self) -> list[FlagRow]:
+        return self.model.rows
 
     def load(self) -> None:
         store = self.workspace.store
@@ -68,19 +112,12 @@ class DuplicatesDialog(SyncDialog):
         self.set_busy(self.busy())
 
     def _show(self, flags: list[FlagRow]) -> None:
-        self.flags = flags
-        self.table.setRowCount(len(flags))
-        for row, f in enumerate(flags):
-            values = [f.kind, f.name_a, f.id_a, f.place_a, f.name_b, f.id_b, f.place_b,
-                      f.birth_date.isoformat() if f.birth_date else ""]
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if column in (2, 5):
-                    item.setData(Qt.ItemDataRole.UserRole, f.id)
-                self.table.setItem(row, column, item)
-        self.summary.setText(f"待裁定 {len(flags)} 条")
+        self.model.set_rows(flags)
+        self.summary.setText(f"待裁定 {len(flags)} 条" if self.rules else f"共 {len(flags)} 条")
 
     def rule(self, ruling: str) -> None:
+        if not self.rules:
+            return
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self.show_error("请先在表中选中一条。")

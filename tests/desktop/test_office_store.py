@@ -3,16 +3,22 @@ households read-only, the tree and statistics above the county level."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop.exchange.excel_actions import ExcelActions
+from desktop.exchange.sync_duplicates import DuplicatesDialog
 from desktop.shell import Shell
+from registry.models import Household
 from registry.store import Store
+from registry.sync_state import DuplicateFlag
 from tests.conftest import PASSWORD
 from tests.desktop.conftest import log_in, save_screen
+from tests.desktop.exchange.test_sync_roundtrip import actions
 from tests.sync.test_rollup import LIANGSHAN, _county, _enroll_up, _send
 
 
@@ -69,3 +75,32 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert sum(int(g.text(1)) for g in groups) == int(village.text(1))
     window.tree.setCurrentItem(village)
     save_screen(window, tmp_path, "office-city-main")
+
+
+def test_a_city_lists_duplicates_between_its_counties_without_ruling(
+        qtbot: QtBot, tmp_path: Path, shell_factory: list[Shell]) -> None:
+    """The county rules a duplicate (sync.duplicates.rule refuses anywhere else); a city's
+    疑似重复 lists the flags between its counties, with no 同一人 / 不同人 to press."""
+    path = _city_with_a_county(tmp_path)
+    with Store.open(path, "admin", PASSWORD) as city, city.transaction() as s:
+        village = s.execute(select(Household.village_code)).scalars().first()
+        assert village is not None
+        s.add(DuplicateFlag(kind="id_number", member_a="a", member_b="b", name_a="张三",
+                            name_b="张三", id_number_a="513431199001010011",
+                            id_number_b="513431199001010011", birth_date=date(1990, 1, 1),
+                            household_a="ha", household_b="hb", village_a=village,
+                            village_b="513401001001", station_a=village[:9],
+                            station_b="513401001"))
+    shell = Shell(path)
+    shell_factory.append(shell)
+    window = log_in(qtbot, shell)
+    dialog = actions(window).duplicates()
+    assert isinstance(dialog, DuplicatesDialog)
+    qtbot.waitUntil(lambda: not dialog.busy() and dialog.model.rowCount() == 1, timeout=15000)
+    assert dialog.summary.text() == "共 1 条"
+    assert all(w.isHidden() for w in (dialog.note, dialog.same_button, dialog.different_button))
+    row = [dialog.model.index(0, c).data() for c in range(dialog.model.columnCount())]
+    assert row[0] == "身份证号相同" and row[1] == "张三" and row[7] == "1990-01-01"
+    assert not row[3].endswith(village)  # the village by its name
+    assert "县扶贫办核实" in " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+    save_screen(dialog, tmp_path, "office-duplicates")
