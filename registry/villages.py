@@ -3,6 +3,7 @@ correcting a village's name, adding groups. Every change is audited."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,9 +133,17 @@ def list_divisions(session: Session, own_code: str) -> list[tuple[str, str]]:
     """(code, name) of the places between the store's own and its villages, in code order:
     a county's townships; a city's counties and their townships; the province's cities,
     counties and townships. An office's tree hangs its villages under them."""
-    return [(c, n) for c, n in session.execute(
-        select(Region.code, Region.name)
-        .where(Region.level.in_(("city", "county", "township")), Region.deleted.is_(False),
+    return [(c, n) for c, n, _ in places_below(session, own_code,
+                                                ("city", "county", "township"))]
+
+
+def places_below(session: Session, own_code: str, levels: Sequence[str]
+                 ) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the places of these levels inside `own_code`, in code order:
+    each place before those inside it."""
+    return [(c, n, lv) for c, n, lv in session.execute(
+        select(Region.code, Region.name, Region.level)
+        .where(Region.level.in_(levels), Region.deleted.is_(False),
                in_region(Region.code, own_code), Region.code != own_code)
         .order_by(Region.code))]
 

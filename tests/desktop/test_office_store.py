@@ -19,6 +19,7 @@ from registry.sync_state import DuplicateFlag
 from tests.conftest import PASSWORD
 from tests.desktop.conftest import log_in, save_screen
 from tests.desktop.exchange.test_sync_roundtrip import actions
+from tests.desktop.statistics.test_statistics_screen import open_screen
 from tests.sync.test_rollup import LIANGSHAN, _county, _enroll_up, _send
 
 
@@ -75,6 +76,16 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert sum(int(g.text(1)) for g in groups) == int(village.text(1))
     window.tree.setCurrentItem(village)
     save_screen(window, tmp_path, "office-city-main")
+    # 统计's 范围: the city, its counties, and each county's townships after it.
+    screen = open_screen(qtbot, window)
+    scopes = [(screen.unit.itemData(i), screen.unit.itemText(i))
+              for i in range(screen.unit.count())]
+    assert scopes[0] == (None, "全部(凉山彝族自治州)")
+    assert {len(code) for code, _ in scopes[1:]} == {6, 9}  # no village
+    assert ("513431", "    昭觉县") in scopes
+    zhaojue_at = scopes.index(("513431", "    昭觉县"))
+    assert scopes[zhaojue_at + 1][0].startswith("513431")
+    assert scopes[zhaojue_at + 1][1].startswith("        ")  # a township, under it
 
 
 def test_a_city_lists_duplicates_between_its_counties_without_ruling(
