@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.access.station_lock import StationLock
 from desktop.errors.dialog import program_version
 from desktop.households.detail_panel import DetailPanel
-from desktop.households.editor import HouseholdEditor
+from desktop.households.editor import READ_ONLY_NOTE, HouseholdEditor
 from desktop.households.table_model import COL_HEAD, PAGE_SIZE, HouseholdTableModel, IdRole
 from desktop.households.village_tree import VillageTree
 from desktop.look import icon
@@ -48,6 +48,7 @@ from desktop.workspace import Workspace
 from forms import codelists as cl
 from registry import applog, household_access
 from registry.household_access import HouseholdDetail
+from registry.households import not_owner
 from registry.progress import Progress
 from registry.roles import Act
 from registry.search import Hits, HouseholdFilter
@@ -394,6 +395,12 @@ class MainWindow(QMainWindow):
         store = self.workspace.store
         return not store.info.office and store.can(Act.EDIT_HOUSEHOLDS)
 
+    def _read_only_note(self) -> str:
+        """Why a household opens read-only here: the county's 退回, or a city's or the
+        province's 逐级报送 (registry.households.not_owner's words)."""
+        kind = self.workspace.store.info.kind
+        return READ_ONLY_NOTE if kind in ("county", "station") else not_owner(kind)
+
     def new_household(self) -> None:
         if not self.new_action.isEnabled():
             return
@@ -427,7 +434,7 @@ class MainWindow(QMainWindow):
             editor = HouseholdEditor(self._villages, self._submit_save(d.id), d.values,
                                      d.members, d.id, parent=self, departed=d.departed,
                                      stage=d.facts.get("stage"), read_only=read_only,
-                                     facts=d.facts)
+                                     facts=d.facts, read_only_note=self._read_only_note())
             aid_tab.install(self, editor, d.id, read_only)
             self._open_editor(editor)
 

@@ -32,6 +32,8 @@ from desktop.widgets.labels import hint
 from forms.aid import FUND_FIELDS, HELPER_FORM, TEAM_MEMBER_FORM, VILLAGE_PLAN_FORM
 from registry.aid import access
 from registry.aid.access import RosterRow, Row
+from registry.aid.common import NOT_AT_COUNTY
+from registry.households import not_owner
 from registry.roles import Act, role_name
 from registry.villages import Village
 
@@ -107,7 +109,11 @@ class VillageAidDialog(QDialog):
         top.addWidget(self.village)
         top.addStretch(1)
         if not self.allowed:
-            note = hint(f"当前用户的角色是{role_name(self.store.role)},只能查看。", self)
+            # An office's aid records are its stations' (in the refusal's own words).
+            note = hint(not_owner(self.store.info.kind, "的帮扶记录", NOT_AT_COUNTY)
+                        if self.store.info.office
+                        else f"当前用户的角色是{role_name(self.store.role)},只能查看。", self)
+            note.setWordWrap(True)
             note.setProperty("role", "error")
             top.addWidget(note)
 

@@ -72,7 +72,8 @@ class HouseholdEditor(QDialog):
                  members: list[dict[str, Any]] | None = None,
                  household_id: str | None = None, parent: QWidget | None = None,
                  departed: list[dict[str, Any]] | None = None, stage: str | None = None,
-                 read_only: bool = False, facts: dict[str, Any] | None = None) -> None:
+                 read_only: bool = False, facts: dict[str, Any] | None = None,
+                 read_only_note: str = READ_ONLY_NOTE) -> None:
         super().__init__(parent)
         # 脱贫状态 and its year come from the exit steps (销号, 返贫): shown, never typed.
         facts = facts or {}
@@ -83,6 +84,7 @@ class HouseholdEditor(QDialog):
         # 识别阶段 is derived from the recorded steps: shown by its label, never sent.
         self._stage_text = stage_name(stage) if household_id else NEW_STAGE_TEXT
         self.read_only = read_only
+        self._read_only_note = read_only_note
         self._departed = [dict(m) for m in departed or []]
         self.household_id = household_id
         self._submit_save = submit_save
@@ -162,8 +164,8 @@ class HouseholdEditor(QDialog):
         QTimer.singleShot(0, first.setFocus)
 
     def _make_read_only(self, add: QPushButton) -> None:
-        """At a county: everything shown, nothing editable, no 保存 (the core refuses a
-        save there anyway, with 请退回乡镇修改)."""
+        """At an office: everything shown, nothing editable, no 保存 (the core refuses a
+        save there anyway: the county's 请退回乡镇修改, a city's 逐级报送)."""
         for widget in self.inputs.values():
             widget.widget.setEnabled(False)
         self.member_view.setEditTriggers(MemberTableView.EditTrigger.NoEditTriggers)
@@ -173,7 +175,7 @@ class HouseholdEditor(QDialog):
             if button.objectName() in ("removeMember", "joinMember"):
                 button.hide()
         self.summary.setProperty("role", "hint")
-        self.summary.setText(READ_ONLY_NOTE)
+        self.summary.setText(self._read_only_note)
 
     # ---- building -----------------------------------------------------------------------
     def _field_input(self, f: Field, parent: QWidget) -> QWidget:

@@ -10,13 +10,16 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.aid.village_aid import VillageAidDialog
 from desktop.exchange.excel_actions import ExcelActions
 from desktop.exchange.sync_duplicates import DuplicatesDialog
 from desktop.shell import Shell
+from registry.households import not_owner
 from registry.models import Household
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
 from tests.conftest import PASSWORD
+from tests.desktop.aid.test_aid_screens import aid_actions
 from tests.desktop.conftest import log_in, save_screen
 from tests.desktop.exchange.test_sync_roundtrip import actions
 from tests.desktop.statistics.test_statistics_screen import open_screen
@@ -76,6 +79,22 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert sum(int(g.text(1)) for g in groups) == int(village.text(1))
     window.tree.setCurrentItem(village)
     save_screen(window, tmp_path, "office-city-main")
+    # A household and the village's aid open read-only, saying why in the city's words.
+    qtbot.waitUntil(lambda: window.table.model().rowCount() > 0, timeout=15000)
+    window.table.selectRow(0)
+    with qtbot.waitSignal(window.editor_opened, timeout=15000) as opened:
+        window.edit_household()
+    editor = opened.args[0]
+    assert editor.read_only and editor.summary.text() == not_owner("city")
+    assert "逐级报送" in editor.summary.text()
+    editor.close()
+    with qtbot.waitSignal(aid_actions(window).opened, timeout=15000) as opened:
+        aid_actions(window).village_action.trigger()
+    aid = opened.args[0]
+    assert isinstance(aid, VillageAidDialog)
+    notes = " ".join(lbl.text() for lbl in aid.findChildren(QLabel))
+    assert "不能修改乡镇工作站的帮扶记录" in notes and "县管理员" not in notes
+    aid.close()
     # 统计's 范围: the city, its counties, and each county's townships after it.
     screen = open_screen(qtbot, window)
     scopes = [(screen.unit.itemData(i), screen.unit.itemText(i))
