@@ -139,7 +139,9 @@ class ReviewDialog(QDialog):
         self.open_button.clicked.connect(self.open_year)
         may_open = not self.store.info.office and self.store.can(Act.OPEN_REVIEW_YEAR)
         self.open_button.setEnabled(may_open)
-        if not may_open:
+        if self.store.info.office:
+            self.open_button.setToolTip("年度动态调整由各乡镇工作站开启,核查结果随数据包报送")
+        elif not may_open:
             self.open_button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
                                         f"{Act.OPEN_REVIEW_YEAR.value}(需要管理员)")
         self.village = QComboBox(self)
@@ -279,7 +281,9 @@ class ReviewDialog(QDialog):
         if chosen is not None:
             self.year.setCurrentIndex(max(0, self.year.findData(chosen)))
         self.year.blockSignals(False)
-        if not years:
+        if not years and self.store.info.office:
+            self.status.setText("各乡镇尚未报送年度动态调整的核查结果")
+        elif not years:
             self.status.setText("尚未开启任何年度的动态调整"
                                 + (",请先“开启年度…”" if self.open_button.isEnabled()
                                    else ",请管理员开启"))

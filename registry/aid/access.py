@@ -246,8 +246,10 @@ def add_village_plan(store: Store, village_code: str, values: Mapping[str, Any])
 
 # ---- 年度动态调整 --------------------------------------------------------------------------
 def open_years(store: Store) -> list[int]:
+    """The years the 年度动态调整 screen offers: a station's opened years, an office's
+    reviewed years (it opens none)."""
     with store.session() as s:
-        return review.open_years(s)
+        return review.reviewed_years(s) if store.info.office else review.open_years(s)
 
 
 def open_year(store: Store, year: int) -> int:

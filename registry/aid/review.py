@@ -46,6 +46,13 @@ def open_years(s: Session) -> list[int]:
                           .order_by(ReviewYear.year.desc())))
 
 
+def reviewed_years(s: Session) -> list[int]:
+    """The years the stored reviews are of, latest first: an office's, whose stations
+    open their years themselves (their reviews travel, the opened years do not)."""
+    return list(s.scalars(select(YearlyReview.year).where(YearlyReview.deleted.is_(False))
+                          .distinct().order_by(YearlyReview.year.desc())))
+
+
 def set_review(s: Session, actor: Actor, household_id: str, year: int,
                checklist: Mapping[str, bool | None], proposal: str | None = None,
                note: str | None = None, on: date | None = None) -> YearlyReview:

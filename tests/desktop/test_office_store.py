@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.aid.review_screen import ReviewDialog
 from desktop.aid.village_aid import VillageAidDialog
 from desktop.exchange.excel_actions import ExcelActions
 from desktop.exchange.sync_duplicates import DuplicatesDialog
@@ -95,6 +96,15 @@ def test_a_city_store_opens_read_only_with_its_households(
     notes = " ".join(lbl.text() for lbl in aid.findChildren(QLabel))
     assert "不能修改乡镇工作站的帮扶记录" in notes and "县管理员" not in notes
     aid.close()
+    # 年度动态调整: the years the stations' reviews are of (they open them, not the city).
+    with qtbot.waitSignal(aid_actions(window).opened, timeout=15000) as opened:
+        aid_actions(window).review_action.trigger()
+    review = opened.args[0]
+    assert isinstance(review, ReviewDialog)
+    qtbot.waitUntil(lambda: review.year.count() > 0, timeout=15000)
+    assert [review.year.itemData(i) for i in range(review.year.count())] == [2016, 2015]
+    assert not review.open_button.isEnabled() and "乡镇工作站开启" in review.open_button.toolTip()
+    review.close()
     # 统计's 范围: the city, its counties, and each county's townships after it.
     screen = open_screen(qtbot, window)
     scopes = [(screen.unit.itemData(i), screen.unit.itemText(i))
