@@ -146,12 +146,3 @@ def places_below(session: Session, own_code: str, levels: Sequence[str]
         .where(Region.level.in_(levels), Region.deleted.is_(False),
                in_region(Region.code, own_code), Region.code != own_code)
         .order_by(Region.code))]
-
-
-def list_townships(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of the store's townships in code order: a county's tree groups its
-    villages under them."""
-    return [(c, n) for c, n in session.execute(
-        select(Region.code, Region.name)
-        .where(Region.level == "township", Region.deleted.is_(False))
-        .order_by(Region.code))]

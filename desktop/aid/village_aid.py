@@ -114,7 +114,8 @@ class VillageAidDialog(QDialog):
                         if self.store.info.office
                         else f"当前用户的角色是{role_name(self.store.role)},只能查看。", self)
             note.setWordWrap(True)
-            note.setProperty("role", "error")
+            if not self.store.info.office:
+                note.setProperty("role", "error")
             top.addWidget(note)
 
         self.tabs = QTabWidget(self)
