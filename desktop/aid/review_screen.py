@@ -9,7 +9,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from desktop.aid.member_change import JOIN, LEAVE, MemberChangeDialog
 from desktop.aid.record_dialog import RecordDialog
 from desktop.procedure.form_dialog import FormDialog
 from desktop.widgets.labels import hint
+from desktop.widgets.tables import ListModel
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
 from registry.aid import access
@@ -45,39 +46,19 @@ from registry.villages import Village
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
 
-_ROOT = QModelIndex()
 HEADERS = ("组", "户主", "人口", "阶段", "脱贫状态", "当年人均纯收入", "当年扶贫标准", "线上/线下",
            "核查达标", "调整意见")
 IdRole = Qt.ItemDataRole.UserRole + 1
 
 
-class ReviewModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[ReviewRow] = []
-
-    def set_rows(self, rows: list[ReviewRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+class ReviewModel(ListModel[ReviewRow]):
+    headers = HEADERS
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        r, col = self.rows[index.row()], index.column()
+        r, col = self.row(index.row()), index.column()
         if role == IdRole:
             return r.household_id
         if role == Qt.ItemDataRole.DisplayRole:

@@ -7,57 +7,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from desktop.exchange.sync_dialog import SyncDialog
 from desktop.widgets.labels import hint
-from desktop.widgets.tables import plain_view
+from desktop.widgets.tables import ListModel, plain_view
 from desktop.workspace import Workspace
 from sync import duplicates
 from sync.duplicates import FlagRow
 
 DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
                "乡镇 村(乙)", "出生日期"]
-_ROOT = QModelIndex()
 COUNTY_HINT = ("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
                "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。")
 OFFICE_HINT = ("各县之间同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
                "请通知两户所在的县扶贫办核实,由乡镇更正后逐级报送。")
 
 
-class FlagModel(QAbstractTableModel):
+class FlagModel(ListModel[FlagRow]):
     """The open flags, a row each (a province holds some 200,000)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[FlagRow] = []  # (not `flags`: Qt calls a model's flags())
+    headers = DUP_HEADERS
 
-    def set_rows(self, rows: list[FlagRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(DUP_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return DUP_HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):
-            return None
-        f = self.rows[index.row()]
+    def cell(self, f: FlagRow, column: int) -> str:
         return (f.kind, f.name_a, f.id_a, f.place_a, f.name_b, f.id_b, f.place_b,
-                f.birth_date.isoformat() if f.birth_date else "")[index.column()]
+                f.birth_date.isoformat() if f.birth_date else "")[column]
 
 
 class DuplicatesDialog(SyncDialog):
@@ -96,7 +70,7 @@ class DuplicatesDialog(SyncDialog):
 
     @property
     def flags(self) -> list[FlagRow]:
-        return self.model.rows
+        return self.model.rows()
 
     def load(self) -> None:
         store = self.workspace.store
@@ -122,7 +96,7 @@ class DuplicatesDialog(SyncDialog):
         if not rows:
             self.show_error("请先在表中选中一条。")
             return
-        flag = self.flags[rows[0].row()]
+        flag = self.model.row(rows[0].row())
         word = duplicates.RULINGS[ruling]
         asked = QMessageBox.question(
             self, "裁定", f"确认裁定 {flag.name_a}({flag.place_a})与 {flag.name_b}"

@@ -5,14 +5,15 @@ done for: the village batch (batch_model.py) and the county's review queue
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from desktop.widgets.tables import ListModel
 
 COL_CHECK = 0
 IdRole = Qt.ItemDataRole.UserRole + 1
-_ROOT = QModelIndex()
 
 
 class HasHousehold(Protocol):
@@ -23,29 +24,18 @@ class HasHousehold(Protocol):
 RowT = TypeVar("RowT", bound=HasHousehold)
 
 
-class CheckedRowsModel(QAbstractTableModel, Generic[RowT]):
-    headers: Sequence[str] = ()
+class CheckedRowsModel(ListModel[RowT]):
     right_aligned: frozenset[int] = frozenset()
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[RowT] = []
         self._checked: set[str] = set()
-
-    def cell(self, r: RowT, col: int) -> str:
-        raise NotImplementedError
 
     def extra(self, r: RowT, col: int, role: int) -> object:
         """Any other role of a cell (colour…); None by default."""
         return None
 
-    # ---- rows and checking ------------------------------------------------------------
-    def row(self, i: int) -> RowT:
-        return self._rows[i]
-
-    def rows(self) -> list[RowT]:
-        return list(self._rows)
-
+    # ---- checking ---------------------------------------------------------------------
     def checked(self) -> list[RowT]:
         return [r for r in self._rows if r.household_id in self._checked]
 
@@ -66,18 +56,6 @@ class CheckedRowsModel(QAbstractTableModel, Generic[RowT]):
         self.set_checked([r.household_id for r in self._rows], on)
 
     # ---- QAbstractTableModel ------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return base | Qt.ItemFlag.ItemIsUserCheckable if index.column() == COL_CHECK else base

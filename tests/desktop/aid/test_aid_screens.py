@@ -205,14 +205,14 @@ def test_open_a_year_and_set_a_review(
     assert __import__("time").perf_counter() - started < 3
     for check in screen.checks.values():
         check.setChecked(True)
-    row = screen.model.rows[0]
+    row = screen.model.row(0)
     if row.stage != "95":
         screen.proposal.setCurrentIndex(screen.proposal.findData("continue"))
     with qtbot.waitSignal(screen.saved, timeout=10000):
         screen.save_button.click()
     idle(qtbot, window)
     assert "已保存" in screen.status.text()
-    assert screen.model.rows[0].met == screen.model.rows[0].items
+    assert screen.model.row(0).met == screen.model.row(0).items
     save_screen(screen, tmp_path, "aid-10-review")
     with Store.open(station_copy, "admin", PASSWORD) as store:
         detail = access.review_detail(store, row.household_id, year)
