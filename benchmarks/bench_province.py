@@ -64,7 +64,8 @@ from registry.models import Household, Member, Region
 from registry.regions import sichuan
 from registry.store import Store
 from reports.statistics.tables import REPORT_ORDER
-from sync import enroll, export, receive
+from reports.statistics.view import units
+from sync import duplicates, enroll, export, receive
 from sync.names import REPLAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,7 +294,19 @@ def measure_province(url: str, counties: list[Any], households: int, workdir: Pa
             figure(f"  其中 {name} p95", p95, "ms")
 
         measure_statistics(store, counties)
+        measure_office_lists(store)
     measure_login(url, workdir)
+
+
+def measure_office_lists(store: Store) -> None:
+    """What the province's screens read before they show: the open duplicate flags
+    (疑似重复) and the 范围 choices of 统计 (each was 5 s and more at 2,000,000)."""
+    with timed() as t:
+        flags = duplicates.open_flag_rows(store)
+    figure(f"疑似重复列表(读取 {len(flags)} 条)", t.seconds, "s")
+    with timed() as t:
+        scopes = units(store)
+    figure(f"统计“范围”选项({len(scopes)} 项)", t.seconds, "s")
 
 
 def measure_login(url: str, workdir: Path) -> None:
