@@ -36,8 +36,8 @@ def register(sub: Any) -> None:
 
     p = ar.add_parser("verify", help="核对归档:清单签名,以及被改动、缺少或多出的文件")
     p.add_argument("folder", type=Path, help="归档文件夹")
-    p.add_argument("--store", type=Path,
-                   help="县扶贫办数据库:同时核对清单是否由本县的密钥签发")
+    p.add_argument("--store", type=common.store_target,
+                   help="县扶贫办数据库(文件或 postgresql://…):同时核对清单是否由本县的密钥签发")
     p.add_argument("--user", help=f"登录用户名(也可用环境变量 {common.USER_ENV})")
     common.add_json_argument(p)
     p.set_defaults(run=cmd_verify)

@@ -9,6 +9,7 @@ from typing import Any
 
 from cli import common
 from cli.arguments import integer
+from registry import household_access
 from registry.errors import UserError
 from registry.files import check_output_path
 from registry.progress import Cancelled
@@ -40,7 +41,8 @@ def register(sub: Any) -> None:
 
     p = excel.add_parser("template", help="生成空白导入模板(.xlsx)")
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--store", type=Path, help="可选:本站数据库,“行政村”列即可下拉选择本乡镇各村")
+    p.add_argument("--store", type=common.store_target,
+                   help="可选:本站数据库(文件或 postgresql://…),“行政村”列即可下拉选择本乡镇各村")
     p.add_argument("--user", help="登录用户名(与 --store 一起用)")
     common.add_json_argument(p)
     p.set_defaults(run=cmd_template)
@@ -88,6 +90,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     villages: list[str] = []
     if args.store:
         with common.open_store(args) as store:
+            # An office imports no households (NotOwner): no template of its villages.
+            household_access.require_may_edit(store)
             villages = station_villages(store)
     try:
         path = write_template(args.out, villages)

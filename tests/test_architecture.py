@@ -3,6 +3,7 @@ the desktop reaches the store only through core functions (no SQLAlchemy, no ses
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 from pathlib import Path
@@ -127,3 +128,27 @@ def test_the_sqlite_rule_sees_a_violation(tmp_path: Path) -> None:
     bad.write_text('rows = conn.exec_driver_sql("SELECT rowid FROM member")\n'
                    'n = select(func.instr(Region.name, text))\n', encoding="utf-8")
     assert len(_sqlite_only_lines(bad)) == 2
+
+
+def test_every_store_argument_takes_a_server_url() -> None:
+    """Wherever a command takes --store, a postgresql:// URL works as a file does (issue
+    11), save the file store's own tools: backup, restore and the key files."""
+    from cli.common import store_target
+    from cli.main import build_parser
+
+    file_only = {"backup", "restore", "keys"}
+    found: list[tuple[str, object]] = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if "--store" in action.option_strings:
+                found.append((" ".join(path), action.type))
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+
+    walk(build_parser(), ())
+    assert len(found) > 30  # the walk reached the commands
+    wrong = [cmd for cmd, kind in found
+             if kind is not store_target and cmd.split()[0] not in file_only]
+    assert not wrong, wrong

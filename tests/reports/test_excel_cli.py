@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from cli.main import main
 from registry.store import Store
 from reports.excel import limits
+from tests import postgres
 from tests.conftest import PASSWORD, TOWNSHIP
 from tests.reports.excel_big import incomplete_households, wide_header
 from tests.reports.excel_fill import family, fill, household
@@ -101,3 +102,30 @@ def test_many_bad_rows_and_a_too_wide_sheet(station_path: Path, tmp_path: Path,
     captured = capsys.readouterr()
     assert "第20000列" in captured.err and "未导入任何数据" in captured.err
     assert "Traceback" not in captured.err + captured.out
+
+
+def test_template_refused_at_an_office_and_made_from_a_server_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """--store takes a server's URL too; an office (whose households are its stations')
+    gets no template of its villages."""
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    county = tmp_path / "county.db"
+    Store.create(county, kind="county", region_code=TOWNSHIP[:6], user="admin",
+                 password=PASSWORD)[0].close()
+    out = tmp_path / "县.xlsx"
+    assert main(["excel", "template", "--out", str(out), "--store", str(county)]) == 1
+    assert "县扶贫办不能修改乡镇工作站登记的农户" in capsys.readouterr().err
+    assert not out.exists()
+
+    url = postgres.create_database()
+    try:
+        Store.create(url, kind="station", region_code=TOWNSHIP, user="admin",
+                     password=PASSWORD)[0].close()
+        out = tmp_path / "服务器.xlsx"
+        assert main(["excel", "template", "--out", str(out), "--store", url,
+                     "--user", "admin"]) == 0, capsys.readouterr().err
+        codes = load_workbook(out)["代码表"]
+        assert "尼日村" in [c.value for col in codes.iter_cols() for c in col]
+    finally:
+        postgres.drop_database(url)
