@@ -309,7 +309,8 @@ def cmd_users_role(args: argparse.Namespace) -> int:
         except StoreError as e:
             raise _store_error(e) from None
         role = dict(store.users()).get(args.name, args.role)
-    print(f"用户“{args.name}”的角色已改为{roles.role_name(role)}")
+        kind = store.info.kind
+    print(f"用户“{args.name}”的角色已改为{roles.role_name(role, kind)}")
     return 0
 
 
@@ -338,12 +339,12 @@ def cmd_users_passwd(args: argparse.Namespace) -> int:
 
 def cmd_users_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        users = store.users()
+        users, kind = store.users(), store.info.kind
     if args.json:
         emit_json([{"user": u, "role": r} for u, r in users])
     else:
         for u, r in users:
-            print(f"{u}\t{roles.role_name(r)}")
+            print(f"{u}\t{roles.role_name(r, kind)}")
     return 0
 
 

@@ -75,15 +75,25 @@ def admin_role(kind: str) -> str:
     return ADMIN if kind == "station" else COUNTY_ADMIN
 
 
-def role_name(role: str) -> str:
-    return ROLE_NAMES.get(role, role)
+# A city's or the province's office gives out the county office's roles, named after it.
+_OFFICE_NAMES = {"city": "市(州)", "province": "省"}
+
+
+def role_name(role: str, kind: str | None = None) -> str:
+    """The role's Chinese name; with the store's `kind`, a city's or the province's office
+    roles by its own name (省管理员, not 县管理员)."""
+    name = ROLE_NAMES.get(role, role)
+    if kind in _OFFICE_NAMES and role in _OFFICE_ROLES:
+        return _OFFICE_NAMES[kind] + name.removeprefix("县")
+    return name
 
 
 def parse_role(text: str, kind: str) -> str:
     """A role as typed (key or Chinese name) → its key; refuses one this kind has not."""
-    key = next((k for k, name in ROLE_NAMES.items() if text in (k, name)), LEGACY.get(text))
+    key = next((k for k in ROLE_NAMES if text in (k, role_name(k), role_name(k, kind))),
+               LEGACY.get(text))
     if key is None or key not in roles_for(kind):
-        names = "、".join(f"{role_name(r)}({r})" for r in roles_for(kind))
+        names = "、".join(f"{role_name(r, kind)}({r})" for r in roles_for(kind))
         raise NotAllowed(f"角色“{text}”不存在,可选:{names}")
     return key
 
@@ -92,9 +102,10 @@ def can(role: str, act: Act) -> bool:
     return act in GRANTS.get(role, frozenset())
 
 
-def require(role: str, act: Act) -> None:
+def require(role: str, act: Act, kind: str | None = None) -> None:
+    """Refuses an act the role may not do, naming the roles (by `kind`'s names) that may."""
     if not can(role, act):
         side = next((rs for rs in _BY_KIND.values() if role in rs), tuple(GRANTS))
-        who = [role_name(r) for r in side if act in GRANTS[r]]
+        who = [role_name(r, kind) for r in side if act in GRANTS[r]]
         need = f"(需要:{'或'.join(who)})" if who else ""
-        raise NotAllowed(f"当前用户的角色是{role_name(role)},无权{act.value}{need}")
+        raise NotAllowed(f"当前用户的角色是{role_name(role, kind)},无权{act.value}{need}")

@@ -323,7 +323,7 @@ class Store:
 
     def require(self, act: Act) -> None:
         """Refuses (roles.NotAllowed, in Chinese) what the logged-in user's role may not do."""
-        roles.require(self.role, act)
+        roles.require(self.role, act, self.info.kind)
 
     def _slots(self) -> KeySlots:
         if self.keyslots is None:

@@ -102,7 +102,8 @@ class UserForm(QDialog):
         self.new: QLineEdit | None = None
         self.again: QLineEdit | None = None
         if name is not None:
-            shown = QLabel(f"<b>{escape(name)}</b>(当前角色:{roles.role_name(role or '')})"
+            now = roles.role_name(role or "", workspace.store.info.kind)
+            shown = QLabel(f"<b>{escape(name)}</b>(当前角色:{now})"
                            if role else f"<b>{escape(name)}</b>", self)
             shown.setObjectName("formUser")
             form.addRow("用户名:", shown)
@@ -118,7 +119,7 @@ class UserForm(QDialog):
             self.role.setObjectName("userRole")
             self.role.setMinimumWidth(200)
             for key in roles.roles_for(workspace.store.info.kind):
-                self.role.addItem(roles.role_name(key), key)
+                self.role.addItem(roles.role_name(key, workspace.store.info.kind), key)
             if role is not None and self.role.findData(role) >= 0:
                 self.role.setCurrentIndex(self.role.findData(role))
             row("新角色:" if name is not None else "角色:", self.role)
@@ -319,6 +320,7 @@ class UsersDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("usersDialog")
         self.setWindowTitle("用户管理")
+        self._kind = workspace.store.info.kind  # the roles' names: 县/市(州)/省管理员
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.workspace = workspace
         self.form: UserForm | None = None
@@ -395,7 +397,7 @@ class UsersDialog(QDialog):
             shown = QTableWidgetItem(f"{name}(当前登录)" if name == me else name)
             shown.setData(NameRole, name)
             self.table.setItem(row, 0, shown)
-            self.table.setItem(row, 1, QTableWidgetItem(roles.role_name(role)))
+            self.table.setItem(row, 1, QTableWidgetItem(roles.role_name(role, self._kind)))
             if name == selected:
                 self.table.selectRow(row)
         if self.selected_user() is None and users:
@@ -452,7 +454,7 @@ class UsersDialog(QDialog):
     def open_add(self) -> UserForm:
         return self._open_form(
             UserForm.add_user(self.workspace, self),
-            lambda v: f"已添加用户“{v['name']}”({roles.role_name(v['role'])})。")
+            lambda v: f"已添加用户“{v['name']}”({roles.role_name(v['role'], self._kind)})。")
 
     def open_role(self) -> UserForm | None:
         name = self.selected_user()
@@ -463,9 +465,9 @@ class UsersDialog(QDialog):
             if name == self.workspace.store.user:
                 self.own_role_changed.emit(v["role"])
                 self._selection_changed()
-                return (f"您的角色已改为{roles.role_name(v['role'])},"
+                return (f"您的角色已改为{roles.role_name(v['role'], self._kind)},"
                         "部分菜单在重新登录后才会变化。")
-            return f"用户“{name}”的角色已改为{roles.role_name(v['role'])}。"
+            return f"用户“{name}”的角色已改为{roles.role_name(v['role'], self._kind)}。"
 
         return self._open_form(
             UserForm.set_role(self.workspace, name, self._roles.get(name, ""), self), done)

@@ -4,6 +4,7 @@ every change is in the audit chain, and the key file's text grants nothing."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,35 @@ def test_after_a_lost_key_file_the_admin_gives_the_others_new_passwords(station:
         admin.reset_password("王会计", "clerk-pass-2")
     with Store.open(station, "王会计", "clerk-pass-2") as clerk:
         assert clerk.role == roles.ENTRY  # the role stayed in the store
+
+
+@pytest.mark.parametrize(("kind", "region", "admin", "reviewer"), [
+    ("county", TOWNSHIP[:6], "县管理员", "县审核员"),
+    ("city", TOWNSHIP[:4], "市(州)管理员", "市(州)审核员"),
+    ("province", TOWNSHIP[:2], "省管理员", "省审核员"),
+])
+def test_an_office_names_its_roles_after_itself(tmp_path: Path, kind: str, region: str,
+                                                admin: str, reviewer: str) -> None:
+    """A city and the province give out the county office's roles, under their own names
+    (a province's user was shown as 县管理员); either name is taken when typed."""
+    assert [roles.role_name(r, kind) for r in roles.roles_for(kind)] == [reviewer, admin]
+    assert roles.parse_role(reviewer, kind) == roles.COUNTY_REVIEW
+    assert roles.parse_role("县审核员", kind) == roles.COUNTY_REVIEW
+    store, _ = Store.create(tmp_path / f"{kind}.db", kind=kind, region_code=region,
+                            user="admin", password=PASSWORD)
+    with store:
+        store.add_user("审核", "office-pass-1", reviewer)
+        assert dict(store.users())["审核"] == roles.COUNTY_REVIEW
+    with pytest.raises(UserError, match=f"可选:{re.escape(reviewer)}"):
+        roles.parse_role("录入员", kind)
+    assert roles.role_name(roles.ADMIN, kind) == "管理员"  # a station's role is its own
+
+
+def test_a_province_reviewer_is_refused_in_the_provinces_words(tmp_path: Path) -> None:
+    store, _ = Store.create(tmp_path / "p.db", kind="province", region_code="51",
+                            user="admin", password=PASSWORD)
+    with store:
+        store.add_user("审核", "office-pass-1", "省审核员")
+    with Store.open(tmp_path / "p.db", "审核", "office-pass-1") as reviewer, \
+            pytest.raises(UserError, match=r"角色是省审核员,无权管理用户\(需要:省管理员\)"):
+        reviewer.require(Act.MANAGE_USERS)
