@@ -318,6 +318,11 @@ class Store:
         )
 
     # ---- users and roles ------------------------------------------------------------
+    @property
+    def role_name(self) -> str:
+        """The logged-in user's role, by this store's name for it (县/市(州)/省管理员)."""
+        return roles.role_name(self.role, self.info.kind)
+
     def can(self, act: Act) -> bool:
         return roles.can(self.role, act)
 

@@ -34,7 +34,7 @@ from forms.household import HOUSEHOLD_FORM
 from registry.aid import access
 from registry.aid.access import HouseholdAid
 from registry.aid.incomes import MONEY_FIELDS
-from registry.roles import Act, role_name
+from registry.roles import Act
 
 if TYPE_CHECKING:
     from desktop.households.editor import HouseholdEditor
@@ -102,7 +102,7 @@ class AidTab(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.status)
         if not allowed:
-            note = hint(f"当前用户的角色是{role_name(self.store.role)},只能查看帮扶记录。"
+            note = hint(f"当前用户的角色是{self.store.role_name},只能查看帮扶记录。"
                         if not read_only else "只能查看。", page)
             layout.addWidget(note)
         # All three in sight on the editor's 660 px (a few rows each; they scroll).
@@ -134,7 +134,7 @@ class AidTab(QWidget):
         button.clicked.connect(lambda _c=False: slot())
         button.setEnabled(enabled)
         if not enabled:
-            button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
+            button.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                               f"{Act.AID.value}")
         return button
 

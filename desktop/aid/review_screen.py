@@ -40,7 +40,7 @@ from registry.aid import access
 from registry.aid.access import HouseholdAid, ReviewDetail
 from registry.aid.incomes import MONEY_FIELDS
 from registry.aid.review import ReviewRow
-from registry.roles import Act, role_name
+from registry.roles import Act
 from registry.villages import Village
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class ReviewDialog(QDialog):
         if self.store.info.office:
             self.open_button.setToolTip("年度动态调整由各乡镇工作站开启,核查结果随数据包报送")
         elif not may_open:
-            self.open_button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
+            self.open_button.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                                         f"{Act.OPEN_REVIEW_YEAR.value}(需要管理员)")
         self.village = QComboBox(self)
         self.village.setObjectName("reviewVillage")

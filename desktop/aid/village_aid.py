@@ -34,7 +34,7 @@ from registry.aid import access
 from registry.aid.access import RosterRow, Row
 from registry.aid.common import NOT_AT_COUNTY
 from registry.households import not_owner
-from registry.roles import Act, role_name
+from registry.roles import Act
 from registry.villages import Village
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class VillageAidDialog(QDialog):
             # An office's aid records are its stations' (in the refusal's own words).
             note = hint(not_owner(self.store.info.kind, "的帮扶记录", NOT_AT_COUNTY)
                         if self.store.info.office
-                        else f"当前用户的角色是{role_name(self.store.role)},只能查看。", self)
+                        else f"当前用户的角色是{self.store.role_name},只能查看。", self)
             note.setWordWrap(True)
             if not self.store.info.office:
                 note.setProperty("role", "error")
@@ -142,7 +142,7 @@ class VillageAidDialog(QDialog):
         button.clicked.connect(lambda _c=False: slot())
         button.setEnabled(self.allowed)
         if not self.allowed:
-            button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
+            button.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                               f"{Act.AID.value}")
         return button
 

@@ -60,7 +60,7 @@ from registry.procedure.access import BatchRow, OpenedNotice, QuotaLine
 from registry.procedure.notices import EXIT, FIRST, KIND_NAMES, SECOND
 from registry.procedure.steps import STEPS
 from registry.progress import Progress
-from registry.roles import Act, role_name
+from registry.roles import Act
 from registry.villages import Village
 
 T = TypeVar("T")
@@ -185,7 +185,7 @@ class VillageBatchDialog(QDialog):
             allowed = self.store.can(act)
             button.setEnabled(allowed)
             if not allowed:
-                button.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
+                button.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                                   f"{act.value}")
             (exit_rows if key in EXIT_KEYS else rows)[act].addWidget(button)
             self.buttons[key] = button
@@ -198,7 +198,7 @@ class VillageBatchDialog(QDialog):
         for row in (*rows.values(), *exit_rows.values()):
             row.addStretch(1)
         may_record = [act for act in rows if self.store.can(act)]
-        self.role_note = hint(f"当前用户的角色是{role_name(self.store.role)}:只能查看各户所处阶段,"
+        self.role_note = hint(f"当前用户的角色是{self.store.role_name}:只能查看各户所处阶段,"
                               "不能记录识别程序(需要审核员或管理员)。", self)
         self.role_note.setProperty("role", "error")
         self.role_note.setVisible(not may_record)

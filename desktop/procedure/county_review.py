@@ -54,7 +54,7 @@ from registry.procedure.county import (
     TRACKS,
     QueueRow,
 )
-from registry.roles import Act, role_name
+from registry.roles import Act
 
 HEADERS = ("", "乡镇", "行政村", "户主", "人口", "程序步骤", "最近一步", "抽查")
 COL_TOWNSHIP, COL_VILLAGE, COL_HEAD, COL_SIZE, COL_STEPS, COL_LAST, COL_SAMPLE = range(1, 8)
@@ -161,7 +161,7 @@ class CountyReviewDialog(QDialog):
             b.clicked.connect(slot)
             b.setEnabled(allowed)
             if not allowed:
-                b.setToolTip(f"当前用户的角色是{role_name(self.store.role)},无权"
+                b.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                              f"{Act.COUNTY_REVIEW.value}")
             row.addWidget(b)
             self.buttons[key] = b
