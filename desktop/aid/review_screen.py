@@ -33,6 +33,7 @@ from desktop.aid.member_change import JOIN, LEAVE, MemberChangeDialog
 from desktop.aid.record_dialog import RecordDialog
 from desktop.procedure.form_dialog import FormDialog
 from desktop.widgets.labels import hint
+from desktop.widgets.places import village_box
 from desktop.widgets.tables import ListModel
 from forms import codelists as cl
 from forms.household import HOUSEHOLD_FORM
@@ -125,13 +126,8 @@ class ReviewDialog(QDialog):
         elif not may_open:
             self.open_button.setToolTip(f"当前用户的角色是{self.store.role_name},无权"
                                         f"{Act.OPEN_REVIEW_YEAR.value}(需要管理员)")
-        self.village = QComboBox(self)
+        self.village = village_box(self, villages, village_code, self.store.info.kind)
         self.village.setObjectName("reviewVillage")
-        self.village.setMinimumWidth(180)
-        for v in villages:
-            self.village.addItem(v.name, v.code)
-        if village_code is not None:
-            self.village.setCurrentIndex(max(0, self.village.findData(village_code)))
         self.count = QLabel("", self)
         top = QHBoxLayout()
         top.addWidget(QLabel("年度", self))

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from desktop.aid.record_dialog import EndDialog, RecordDialog
 from desktop.procedure.checked_rows import CheckedRowsModel
 from desktop.procedure.form_dialog import FormDialog
 from desktop.widgets.labels import hint
+from desktop.widgets.places import village_box
 from forms.aid import FUND_FIELDS, HELPER_FORM, TEAM_MEMBER_FORM, VILLAGE_PLAN_FORM
 from registry.aid import access
 from registry.aid.access import RosterRow, Row
@@ -97,13 +97,8 @@ class VillageAidDialog(QDialog):
         self.plan_rows: list[Row] = []
         self.dialog: FormDialog | None = None
 
-        self.village = QComboBox(self)
+        self.village = village_box(self, villages, village_code, self.store.info.kind)
         self.village.setObjectName("aidVillage")
-        self.village.setMinimumWidth(180)
-        for v in villages:
-            self.village.addItem(v.name, v.code)
-        if village_code is not None:
-            self.village.setCurrentIndex(max(0, self.village.findData(village_code)))
         top = QHBoxLayout()
         top.addWidget(QLabel("行政村", self))
         top.addWidget(self.village)

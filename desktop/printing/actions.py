@@ -88,11 +88,11 @@ class PrintActions(QObject):
         household_id = self.window.selected_household_id()
 
         def load(_p: Progress) -> Places:
-            found = villages.load_villages(store)
+            found, kind = villages.load_villages(store), store.info.kind
             if household_id is None:
-                return Places(found, None, "", None)
+                return Places(found, None, "", None, kind)
             head = household_access.household_head(store, household_id)
-            return Places(found, household_id, head.head_name, head.village_code)
+            return Places(found, household_id, head.head_name, head.village_code, kind)
 
         def done(places: Places) -> None:
             if not places.villages:

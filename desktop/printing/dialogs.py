@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.look import icon
 from desktop.widgets.labels import hint
+from desktop.widgets.places import village_box
 from registry import villages as vl
 from reports.pdf.jobs import (
     AnnouncementJob,
@@ -42,17 +43,7 @@ class Places:
     household_id: str | None
     household_name: str  # its head, "" when none is selected
     household_village: str | None
-
-
-def _village_box(parent: QWidget, villages: list[vl.Village], current: str | None
-                 ) -> QComboBox:
-    box = QComboBox(parent)
-    for v in villages:
-        box.addItem(v.name, v.code)
-    index = box.findData(current) if current else -1
-    box.setCurrentIndex(max(index, 0))
-    box.setMinimumWidth(220)
-    return box
+    kind: str = "station"  # the store's: an office's villages are labelled with their places
 
 
 def _paper_box(parent: QWidget, key: str) -> QComboBox:
@@ -156,7 +147,7 @@ class RosterDialog(QDialog):
         self.setObjectName("rosterDialog")
         self.setMinimumWidth(440)
         self.setWindowTitle("打印村花名册")
-        self.village = _village_box(self, places.villages, current_village)
+        self.village = village_box(self, places.villages, current_village, places.kind)
         self.paper = _paper_box(self, "print/register_paper")
         form = QFormLayout()
         form.addRow("行政村:", self.village)
@@ -184,7 +175,7 @@ class HelperRosterDialog(QDialog):
         self.setObjectName("helperRosterDialog")
         self.setMinimumWidth(440)
         self.setWindowTitle("打印帮扶责任人名单")
-        self.village = _village_box(self, places.villages, current_village)
+        self.village = village_box(self, places.villages, current_village, places.kind)
         form = QFormLayout()
         form.addRow("行政村:", self.village)
         layout = QVBoxLayout(self)
@@ -251,8 +242,8 @@ class HandbookDialog(QDialog):
             self.one.setText("所选农户(请先在户表中选中一户)")
             self.one.setEnabled(False)
             self.whole.setChecked(True)
-        self.village = _village_box(self, places.villages,
-                                    current_village or places.household_village)
+        self.village = village_box(self, places.villages,
+                                   current_village or places.household_village, places.kind)
         self.village.setEnabled(self.whole.isChecked())
         self.whole.toggled.connect(self.village.setEnabled)
         form = QFormLayout()

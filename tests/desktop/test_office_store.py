@@ -95,6 +95,17 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert isinstance(aid, VillageAidDialog)
     notes = " ".join(lbl.text() for lbl in aid.findChildren(QLabel))
     assert "不能修改乡镇工作站的帮扶记录" in notes and "县管理员" not in notes
+    # Its village is chosen by county, township and name, typed in part to find it.
+    box = aid.village
+    labels = [box.itemText(i) for i in range(box.count())]
+    assert box.isEditable() and all(len(label.split(" ")) == 3 for label in labels)
+    assert "昭觉县 竹核镇 尼日村" in labels
+    completer = box.completer()
+    assert completer is not None
+    completer.setCompletionPrefix("尼日")
+    found = [completer.completionModel().index(i, 0).data()
+             for i in range(completer.completionCount())]
+    assert "昭觉县 竹核镇 尼日村" in found and all("尼日" in f for f in found)
     aid.close()
     # 年度动态调整: the years the stations' reviews are of (they open them, not the city).
     with qtbot.waitSignal(aid_actions(window).opened, timeout=15000) as opened:
