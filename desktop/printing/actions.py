@@ -69,7 +69,7 @@ class PrintActions(QObject):
         self.handbook_action = act("扶贫手册…", self.open_handbook)
         self.helper_roster_action = act("帮扶责任人名单…", self.open_helper_roster)
         if window.workspace.store.info.kind in ("station", "county"):
-            # A city or the province prints no poster: the notices are its stations' (and
+            # A city or the province puts up no poster: the notices are its stations' (and
             # their numbers, one series per station, name none of them there).
             window.add_action("打印", self.notice_action, toolbar=True)
         window.add_action("打印", self.roster_action)
