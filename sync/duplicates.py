@@ -2,7 +2,16 @@
 (anywhere in the county), or the same name and birth date under different ID numbers
 (a likely typo) — listed for review. Members without an ID number yet (暂无身份证号, schema
 4: id_number "") are never matched by number. The county rules same / different person; the ruling
-travels back to both stations in their return bundles."""
+travels back to both stations in their return bundles.
+
+A flag no ruling has closed yet is dropped (a tombstone, which travels like the ruling) once a
+bundle changes one of its two people so that they no longer match: the ID number corrected,
+the person or the household deleted. Found again later, it is taken up again.
+
+A city or the province searches the same way, but only for pairs between two of the offices
+that send to it: a pair inside one county was that county's to find and rule (a city's
+search cannot rule, sync.duplicates.rule), and a pair between two counties of one city was
+that city's."""
 
 from __future__ import annotations
 
@@ -11,13 +20,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import TextClause, delete, select, text
 from sqlalchemy.orm import Session, aliased
 
 from registry.models import Region, utcnow
 from registry.regions import sichuan
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
+from registry.villages import in_region
 from sync import wire
 from sync.errors import SyncError
 
@@ -32,7 +42,7 @@ JOIN member b ON {on} AND b.id <> a.id AND b.household_id <> a.household_id
 JOIN household ha ON ha.id = a.household_id
 JOIN household hb ON hb.id = b.household_id
 WHERE {ids} AND a.deleted = :no AND b.deleted = :no
-  AND a.change_reason IS NULL AND b.change_reason IS NULL
+  AND a.change_reason IS NULL AND b.change_reason IS NULL{across}
 """
 # The columns the match is planned on (their statistics are refreshed before it).
 PLANNED_ON = {"member": ("id", "household_id", "id_number", "name", "birth_date", "deleted",
@@ -56,21 +66,27 @@ def _statement(sql: str) -> TextClause:
     return text(sql)
 
 
-def detect(s: Session, member_ids: list[str]) -> set[str]:
+def detect(s: Session, member_ids: list[str], across: int | None = None) -> set[str]:
     """Flags every match of these (just written) members; returns the ids among them that
-    are in a match not ruled "different people"."""
+    are in a match not ruled "different people". `across`: at a city or the province, the
+    length of the sender's code (a county's 6, a city's 4): only a pair whose households lie
+    under two different such codes is flagged (see the module's note)."""
     wanted = set(member_ids)
+    apart = "" if across is None else (
+        f"\n  AND substr(ha.village_code, 1, {int(across)})"
+        f" <> substr(hb.village_code, 1, {int(across)})")
     matches: dict[tuple[str, str, str], Any] = {}  # (kind, a, b) with a < b -> its row
     for kind, on in _ON.items():
         for ids, params in wire.among(s, "a.id", member_ids):
-            for r in s.execute(_statement(_MATCH.format(on=on, ids=ids)),
+            for r in s.execute(_statement(_MATCH.format(on=on, ids=ids, across=apart)),
                                {**params, "no": False}):
                 a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
                 matches.setdefault((kind, a, b), r)
-    rulings = _rulings(s, matches)
+    held = _held(s, matches)
     involved: set[str] = set()
     for (kind, a, b), r in matches.items():
-        if (kind, a, b) not in rulings:
+        flag = held.get((kind, a, b))
+        if flag is None:
             x, y = (0, 1) if r[0] == a else (1, 0)
             s.add(DuplicateFlag(
                 kind=kind, member_a=a, member_b=b, name_a=r[2 + x], name_b=r[2 + y],
@@ -78,31 +94,85 @@ def detect(s: Session, member_ids: list[str]) -> set[str]:
                 household_a=r[7 + x], household_b=r[7 + y],
                 village_a=r[9 + x], village_b=r[9 + y],
                 station_a=str(r[9 + x])[:9], station_b=str(r[9 + y])[:9]))
-        if rulings.get((kind, a, b)) != "different":
+        elif flag[2]:  # dropped when they stopped matching: matched again
+            revived = s.get(DuplicateFlag, flag[0])
+            if revived is not None:
+                revived.deleted = False
+        if flag is None or flag[1] != "different":
             involved |= {a, b} & wanted
     s.flush()
     return involved
 
 
-def _rulings(s: Session, matches: dict[tuple[str, str, str], Any]
-             ) -> dict[tuple[str, str, str], str | None]:
-    """The flags the store already holds among these matches, with their rulings: looked
+def _held(s: Session, matches: dict[tuple[str, str, str], Any]
+          ) -> dict[tuple[str, str, str], tuple[str, str | None, bool]]:
+    """The flags the store already holds among these matches: (id, ruling, dropped). Looked
     up by the matches' first members, not read whole (a province holds tens of thousands
     of flags, and each bundle's merge asks)."""
-    found: dict[tuple[str, str, str], str | None] = {}
+    found: dict[tuple[str, str, str], tuple[str, str | None, bool]] = {}
     for kind in _ON:
         firsts = sorted({a for k, a, _ in matches if k == kind})
         for cond, params in wire.among(s, "member_a", firsts):
-            for a, b, ruling in s.execute(_statement(
-                    f"SELECT member_a, member_b, ruling FROM sync_duplicate "
+            for fid, a, b, ruling, dropped in s.execute(_statement(
+                    f"SELECT id, member_a, member_b, ruling, deleted FROM sync_duplicate "
                     f"WHERE kind = :kind AND {cond}"), {**params, "kind": kind}):
                 if (kind, a, b) in matches:
-                    found[(kind, a, b)] = ruling
+                    found[(kind, a, b)] = (fid, ruling, bool(dropped))
     return found
 
 
+# A flag's two people as they now are, to see whether they still match.
+_PAIR = """
+SELECT f.id, f.kind, a.id_number, a.name, a.birth_date, a.household_id, a.deleted,
+       a.change_reason, b.id_number, b.name, b.birth_date, b.household_id, b.deleted,
+       b.change_reason
+FROM sync_duplicate f
+LEFT JOIN member a ON a.id = f.member_a
+LEFT JOIN member b ON b.id = f.member_b
+WHERE {ids} AND f.ruling IS NULL AND f.deleted = :no
+"""
+
+
+def drop_stale(s: Session, member_ids: list[str]) -> int:
+    """Drops the open flags of these (just changed) members whose two people no longer
+    match; returns how many. A ruled flag stays: it is the county's decision."""
+    stale: set[str] = set()
+    for column in ("f.member_a", "f.member_b"):
+        for ids, params in wire.among(s, column, member_ids):
+            for r in s.execute(_statement(_PAIR.format(ids=ids)), {**params, "no": False}):
+                if not _still_match(r[1], r[2:8], r[8:14]):
+                    stale.add(r[0])
+    for fid in sorted(stale):
+        flag = s.get(DuplicateFlag, fid)
+        if flag is not None:
+            flag.deleted = True
+    s.flush()
+    return len(stale)
+
+
+def _still_match(kind: str, a: Any, b: Any) -> bool:
+    """(id_number, name, birth_date, household_id, deleted, change_reason) of each person,
+    None throughout for a person the store does not hold: `_MATCH`'s conditions."""
+    if a[0] is None or b[0] is None or a[4] or b[4] or a[5] is not None \
+            or b[5] is not None or a[3] == b[3]:
+        return False
+    if kind == "id_number":
+        return bool(a[0] == b[0] and a[0] != "")
+    return a[1] == b[1] and _day(a[2]) == _day(b[2]) and a[0] != b[0]
+
+
+def drop_inside(s: Session, sender: str) -> None:
+    """At a city or the province: drops the open flags between two people both under the
+    sender (an office below, whose own search found them; see the module's note). Flags
+    such an office's search made before it searched only across its senders go too."""
+    f = DuplicateFlag
+    s.execute(delete(f).where(f.ruling.is_(None), in_region(f.station_a, sender),
+                              in_region(f.station_b, sender)))
+
+
 def open_flags(s: Session, station_code: str | None = None) -> list[DuplicateFlag]:
-    q = select(DuplicateFlag).where(DuplicateFlag.ruling.is_(None))
+    q = select(DuplicateFlag).where(DuplicateFlag.ruling.is_(None),
+                                    DuplicateFlag.deleted.is_(False))
     if station_code:
         q = q.where((DuplicateFlag.station_a == station_code)
                     | (DuplicateFlag.station_b == station_code))
@@ -138,7 +208,7 @@ class FlagRow:
     kind: str  # 身份证号相同 / 姓名和出生日期相同
     name_a: str
     id_a: str
-    place_a: str  # "竹核镇 尼日村"
+    place_a: str  # "竹核镇 尼日村" (at a city or the province "昭觉县 竹核镇 尼日村")
     name_b: str
     id_b: str
     place_b: str
@@ -155,13 +225,17 @@ def open_flag_rows(store: Store) -> list[FlagRow]:
             select(f.id, f.kind, f.name_a, f.id_number_a, f.station_a, f.village_a, va.name,
                    f.name_b, f.id_number_b, f.station_b, f.village_b, vb.name, f.birth_date)
             .outerjoin(va, va.code == f.village_a).outerjoin(vb, vb.code == f.village_b)
-            .where(f.ruling.is_(None)).order_by(f.kind, f.id_number_a)).all()
+            .where(f.ruling.is_(None), f.deleted.is_(False))
+            .order_by(f.kind, f.id_number_a)).all()
+    # At a city or the province a place names its county too: the one to tell.
+    with_county = store.info.kind in ("city", "province")
     townships: dict[str, str] = {}
 
     def place(station: str, village: str, village_name: str | None) -> str:
         if station not in townships:
-            township = sichuan().get(station)
-            townships[station] = township.name if township else station
+            above = [station[:6], station] if with_county else [station]
+            names = [d.name for d in map(sichuan().get, above) if d is not None]
+            townships[station] = " ".join(names) or station
         return f"{townships[station]} {village_name or village}"
     return [FlagRow(r[0], KINDS.get(r[1], r[1]), r[2], r[3], place(r[4], r[5], r[6]), r[7],
                     r[8], place(r[9], r[10], r[11]), _day(r[12])) for r in rows]

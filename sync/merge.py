@@ -152,6 +152,7 @@ class StationMerge:
         self.households: dict[str, str] = {}  # id -> owning township, as far as known
         self.notices: dict[str, str] = {}  # notice id -> owning township, as far as known
         self.written_members: dict[str, str] = {}  # member id -> bucket
+        self.changed_members: set[str] = set()  # members updated (their flags rechecked)
         self.quarantine: list[dict[str, Any]] = []
         # What this bundle's accepted audit entries account for (an office vouches itself).
         self.cover = AuditCover(vouched=self.office)
@@ -256,7 +257,11 @@ class StationMerge:
         wire.refresh_statistics(self.s, _planned_on(
             {name: cols for name, cols in duplicates.PLANNED_ON.items() if name in grown},
             statistics.TALLY_PLANNED_ON if tally else {}))
-        flagged = duplicates.detect(self.s, list(self.written_members))
+        duplicates.drop_stale(self.s, sorted(self.changed_members))
+        if self.office:  # the sender's own search found the pairs inside it
+            duplicates.drop_inside(self.s, self.station)
+        flagged = duplicates.detect(self.s, list(self.written_members),
+                                    across=len(self.station) if self.office else None)
         members = self.counts.get(MEMBER)
         for mid in flagged:
             bucket = self.written_members[mid]
@@ -385,6 +390,8 @@ class StationMerge:
                 self.notices[rid] = self.station
             if member and not r[t.at["deleted"]] and r[t.at["change_reason"]] is None:
                 self.written_members[rid] = bucket
+        if member:
+            self.changed_members.update(r[at_id] for r in updates)
         n = len(inserts) + len(updates)
         if n:
             rev = reserve_revs(self.s, n)

@@ -22,6 +22,7 @@ from registry.sync_state import (
     Receipt,
     ReceivedBundle,
 )
+from registry.villages import in_region
 from sync.chain_check import CHAIN_FINDING
 from sync.keys import ensure_keys
 from sync.receive import _missing
@@ -67,10 +68,11 @@ def status(store: Store) -> list[PeerStatus]:
             dup = 0
             held, findings, finding = 0, 0, ""
             if store.info.office:
+                # (At a city or the province the peer is an office: its townships' flags.)
                 dup = s.scalar(select(func.count()).select_from(DuplicateFlag).where(
-                    DuplicateFlag.ruling.is_(None),
-                    (DuplicateFlag.station_a == peer.code)
-                    | (DuplicateFlag.station_b == peer.code))) or 0
+                    DuplicateFlag.ruling.is_(None), DuplicateFlag.deleted.is_(False),
+                    in_region(DuplicateFlag.station_a, peer.code)
+                    | in_region(DuplicateFlag.station_b, peer.code))) or 0
                 held, findings, finding = _held(s, peer.code)
             out.append(PeerStatus(
                 code=peer.code, name=peer.name, role=peer.role, key_status=key_status,

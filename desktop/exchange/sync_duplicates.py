@@ -18,10 +18,14 @@ from sync.duplicates import FlagRow
 
 DUP_HEADERS = ["类型", "姓名(甲)", "身份证号(甲)", "乡镇 村(甲)", "姓名(乙)", "身份证号(乙)",
                "乡镇 村(乙)", "出生日期"]
+OFFICE_HEADERS = [h.replace("乡镇 村", "县 乡镇 村") for h in DUP_HEADERS]
 COUNTY_HINT = ("同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
                "核实后选中一行裁定;裁定随回传数据包发回两个乡镇。")
-OFFICE_HINT = ("各县之间同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
+# A city's search pairs its counties, the province's its cities (and the counties it
+# enrolled itself); a pair inside one of them is that office's (sync/duplicates.py).
+OFFICE_HINT = ("{between}同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
                "请通知两户所在的县扶贫办核实,由乡镇更正后逐级报送。")
+BETWEEN = {"city": "本市(州)各县之间", "province": "各市(州)之间"}
 
 
 class FlagModel(ListModel[FlagRow]):
@@ -41,10 +45,14 @@ class DuplicatesDialog(SyncDialog):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "疑似重复登记", parent)
         self.setObjectName("duplicatesDialog")
+        office = workspace.store.info.kind in ("city", "province")
         self.model = FlagModel(self)
+        if office:  # its places name the county
+            self.model.headers = OFFICE_HEADERS
         self.table = plain_view(self, self.model)
         self.table.setObjectName("duplicateTable")
-        for column, width in enumerate((140, 64, 160, 170, 64, 160, 170, 90)):
+        place = 240 if office else 170
+        for column, width in enumerate((140, 64, 160, place, 64, 160, place, 90)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -64,8 +72,10 @@ class DuplicatesDialog(SyncDialog):
             actions = [(self.summary, 1)]
             for widget in (self.note, self.same_button, self.different_button):
                 widget.hide()
-        self.arrange("疑似重复登记", [hint(COUNTY_HINT if self.rules else OFFICE_HINT, self),
-                                     (self.table, 1)], actions=actions, size=(1100, 480))
+        said = COUNTY_HINT if self.rules else OFFICE_HINT.format(
+            between=BETWEEN.get(workspace.store.info.kind, "各下级单位之间"))
+        self.arrange("疑似重复登记", [hint(said, self), (self.table, 1)], actions=actions,
+                     size=(1240 if office else 1100, 480))
         self.load()
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -152,6 +153,11 @@ def test_a_city_lists_duplicates_between_its_counties_without_ruling(
     assert all(w.isHidden() for w in (dialog.note, dialog.same_button, dialog.different_button))
     row = [dialog.model.index(0, c).data() for c in range(dialog.model.columnCount())]
     assert row[0] == "身份证号相同" and row[1] == "张三" and row[7] == "1990-01-01"
-    assert not row[3].endswith(village)  # the village by its name
-    assert "县扶贫办核实" in " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+    assert not row[3].endswith(village)  # the village by its name, after its county
+    assert row[3].startswith("昭觉县 ") and len(row[3].split()) == 3
+    headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(dialog.model.columnCount())]
+    assert headers[3] == "县 乡镇 村(甲)"
+    said = " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+    assert "本市(州)各县之间" in said and "县扶贫办核实" in said
     save_screen(dialog, tmp_path, "office-duplicates")

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from registry import demo
-from registry.models import Base
+from registry.households import household_snapshot, save_household
+from registry.models import Base, Household, Member
 from registry.store import Store
 from sync import enroll
 from tests import postgres
@@ -116,3 +118,20 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
     finally:
         station.close()
         county.close()
+
+
+def set_member(s: Session, member_id: str, **values: str) -> None:
+    """The station's clerk changes one member's name or ID number (the household saved
+    whole, as the editor saves it: audited)."""
+    m = s.get(Member, member_id)
+    assert m is not None
+    h = s.get(Household, m.household_id)
+    assert h is not None
+    members = [{k: getattr(x, k) for k in ("id", "name", "id_number", "relation",
+                                            "ethnicity", "health")}
+               for x in h.members if not x.deleted]
+    for x in members:
+        if x["id"] == member_id:
+            x.update(values)
+    save_household(s, "admin", household_snapshot(h), members, household_id=h.id,
+                   reason="更正成员信息")

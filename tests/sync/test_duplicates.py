@@ -9,12 +9,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from benchmarks.bench_sync import found, plant_duplicates
+from benchmarks.bench_sync import _other_number, found, plant_duplicates
 from registry.households import household_snapshot, save_household
 from registry.models import Household, Member
+from registry.store import Store
 from registry.sync_state import DuplicateFlag
 from sync import duplicates, export, receive, status
-from tests.sync.conftest import enroll_pair, make_county, make_station
+from tests.sync.conftest import enroll_pair, make_county, make_station, set_member
 
 TOWNSHIPS = ("513431100", "513431101", "513431102")
 
@@ -104,3 +105,82 @@ def _edit_member(s: Session, household_id: str, member_id: str) -> None:
             m["health"] = "2" if m["health"] != "2" else "1"
     save_household(s, "admin", household_snapshot(h), members, household_id=household_id,
                    reason="更正健康状况")
+
+
+def _flag(county: Store, flag_id: str) -> DuplicateFlag:
+    with county.session() as s:
+        flag = s.get(DuplicateFlag, flag_id)
+        assert flag is not None
+        s.expunge(flag)
+        return flag
+
+
+def test_a_flag_whose_people_no_longer_match_is_dropped_and_taken_up_again(
+        tmp_path: Path) -> None:
+    """The station corrects the ID number that made two people one: the county's open
+    flag is dropped, the tombstone reaches the station; the old number typed again flags
+    the pair again. A ruled flag stays whatever the station does."""
+    rng = random.Random(11)
+    county = make_county(tmp_path)
+    stations = [make_station(tmp_path, code, households=12, seed=i)
+                for i, code in enumerate(TOWNSHIPS[:2])]
+    try:
+        for st in stations:
+            enroll_pair(st, county, tmp_path)
+        [(_, source_id, victim_id)] = plant_duplicates(stations[0], stations[1], exact=1,
+                                                       likely=0, rng=rng)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        results = receive.import_files(
+            county, [export.export_station(st, usb).path for st in stations])
+        assert [r.status for r in results] == ["applied"] * 2
+        with county.session() as s:
+            [flag] = [f for f in duplicates.open_flags(s)
+                      if {f.member_a, f.member_b} == {source_id, victim_id}]
+        back = export.export_return(county, TOWNSHIPS[1], usb)
+        assert receive.import_files(stations[1], [back.path])[0].status == "applied"
+
+        with stations[1].session() as s:
+            victim = s.get(Member, victim_id)
+            assert victim is not None
+            old = {"name": victim.name, "id_number": victim.id_number}
+            # Another person: (the same name and birth date would be a likely match)
+            fresh = {"name": victim.name + "甲", "id_number": _other_number(
+                victim.id_number, victim.birth_date, victim.sex, set(), rng)}
+        with stations[1].transaction() as s:
+            set_member(s, victim_id, **fresh)
+        [r] = receive.import_files(county, [export.export_station(stations[1], usb).path])
+        assert r.status == "applied", r.message
+        assert _flag(county, flag.id).deleted
+        with county.session() as s:
+            assert flag.id not in {f.id for f in duplicates.open_flags(s)}
+        assert {p.code: p.open_duplicates for p in status.status(county)}[TOWNSHIPS[1]] == 0
+        back = export.export_return(county, TOWNSHIPS[1], usb)
+        assert receive.import_files(stations[1], [back.path])[0].status == "applied"
+        with stations[1].session() as s:
+            mine = s.get(DuplicateFlag, flag.id)
+            assert mine is not None and mine.deleted
+
+        with stations[1].transaction() as s:  # the old number again: the same pair
+            set_member(s, victim_id, **old)
+        [r] = receive.import_files(county, [export.export_station(stations[1], usb).path])
+        assert r.status == "applied", r.message
+        assert r.counts["member"]["possible_duplicate"] >= 1
+        assert not _flag(county, flag.id).deleted
+        with county.session() as s:
+            assert flag.id in {f.id for f in duplicates.open_flags(s)}
+            pairs = list(s.execute(select(DuplicateFlag.kind, DuplicateFlag.member_a,
+                                          DuplicateFlag.member_b)))
+            assert len(pairs) == len(set(pairs))  # taken up again, not written twice
+
+        duplicates.rule(county, flag.id, "same")  # ruled: the station's change is news
+        with stations[1].transaction() as s:
+            set_member(s, victim_id, **fresh)
+        [r] = receive.import_files(county, [export.export_station(stations[1], usb).path])
+        assert r.status == "applied", r.message
+        ruled = _flag(county, flag.id)
+        assert ruled.ruling == "same" and not ruled.deleted
+    finally:
+        county.close()
+        for st in stations:
+            st.close()

@@ -7,6 +7,7 @@ city or a province centre would run them, or files)."""
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select, text
 
+from benchmarks.bench_sync import _other_number
 from cli.main import main
 from registry import audit, household_access, migrations, statistics
 from registry.aid import access as aid_access
@@ -24,10 +26,18 @@ from registry.aid import common as aid_common
 from registry.errors import NotOwner
 from registry.models import Helper, Household, Member, VillageTally
 from registry.store import Store
+from registry.sync_state import DuplicateFlag
 from registry.villages import VillageEdit, load_villages, save_villages
-from sync import demo_county, enroll, export, receive, status
+from sync import demo_county, duplicates, enroll, export, receive, status
 from sync.errors import SyncError
-from tests.sync.conftest import PASSWORD, content_hash, county_target, enroll_pair, make_station
+from tests.sync.conftest import (
+    PASSWORD,
+    content_hash,
+    county_target,
+    enroll_pair,
+    make_station,
+    set_member,
+)
 from tests.sync.forge import Forger
 
 # Two counties of 凉山州 (5134) reach the province through their city; a county of 成都
@@ -396,3 +406,73 @@ def test_a_city_or_the_province_says_it_only_adds_up(rolled_up: RolledUp) -> Non
         village = next(v for v in load_villages(office) if v.groups)
         with pytest.raises(NotOwner, match=r"市\(州\)、省的库汇总.*不能修改乡镇工作站的村组"):
             save_villages(office, [VillageEdit(village.code, village.name, 99)])
+
+
+def _members(station: Store, n: int) -> list[Member]:
+    """`n` current members of a station, each of another household."""
+    with station.session() as s:
+        rows = list(s.execute(select(Member).where(
+            Member.deleted.is_(False), Member.change_reason.is_(None))
+            .order_by(Member.household_id, Member.id)).scalars())
+        picked: dict[str, Member] = {}
+        for m in rows:
+            picked.setdefault(m.household_id, m)
+        out = list(picked.values())[:n]
+        for m in out:
+            s.expunge(m)
+    return out
+
+
+def _open_pairs(store: Store) -> dict[frozenset[str], DuplicateFlag]:
+    with store.session() as s:
+        flags = duplicates.open_flags(s)
+        for f in flags:
+            s.expunge(f)
+    return {frozenset((f.member_a, f.member_b)): f for f in flags}
+
+
+def test_an_office_flags_only_pairs_between_the_offices_that_send_to_it(
+        rolled_up: RolledUp) -> None:
+    """A pair inside one county is that county's (it found it and rules it); the city
+    flags the pair between its two counties; the province, which hears of both from the
+    city, flags neither. A flag the city made before it searched this way goes with the
+    county's next bundle, and a pair that stops matching is dropped up the line too."""
+    counties, city, province, folder = (rolled_up.counties, rolled_up.city,
+                                        rolled_up.province, rolled_up.folder)
+    zhaojue, xide = counties[0], counties[1]  # 昭觉县 513431 and 喜德县 513432, of 凉山
+    a, b, d = _members(zhaojue.station, 3)
+    [c] = _members(xide.station, 1)
+    with zhaojue.station.transaction() as s:  # b: a's name and birth date, another number
+        set_member(s, b.id, name=a.name,
+                   id_number=_other_number(a.id_number, a.birth_date, a.sex, set(),
+                                           random.Random(5)))
+    with xide.station.transaction() as s:  # c: d registered again, in the next county
+        set_member(s, c.id, name=d.name, id_number=d.id_number)
+    with city.transaction() as s:  # what the city's search made before: inside 昭觉县
+        s.add(DuplicateFlag(kind="likely", member_a="m-1", member_b="m-2", name_a="张三",
+                            name_b="张三", id_number_a="", id_number_b="",
+                            household_a="h-1", household_b="h-2", village_a="513431100201",
+                            village_b="513431101201", station_a="513431100",
+                            station_b="513431101"))
+    usb = folder / "pairs"
+    usb.mkdir()
+    _travel_up(zhaojue, rolled_up, usb)
+    _travel_up(xide, rolled_up, usb)
+
+    inside, between = frozenset((a.id, b.id)), frozenset((c.id, d.id))
+    assert inside in _open_pairs(zhaojue.store)
+    at_city = _open_pairs(city)
+    assert between in at_city and inside not in at_city
+    assert frozenset(("m-1", "m-2")) not in at_city
+    assert all(f.station_a[:6] != f.station_b[:6] for f in at_city.values())
+    at_province = _open_pairs(province)
+    assert between not in at_province and inside not in at_province
+    assert all(f.station_a[:4] != f.station_b[:4] for f in at_province.values())
+    peers = {p.code: p.open_duplicates for p in status.status(city)}
+    assert peers["513432"] == sum("513432" in (f.station_a[:6], f.station_b[:6])
+                                  for f in at_city.values()) >= 1
+
+    with xide.station.transaction() as s:  # c was someone else after all
+        set_member(s, c.id, name=c.name, id_number=c.id_number)
+    _travel_up(xide, rolled_up, usb)
+    assert between not in _open_pairs(city)
