@@ -31,6 +31,7 @@ from registry.household_access import require_may_edit
 from registry.procedure import county, history, notices, quota, station
 from registry.procedure.record import Recorded
 from registry.procedure.steps import PASS, REJECT, RETURN, find_step, stage_name
+from registry.regions import sichuan
 from registry.roles import Act
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
@@ -161,6 +162,7 @@ def register(sub: Any, households: Any) -> None:
     p = nt.add_parser("list", help="列出公示")
     add_store_argument(p)
     p.add_argument("--due", action="store_true", help="只列公示期已满、尚未结束的")
+    p.add_argument("--region", help="只列这个县(6位)、乡镇(9位)或村(12位)的公示")
     add_json_argument(p)
     p.set_defaults(run=cmd_notice_list)
 
@@ -395,13 +397,21 @@ def cmd_notice_close(args: argparse.Namespace) -> int:
 
 def cmd_notice_list(args: argparse.Namespace) -> int:
     today = date.today()
+    region = args.region.strip() if args.region is not None else None
+    place = sichuan().get(region) if region is not None else None
+    if region is not None and (not region.isdigit() or len(region) not in (6, 9, 12)):
+        raise CliError(f"区划代码“{region}”不对:县为6位、乡镇9位、村12位数字")
+    if region is not None and place is None:
+        raise CliError(f"四川省没有区划代码 {region}")
     with open_store(args) as store, store.session() as s:
-        rows = notices.list_notices(s, due_only=args.due, today=today)
+        rows = notices.list_notices(s, due_only=args.due, today=today, region=region)
     if args.json:
         emit_json([{**asdict(n), "title": n.title, "due": n.due(today)} for n in rows])
         return 0
     if not rows:
-        print("没有到期的公示" if args.due else "还没有公示")
+        what = "到期的公示" if args.due else "公示"
+        print(f"{place.name}没有{what}" if place else
+              ("没有到期的公示" if args.due else "还没有公示"))
     for n in rows:
         state = f"已结束 {n.closed_on}" if n.closed_on else ("已到期,待结束" if n.due(today)
                                                              else "公示中")

@@ -21,6 +21,7 @@ from registry.procedure.record import Actor, Recorded, record
 from registry.procedure.steps import PASS, REJECT, RETURN, STEPS
 from registry.procedure.tables import Notice, NoticeEntry, Objection
 from registry.tracking import bulk_insert
+from registry.villages import in_region
 
 FIRST, SECOND, EXIT = "first", "second", "exit"
 KIND_NAMES = {FIRST: "第一次公示", SECOND: "第二次公示", EXIT: "退出公示"}
@@ -208,11 +209,16 @@ def count_due(s: Session, today: date) -> int:
 
 
 def list_notices(s: Session, due_only: bool = False, today: date | None = None,
-                 notice_id: str | None = None) -> list[NoticeInfo]:
-    """The notices, newest first: all, the due ones, or the one with `notice_id`."""
+                 notice_id: str | None = None, region: str | None = None
+                 ) -> list[NoticeInfo]:
+    """The notices, newest first: all, the due ones, or the one with `notice_id`; only
+    those posted inside `region` (a county's, a township's, a village's code: at a city or
+    the province, where all of them are half a million)."""
     where = [Notice.deleted.is_(False), *(_due(today or date.today()) if due_only else ())]
     if notice_id is not None:
         where.append(Notice.id == notice_id)
+    if region is not None:
+        where.append(in_region(Notice.region_code, region))
     notices = list(s.scalars(select(Notice).where(*where)
                              .order_by(Notice.start_date.desc(), Notice.number.desc())))
     if not notices:
@@ -221,7 +227,8 @@ def list_notices(s: Session, due_only: bool = False, today: date | None = None,
     township = s.scalar(select(Meta.value).where(Meta.key == "region_name")) or ""
     # The entries of these notices only, where they are not all (a province's 3,000 due
     # notices of its 4 million entries: 2 s counted whole).
-    ids = [n.id for n in notices] if due_only or notice_id is not None else None
+    some = due_only or notice_id is not None or region is not None
+    ids = [n.id for n in notices] if some else None
     counts = _per_notice(s, NoticeEntry.notice_id, ids)
     objections = _per_notice(s, Objection.notice_id, ids)
     return [NoticeInfo(

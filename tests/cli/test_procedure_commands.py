@@ -104,6 +104,20 @@ def test_a_village_batch_from_application_to_the_township(
                          "--household", *ids[1:4], "--start", "2026-09-21", "--days", "5")
     assert code == 0, err
     assert out.strip() == "2026-002"
+    # The notices of one place (at a city or the province: of one county among hundreds).
+    listed = {}
+    for region in (VILLAGE, TOWNSHIP, "513432"):
+        code, out, err = run(capsys, "notice", "list", "--store", s, "--region", region,
+                             "--json")
+        assert code == 0, err
+        listed[region] = [n["number"] for n in json.loads(out)]
+    assert listed == {VILLAGE: ["2026-001"], TOWNSHIP: ["2026-002", "2026-001"],
+                      "513432": []}
+    code, out, _ = run(capsys, "notice", "list", "--store", s, "--region", "513432")
+    assert code == 0 and out.strip() == "喜德县没有公示"
+    for bad, said in (("5134x1", "区划代码“5134x1”不对"), ("513499", "四川省没有区划代码 513499")):
+        code, out, err = run(capsys, "notice", "list", "--store", s, "--region", bad)
+        assert code == 1 and said in err and "Traceback" not in err, err
 
     code, out, _ = run(capsys, "households", "history", "--store", s, ids[1], "--json")
     steps = [(i["title"].split(" — ")[0], i["on"], i["user"], i["role_name"])
