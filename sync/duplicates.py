@@ -190,6 +190,8 @@ def rule(store: Store, flag_id: str, ruling: str, note: str | None = None) -> Du
         flag = s.get(DuplicateFlag, flag_id)
         if flag is None:
             raise SyncError(f"没有编号为 {flag_id} 的疑似重复记录")
+        if flag.deleted:  # dropped by a bundle since the list was read
+            raise SyncError("这两人已不再匹配(乡镇已更正),无需裁定;请刷新列表")
         flag.ruling = ruling
         flag.ruled_by = store.user
         flag.ruled_at = utcnow()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from registry.models import Household, Member
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
 from sync import duplicates, export, receive, status
+from sync.errors import SyncError
 from tests.sync.conftest import enroll_pair, make_county, make_station, set_member
 
 TOWNSHIPS = ("513431100", "513431101", "513431102")
@@ -154,6 +156,8 @@ def test_a_flag_whose_people_no_longer_match_is_dropped_and_taken_up_again(
         assert _flag(county, flag.id).deleted
         with county.session() as s:
             assert flag.id not in {f.id for f in duplicates.open_flags(s)}
+        with pytest.raises(SyncError, match="已不再匹配"):  # a list read before the bundle
+            duplicates.rule(county, flag.id, "same")
         assert {p.code: p.open_duplicates for p in status.status(county)}[TOWNSHIPS[1]] == 0
         back = export.export_return(county, TOWNSHIPS[1], usb)
         assert receive.import_files(stations[1], [back.path])[0].status == "applied"
