@@ -133,17 +133,22 @@ class _Reader:
         while True:
             buf, pos = self.buf, self.pos
             # Quick: the rows up to the last row boundary in the text read so far, parsed
-            # in one call. Where "],[" is not a boundary (inside a string, or past the end
-            # of the rows), they do not parse as exactly that many whole rows: one at a
-            # time then, until past it.
+            # in one call. Past the end of the rows (the next section's rows hold "],["
+            # too) the rows array closes first: its last rows, and it is read. Where "],["
+            # is inside a string, they do not parse as whole rows: one at a time then,
+            # until past it.
             cut = buf.rfind("],[", pos, pos + BATCH_CHARS - size)
             if cut > pos and buf.startswith("[", pos) \
                     and not (buf is failed[0] and cut <= failed[1]):
                 many = _rows_before(buf, pos, cut + 1)
                 if many is None:
                     failed = (buf, cut)
+                elif many[1] is not None:
+                    self.pos = many[1]
+                    yield batch + many[0]
+                    return
                 else:
-                    batch += many
+                    batch += many[0]
                     size += cut - pos
                     self.pos = cut + 2
                     if len(batch) >= BATCH_ROWS or size >= BATCH_CHARS:
@@ -191,15 +196,16 @@ class _Reader:
             raise NotStreamable
 
 
-def _rows_before(buf: str, start: int, end: int) -> list[Any] | None:
-    """The rows in buf[start:end] when it holds exactly a sequence of whole JSON values
-    (else None)."""
-    text = "[" + buf[start:end] + "]"
+def _rows_before(buf: str, start: int, end: int) -> tuple[list[Any], int | None] | None:
+    """(rows, None) when buf[start:end] holds exactly a sequence of whole JSON values, the
+    rows; (rows, after) when the rows array's "]" closes them inside it, the rows before it
+    and where that "]" ends in buf; else None."""
+    text = "[" + buf[start:end] + "]"  # text[i] is buf[start + i - 1]
     try:
         rows, stop = _SCAN(text, 0)
     except (StopIteration, ValueError):
         return None
-    return rows if stop == len(text) else None
+    return rows, (None if stop == len(text) else start + stop - 1)
 
 
 class Section:
