@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from registry import households as hh
 from registry import search, statistics, villages
 from registry.errors import NotOwner
+from registry.models import Region
 from registry.roles import Act
 from registry.search import HouseholdFilter, HouseholdRow
 from registry.store import Store
@@ -99,13 +102,15 @@ def group_counts(store: Store, village_code: str) -> dict[int | None, int]:
 def household_detail(store: Store, household_id: str) -> HouseholdDetail:
     with store.session() as s:
         row = hh.get_household(s, household_id)
-        names = {v.code: v.name for v in villages.list_villages(s)}
+        # Its village's name only (a province's list of villages is 230,000 groups long).
+        village_name = s.scalar(select(Region.name).where(
+            Region.code == row.village_code, Region.level == "village"))
         members = [hh.member_values(m) for m in hh.current_members(row)]
         facts = {k: getattr(row, k) for k in FACTS}
         departed = [hh.member_values(m) for m in row.members
                     if not m.deleted and not m.is_current]
         return HouseholdDetail(row.id, hh.household_values(row), facts, members,
-                               names.get(row.village_code, row.village_code), departed)
+                               village_name or row.village_code, departed)
 
 
 def household_head(store: Store, household_id: str) -> HouseholdHead:
