@@ -74,7 +74,7 @@ class AidActions(QObject):
         if self.village_aid is not None:
             self.village_aid.raise_()
             return
-        current = self.window.tree.current_place()[0]
+        current = self.window.tree.village_for_dialog()
 
         def show(found: list[Village]) -> None:
             dialog = VillageAidDialog(self.window, found, current)
@@ -89,7 +89,7 @@ class AidActions(QObject):
         if self.review is not None:
             self.review.raise_()
             return
-        current = self.window.tree.current_place()[0]
+        current = self.window.tree.village_for_dialog()
 
         def show(found: list[Village]) -> None:
             dialog = ReviewDialog(self.window, found, current)

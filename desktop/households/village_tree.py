@@ -47,6 +47,7 @@ class VillageTree(QTreeWidget):
         self._villages_of: dict[str, list[tuple[Village, int, dict[int | None, int]]]] = {}
         self._groups_of: dict[str, Groups] = {}
         self._counted = False  # a village's groups are counted when it is opened
+        self._totals: dict[str, int] = {}  # households per village
 
     def populate(self, township: str, villages: list[Village],
                  counts: dict[tuple[str, int | None], int],
@@ -69,6 +70,7 @@ class VillageTree(QTreeWidget):
         counted = self._counted = totals is not None
         if totals is None:
             totals = {code: sum(groups.values()) for code, groups in per_village.items()}
+        self._totals = totals
         root = self._item(self, township, sum(totals.values()), (None, None))
         root.setIcon(0, icon("township"))
         self.root = root
@@ -164,6 +166,17 @@ class VillageTree(QTreeWidget):
         """The chosen village and group (None, None on the root or a township)."""
         code, group = self.current_node()
         return (code, group) if code is not None and len(code) == 12 else (None, None)
+
+    def village_for_dialog(self) -> str | None:
+        """The village a dialog about one village opens on: the chosen one; else the first
+        with households under the chosen place, or in the whole tree (at the province
+        the first village by code is often one without any)."""
+        code, _ = self.current_node()
+        if code is not None and len(code) == 12:
+            return code
+        within = code or ""
+        return min((v for v, n in self._totals.items() if n and v.startswith(within)),
+                   default=None)
 
     def current_node(self) -> tuple[str | None, int | None]:
         """What the chosen item filters by: a village or township code, and a group."""

@@ -110,7 +110,7 @@ class PrintActions(QObject):
         self.dialog_opened.emit(dialog)
 
     def _current_village(self) -> str | None:
-        return self.window.tree.current_place()[0]
+        return self.window.tree.village_for_dialog()
 
     def open_notice(self, current: str | None = None) -> None:
         """The recorded notices (at the county: the 文号 announced) to choose from;

@@ -110,7 +110,7 @@ class ProcedureActions(QObject):
             self.batch.raise_()
             return
         store = self.store
-        current = self.window.tree.current_place()[0]
+        current = self.window.tree.village_for_dialog()
 
         def done(found: list[Village]) -> None:
             if not found:

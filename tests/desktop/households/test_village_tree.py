@@ -106,3 +106,19 @@ def test_an_offices_tree_counts_a_villages_groups_when_it_is_opened(qtbot: QtBot
     tree.set_group_counts(villages[2].code, {2: 5})
     assert [(bare.child(i).text(0), bare.child(i).text(1))
             for i in range(bare.childCount())] == [("2组", "5")]
+
+
+def test_a_dialog_about_one_village_opens_on_one_with_households(qtbot: QtBot) -> None:
+    """The chosen village; else the first with households under the chosen place."""
+    villages = _villages(2003)  # townships 00 (1,000 villages), 01 and 02
+    tree = VillageTree()
+    qtbot.addWidget(tree)
+    with_households = {villages[5].code, villages[1500].code, villages[2001].code}
+    counts = {(v.code, 1): 4 for v in villages if v.code in with_households}
+    townships = sorted({(v.code[:9], f"乡镇{v.code[7:9]}") for v in villages})
+    tree.populate("凉山州", villages, counts, [("513431", "昭觉县"), *townships])
+    assert tree.village_for_dialog() == villages[5].code  # nothing chosen: the first
+    tree.select_place(villages[1000].code[:9], None)  # township 01
+    assert tree.village_for_dialog() == villages[1500].code
+    tree.select_place(villages[2].code, None)  # a village chosen, even without households
+    assert tree.village_for_dialog() == villages[2].code
