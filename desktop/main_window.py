@@ -46,7 +46,7 @@ from desktop.look import icon
 from desktop.operations.store_op import StoreOp
 from desktop.workspace import Workspace
 from forms import codelists as cl
-from registry import applog, household_access
+from registry import applog, household_access, villages
 from registry.household_access import HouseholdDetail
 from registry.households import not_owner
 from registry.progress import Progress
@@ -249,6 +249,20 @@ class MainWindow(QMainWindow):
         """Store work for this window (its failures shown over it); `.run()` it. A dialog
         passes itself as `owner`: its callbacks are dropped once it is closed and gone."""
         return StoreOp(self.workspace.worker, doing, work, parent=self, owner=owner)
+
+    def with_villages(self, then: Callable[[list[Village]], None]) -> None:
+        """`then` with the villages and their groups as the tree last read them (the
+        province's 34,412 villages and 230,000 groups took 0.4 s to read again for each
+        dialog); read in the worker while the tree has none yet."""
+        if self._villages:
+            then(list(self._villages))
+            return
+        store = self.workspace.store
+        self.op("读取村组", lambda _p: villages.load_villages(store)).success(then).run()
+
+    def known_villages(self) -> list[Village]:
+        """The villages as the tree last read them (none before it is read)."""
+        return list(self._villages)
 
     def refresh(self) -> None:
         """Reloads the tree (names, groups, counts) and runs the current search again."""

@@ -17,7 +17,6 @@ from desktop.aid.review_screen import ReviewDialog
 from desktop.aid.village_aid import VillageAidDialog
 from desktop.look import icon
 from desktop.main_window import MainWindow
-from registry import villages
 from registry.villages import Village
 
 if TYPE_CHECKING:  # imported when first opened: with its Excel and PDF writers it was a
@@ -55,15 +54,13 @@ class AidActions(QObject):
         window.add_action(MENU, self.quality_action)
 
     def _with_villages(self, then: object) -> None:
-        store = self.store
-
         def done(found: list[Village]) -> None:
             if not found:
                 self.window.statusBar().showMessage("本站还没有行政村", 5000)
                 return
             then(found)  # type: ignore[operator]
 
-        self.window.op("读取村组", lambda _p: villages.load_villages(store)).success(done).run()
+        self.window.with_villages(done)
 
     def _opened(self, dialog: QDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

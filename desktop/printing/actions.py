@@ -86,9 +86,10 @@ class PrintActions(QObject):
 
         store = self.window.workspace.store
         household_id = self.window.selected_household_id()
+        known = self.window.known_villages()
 
         def load(_p: Progress) -> Places:
-            found, kind = villages.load_villages(store), store.info.kind
+            found, kind = known or villages.load_villages(store), store.info.kind
             if household_id is None:
                 return Places(found, None, "", None, kind)
             head = household_access.household_head(store, household_id)

@@ -20,7 +20,6 @@ from desktop.procedure.batch import VillageBatchDialog
 from desktop.procedure.county_review import CountyReviewDialog
 from desktop.procedure.history_dialog import HistoryDialog
 from desktop.procedure.notice_screens import NoticesDialog
-from registry import villages
 from registry.procedure import access
 from registry.villages import Village
 
@@ -109,7 +108,6 @@ class ProcedureActions(QObject):
         if self.batch is not None:
             self.batch.raise_()
             return
-        store = self.store
         current = self.window.tree.village_for_dialog()
 
         def done(found: list[Village]) -> None:
@@ -124,8 +122,7 @@ class ProcedureActions(QObject):
             self._opened(dialog)
             dialog.load()
 
-        self.window.op("读取村组", lambda _p: villages.load_villages(store)).success(
-            done).run()
+        self.window.with_villages(done)
 
     def open_notices(self, due_only: bool) -> None:
         if self.notices is not None:
