@@ -174,6 +174,10 @@ class VillageAidDialog(QDialog):
         row.addWidget(self.uncovered_only)
         row.addWidget(check_all)
         row.addWidget(check_none)
+        if not self.allowed:  # nothing to tick households for
+            for b in (check_all, check_none):
+                b.hide()
+            self.roster_view.setColumnHidden(0, True)
         row.addStretch(1)
         row.addWidget(self.roster_count)
         row.addWidget(self.assign_button)
@@ -253,9 +257,10 @@ class VillageAidDialog(QDialog):
         self.main.op("读取村帮扶情况", work, owner=self).success(done).run()
 
     def _count(self) -> None:
-        checked = len(self.roster.checked())
-        self.roster_count.setText(f"共 {len(self.roster._all)} 户,其中无帮扶责任人 "
-                                  f"{self.roster.uncovered()} 户;已勾选 {checked} 户")
+        said = f"共 {len(self.roster._all)} 户,其中无帮扶责任人 {self.roster.uncovered()} 户"
+        if self.allowed:
+            said += f";已勾选 {len(self.roster.checked())} 户"
+        self.roster_count.setText(said)
 
     # ---- acts ----------------------------------------------------------------------------
     def _run(self, dialog: FormDialog, doing: str, work: Any, said: Any) -> None:

@@ -96,6 +96,11 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert isinstance(aid, VillageAidDialog)
     notes = " ".join(lbl.text() for lbl in aid.findChildren(QLabel))
     assert "不能修改乡镇工作站的帮扶记录" in notes and "县管理员" not in notes
+    # Nothing to tick households for: no check column, no 全选, no count of the ticked.
+    qtbot.waitUntil(lambda: aid.roster_count.text() != "", timeout=15000)
+    assert aid.roster_view.isColumnHidden(0) and "已勾选" not in aid.roster_count.text()
+    assert not any(b.isVisible() for b in aid.findChildren(QPushButton)
+                   if b.text() in ("全选", "全不选"))
     # Its village is chosen by county, township and name, typed in part to find it.
     box = aid.village
     labels = [box.itemText(i) for i in range(box.count())]
