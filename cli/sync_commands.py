@@ -80,9 +80,9 @@ def register(sub: Any) -> None:
     add_json_argument(p)
     p.set_defaults(run=cmd_status)
 
-    p = sync.add_parser("duplicates", help="县:列出待裁定的疑似重复登记")
+    p = sync.add_parser("duplicates", help="县:列出待裁定的疑似重复登记(市、省:各下级单位之间的)")
     add_store_argument(p)
-    p.add_argument("--station", help="只看某乡镇")
+    p.add_argument("--station", help="只看某乡镇(9位代码;市、省也可写县的6位代码)")
     add_json_argument(p)
     p.set_defaults(run=cmd_duplicates)
 
@@ -254,8 +254,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
+    place = args.station.strip() if args.station is not None else None
+    if place is not None and not (place.isdigit() and len(place) in (6, 9)):
+        raise CliError(f"“{place}”不是乡镇的9位代码(市、省也可写县的6位代码)")
     with _store(args, None) as store, store.session() as s:
-        flags = duplicates.open_flags(s, args.station)
+        flags = duplicates.open_flags(s, place)
+        rules = store.info.kind == "county"
     rows = [{"id": f.id, "kind": f.kind, "name_a": f.name_a, "name_b": f.name_b,
              "id_number_a": f.id_number_a, "id_number_b": f.id_number_b,
              "birth_date": f.birth_date, "village_a": f.village_a, "village_b": f.village_b,
@@ -266,7 +270,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         for f in flags:
             print(f"{f.id} {duplicates.KINDS[f.kind]}:{f.name_a}({f.village_a})"
                   f" ↔ {f.name_b}({f.village_b}) 出生 {f.birth_date}")
-        print(f"共 {len(flags)} 条待裁定")
+        print(f"共 {len(flags)} 条" + ("待裁定" if rules else ""))
     return 0
 
 

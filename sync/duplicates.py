@@ -170,12 +170,13 @@ def drop_inside(s: Session, sender: str) -> None:
                               in_region(f.station_b, sender)))
 
 
-def open_flags(s: Session, station_code: str | None = None) -> list[DuplicateFlag]:
-    q = select(DuplicateFlag).where(DuplicateFlag.ruling.is_(None),
-                                    DuplicateFlag.deleted.is_(False))
-    if station_code:
-        q = q.where((DuplicateFlag.station_a == station_code)
-                    | (DuplicateFlag.station_b == station_code))
+def open_flags(s: Session, place: str | None = None) -> list[DuplicateFlag]:
+    """The open flags; with `place` (a township's code, at a city or the province also a
+    county's) those with a person there."""
+    f = DuplicateFlag
+    q = select(f).where(f.ruling.is_(None), f.deleted.is_(False))
+    if place:
+        q = q.where(in_region(f.station_a, place) | in_region(f.station_b, place))
     return list(s.execute(q.order_by(DuplicateFlag.kind, DuplicateFlag.id_number_a))
                 .scalars())
 

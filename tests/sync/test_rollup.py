@@ -432,7 +432,8 @@ def _open_pairs(store: Store) -> dict[frozenset[str], DuplicateFlag]:
 
 
 def test_an_office_flags_only_pairs_between_the_offices_that_send_to_it(
-        rolled_up: RolledUp) -> None:
+        rolled_up: RolledUp, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """A pair inside one county is that county's (it found it and rules it); the city
     flags the pair between its two counties; the province, which hears of both from the
     city, flags neither. A flag the city made before it searched this way goes with the
@@ -471,6 +472,17 @@ def test_an_office_flags_only_pairs_between_the_offices_that_send_to_it(
     peers = {p.code: p.open_duplicates for p in status.status(city)}
     assert peers["513432"] == sum("513432" in (f.station_a[:6], f.station_b[:6])
                                   for f in at_city.values()) >= 1
+
+    # From the command line: one county's flags at the city, a code that is none refused.
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORD)
+    where = str(city.target)
+    capsys.readouterr()
+    assert main(["sync", "duplicates", "--store", where, "--station", "513432", "--json"]) == 0
+    listed = {frozenset((f["id_number_a"], f["id_number_b"], f["name_a"]))
+              for f in json.loads(capsys.readouterr().out)}
+    assert frozenset((d.id_number, d.id_number, d.name)) in listed
+    assert main(["sync", "duplicates", "--store", where, "--station", "5134x2"]) == 1
+    assert "不是乡镇的9位代码" in capsys.readouterr().err
 
     with xide.station.transaction() as s:  # c was someone else after all
         set_member(s, c.id, name=c.name, id_number=c.id_number)
