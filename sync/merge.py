@@ -162,6 +162,13 @@ class StationMerge:
         self.audit_seq: int | None = None  # the last entry number merged
         self.audit_written: set[str] = set()  # entries this bundle added
         self.done = 0  # tables merged (progress)
+        # A city or the province counts its tally of the sender's villages after the merge,
+        # planned on statistics that must know them: analyzed with the merge when the
+        # sender's households are new here (its first bundle), not on every bundle (0.35-
+        # 0.7 s at 2,000,000 households, the bulk of a small bundle's time).
+        self.tally = store_kind(s) in statistics.TALLY_KINDS
+        self.sender_new = self.tally and not wire.holds_region(self.read, HOUSEHOLD,
+                                                               "village_code", station)
 
     # ---- the whole bundle ---------------------------------------------------------------
     def apply(self, payload: dict[str, Any], audit_hash: str) -> str:
@@ -251,12 +258,11 @@ class StationMerge:
     def _finish(self) -> None:
         """After every table: the duplicates among the members written, the rows held for
         review, the counts in the usual order."""
-        tally = store_kind(self.s) in statistics.TALLY_KINDS  # a city or the province
         grown = wire.outgrown(self.s, {name: self.counts.get(name, {}).get("inserted", 0)
                                        for name in duplicates.PLANNED_ON})
         wire.refresh_statistics(self.s, _planned_on(
             {name: cols for name, cols in duplicates.PLANNED_ON.items() if name in grown},
-            statistics.TALLY_PLANNED_ON if tally else {}))
+            statistics.TALLY_PLANNED_ON if self.sender_new else {}))
         duplicates.drop_stale(self.s, sorted(self.changed_members))
         if self.office:  # the sender's own search found the pairs inside it
             duplicates.drop_inside(self.s, self.station)
@@ -271,7 +277,7 @@ class StationMerge:
         self._step(_STEPS - 1, _STEPS)
         if self.quarantine:
             self.s.add_all(Quarantined(**q) for q in self.quarantine)
-        if tally:
+        if self.tally:
             statistics.refresh_tally(self.s, self.station)
         order = (AUDIT, *STATION_TABLES)
         self.counts = {name: self.counts[name] for name in sorted(self.counts, key=order.index)}

@@ -488,3 +488,32 @@ def test_an_office_flags_only_pairs_between_the_offices_that_send_to_it(
         set_member(s, c.id, name=c.name, id_number=c.id_number)
     _travel_up(xide, rolled_up, usb)
     assert between not in _open_pairs(city)
+
+
+def test_a_senders_later_bundles_are_tallied_without_analyzing_households_again(
+        rolled_up: RolledUp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tally's statistics need the sender's village codes once, with its first bundle
+    (test_the_tally_is_counted_on_statistics_that_know_the_new_county); a later bundle
+    does not analyze the households again (at 2,000,000 of them: half a second a bundle),
+    and its tally still adds up."""
+    from sync import merge, wire
+
+    analyzed: list[dict[str, tuple[str, ...]]] = []
+    refresh = wire.refresh_statistics
+
+    def spy(session: object, columns: dict[str, tuple[str, ...]]) -> None:
+        analyzed.append(dict(columns))
+        refresh(session, columns)  # type: ignore[arg-type]
+    monkeypatch.setattr(merge.wire, "refresh_statistics", spy)
+    county = rolled_up.counties[0]
+    with county.station.transaction() as s:
+        h = s.execute(select(Household).order_by(Household.id).limit(1)).scalar_one()
+        h.phone = "13900000000"
+        audit.record(s, "admin", "update", "household", h.id, after={"phone": h.phone})
+    usb = rolled_up.folder / "later"
+    usb.mkdir()
+    _travel_up(county, rolled_up, usb)
+    assert len(analyzed) == 3  # the county's merge, the city's, the province's
+    assert all("village_code" not in cols.get("household", ()) for cols in analyzed)
+    _tally_agrees(rolled_up.city)
+    _tally_agrees(rolled_up.province)
