@@ -8,8 +8,10 @@ Other features add their commands through one registration point:
     window.add_action("数据交换", action, toolbar=True)
 
 `window.workspace` gives them the store and the DB worker (`StoreOp(workspace.worker, …)`),
-`window.selected_household_id()` the current household, and `window.refresh()` reloads the
-tree and table after their work changed the store.
+`window.selected_household_id()` the current household, `window.with_villages(then)` the
+villages the tree read (and `window.tree.village_for_dialog()` the one a dialog about one
+village opens on), and `window.refresh()` reloads the tree and table after their work
+changed the store.
 """
 
 from __future__ import annotations
