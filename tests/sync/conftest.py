@@ -120,9 +120,10 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
         county.close()
 
 
-def set_member(s: Session, member_id: str, **values: str) -> None:
-    """The station's clerk changes one member's name or ID number (the household saved
-    whole, as the editor saves it: audited)."""
+def set_member(s: Session, member_id: str, reason: str = "更正成员信息", **values: str
+               ) -> None:
+    """The station's clerk changes one member's values (name, ID number, 健康状况), the
+    household saved whole, as the editor saves it: audited."""
     m = s.get(Member, member_id)
     assert m is not None
     h = s.get(Household, m.household_id)
@@ -134,4 +135,4 @@ def set_member(s: Session, member_id: str, **values: str) -> None:
         if x["id"] == member_id:
             x.update(values)
     save_household(s, "admin", household_snapshot(h), members, household_id=h.id,
-                   reason="更正成员信息")
+                   reason=reason)

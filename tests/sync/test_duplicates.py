@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks.bench_sync import _other_number, found, plant_duplicates
-from registry.households import household_snapshot, save_household
 from registry.models import Household, Member
 from registry.store import Store
 from registry.sync_state import DuplicateFlag
@@ -75,7 +74,7 @@ def test_planted_duplicates_found_ruled_and_sent_back(tmp_path: Path) -> None:
             changed = s.get(Member, likely.member_a if likely.station_a == TOWNSHIPS[0]
                             else likely.member_b)
             assert changed is not None
-            _edit_member(s, changed.household_id, changed.id)
+            _edit_member(s, changed.id)
         [r] = receive.import_files(county, [export.export_station(stations[0], usb).path])
         assert r.status == "applied", r.message
         with county.session() as s:
@@ -95,18 +94,11 @@ def test_planted_duplicates_found_ruled_and_sent_back(tmp_path: Path) -> None:
             st.close()
 
 
-def _edit_member(s: Session, household_id: str, member_id: str) -> None:
+def _edit_member(s: Session, member_id: str) -> None:
     """The station's clerk corrects one member's 健康状况 (the household saved whole)."""
-    h = s.get(Household, household_id)
-    assert h is not None
-    members = [{k: getattr(m, k) for k in ("id", "name", "id_number", "relation",
-                                            "ethnicity", "health")}
-               for m in h.members if not m.deleted]
-    for m in members:
-        if m["id"] == member_id:
-            m["health"] = "2" if m["health"] != "2" else "1"
-    save_household(s, "admin", household_snapshot(h), members, household_id=household_id,
-                   reason="更正健康状况")
+    m = s.get(Member, member_id)
+    assert m is not None
+    set_member(s, member_id, reason="更正健康状况", health="2" if m.health != "2" else "1")
 
 
 def _flag(county: Store, flag_id: str) -> DuplicateFlag:
