@@ -83,25 +83,35 @@ def detect(s: Session, member_ids: list[str], across: int | None = None) -> set[
                 a, b = (r[0], r[1]) if r[0] < r[1] else (r[1], r[0])
                 matches.setdefault((kind, a, b), r)
     held = _held(s, matches)
+    # The open ones (and the dropped) show their people as they now are: read at once.
+    unruled = {flag[0]: flag for flag in held.values() if flag[1] is None}
+    for ids, params in wire.among(s, "id", sorted(unruled)):
+        list(s.execute(select(DuplicateFlag).where(text(ids)), params).scalars())
     involved: set[str] = set()
     for (kind, a, b), r in matches.items():
         flag = held.get((kind, a, b))
         if flag is None:
-            x, y = (0, 1) if r[0] == a else (1, 0)
-            s.add(DuplicateFlag(
-                kind=kind, member_a=a, member_b=b, name_a=r[2 + x], name_b=r[2 + y],
-                id_number_a=r[4 + x], id_number_b=r[4 + y], birth_date=_day(r[6]),
-                household_a=r[7 + x], household_b=r[7 + y],
-                village_a=r[9 + x], village_b=r[9 + y],
-                station_a=str(r[9 + x])[:9], station_b=str(r[9 + y])[:9]))
-        elif flag[2]:  # dropped when they stopped matching: matched again
-            revived = s.get(DuplicateFlag, flag[0])
-            if revived is not None:
-                revived.deleted = False
+            s.add(DuplicateFlag(kind=kind, member_a=a, member_b=b, **_people(r, a)))
+        elif flag[1] is None:
+            current = s.get(DuplicateFlag, flag[0])
+            if current is not None:  # (values as they were are no change: no new rev)
+                for column, value in _people(r, a).items():
+                    setattr(current, column, value)
+                current.deleted = False  # dropped when they stopped matching: again
         if flag is None or flag[1] != "different":
             involved |= {a, b} & wanted
     s.flush()
     return involved
+
+
+def _people(r: Any, a: str) -> dict[str, Any]:
+    """A flag's columns about its two people, from a row of `_MATCH` (`a` first)."""
+    x, y = (0, 1) if r[0] == a else (1, 0)
+    return {"name_a": r[2 + x], "name_b": r[2 + y], "id_number_a": r[4 + x],
+            "id_number_b": r[4 + y], "birth_date": _day(r[6]),
+            "household_a": r[7 + x], "household_b": r[7 + y],
+            "village_a": r[9 + x], "village_b": r[9 + y],
+            "station_a": str(r[9 + x])[:9], "station_b": str(r[9 + y])[:9]}
 
 
 def _held(s: Session, matches: dict[tuple[str, str, str], Any]

@@ -169,6 +169,13 @@ def test_a_flag_whose_people_no_longer_match_is_dropped_and_taken_up_again(
                                           DuplicateFlag.member_b)))
             assert len(pairs) == len(set(pairs))  # taken up again, not written twice
 
+        with stations[1].transaction() as s:  # the same number, the name corrected
+            set_member(s, victim_id, name=old["name"] + "乙")
+        [r] = receive.import_files(county, [export.export_station(stations[1], usb).path])
+        assert r.status == "applied", r.message
+        shown = _flag(county, flag.id)  # still one person by number, shown as now named
+        assert not shown.deleted and old["name"] + "乙" in (shown.name_a, shown.name_b)
+
         duplicates.rule(county, flag.id, "same")  # ruled: the station's change is news
         with stations[1].transaction() as s:
             set_member(s, victim_id, **fresh)
