@@ -223,7 +223,10 @@ class StationsDialog(SyncDialog):
         super().__init__(workspace, f"{self.below}同步状况", parent)
         self.setObjectName("stationsDialog")
         self.peers: list[PeerStatus] = []
-        self.table = plain_table(self, [self.below, *STATUS_HEADERS[1:]])
+        headers = [self.below, *STATUS_HEADERS[1:]]
+        if workspace.store.info.kind != "county":  # only a county rules on them
+            headers[STATUS_HEADERS.index("待裁定重复")] = "疑似重复"
+        self.table = plain_table(self, headers)
         self.table.setObjectName("stationTable")
         for column, width in enumerate(STATUS_WIDTHS):
             self.table.setColumnWidth(column, width)

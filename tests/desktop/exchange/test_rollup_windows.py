@@ -142,6 +142,9 @@ def test_a_county_sends_up_to_its_city_from_the_windows(
     settle(qtbot, stations)
     assert cell(stations.table, 0, 1) == "513431"
     assert stations.table.horizontalHeaderItem(0).text() == "下级单位"
+    headers = [stations.table.horizontalHeaderItem(c).text()
+               for c in range(stations.table.columnCount())]
+    assert "疑似重复" in headers and "待裁定重复" not in headers  # a city rules on none
 
     # The county's 上级同步状态 names the city and what was sent there.
     trigger(county, "syncStatus")
