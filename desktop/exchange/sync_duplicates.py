@@ -25,7 +25,7 @@ COUNTY_HINT = ("同一身份证号登记在两户,或姓名和出生日期相同
 # enrolled itself); a pair inside one of them is that office's (sync/duplicates.py).
 OFFICE_HINT = ("{between}同一身份证号登记在两户,或姓名和出生日期相同而身份证号不同。"
                "请通知两户所在的县扶贫办核实,由乡镇更正后逐级报送。")
-BETWEEN = {"city": "本市(州)各县之间", "province": "各市(州)之间"}
+BETWEEN = {"city": "本市(州)各县之间", "province": "各市(州)(及直接向省报送的县)之间"}
 
 
 class FlagModel(ListModel[FlagRow]):
