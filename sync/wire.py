@@ -19,7 +19,6 @@ from sqlalchemy import Boolean, Date, DateTime, Table, text
 from sqlalchemy.orm import Session
 
 from registry.schema import metadata  # every model module imported: all tables known
-from registry.villages import region_range
 
 # The synced tables are named in sync/names.py; these old names stay importable.
 from sync.names import AUDIT as AUDIT
@@ -289,16 +288,6 @@ def refresh_statistics(session: Session, columns: Mapping[str, Sequence[str]]) -
 # A table whose statistics counted this many rows or more, grown by less than this share
 # of them, is planned as well on them as on fresh ones.
 SETTLED_ROWS, SETTLED_GROWTH = 10_000, 0.2
-
-
-def holds_region(session: Session, name: str, column: str, code: str) -> bool:
-    """Does table `name` hold a row whose region `column` lies inside `code`? (One index
-    probe: `column` leads an index.)"""
-    low, high = region_range(code)
-    where = f"{_q(session, column)} >= :low" + (
-        "" if high is None else f" AND {_q(session, column)} < :high")
-    return session.execute(text(f"SELECT 1 FROM {_q(session, name)} WHERE {where} LIMIT 1"),
-                           {"low": low, "high": high}).first() is not None
 
 
 def outgrown(session: Session, inserted: Mapping[str, int]) -> set[str]:
