@@ -282,3 +282,21 @@ def test_create_refuses_bad_codes_and_existing_files(tmp_path: Path, station: St
         townships = s.scalar(select(func.count()).select_from(Region)
                              .where(Region.level == "township"))
     assert townships == 20  # 昭觉县 in the 2023 table
+
+
+def test_empty_values_and_flags_are_bound_as_null_and_integers(station: Store) -> None:
+    """The store registers quick adapters for None and bool (registry/store.py): they must
+    bind exactly what sqlcipher3 bound without them, NULL and 1/0, through the store's
+    own connection and a bare one alike."""
+    rows = [(None, True), (False, None), ("张三", 7)]
+    with station.engine.connect() as c:
+        c.exec_driver_sql("CREATE TEMP TABLE bound (a, b)")
+        c.exec_driver_sql("INSERT INTO bound VALUES (?, ?)", rows)
+        got = c.exec_driver_sql(
+            "SELECT a, typeof(a), b, typeof(b) FROM bound ORDER BY rowid").all()
+    assert [tuple(r) for r in got] == [(None, "null", 1, "integer"),
+                                       (0, "integer", None, "null"),
+                                       ("张三", "text", 7, "integer")]
+    bare = sqlcipher3.connect(":memory:")
+    assert bare.execute("SELECT typeof(?), typeof(?), ?", (None, True, False)).fetchone() \
+        == ("null", "integer", 0)
