@@ -5,12 +5,11 @@ once parsed whole) keeps a batch of rows in memory, not the payload.
 The payload is one JSON document, `{"audit": SECTION, "tables": {name: SECTION, ...}}`
 with SECTION = `{"columns": [...], "rows": [[...], ...]}`, as the canonical writer lays it
 out (sorted keys: the audit entries first, then the tables by name). The reader walks that
-outer structure itself and parses each row with the json module's own scanner, on text
-that has first passed the nesting check (`safejson.Nesting`), so no row can make it
-recurse. Anything else — another layout, a key twice, broken JSON, nesting deeper than
-the format's — raises NotStreamable, and the
-caller reads the payload whole instead (`Parsed.open`), which refuses or takes it exactly
-as it always has.
+outer structure itself and parses the rows many at a time (msgspec's decoder, else the json
+module's own scanner), on text that has first passed the nesting check (`safejson.Nesting`),
+so no row can make either recurse. Anything else — another layout, a key twice, broken
+JSON, nesting deeper than the format's — raises NotStreamable, and the caller reads the
+payload whole instead (`Parsed.open`), which refuses or takes it exactly as it always has.
 
 A section the caller cannot merge yet (its rows refer to a table that comes later) is
 held: its text kept zlib-compressed, read again from there when its turn comes."""
@@ -23,6 +22,8 @@ import json.scanner
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+import msgspec
 
 from sync import safejson
 
@@ -39,6 +40,11 @@ _NEAR_END = 16
 # The json module's scanner (its C one): (value, end) of the JSON value at a position.
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
     json.JSONDecoder(parse_constant=safejson.no_constant))  # type: ignore[arg-type]
+# The quick way through a run of whole rows: msgspec's decoder takes them in half the
+# scanner's time, and what it takes it reads exactly as json does (an integer past 64 bits
+# stays an integer, unlike orjson's float). What it refuses (NaN, a lone surrogate escape,
+# 1e400, text running past the rows' end) goes to the scanner, which decides as before.
+_QUICK = msgspec.json.Decoder()
 
 
 class NotStreamable(Exception):
@@ -130,6 +136,7 @@ class _Reader:
         batch: list[Any] = []
         size = 0
         failed: tuple[str, int] = ("", -1)  # where the quick way last failed
+        no_end: tuple[str, int] = ("", -1)  # a "]]}" that was not the rows' end
         while True:
             buf, pos = self.buf, self.pos
             # Quick: the rows up to the last row boundary in the text read so far, parsed
@@ -140,6 +147,17 @@ class _Reader:
             cut = buf.rfind("],[", pos, pos + BATCH_CHARS - size)
             if cut > pos and buf.startswith("[", pos) \
                     and not (buf is failed[0] and cut <= failed[1]):
+                # The canonical writer ends a section's rows with "]]}": found before the
+                # cut, the rows are parsed up to it, not on into the next section's (which
+                # the quick way would read and then read again).
+                end = buf.find("]]}", pos, cut)
+                if end > pos and not (buf is no_end[0] and end <= no_end[1]):
+                    last = _rows_before(buf, pos, end + 1)
+                    if last is not None:
+                        self.pos = end + 2 if last[1] is None else last[1]
+                        yield batch + last[0]
+                        return
+                    no_end = (buf, end)  # inside a string
                 many = _rows_before(buf, pos, cut + 1)
                 if many is None:
                     failed = (buf, cut)
@@ -201,6 +219,10 @@ def _rows_before(buf: str, start: int, end: int) -> tuple[list[Any], int | None]
     rows; (rows, after) when the rows array's "]" closes them inside it, the rows before it
     and where that "]" ends in buf; else None."""
     text = "[" + buf[start:end] + "]"  # text[i] is buf[start + i - 1]
+    try:
+        return _QUICK.decode(text), None  # all of it one array: the rows end where it does
+    except msgspec.DecodeError:
+        pass
     try:
         rows, stop = _SCAN(text, 0)
     except (StopIteration, ValueError):
