@@ -184,8 +184,9 @@ class VillageAidDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addLayout(row)
         layout.addWidget(self.roster_view, 1)
-        layout.addWidget(hint("已建档立卡(含退出程序中)的户都应有帮扶责任人;勾选多户后可一次"
-                              "指定同一名干部,各户原责任人于前一天结束。", page))
+        layout.addWidget(hint("已建档立卡(含退出程序中)的户都应有帮扶责任人;" + (
+            "勾选多户后可一次指定同一名干部,各户原责任人于前一天结束。" if self.allowed
+            else "选中“只看无帮扶责任人的户”可查出尚未结对的户。"), page))
         self.roster.dataChanged.connect(lambda *_: self._count())
         self.roster.modelReset.connect(self._count)
         return page

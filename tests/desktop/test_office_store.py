@@ -101,6 +101,8 @@ def test_a_city_store_opens_read_only_with_its_households(
     assert aid.roster_view.isColumnHidden(0) and "已勾选" not in aid.roster_count.text()
     assert not any(b.isVisible() for b in aid.findChildren(QPushButton)
                    if b.text() in ("全选", "全不选"))
+    notes = " ".join(lbl.text() for lbl in aid.findChildren(QLabel))
+    assert "勾选多户" not in notes and "只看无帮扶责任人的户" in notes
     # Its village is chosen by county, township and name, typed in part to find it.
     box = aid.village
     labels = [box.itemText(i) for i in range(box.count())]
