@@ -102,7 +102,8 @@ def select_rows(session: Session, name: str, where: str = "", params: dict[str, 
     # SQLite: straight from the driver's cursor, in the session's transaction. The rows of
     # a text() query are the driver's values anyway; SQLAlchemy's row objects around them
     # cost a station's full export more than a second.
-    cursor = session.connection().connection.driver_connection.cursor()
+    driver: Any = session.connection().connection.driver_connection
+    cursor = driver.cursor()
     try:
         return list(map(list, cursor.execute(sql, params or {})))
     finally:
