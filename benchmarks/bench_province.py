@@ -22,8 +22,9 @@ databases); without it, run the bench beside a throwaway cluster:
 
 (.ci/with-postgres: PostgreSQL 15 in a temporary folder under /tmp, fsync off, a unix
 socket; stopped and deleted at the end; PostgreSQL's default settings unless
-FUPIN_TEST_PG_SETTINGS adds some, e.g. README's for a province server. The run prints the
-settings it met. Its data is on local disk: at full scale the
+FUPIN_TEST_PG_SETTINGS adds some, e.g. README's for a province server; in C.UTF-8 unless
+FUPIN_TEST_PG_LOCALE names another, e.g. zh_CN.UTF-8 as a server set up in Chinese is. The
+run prints the settings and the locale it met. Its data is on local disk: at full scale the
 province database takes tens of GB, see `df -h /tmp`.) The bench makes its own databases
 on it and drops them at the end (`--keep` keeps the province's). FUPIN_SERVER_KEY (the key
 sealing the sync keys on a server) is made up for the run when it is not set.
@@ -128,9 +129,9 @@ def drop_database(url: str) -> None:
 def _server_facts() -> dict[str, str]:
     with _admin() as conn:
         return {k: str(conn.execute(f"SHOW {k}").fetchone()[0]) for k in
-                ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
-                 "effective_cache_size", "fsync", "synchronous_commit", "max_wal_size",
-                 "checkpoint_timeout", "wal_compression")}
+                ("server_version", "lc_collate", "shared_buffers", "work_mem",
+                 "maintenance_work_mem", "effective_cache_size", "fsync",
+                 "synchronous_commit", "max_wal_size", "checkpoint_timeout", "wal_compression")}
 
 
 # ---- the import, in a process of its own ---------------------------------------------------

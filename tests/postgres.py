@@ -32,13 +32,25 @@ def _admin() -> object:
     return psycopg.connect(server_url(), autocommit=True)
 
 
-def create_database(template: str | None = None) -> str:
+def create_database(template: str | None = None, locale: str | None = None) -> str:
     """A new database on the test server, empty or a copy of `template` (a database URL:
-    PostgreSQL copies it file by file, far faster than building it again); its URL."""
+    PostgreSQL copies it file by file, far faster than building it again), in the server's
+    locale or in `locale` (as a server set up in Chinese is: .ci/setup makes zh_CN.UTF-8);
+    its URL."""
+    import psycopg
+
     name = f"t_{uuid.uuid4().hex[:16]}"
     copy = f' TEMPLATE "{database_name(template)}"' if template else ""
+    if locale:
+        copy = f" TEMPLATE template0 LOCALE '{locale}'"
     with _admin() as conn:  # type: ignore[attr-defined]
-        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+        try:
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
+        except psycopg.errors.InvalidParameterValue:
+            message = f"本机没有 {locale} 区域设置(bash .ci/setup 会生成它)"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
     base = server_url()
     path, _, query = base.partition("?")
     return f"{path.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
@@ -54,8 +66,8 @@ def drop_database(url: str) -> None:
 
 
 @contextmanager
-def database() -> Iterator[str]:
-    url = create_database()
+def database(locale: str | None = None) -> Iterator[str]:
+    url = create_database(locale=locale)
     try:
         yield url
     finally:

@@ -260,10 +260,15 @@ def _village_tally(payload: Payload) -> Payload:
     return payload
 
 
+def _binary_text_on_server(payload: Payload) -> Payload:
+    """Schema 10 ("0010") makes a server's text columns COLLATE "C": no row changes."""
+    return payload
+
+
 STEPS: dict[int, Step] = {2: _receipts_acknowledge_no_chain, 3: _steps_recorded,
                           4: _aid_and_exits, 5: _poor_villages, 6: _server_store,
                           7: _statistics_indexes, 8: _household_place_covers_list,
-                          9: _village_tally}
+                          9: _village_tally, 10: _binary_text_on_server}
 
 
 def to_current(payload: Payload, schema: int) -> Payload:

@@ -145,7 +145,16 @@ def test_the_server_key_may_come_from_a_file(tmp_path: object, url: str,
         keys.ensure_keys(store)
 
 
-def test_search_finds_by_name_pinyin_and_id_through_the_trigram_index(url: str) -> None:
+@pytest.mark.parametrize("locale", [None, "zh_CN.UTF-8"])
+def test_search_finds_by_name_pinyin_and_id_through_the_trigram_index(
+        locale: str | None) -> None:
+    """Also on a server made in Chinese: there a surname's range (张 to 张 + U+10FFFF) held
+    no longer name until the columns compared bytes (schema 10)."""
+    with postgres.database(locale) as url:
+        _search_finds_by_name_pinyin_and_id(url)
+
+
+def _search_finds_by_name_pinyin_and_id(url: str) -> None:
     store, _ = Store.create(url, kind="station", region_code=TOWNSHIP, user="admin",
                             password=PASSWORD)
     with store:
@@ -180,13 +189,49 @@ def test_search_finds_by_name_pinyin_and_id_through_the_trigram_index(url: str) 
     assert "ix_member_search_trgm" in plan or "Seq Scan" in plan  # tiny tables may scan
 
 
+def _text_not_binary(url: str) -> list[tuple[object, ...]]:
+    """The store's text columns a server compares by its locale rather than byte by byte."""
+    return _raw(url, "SELECT table_name, column_name, collation_name "
+                     "FROM information_schema.columns WHERE table_schema = current_schema() "
+                     "AND data_type IN ('text', 'character varying') "
+                     "AND table_name <> 'alembic_version' "
+                     "AND collation_name IS DISTINCT FROM 'C'")
+
+
+def test_a_new_store_compares_text_byte_by_byte_whatever_the_servers_locale(
+        county: Store, url: str) -> None:
+    """Every text column COLLATE "C" (schema 10): a server made in zh_CN.UTF-8 would sort
+    names unlike the file store and compare every id through strcoll."""
+    assert len(_raw(url, "SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                         "current_schema() AND collation_name = 'C'")) > 200
+    assert _text_not_binary(url) == []
+
+
+def test_a_server_store_of_schema_9_keeps_its_rows_and_compares_bytes_once_upgraded(
+        url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(migrations.config(conn), "0009")
+            conn.execute(text("INSERT INTO meta (key, value) VALUES ('kind', 'county'), "
+                              "('note', '竹核镇 尼日村')"))
+        assert ("meta", "key", None) in _text_not_binary(url)
+        with engine.begin() as conn:
+            command.upgrade(migrations.config(conn), migrations.head())
+        assert _text_not_binary(url) == []
+        assert _raw(url, "SELECT value FROM meta WHERE key = 'note'") == [("竹核镇 尼日村",)]
+    finally:
+        engine.dispose()
+
+
 def test_the_migrations_make_on_the_server_what_the_models_say(url: str) -> None:
     """Every revision from empty to head on PostgreSQL (as on SQLite in test_migrations):
-    the same tables and columns as create_all."""
+    the same tables and columns as create_all, and text compared as create_all's is."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         with engine.begin() as conn:
             command.upgrade(migrations.config(conn), migrations.head())
+        assert _text_not_binary(url) == []
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={
                 "compare_type": True, "include_name": migrations.include_name})
