@@ -192,12 +192,13 @@ def binary_collation(conn: Connection) -> int:
     (its indexes are rebuilt once); returns how many columns it changed.
 
     Why: a server's default collation is its locale's, and a province's server may well be
-    made in zh_CN.UTF-8. Then its lists would sort names unlike the file store, and every
-    id and code its B-tree indexes compare goes through glibc's strcoll: a county's COPY
-    into procedure_event took 2.3 times as long as with "C" (3.3-3.9 s against 1.4-1.8 s,
-    160,000 rows into 2,000,000). Run when a store is made (after create_all) and by the
-    revision that brought it (0010); a later revision that adds a text column runs it
-    again (tests/registry/test_server_store.py checks every column)."""
+    made in zh_CN.UTF-8. There registry/search.py's prefix range (张 up to 张 + U+10FFFF)
+    holds no longer name, so a surname, initials or a village code found nothing; lists
+    sorted unlike the file store's; and every id and code a B-tree index compares went
+    through glibc's strcoll (160,000 events copied into a procedure_event of 2,000,000 rows:
+    3.3-3.9 s against 1.4-1.8 s with "C"). Run when a store is made (after create_all) and
+    by the revision that brought it (0010); a later revision that adds a text column runs
+    it again (tests/registry/test_server_store.py checks every column)."""
     quote = conn.dialect.identifier_preparer.quote
     changes: dict[str, list[str]] = {}
     for table, column, kind, length in conn.execute(_NOT_BINARY, {"binary": BINARY}):
