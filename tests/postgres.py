@@ -42,11 +42,12 @@ def create_database(template: str | None = None, locale: str | None = None) -> s
     name = f"t_{uuid.uuid4().hex[:16]}"
     copy = f' TEMPLATE "{database_name(template)}"' if template else ""
     if locale:
+        assert template is None, "a copy keeps its template's locale"
         copy = f" TEMPLATE template0 LOCALE '{locale}'"
     with _admin() as conn:  # type: ignore[attr-defined]
         try:
             conn.execute(f'CREATE DATABASE "{name}"{copy}')
-        except psycopg.errors.InvalidParameterValue:
+        except psycopg.errors.WrongObjectType:  # "invalid locale name": the OS has none
             message = f"本机没有 {locale} 区域设置(bash .ci/setup 会生成它)"
             if os.environ.get("CI"):
                 pytest.fail(message)

@@ -1,8 +1,9 @@
 """Schema 10: on a PostgreSQL server every text column is COLLATE "C", compared byte by byte
 as SQLite compares text, whatever locale the server was made with (registry/server.py's
 `binary_collation`, which a new store runs after create_all: one function, so a migrated
-store and a new one cannot differ). A server made in zh_CN.UTF-8 sorted names unlike the
-file store and compared every id through glibc's strcoll. Nothing changes in a SQLCipher
+store and a new one cannot differ). On a server made in zh_CN.UTF-8 the prefix searches
+(a surname, initials, a village code) found nothing, names sorted unlike the file store,
+and every id was compared through glibc's strcoll. Nothing changes in a SQLCipher
 file, and no row changes anywhere: the sync's STEPS[10] leaves a schema-9 payload as it is.
 
 On a province's server this rebuilds the indexes on text columns, once: minutes at
