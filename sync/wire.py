@@ -103,11 +103,7 @@ def select_rows(session: Session, name: str, where: str = "", params: dict[str, 
     # a text() query are the driver's values anyway; SQLAlchemy's row objects around them
     # cost a station's full export more than a second.
     driver: Any = session.connection().connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        return list(map(list, cursor.execute(sql, params or {})))
-    finally:
-        cursor.close()
+    return list(map(list, driver.execute(sql, params or {})))
 
 
 def rows_by_id(session: Session, name: str, ids: Iterable[str], cols: Sequence[str]
